@@ -1,8 +1,8 @@
 package dev.cairn.p2p;
 
 /**
- * A peer sent something the protocol does not allow. Thrown by decoders and protocol state
- * machines on untrusted input; never by our own bugs (those are {@link IllegalStateException}).
+ * A peer sent something the protocol does not allow. Thrown by decoders and protocol state machines
+ * on untrusted input; never by our own bugs (those are {@link IllegalStateException}).
  *
  * <p>The {@link Scope} says how far the damage reaches: a stream error resets one stream and the
  * connection lives on; a connection error closes the whole connection. The {@link Reason} is the
@@ -81,6 +81,10 @@ public final class ProtocolException extends Exception {
 
   @Override
   public String getMessage() {
-    return reason + " (" + scope.name().toLowerCase(java.util.Locale.ROOT) + "): " + super.getMessage();
+    return reason
+        + " ("
+        + scope.name().toLowerCase(java.util.Locale.ROOT)
+        + "): "
+        + super.getMessage();
   }
 }

@@ -23,7 +23,9 @@ public final class MemoryDuplex implements Duplex {
     this.outbound = outbound;
   }
 
-  /** A connected pair; bytes written to {@code pair[0].out()} are read from {@code pair[1].in()}. */
+  /**
+   * A connected pair; bytes written to {@code pair[0].out()} are read from {@code pair[1].in()}.
+   */
   public static MemoryDuplex[] pair(int capacity) {
     Pipe aToB = new Pipe(capacity);
     Pipe bToA = new Pipe(capacity);

@@ -1,0 +1,24 @@
+package dev.cairn.p2p.crypto;
+
+import dev.cairn.p2p.ProtocolException;
+
+/**
+ * Our own identity key. Never logged: {@link #toString()} names only the type and public key.
+ * Immutable and safe to share between threads.
+ */
+public sealed interface PrivateKey permits Ed25519PrivateKey {
+
+  KeyType type();
+
+  PublicKey publicKey();
+
+  /** Signs {@code data} with the type's libp2p signature scheme. */
+  byte[] sign(byte[] data);
+
+  /** The libp2p PrivateKey protobuf (same shape as the public one), for the key file. */
+  byte[] encode();
+
+  static PrivateKey decode(byte[] protobuf) throws ProtocolException {
+    return KeyCodec.decodePrivate(protobuf);
+  }
+}
