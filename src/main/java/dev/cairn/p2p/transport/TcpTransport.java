@@ -1,0 +1,135 @@
+package dev.cairn.p2p.transport;
+
+import dev.cairn.p2p.multiformats.Multiaddr;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * TCP over blocking JDK sockets: on virtual threads a blocked read parks the virtual thread, not a
+ * platform thread, so a connection costs no platform thread.
+ */
+public final class TcpTransport implements Transport {
+  /** Socket buffers: large enough that one Noise frame plus yamux header fit in one write. */
+  private static final int IO_BUFFER = 128 * 1024;
+
+  @Override
+  public boolean handles(Multiaddr address) {
+    return address.isTcp();
+  }
+
+  @Override
+  public RawConnection dial(Multiaddr address, Duration timeout) throws IOException {
+    InetSocketAddress target = address.toTcpSocketAddress();
+    if (target.isUnresolved()) {
+      target = new InetSocketAddress(target.getHostString(), target.getPort());
+      if (target.isUnresolved()) {
+        throw new IOException("cannot resolve " + target.getHostString());
+      }
+    }
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(target, (int) Math.max(1, timeout.toMillis()));
+    } catch (SocketTimeoutException e) {
+      socket.close();
+      throw new SocketTimeoutException("dial " + address + " timed out after " + timeout);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+    return new TcpConnection(socket, true);
+  }
+
+  @Override
+  public Listener listen(Multiaddr address) throws IOException {
+    InetSocketAddress bind = address.toTcpSocketAddress();
+    if (bind.isUnresolved()) {
+      bind = new InetSocketAddress(bind.getHostString(), bind.getPort());
+    }
+    ServerSocket server = new ServerSocket();
+    server.setReuseAddress(true);
+    server.bind(bind, 1024);
+    Multiaddr bound =
+        Multiaddr.ofTcp(new InetSocketAddress(bind.getAddress(), server.getLocalPort()));
+    return new Listener() {
+      @Override
+      public Multiaddr address() {
+        return bound;
+      }
+
+      @Override
+      public RawConnection accept() throws IOException {
+        Socket socket = server.accept();
+        socket.setTcpNoDelay(true);
+        return new TcpConnection(socket, false);
+      }
+
+      @Override
+      public void close() throws IOException {
+        server.close();
+      }
+    };
+  }
+
+  /** One TCP socket with buffered streams; the upgrade layers flush at message boundaries. */
+  private static final class TcpConnection implements RawConnection {
+    private final Socket socket;
+    private final boolean initiator;
+    private final InputStream in;
+    private final OutputStream out;
+    private final Multiaddr local;
+    private final Multiaddr remote;
+
+    TcpConnection(Socket socket, boolean initiator) throws IOException {
+      this.socket = socket;
+      this.initiator = initiator;
+      this.in = new BufferedInputStream(socket.getInputStream(), IO_BUFFER);
+      this.out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER);
+      this.local = Multiaddr.ofTcp((InetSocketAddress) socket.getLocalSocketAddress());
+      this.remote = Multiaddr.ofTcp((InetSocketAddress) socket.getRemoteSocketAddress());
+    }
+
+    @Override
+    public boolean initiator() {
+      return initiator;
+    }
+
+    @Override
+    public Multiaddr localAddress() {
+      return local;
+    }
+
+    @Override
+    public Multiaddr remoteAddress() {
+      return remote;
+    }
+
+    @Override
+    public InputStream in() {
+      return in;
+    }
+
+    @Override
+    public OutputStream out() {
+      return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+
+    @Override
+    public String toString() {
+      return "tcp " + local + " <-> " + remote;
+    }
+  }
+}
