@@ -1,0 +1,82 @@
+package dev.cairn.p2p.host;
+
+import dev.cairn.p2p.crypto.PrivateKey;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A libp2p host: an identity, listening addresses, connections to peers and the protocols it
+ * serves on their streams. Thread-safe; every method may be called from any thread.
+ */
+public interface Host extends Closeable {
+
+  PeerId peerId();
+
+  /** The identity key. Never log it. */
+  PrivateKey identity();
+
+  /** The bound listen addresses (real ports), without the {@code /p2p/} suffix. */
+  List<Multiaddr> listenAddresses();
+
+  /**
+   * Serves {@code protocol} with {@code handler}, replacing an earlier handler. Connected peers
+   * learn of the change through identify push where that is installed.
+   */
+  void setHandler(String protocol, ProtocolHandler handler);
+
+  void removeHandler(String protocol);
+
+  /** The protocols we serve, in registration order. */
+  Set<String> protocols();
+
+  /**
+   * Connects to {@code address}, which must end in {@code /p2p/<peer id>} unless the peer is
+   * unknown to us (then any authenticated peer is accepted). Returns an existing connection to that
+   * peer when there is one.
+   */
+  Connection dial(Multiaddr address) throws IOException;
+
+  /** Connects to a peer at one of its known addresses (from the peer store). */
+  Connection connect(PeerId peer) throws IOException;
+
+  /**
+   * Opens a stream to {@code peer} on an existing connection (or a new one to a known address) and
+   * negotiates the first supported of {@code protocols}.
+   */
+  Stream newStream(PeerId peer, String... protocols) throws IOException;
+
+  /** Open connections, in no particular order. */
+  List<Connection> connections();
+
+  List<Connection> connections(PeerId peer);
+
+  default boolean isConnected(PeerId peer) {
+    return !connections(peer).isEmpty();
+  }
+
+  /** Closes every connection to {@code peer}. */
+  void disconnect(PeerId peer);
+
+  PeerStore peerStore();
+
+  void addConnectionListener(ConnectionListener listener);
+
+  /** Our full listen addresses, each ending in {@code /p2p/<our id>}. */
+  default List<Multiaddr> fullAddresses() {
+    return listenAddresses().stream().map(a -> a.withPeerId(peerId())).toList();
+  }
+
+  /** A listen address ending in {@code /p2p/<our id>}, for handing to another node. */
+  default Optional<Multiaddr> fullAddress() {
+    return fullAddresses().stream().findFirst();
+  }
+
+  /** Stops listening, closes every connection, and stops the host's threads. */
+  @Override
+  void close();
+}

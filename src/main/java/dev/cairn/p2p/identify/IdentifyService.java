@@ -1,0 +1,215 @@
+package dev.cairn.p2p.identify;
+
+import dev.cairn.p2p.ProtocolException;
+import dev.cairn.p2p.ProtocolException.Reason;
+import dev.cairn.p2p.ProtocolException.Scope;
+import dev.cairn.p2p.host.Connection;
+import dev.cairn.p2p.host.ConnectionListener;
+import dev.cairn.p2p.host.Host;
+import dev.cairn.p2p.host.Stream;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.multiformats.Varint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * identify ({@code /ipfs/id/1.0.0}) and identify push ({@code /ipfs/id/push/1.0.0}). Runs identify
+ * on every new connection, both directions, and stores what it learns in the host's peer store;
+ * pushes our protocols to connected peers when they change.
+ *
+ * <p>Threading: stateless apart from {@link #results}, a concurrent map of futures (each completed
+ * once by the identify run of a connection, read by waiters). Each run is on its own virtual
+ * thread.
+ */
+public final class IdentifyService implements ConnectionListener {
+  private static final Logger LOG = LogManager.getLogger();
+
+  public static final String PROTOCOL_ID = "/ipfs/id/1.0.0";
+  public static final String PUSH_PROTOCOL_ID = "/ipfs/id/push/1.0.0";
+
+  /** Messages read from one identify stream before we stop (go and js use 10). */
+  static final int MAX_MESSAGES = 10;
+
+  private final Host host;
+  private final ConcurrentHashMap<PeerId, CompletableFuture<IdentifyMessage>> results =
+      new ConcurrentHashMap<>();
+
+  private IdentifyService(Host host) {
+    this.host = host;
+  }
+
+  /** Registers the handlers and the on-connect identify run on {@code host}. */
+  public static IdentifyService install(Host host) {
+    IdentifyService s = new IdentifyService(host);
+    host.setHandler(PROTOCOL_ID, s::answer);
+    host.setHandler(PUSH_PROTOCOL_ID, s::receivePush);
+    host.addConnectionListener(s);
+    return s;
+  }
+
+  @Override
+  public void connected(Connection connection) {
+    results.computeIfAbsent(connection.remotePeer(), p -> new CompletableFuture<>());
+    Thread.ofVirtual()
+        .name("identify-" + connection.remotePeer().shortString())
+        .start(
+            () -> {
+              try {
+                identify(connection);
+              } catch (IOException | ProtocolException e) {
+                LOG.debug("identify of {} failed: {}", connection.remotePeer().shortString(), e.getMessage());
+              }
+            });
+  }
+
+  @Override
+  public void disconnected(Connection connection) {
+    if (host.connections(connection.remotePeer()).isEmpty()) {
+      CompletableFuture<IdentifyMessage> f = results.get(connection.remotePeer());
+      if (f != null && f.isDone()) {
+        results.remove(connection.remotePeer(), f);
+      }
+    }
+  }
+
+  /** Asks the remote of {@code connection} who it is; stores and returns the answer. */
+  public IdentifyMessage identify(Connection connection) throws IOException, ProtocolException {
+    IdentifyMessage m;
+    try (Stream stream = connection.newStream(List.of(PROTOCOL_ID))) {
+      m = readMessages(stream.in());
+    }
+    if (m.publicKey() != null && !connection.remotePeer().matches(m.publicKey())) {
+      connection.close();
+      throw new ProtocolException(
+          Reason.PEER_ID_MISMATCH, Scope.CONNECTION, "identify key does not match the peer id");
+    }
+    record(connection.remotePeer(), m);
+    results.computeIfAbsent(connection.remotePeer(), p -> new CompletableFuture<>()).complete(m);
+    return m;
+  }
+
+  /**
+   * The identify answer of {@code peer}, waiting up to {@code timeoutMillis} for the run that
+   * starts on connect.
+   */
+  public IdentifyMessage awaitIdentify(PeerId peer, long timeoutMillis) throws IOException {
+    try {
+      return results
+          .computeIfAbsent(peer, p -> new CompletableFuture<>())
+          .get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("no identify from " + peer + " within " + timeoutMillis + " ms", e);
+    }
+  }
+
+  /** Sends our current identify to every connected peer (after our protocols changed). */
+  public void pushAll() {
+    for (Connection c : host.connections()) {
+      Thread.ofVirtual()
+          .name("identify-push-" + c.remotePeer().shortString())
+          .start(
+              () -> {
+                try (Stream s = c.newStream(List.of(PUSH_PROTOCOL_ID))) {
+                  write(s.out(), ourMessage(c));
+                  s.closeWrite();
+                } catch (IOException e) {
+                  LOG.debug("identify push to {} failed: {}", c.remotePeer().shortString(), e.getMessage());
+                }
+              });
+    }
+  }
+
+  /** What we tell {@code connection}'s remote about ourselves. */
+  IdentifyMessage ourMessage(Connection connection) {
+    return new IdentifyMessage(
+        "ipfs/0.1.0",
+        agentVersion(),
+        host.identity().publicKey(),
+        host.listenAddresses(),
+        connection.remoteAddress(),
+        new ArrayList<>(host.protocols()),
+        null);
+  }
+
+  private String agentVersion() {
+    if (host instanceof dev.cairn.p2p.host.Libp2pHost h) {
+      return h.config().agentVersion();
+    }
+    return "cairn";
+  }
+
+  private void answer(Stream stream) throws IOException {
+    write(stream.out(), ourMessage(stream.connection()));
+    stream.closeWrite();
+  }
+
+  private void receivePush(Stream stream) throws IOException, ProtocolException {
+    IdentifyMessage m = readMessages(stream.in());
+    if (m.publicKey() != null && !stream.remotePeer().matches(m.publicKey())) {
+      throw new ProtocolException(
+          Reason.PEER_ID_MISMATCH, Scope.CONNECTION, "identify push key does not match the peer id");
+    }
+    record(stream.remotePeer(), m);
+    results.computeIfAbsent(stream.remotePeer(), p -> new CompletableFuture<>()).complete(m);
+    results.computeIfPresent(
+        stream.remotePeer(), (p, f) -> f.isDone() ? CompletableFuture.completedFuture(merged(f, m)) : f);
+  }
+
+  private static IdentifyMessage merged(CompletableFuture<IdentifyMessage> done, IdentifyMessage m) {
+    return done.join().merge(m);
+  }
+
+  private void record(PeerId peer, IdentifyMessage m) {
+    List<Multiaddr> addrs =
+        m.listenAddrs() == null
+            ? null
+            : m.listenAddrs().stream().filter(a -> a.isTcp()).toList();
+    host.peerStore()
+        .update(peer, m.publicKey(), addrs, m.protocols(), m.agentVersion(), m.protocolVersion());
+  }
+
+  private static void write(OutputStream out, IdentifyMessage m) throws IOException {
+    byte[] body = IdentifyCodec.encode(m);
+    Varint.write(body.length, out);
+    out.write(body);
+    out.flush();
+  }
+
+  /** Reads length-prefixed messages until EOF (at most {@link #MAX_MESSAGES}) and merges them. */
+  static IdentifyMessage readMessages(InputStream in) throws IOException, ProtocolException {
+    IdentifyMessage merged = IdentifyMessage.empty();
+    int count = 0;
+    while (true) {
+      int n = Varint.readLength(in, IdentifyCodec.MAX_MESSAGE, Scope.STREAM);
+      if (n < 0) {
+        break;
+      }
+      if (++count > MAX_MESSAGES) {
+        throw ProtocolException.stream(Reason.LIMIT_EXCEEDED, "more than 10 identify messages");
+      }
+      byte[] body = in.readNBytes(n);
+      if (body.length < n) {
+        throw ProtocolException.stream(Reason.TRUNCATED, "identify message cut short");
+      }
+      merged = merged.merge(IdentifyCodec.decode(body));
+    }
+    if (count == 0) {
+      throw ProtocolException.stream(Reason.TRUNCATED, "empty identify stream");
+    }
+    return merged;
+  }
+}
