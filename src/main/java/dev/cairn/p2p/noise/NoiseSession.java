@@ -238,6 +238,7 @@ public final class NoiseSession implements Duplex {
 
     @Override
     public void write(int b) throws IOException {
+      ensureOpen();
       if (buffered == buffer.length) {
         emit(buffer, 0, buffered);
         buffered = 0;
@@ -248,6 +249,7 @@ public final class NoiseSession implements Duplex {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
+      ensureOpen();
       while (len > 0) {
         if (buffered == 0 && len >= buffer.length) {
           // A whole message straight from the caller's array, no copy into our buffer.
@@ -286,10 +288,14 @@ public final class NoiseSession implements Duplex {
       below.close();
     }
 
-    private void emit(byte[] b, int off, int len) throws IOException {
+    private void ensureOpen() throws IOException {
       if (closed) {
         throw new IOException("noise session closed");
       }
+    }
+
+    private void emit(byte[] b, int off, int len) throws IOException {
+      ensureOpen();
       int size = sender.encrypt(NO_AD, b, off, len, frame, 2);
       frame[0] = (byte) (size >>> 8);
       frame[1] = (byte) size;
