@@ -12,8 +12,14 @@ import java.nio.ByteBuffer;
  * encoder would drop {@code Type = 0} (RSA), changing peer ids.
  */
 final class KeyCodec {
-  /** Longest key protobuf we decode: RSA-8192 public keys are about 1.1 KB. */
+  /** Longest public-key protobuf we decode: RSA-8192 public keys are about 1.1 KB. */
   static final int MAX_KEY_BYTES = 2048;
+
+  /**
+   * Longest private-key protobuf we decode (key files only, never from the network): an RSA-8192
+   * PKCS#1 key is about 4.7 KB. We do not load RSA keys, but we read them far enough to say so.
+   */
+  static final int MAX_PRIVATE_KEY_BYTES = 8192;
 
   private KeyCodec() {}
 
@@ -31,7 +37,11 @@ final class KeyCodec {
   record Fields(KeyType type, byte[] data) {}
 
   static Fields decodeFields(byte[] protobuf) throws ProtocolException {
-    if (protobuf.length > MAX_KEY_BYTES) {
+    return decodeFields(protobuf, MAX_KEY_BYTES);
+  }
+
+  static Fields decodeFields(byte[] protobuf, int maxBytes) throws ProtocolException {
+    if (protobuf.length > maxBytes) {
       throw ProtocolException.stream(
           Reason.TOO_LARGE, "key protobuf of " + protobuf.length + " bytes");
     }
@@ -47,7 +57,7 @@ final class KeyCodec {
           throw ProtocolException.stream(Reason.UNKNOWN_TYPE, "unknown key type " + code);
         }
       } else if (tag == 0x12 && data == null) {
-        int len = Varint.readLength(buf, MAX_KEY_BYTES, Scope.STREAM);
+        int len = Varint.readLength(buf, maxBytes, Scope.STREAM);
         data = new byte[len];
         buf.get(data);
       } else {
@@ -66,9 +76,9 @@ final class KeyCodec {
     try {
       return switch (f.type()) {
         case ED25519 -> Ed25519PublicKey.of(f.data());
-        case SECP256K1, ECDSA, RSA ->
-            throw ProtocolException.stream(
-                Reason.UNKNOWN_TYPE, "key type " + f.type() + " is not supported yet");
+        case SECP256K1 -> Secp256k1PublicKey.of(f.data());
+        case ECDSA -> EcdsaPublicKey.of(f.data());
+        case RSA -> RsaPublicKey.of(f.data());
       };
     } catch (IllegalArgumentException e) {
       throw new ProtocolException(
@@ -77,11 +87,12 @@ final class KeyCodec {
   }
 
   static PrivateKey decodePrivate(byte[] protobuf) throws ProtocolException {
-    Fields f = decodeFields(protobuf);
+    Fields f = decodeFields(protobuf, MAX_PRIVATE_KEY_BYTES);
     try {
       return switch (f.type()) {
         case ED25519 -> Ed25519PrivateKey.fromLibp2pData(f.data());
-        case SECP256K1, ECDSA, RSA ->
+        case SECP256K1 -> Secp256k1PrivateKey.of(f.data());
+        case ECDSA, RSA ->
             throw ProtocolException.stream(
                 Reason.UNKNOWN_TYPE, "private keys of type " + f.type() + " are not supported");
       };

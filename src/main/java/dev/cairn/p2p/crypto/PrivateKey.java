@@ -6,7 +6,7 @@ import dev.cairn.p2p.ProtocolException;
  * Our own identity key. Never logged: {@link #toString()} names only the type and public key.
  * Immutable and safe to share between threads.
  */
-public sealed interface PrivateKey permits Ed25519PrivateKey {
+public sealed interface PrivateKey permits Ed25519PrivateKey, Secp256k1PrivateKey {
 
   KeyType type();
 
@@ -18,6 +18,11 @@ public sealed interface PrivateKey permits Ed25519PrivateKey {
   /** The libp2p PrivateKey protobuf (same shape as the public one), for the key file. */
   byte[] encode();
 
+  /**
+   * Decodes a libp2p PrivateKey protobuf (a key file). Ed25519 and secp256k1 are supported; RSA and
+   * ECDSA private keys are rejected with {@link
+   * dev.cairn.p2p.ProtocolException.Reason#UNKNOWN_TYPE}.
+   */
   static PrivateKey decode(byte[] protobuf) throws ProtocolException {
     return KeyCodec.decodePrivate(protobuf);
   }

@@ -7,7 +7,8 @@ import dev.cairn.p2p.ProtocolException;
  * protobuf form} is byte-exact as libp2p requires, because peer ids and signatures are computed
  * over it.
  */
-public sealed interface PublicKey permits Ed25519PublicKey {
+public sealed interface PublicKey
+    permits Ed25519PublicKey, Secp256k1PublicKey, EcdsaPublicKey, RsaPublicKey {
 
   KeyType type();
 
@@ -22,7 +23,14 @@ public sealed interface PublicKey permits Ed25519PublicKey {
     return KeyCodec.encode(type(), raw());
   }
 
-  /** Decodes a libp2p PublicKey protobuf received from a peer. */
+  /**
+   * Decodes a libp2p PublicKey protobuf received from a peer: Ed25519, secp256k1 (compressed),
+   * ECDSA (P-256) or RSA (2048 to 8192 bits). The input must be the canonical encoding, so that
+   * {@link #encode()} gives back exactly these bytes.
+   *
+   * @throws ProtocolException (stream scope) on an unknown type or a malformed, oversized or
+   *     non-canonical key
+   */
   static PublicKey decode(byte[] protobuf) throws ProtocolException {
     return KeyCodec.decodePublic(protobuf);
   }
