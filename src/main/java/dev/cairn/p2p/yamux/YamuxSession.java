@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -118,13 +119,13 @@ public final class YamuxSession implements Closeable {
       YamuxConfig config,
       Consumer<YamuxStream> inboundHandler,
       String label) {
-    this.conn = conn;
+    this.conn = Objects.requireNonNull(conn, "conn");
     this.in = conn.in();
     this.out = conn.out();
     this.client = client;
-    this.config = config;
-    this.inboundHandler = inboundHandler;
-    this.label = label;
+    this.config = Objects.requireNonNull(config, "config");
+    this.inboundHandler = Objects.requireNonNull(inboundHandler, "inboundHandler");
+    this.label = Objects.requireNonNull(label, "label");
     this.nextStreamId = client ? 1 : 2;
   }
 

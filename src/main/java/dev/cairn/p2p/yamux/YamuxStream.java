@@ -27,8 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * YamuxConfig#writeTimeout()}. {@code out().close()} is {@link #closeWrite()}.
  *
  * <p>Threading: one thread reads and one thread writes at a time (writes are serialised per stream
- * anyway, so that no Data frame can follow our FIN). {@link #reset()} and {@link #close()} may be
- * called from any thread and wake blocked readers and writers. The session's reader thread is the
+ * anyway, so that no Data frame can follow our FIN). {@link #reset()} may be called from any thread
+ * and wakes blocked readers and writers at once; {@link #close()} and {@link #closeWrite()} first
+ * wait for a write in progress (bounded by the write timeout). The session's reader thread is the
  * only producer of received data, send credit and remote FIN/RST; all stream state is guarded by
  * one {@link ReentrantLock} that is never held while blocking on the connection.
  */

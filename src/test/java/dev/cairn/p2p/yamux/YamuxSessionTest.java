@@ -214,6 +214,67 @@ class YamuxSessionTest {
   }
 
   @Test
+  void bothSidesStreamingAtOnceThroughTinyPipesDoNotDeadlock() throws Exception {
+    MemoryDuplex[] pipes = MemoryDuplex.pair(1024);
+    YamuxSession a =
+        YamuxSession.start(pipes[0], true, YamuxConfig.defaults(), YamuxSessionTest::echo, "a");
+    YamuxSession b =
+        YamuxSession.start(pipes[1], false, YamuxConfig.defaults(), YamuxSessionTest::echo, "b");
+    toClose.add(a);
+    toClose.add(b);
+    List<Future<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      YamuxSession opener = i % 2 == 0 ? a : b;
+      byte[] data = random(512 * 1024, 100 + i);
+      results.add(
+          threads.submit(
+              () -> {
+                YamuxStream stream = opener.openStream();
+                Future<byte[]> back = threads.submit(() -> stream.in().readAllBytes());
+                stream.out().write(data);
+                stream.closeWrite();
+                opener.ping(WAIT);
+                return java.util.Arrays.equals(back.get(20, TimeUnit.SECONDS), data);
+              }));
+    }
+    for (Future<Boolean> result : results) {
+      assertThat(result.get(25, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void dataAfterTheRemoteFinResetsThatStreamOnly() throws Exception {
+    AtomicReference<YamuxSession> session = new AtomicReference<>();
+    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
+    RawPeer peer = raw(false, QUIET, inbound::add, session);
+    peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
+    peer.sendData(1, YamuxFrame.FLAG_FIN, "last".getBytes());
+    YamuxStream stream = take(inbound);
+    peer.sendData(1, 0, "more".getBytes());
+    YamuxFrame rst = peer.next(f -> f.has(YamuxFrame.FLAG_RST));
+    assertThat(rst.streamId()).isEqualTo(1);
+    assertThatThrownBy(() -> stream.in().readAllBytes()).isInstanceOf(IOException.class);
+    assertThat(session.get().isOpen()).isTrue();
+    assertThat(session.get().streamCount()).isZero();
+  }
+
+  @Test
+  void dataArrivingAfterWeClosedResetsTheStream() throws Exception {
+    AtomicReference<YamuxSession> session = new AtomicReference<>();
+    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
+    RawPeer peer = raw(false, QUIET, inbound::add, session);
+    peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
+    YamuxStream stream = take(inbound);
+    stream.close();
+    YamuxFrame fin = peer.next(f -> f.has(YamuxFrame.FLAG_FIN));
+    assertThat(fin.streamId()).isEqualTo(1);
+    assertThat(session.get().streamCount()).isEqualTo(1); // until the remote FINs too
+    peer.sendData(1, 0, "unwanted".getBytes());
+    assertThat(peer.next(f -> f.has(YamuxFrame.FLAG_RST)).streamId()).isEqualTo(1);
+    Await.until(() -> session.get().streamCount() == 0, WAIT, "stream removed");
+  }
+
+  @Test
   void halfCloseLetsTheOtherSideFinishItsReply() throws Exception {
     byte[] reply = random(3 * WINDOW, 2); // more than a window: needs updates after our FIN
     Pair p =
