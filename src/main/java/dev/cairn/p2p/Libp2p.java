@@ -12,8 +12,7 @@ import java.io.IOException;
  * A host with the standard protocols installed: identify (and push), ping and perf. The usual way
  * to start a libp2p peer: {@code Libp2p.create(HostConfig.defaults(key, addrs))}.
  */
-public record Libp2p(
-    Libp2pHost host, IdentifyService identify, PingService ping, PerfService perf)
+public record Libp2p(Libp2pHost host, IdentifyService identify, PingService ping, PerfService perf)
     implements Closeable {
 
   public static Libp2p create(HostConfig config) throws IOException {

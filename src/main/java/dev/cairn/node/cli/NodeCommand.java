@@ -77,7 +77,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             new ConnectionListener() {
               @Override
               public void connected(Connection c) {
-                LOG.info("Peer connected {} ({}, {})", c.remotePeer(), c.direction(), c.remoteAddress());
+                LOG.info(
+                    "Peer connected {} ({}, {})", c.remotePeer(), c.direction(), c.remoteAddress());
               }
 
               @Override

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A libp2p host: an identity, listening addresses, connections to peers and the protocols it
- * serves on their streams. Thread-safe; every method may be called from any thread.
+ * A libp2p host: an identity, listening addresses, connections to peers and the protocols it serves
+ * on their streams. Thread-safe; every method may be called from any thread.
  */
 public interface Host extends Closeable {
 

@@ -57,25 +57,61 @@ public record HostConfig(
 
   public HostConfig withLimits(ConnectionLimits l) {
     return new HostConfig(
-        identity, listenAddresses, transport, agentVersion, protocolVersion, l, dialTimeout,
-        handshakeTimeout, streamNegotiationTimeout, yamux, earlyMuxerNegotiation);
+        identity,
+        listenAddresses,
+        transport,
+        agentVersion,
+        protocolVersion,
+        l,
+        dialTimeout,
+        handshakeTimeout,
+        streamNegotiationTimeout,
+        yamux,
+        earlyMuxerNegotiation);
   }
 
   public HostConfig withTransport(Transport t) {
     return new HostConfig(
-        identity, listenAddresses, t, agentVersion, protocolVersion, limits, dialTimeout,
-        handshakeTimeout, streamNegotiationTimeout, yamux, earlyMuxerNegotiation);
+        identity,
+        listenAddresses,
+        t,
+        agentVersion,
+        protocolVersion,
+        limits,
+        dialTimeout,
+        handshakeTimeout,
+        streamNegotiationTimeout,
+        yamux,
+        earlyMuxerNegotiation);
   }
 
   public HostConfig withHandshakeTimeout(Duration d) {
     return new HostConfig(
-        identity, listenAddresses, transport, agentVersion, protocolVersion, limits, dialTimeout, d,
-        streamNegotiationTimeout, yamux, earlyMuxerNegotiation);
+        identity,
+        listenAddresses,
+        transport,
+        agentVersion,
+        protocolVersion,
+        limits,
+        dialTimeout,
+        d,
+        streamNegotiationTimeout,
+        yamux,
+        earlyMuxerNegotiation);
   }
 
   public HostConfig withEarlyMuxerNegotiation(boolean on) {
     return new HostConfig(
-        identity, listenAddresses, transport, agentVersion, protocolVersion, limits, dialTimeout,
-        handshakeTimeout, streamNegotiationTimeout, yamux, on);
+        identity,
+        listenAddresses,
+        transport,
+        agentVersion,
+        protocolVersion,
+        limits,
+        dialTimeout,
+        handshakeTimeout,
+        streamNegotiationTimeout,
+        yamux,
+        on);
   }
 }

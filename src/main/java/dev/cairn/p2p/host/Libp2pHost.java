@@ -66,7 +66,9 @@ public final class Libp2pHost implements Host {
     this.config = config;
     this.peerId = PeerId.fromPublicKey(config.identity().publicKey());
     String label = peerId.shortString();
-    this.threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("host-" + label + "-", 0).factory());
+    this.threads =
+        Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("host-" + label + "-", 0).factory());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("host-timer-" + label).factory());
@@ -98,14 +100,12 @@ public final class Libp2pHost implements Host {
     List<Multiaddr> all = new ArrayList<>(listenAddresses);
     all.addAll(concreteAddresses(listener.address()));
     listenAddresses = List.copyOf(all);
-    Thread.ofVirtual()
-        .name("accept-" + listener.address())
-        .start(() -> acceptLoop(listener));
+    Thread.ofVirtual().name("accept-" + listener.address()).start(() -> acceptLoop(listener));
   }
 
   /**
-   * A wildcard bind (0.0.0.0 or ::) becomes one address per local interface address of that
-   * family: an unspecified address is never advertised.
+   * A wildcard bind (0.0.0.0 or ::) becomes one address per local interface address of that family:
+   * an unspecified address is never advertised.
    */
   private static List<Multiaddr> concreteAddresses(Multiaddr bound) {
     java.net.InetSocketAddress socket;
@@ -159,7 +159,8 @@ public final class Libp2pHost implements Host {
               try {
                 upgrade(raw, null, inboundSlots);
               } catch (IOException | ProtocolException e) {
-                LOG.debug("inbound upgrade from {} failed: {}", raw.remoteAddress(), e.getMessage());
+                LOG.debug(
+                    "inbound upgrade from {} failed: {}", raw.remoteAddress(), e.getMessage());
               }
             });
       } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -171,8 +172,8 @@ public final class Libp2pHost implements Host {
   }
 
   /**
-   * Runs the whole upgrade under one deadline. On success the slot is released when the
-   * connection closes; on failure at once.
+   * Runs the whole upgrade under one deadline. On success the slot is released when the connection
+   * closes; on failure at once.
    */
   private Libp2pConnection upgrade(RawConnection raw, PeerId expected, Semaphore slot)
       throws IOException, ProtocolException {
@@ -188,7 +189,8 @@ public final class Libp2pHost implements Host {
       List<String> muxers = config.earlyMuxerNegotiation() ? List.of(YAMUX) : List.of();
       NoiseSession secure =
           initiator
-              ? NoiseHandshake.initiate(raw, config.identity(), expected, muxers, config.handshakeTimeout())
+              ? NoiseHandshake.initiate(
+                  raw, config.identity(), expected, muxers, config.handshakeTimeout())
               : NoiseHandshake.respond(raw, config.identity(), muxers, config.handshakeTimeout());
       String muxer = secure.earlyMuxer().orElse(null);
       if (muxer == null) {
@@ -231,7 +233,10 @@ public final class Libp2pHost implements Host {
       slot.release();
       if (deadline.expired()) {
         throw new ProtocolException(
-            Reason.TIMEOUT, Scope.CONNECTION, "handshake timed out after " + config.handshakeTimeout(), e);
+            Reason.TIMEOUT,
+            Scope.CONNECTION,
+            "handshake timed out after " + config.handshakeTimeout(),
+            e);
       }
       throw e;
     }
@@ -249,11 +254,13 @@ public final class Libp2pHost implements Host {
     try (Deadline deadline = new Deadline(timer, config.streamNegotiationTimeout(), raw::reset)) {
       protocol = Multistream.listen(raw, current.keySet(), Scope.STREAM);
     } catch (ProtocolException e) {
-      LOG.debug("stream negotiation with {} failed: {}", conn.remotePeer().shortString(), e.getMessage());
+      LOG.debug(
+          "stream negotiation with {} failed: {}", conn.remotePeer().shortString(), e.getMessage());
       raw.reset();
       return;
     } catch (IOException e) {
-      LOG.trace("stream negotiation with {} failed: {}", conn.remotePeer().shortString(), e.toString());
+      LOG.trace(
+          "stream negotiation with {} failed: {}", conn.remotePeer().shortString(), e.toString());
       raw.reset();
       return;
     }
@@ -289,7 +296,8 @@ public final class Libp2pHost implements Host {
     } catch (ProtocolException e) {
       raw.reset();
       throw new StreamNegotiationException(
-          conn.remotePeer().shortString() + " does not speak " + protocols + ": " + e.getMessage(), e);
+          conn.remotePeer().shortString() + " does not speak " + protocols + ": " + e.getMessage(),
+          e);
     } catch (IOException e) {
       raw.reset();
       throw e;
@@ -356,9 +364,7 @@ public final class Libp2pHost implements Host {
   @Override
   public Stream newStream(PeerId peer, String... protocols) throws IOException {
     Connection conn =
-        connections(peer).stream()
-            .max(Comparator.comparing(Connection::openedAt))
-            .orElse(null);
+        connections(peer).stream().max(Comparator.comparing(Connection::openedAt)).orElse(null);
     if (conn == null) {
       conn = connect(peer);
     }
@@ -466,6 +472,11 @@ public final class Libp2pHost implements Host {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** True once close() stopped every thread the host started (tests check for leaks). */
+  boolean terminated() {
+    return threads.isTerminated() && timer.isTerminated();
   }
 
   private void ensureOpen() throws IOException {

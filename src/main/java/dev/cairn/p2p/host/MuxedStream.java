@@ -49,7 +49,11 @@ final class MuxedStream implements Stream {
 
   @Override
   public void close() {
-    stream.close();
+    try {
+      stream.close();
+    } catch (IOException e) {
+      stream.reset(); // the FIN could not be sent: the connection is going; release the stream
+    }
   }
 
   @Override

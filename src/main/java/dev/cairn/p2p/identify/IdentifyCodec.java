@@ -58,7 +58,8 @@ final class IdentifyCodec {
    */
   static IdentifyMessage decode(byte[] bytes) throws ProtocolException {
     if (bytes.length > MAX_MESSAGE) {
-      throw ProtocolException.stream(Reason.TOO_LARGE, "identify message of " + bytes.length + " bytes");
+      throw ProtocolException.stream(
+          Reason.TOO_LARGE, "identify message of " + bytes.length + " bytes");
     }
     IdentifyProtos.Identify p;
     try {

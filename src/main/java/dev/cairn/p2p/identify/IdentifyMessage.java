@@ -5,8 +5,8 @@ import dev.cairn.p2p.multiformats.Multiaddr;
 import java.util.List;
 
 /**
- * What a peer says about itself. Absent fields are null (lists: empty and {@code hasX} false), so
- * a push can update only what changed.
+ * What a peer says about itself. Absent fields are null (lists: empty and {@code hasX} false), so a
+ * push can update only what changed.
  *
  * @param signedPeerRecord the raw signed envelope, kept as bytes (null when absent)
  */

@@ -68,7 +68,10 @@ public final class IdentifyService implements ConnectionListener {
               try {
                 identify(connection);
               } catch (IOException | ProtocolException e) {
-                LOG.debug("identify of {} failed: {}", connection.remotePeer().shortString(), e.getMessage());
+                LOG.debug(
+                    "identify of {} failed: {}",
+                    connection.remotePeer().shortString(),
+                    e.getMessage());
               }
             });
   }
@@ -127,7 +130,10 @@ public final class IdentifyService implements ConnectionListener {
                   write(s.out(), ourMessage(c));
                   s.closeWrite();
                 } catch (IOException e) {
-                  LOG.debug("identify push to {} failed: {}", c.remotePeer().shortString(), e.getMessage());
+                  LOG.debug(
+                      "identify push to {} failed: {}",
+                      c.remotePeer().shortString(),
+                      e.getMessage());
                 }
               });
     }
@@ -161,23 +167,25 @@ public final class IdentifyService implements ConnectionListener {
     IdentifyMessage m = readMessages(stream.in());
     if (m.publicKey() != null && !stream.remotePeer().matches(m.publicKey())) {
       throw new ProtocolException(
-          Reason.PEER_ID_MISMATCH, Scope.CONNECTION, "identify push key does not match the peer id");
+          Reason.PEER_ID_MISMATCH,
+          Scope.CONNECTION,
+          "identify push key does not match the peer id");
     }
     record(stream.remotePeer(), m);
     results.computeIfAbsent(stream.remotePeer(), p -> new CompletableFuture<>()).complete(m);
     results.computeIfPresent(
-        stream.remotePeer(), (p, f) -> f.isDone() ? CompletableFuture.completedFuture(merged(f, m)) : f);
+        stream.remotePeer(),
+        (p, f) -> f.isDone() ? CompletableFuture.completedFuture(merged(f, m)) : f);
   }
 
-  private static IdentifyMessage merged(CompletableFuture<IdentifyMessage> done, IdentifyMessage m) {
+  private static IdentifyMessage merged(
+      CompletableFuture<IdentifyMessage> done, IdentifyMessage m) {
     return done.join().merge(m);
   }
 
   private void record(PeerId peer, IdentifyMessage m) {
     List<Multiaddr> addrs =
-        m.listenAddrs() == null
-            ? null
-            : m.listenAddrs().stream().filter(a -> a.isTcp()).toList();
+        m.listenAddrs() == null ? null : m.listenAddrs().stream().filter(a -> a.isTcp()).toList();
     host.peerStore()
         .update(peer, m.publicKey(), addrs, m.protocols(), m.agentVersion(), m.protocolVersion());
   }

@@ -70,7 +70,8 @@ public final class PerfService {
         throw ProtocolException.stream(
             Reason.TRUNCATED, "perf server sent " + got + " bytes, " + download + " asked");
       }
-      return new Result(upload, got, Duration.ofNanos(uploaded - start), Duration.ofNanos(end - start));
+      return new Result(
+          upload, got, Duration.ofNanos(uploaded - start), Duration.ofNanos(end - start));
     }
   }
 

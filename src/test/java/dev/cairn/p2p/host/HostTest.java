@@ -1,0 +1,277 @@
+package dev.cairn.p2p.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.identify.IdentifyMessage;
+import dev.cairn.p2p.identify.IdentifyService;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.perf.PerfService;
+import dev.cairn.p2p.ping.PingService;
+import dev.cairn.testing.Await;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two or three hosts over real TCP on 127.0.0.1. */
+@Timeout(60)
+class HostTest {
+  static final String ECHO = "/cairn/test/echo/1.0.0";
+  private final List<Libp2p> hosts = new ArrayList<>();
+
+  @AfterEach
+  void closeHosts() {
+    hosts.forEach(Libp2p::close);
+  }
+
+  Libp2p newHost() throws IOException {
+    return newHost(ConnectionLimits.defaults());
+  }
+
+  Libp2p newHost(ConnectionLimits limits) throws IOException {
+    Libp2p p =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withLimits(limits));
+    p.host().setHandler(ECHO, HostTest::echo);
+    hosts.add(p);
+    return p;
+  }
+
+  static void echo(Stream s) throws IOException {
+    s.in().transferTo(s.out());
+    s.out().flush();
+    s.closeWrite();
+  }
+
+  @Test
+  void dialsPingsAndIdentifiesBothWays() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    Connection c = a.host().dial(b.host().fullAddress().orElseThrow());
+    assertThat(c.remotePeer()).isEqualTo(b.host().peerId());
+    assertThat(c.direction()).isEqualTo(Connection.Direction.OUTBOUND);
+    assertThat(a.ping().ping(b.host().peerId(), 3)).hasSize(3);
+    assertThat(b.ping().ping(a.host().peerId())).isPositive();
+
+    IdentifyMessage aboutB = a.identify().awaitIdentify(b.host().peerId(), 5000);
+    assertThat(aboutB.protocols())
+        .contains(
+            IdentifyService.PROTOCOL_ID, PingService.PROTOCOL_ID, PerfService.PROTOCOL_ID, ECHO);
+    assertThat(aboutB.listenAddrs()).containsAll(b.host().listenAddresses());
+    assertThat(aboutB.publicKey()).isEqualTo(b.host().identity().publicKey());
+    IdentifyMessage aboutA = b.identify().awaitIdentify(a.host().peerId(), 5000);
+    assertThat(aboutA.observedAddr()).isNotNull();
+    assertThat(aboutA.observedAddr()).isEqualTo(b.host().listenAddresses().getFirst());
+    Await.until(
+        () ->
+            a.host()
+                .peerStore()
+                .get(b.host().peerId())
+                .map(p -> !p.protocols().isEmpty())
+                .orElse(false),
+        "peer store learns b's protocols");
+  }
+
+  @Test
+  void carriesManyConcurrentStreamsWithIntactData() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        int seed = i;
+        results.add(exec.submit(() -> echoRoundTrip(a, b.host().peerId(), 256 * 1024, seed)));
+      }
+      for (Future<Boolean> f : results) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+  }
+
+  static boolean echoRoundTrip(Libp2p from, PeerId to, int size, long seed) throws Exception {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    try (Stream s = from.host().newStream(to, ECHO)) {
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      s.out().write(data);
+                      s.out().flush();
+                      s.closeWrite();
+                    } catch (IOException e) {
+                      throw new RuntimeException(e);
+                    }
+                  });
+      byte[] back = s.in().readAllBytes();
+      writer.join();
+      return MessageDigest.isEqual(
+          MessageDigest.getInstance("SHA-256").digest(back),
+          MessageDigest.getInstance("SHA-256").digest(data));
+    }
+  }
+
+  @Test
+  void failsWhenTheRemoteIsNotTheDialledPeer() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    PeerId someoneElse = PeerId.fromPublicKey(Ed25519PrivateKey.generate().publicKey());
+    Multiaddr wrong = b.host().listenAddresses().getFirst().withPeerId(someoneElse);
+    assertThatThrownBy(() -> a.host().dial(wrong)).isInstanceOf(IOException.class);
+    assertThat(a.host().connections()).isEmpty();
+    // b still serves others
+    assertThat(a.host().dial(b.host().fullAddress().orElseThrow()).isOpen()).isTrue();
+  }
+
+  @Test
+  void survivesGarbageInsteadOfMultistream() throws Exception {
+    Libp2p b = newHost();
+    InetSocketAddress addr = b.host().listenAddresses().getFirst().toTcpSocketAddress();
+    for (byte[] garbage :
+        new byte[][] {
+          "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10).getBytes(),
+          new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+          new byte[] {0x13, '/', 'm', 'u', 'l'},
+        }) {
+      try (Socket s = new Socket()) {
+        s.connect(addr, 2000);
+        s.setSoTimeout(5000);
+        OutputStream out = s.getOutputStream();
+        out.write(garbage);
+        out.flush();
+        s.shutdownOutput();
+        InputStream in = s.getInputStream();
+        // the host answers with its header at most, then closes: read to EOF
+        assertThat(in.readNBytes(4096).length).isLessThan(100);
+      }
+    }
+    Libp2p a = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    assertThat(a.ping().ping(b.host().peerId())).isPositive();
+  }
+
+  @Test
+  void closesAHandshakeThatStalls() throws Exception {
+    Libp2p b =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withHandshakeTimeout(Duration.ofMillis(300)));
+    hosts.add(b);
+    InetSocketAddress addr = b.host().listenAddresses().getFirst().toTcpSocketAddress();
+    try (Socket s = new Socket()) {
+      s.connect(addr, 2000);
+      s.setSoTimeout(5000);
+      long start = System.nanoTime();
+      s.getInputStream().readAllBytes(); // the host's header, then EOF when the deadline fires
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+  }
+
+  @Test
+  void enforcesThePerPeerAndInboundLimits() throws Exception {
+    Libp2p b = newHost(new ConnectionLimits(1, 16, 1, 100));
+    Libp2p a = newHost();
+    Libp2p c = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    Await.until(() -> b.host().connections().size() == 1, "b accepted a");
+    assertThatThrownBy(() -> c.host().dial(b.host().fullAddress().orElseThrow()))
+        .isInstanceOf(IOException.class);
+    a.host().disconnect(b.host().peerId());
+    Await.until(() -> b.host().connections().isEmpty(), "b sees a leave");
+    Await.until(
+        () -> {
+          try {
+            return c.host().dial(b.host().fullAddress().orElseThrow()).isOpen();
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        "the freed slot is reusable");
+  }
+
+  @Test
+  void reportsConnectAndDisconnectEvents() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    b.host()
+        .addConnectionListener(
+            new ConnectionListener() {
+              @Override
+              public void connected(Connection c) {
+                events.add("up " + c.remotePeer());
+              }
+
+              @Override
+              public void disconnected(Connection c) {
+                events.add("down " + c.remotePeer());
+              }
+            });
+    Connection c = a.host().dial(b.host().fullAddress().orElseThrow());
+    Await.until(() -> events.size() == 1, "connected event");
+    c.close();
+    Await.until(() -> events.size() == 2, "disconnected event");
+    assertThat(events).containsExactly("up " + a.host().peerId(), "down " + a.host().peerId());
+  }
+
+  @Test
+  void runsPerfBothWays() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    PerfService.Result r = a.perf().run(b.host().peerId(), 4 << 20, 8 << 20);
+    assertThat(r.uploaded()).isEqualTo(4 << 20);
+    assertThat(r.downloaded()).isEqualTo(8 << 20);
+  }
+
+  @Test
+  void refusesUnknownProtocolsOnAStreamButKeepsTheConnection() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    assertThatThrownBy(() -> a.host().newStream(b.host().peerId(), "/nope/1.0.0"))
+        .isInstanceOf(StreamNegotiationException.class);
+    assertThat(a.ping().ping(b.host().peerId())).isPositive();
+  }
+
+  @Test
+  void leavesNoThreadsBehindAfterClose() throws Exception {
+    int platformBefore = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+    for (int round = 0; round < 3; round++) {
+      Libp2p a = newHost();
+      Libp2p b = newHost();
+      a.host().dial(b.host().fullAddress().orElseThrow());
+      a.ping().ping(b.host().peerId());
+      a.close();
+      b.close();
+      hosts.clear();
+      Await.until(() -> a.host().terminated() && b.host().terminated(), "host threads end");
+    }
+    Await.until(
+        () ->
+            java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount()
+                <= platformBefore,
+        "platform threads back to where they were");
+  }
+}
