@@ -131,6 +131,28 @@ class KeyCodecTest {
     assertReason(KeyCodec.encode(KeyType.RSA, new byte[] {0x30, 0x03, 0x02}), Reason.MALFORMED);
   }
 
+  @Test
+  void mutatedKeysFailOnlyWithProtocolException() {
+    java.util.Random random = new java.util.Random(1);
+    for (String name :
+        new String[] {"ED25519_PUBLIC", "SECP256K1_PUBLIC", "ECDSA_PUBLIC", "RSA_PUBLIC"}) {
+      byte[] original = vector(name);
+      for (int i = 0; i < 300; i++) {
+        byte[] mutated = original.clone();
+        for (int k = 0; k < 1 + random.nextInt(3); k++) {
+          mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
+        }
+        try {
+          PublicKey key = PublicKey.decode(mutated);
+          assertThat(key.encode()).isEqualTo(mutated);
+          assertThat(key.verify(original, mutated)).isFalse();
+        } catch (ProtocolException expected) {
+          // any reason is fine; an unchecked exception is not
+        }
+      }
+    }
+  }
+
   private static void assertReason(byte[] protobuf, Reason reason) {
     assertThatThrownBy(() -> PublicKey.decode(protobuf))
         .isInstanceOfSatisfying(
