@@ -41,4 +41,8 @@ if ! CAIRN_JDK=$(cairn_find_jdk); then
   exit 1
 fi
 export JAVA_HOME=$CAIRN_JDK
+# Maven's own libraries trip JDK 24+ warnings about Unsafe and native access; they are harmless.
+if [ "$(cairn_java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+fi
 export PATH="$JAVA_HOME/bin:$PATH"
