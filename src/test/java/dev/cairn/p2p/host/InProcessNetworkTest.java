@@ -1,0 +1,83 @@
+package dev.cairn.p2p.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.testing.Await;
+import dev.cairn.testing.MemoryTransport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Several full-stack hosts in one JVM over the in-memory transport. */
+@Timeout(60)
+class InProcessNetworkTest {
+  private final MemoryTransport network = new MemoryTransport();
+  private final List<Libp2p> hosts = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    hosts.forEach(Libp2p::close);
+  }
+
+  private Libp2p host(long seed) throws Exception {
+    byte[] key = new byte[32];
+    new Random(seed).nextBytes(key);
+    Libp2p p =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.fromSeed(key),
+                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withTransport(network));
+    p.host().setHandler(HostTest.ECHO, HostTest::echo);
+    hosts.add(p);
+    return p;
+  }
+
+  @Test
+  void tenHostsInAFullMeshPingAndEchoEachOther() throws Exception {
+    List<Libp2p> all = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      all.add(host(i));
+    }
+    for (int i = 0; i < all.size(); i++) {
+      for (int j = i + 1; j < all.size(); j++) {
+        all.get(i).host().dial(all.get(j).host().fullAddress().orElseThrow());
+      }
+    }
+    for (Libp2p h : all) {
+      Await.until(() -> h.host().connections().size() == 9, "full mesh at " + h.host().peerId());
+    }
+    for (int i = 0; i < all.size(); i++) {
+      Libp2p from = all.get(i);
+      Libp2p to = all.get((i + 3) % all.size());
+      assertThat(from.ping().ping(to.host().peerId())).isPositive();
+      assertThat(HostTest.echoRoundTrip(from, to.host().peerId(), 100_000, i)).isTrue();
+      assertThat(from.identify().awaitIdentify(to.host().peerId(), 5000).agentVersion())
+          .startsWith("cairn/");
+    }
+  }
+
+  @Test
+  void withoutEarlyMuxerNegotiationTheMuxerIsSelectedByMultistream() throws Exception {
+    Libp2p a = host(1);
+    byte[] key = new byte[32];
+    new Random(2).nextBytes(key);
+    Libp2p b =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.fromSeed(key),
+                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withTransport(network)
+                .withEarlyMuxerNegotiation(false));
+    hosts.add(b);
+    Connection c = a.host().dial(b.host().fullAddress().orElseThrow());
+    assertThat(c.muxer()).isEqualTo(Libp2pHost.YAMUX);
+    assertThat(a.ping().ping(b.host().peerId())).isPositive();
+  }
+}
