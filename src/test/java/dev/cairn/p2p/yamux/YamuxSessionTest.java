@@ -585,7 +585,9 @@ class YamuxSessionTest {
               handlerThread.set(Thread.currentThread());
               atServer.add(s);
               try {
-                s.in().readAllBytes(); // blocks until the session ends
+                // Blocks until the session ends: the client never reads all of this, nor writes.
+                s.out().write(new byte[4 * WINDOW]);
+                s.in().read();
               } catch (IOException expected) {
                 // the session closed under us
               }
@@ -597,10 +599,9 @@ class YamuxSessionTest {
 
     YamuxStream reading = p.client().openStream();
     YamuxStream writing = p.client().openStream();
-    writing.out().write(1);
     take(atServer);
     take(atServer);
-    Future<?> reader = threads.submit(() -> reading.in().read());
+    Future<?> reader = threads.submit(() -> reading.in().readNBytes(10 * WINDOW));
     Future<?> writer =
         threads.submit(
             () -> {
@@ -624,7 +625,8 @@ class YamuxSessionTest {
     }
     p.client().close();
     assertThat(clientClosed.get()).isEqualTo(1);
-    assertThat(serverClosed.get()).isEqualTo(1);
+    // isOpen() turns false before the callbacks run, on the remote's reader thread.
+    Await.until(() -> serverClosed.get() == 1, WAIT, "server onClose");
     AtomicInteger late = new AtomicInteger();
     p.client().onClose(late::incrementAndGet);
     assertThat(late.get()).isEqualTo(1);
