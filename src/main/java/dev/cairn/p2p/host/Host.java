@@ -66,6 +66,12 @@ public interface Host extends Closeable {
 
   void addConnectionListener(ConnectionListener listener);
 
+  /**
+   * Calls {@code listener} after the set of served protocols changed (identify push uses this). It
+   * runs on the thread that changed the handlers and must not block.
+   */
+  void addProtocolListener(Runnable listener);
+
   /** Our full listen addresses, each ending in {@code /p2p/<our id>}. */
   default List<Multiaddr> fullAddresses() {
     return listenAddresses().stream().map(a -> a.withPeerId(peerId())).toList();

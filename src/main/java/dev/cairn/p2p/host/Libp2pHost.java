@@ -59,6 +59,8 @@ public final class Libp2pHost implements Host {
   private final ReentrantLock handlersWrite = new ReentrantLock();
   private final List<Transport.Listener> listeners = new ArrayList<>();
   private volatile Map<String, ProtocolHandler> handlers = Map.of();
+  private final List<Runnable> protocolListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
   private volatile boolean closed;
 
@@ -396,6 +398,7 @@ public final class Libp2pHost implements Host {
     } finally {
       handlersWrite.unlock();
     }
+    protocolsChanged();
   }
 
   @Override
@@ -408,6 +411,22 @@ public final class Libp2pHost implements Host {
     } finally {
       handlersWrite.unlock();
     }
+    protocolsChanged();
+  }
+
+  private void protocolsChanged() {
+    for (Runnable l : protocolListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.error("protocol listener failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void addProtocolListener(Runnable listener) {
+    protocolListeners.add(listener);
   }
 
   @Override

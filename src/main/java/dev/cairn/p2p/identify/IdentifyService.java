@@ -55,6 +55,7 @@ public final class IdentifyService implements ConnectionListener {
     host.setHandler(PROTOCOL_ID, s::answer);
     host.setHandler(PUSH_PROTOCOL_ID, s::receivePush);
     host.addConnectionListener(s);
+    host.addProtocolListener(s::pushAll);
     return s;
   }
 

@@ -12,6 +12,7 @@ import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.perf.PerfService;
 import dev.cairn.p2p.ping.PingService;
 import dev.cairn.testing.Await;
+import dev.cairn.testing.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -168,6 +169,10 @@ class HostTest {
     Libp2p a = newHost();
     a.host().dial(b.host().fullAddress().orElseThrow());
     assertThat(a.ping().ping(b.host().peerId())).isPositive();
+    // the bad connections left no upgrade or muxer threads behind: only a's connection has any
+    Await.until(
+        () -> Threads.named("yamux-read-").size() == 2,
+        "only the good connection's readers remain");
   }
 
   @Test
@@ -208,6 +213,23 @@ class HostTest {
           }
         },
         "the freed slot is reusable");
+  }
+
+  @Test
+  void pushesIdentifyWhenProtocolsChange() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    a.identify().awaitIdentify(b.host().peerId(), 5000);
+    b.host().setHandler("/cairn/test/late/1.0.0", s -> {});
+    Await.until(
+        () ->
+            a.host()
+                .peerStore()
+                .get(b.host().peerId())
+                .map(p -> p.protocols().contains("/cairn/test/late/1.0.0"))
+                .orElse(false),
+        "a learns b's new protocol by identify push");
   }
 
   @Test
@@ -268,6 +290,9 @@ class HostTest {
       hosts.clear();
       Await.until(() -> a.host().terminated() && b.host().terminated(), "host threads end");
     }
+    Await.until(
+        () -> Threads.named("yamux-", "host-", "conn-manager-", "identify-", "accept-").isEmpty(),
+        "no host, muxer or identify thread (virtual or platform) is left");
     Await.until(
         () ->
             java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount()
