@@ -135,10 +135,15 @@ public final class JsPeer implements AutoCloseable {
       return Optional.of("no peer.mjs in " + dir + " (set -D" + DIR_PROPERTY + ")");
     }
     if (findNode().isEmpty()) {
+      String configured = System.getProperty(NODE_PROPERTY);
+      String where =
+          configured == null || configured.isBlank()
+              ? "no executable 'node' on PATH (or set -D" + NODE_PROPERTY + ")"
+              : "-D" + NODE_PROPERTY + "=" + configured + " is not executable";
       return Optional.of(
-          "Node.js not found: no executable 'node' on PATH (or set -D"
-              + NODE_PROPERTY
-              + "). Install Node.js 20+, or skip interop tests with -DskipInterop");
+          "Node.js not found: "
+              + where
+              + ". Install Node.js 20+, or skip interop tests with -DskipInterop");
     }
     if (!Files.isDirectory(dir.resolve("node_modules"))) {
       return Optional.of(
