@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -124,8 +125,7 @@ class Libp2pInteropIT {
     List<String> protocols = new ArrayList<>();
     aboutJava.path("protocols").forEach(p -> protocols.add(p.asText()));
     assertThat(protocols)
-        .contains(
-            "/ipfs/id/1.0.0", "/ipfs/id/push/1.0.0", "/ipfs/ping/1.0.0", "/perf/1.0.0", ECHO);
+        .contains("/ipfs/id/1.0.0", "/ipfs/id/push/1.0.0", "/ipfs/ping/1.0.0", "/perf/1.0.0", ECHO);
     List<String> addrs = new ArrayList<>();
     aboutJava.path("listenAddrs").forEach(a -> addrs.add(a.asText()));
     assertThat(addrs)
@@ -154,7 +154,11 @@ class Libp2pInteropIT {
   @Test
   void jsOpens64StreamsOf1MiBToJavaWithChecksumsIntact() {
     jsDialsJava();
-    JsonNode r = js.call("echo", java.util.Map.of("addr", javaAddr(), "streams", 64, "bytes", MIB), Duration.ofSeconds(90));
+    JsonNode r =
+        js.call(
+            "echo",
+            Map.of("addr", javaAddr(), "streams", 64, "bytes", MIB),
+            Duration.ofSeconds(90));
     assertThat(r.path("passed").asInt()).isEqualTo(64);
     assertThat(r.path("failed").asInt()).isZero();
   }
