@@ -1,0 +1,131 @@
+package dev.cairn.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.testing.Await;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cairn node} as a user runs it: separate JVMs from the packaged jar, one 127.0.0.x each.
+ */
+@Timeout(90)
+class NodeProcessIT {
+  private static final Pattern LISTENING = Pattern.compile("Listening on (\\S+)");
+  private final List<Node> nodes = new ArrayList<>();
+
+  @TempDir Path tmp;
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(Node::stop);
+  }
+
+  record Node(Process process, List<String> lines) {
+    String listenAddress() {
+      Await.until(() -> find(LISTENING) != null, Duration.ofSeconds(30), "node logs its address");
+      return find(LISTENING);
+    }
+
+    String find(Pattern p) {
+      for (String l : lines) {
+        Matcher m = p.matcher(l);
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+      return null;
+    }
+
+    boolean logged(String text) {
+      return lines.stream().anyMatch(l -> l.contains(text));
+    }
+
+    void stop() {
+      process.destroy();
+      try {
+        process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process.destroyForcibly();
+    }
+  }
+
+  Node start(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Xmx128m");
+    cmd.add("-jar");
+    cmd.add(Path.of("target", "cairn.jar").toAbsolutePath().toString());
+    cmd.add("node");
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // process ended
+              }
+            });
+    Node n = new Node(p, lines);
+    nodes.add(n);
+    return n;
+  }
+
+  @Test
+  void twoNodesOnTheirOwnAddressesConnectAndKeepTheirIdentity() throws Exception {
+    Path dirA = tmp.resolve("a");
+    Node a = start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString());
+    String addrA = a.listenAddress();
+    Multiaddr parsed = Multiaddr.parse(addrA);
+    assertThat(parsed.toString()).startsWith("/ip4/127.0.0.2/tcp/");
+    assertThat(parsed.peerId()).isPresent();
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(dirA.resolve("node.key"))))
+        .isEqualTo("rw-------");
+
+    Node b =
+        start(
+            "--listen",
+            "/ip4/127.0.0.3/tcp/0",
+            "--data-dir",
+            tmp.resolve("b").toString(),
+            "--peer",
+            addrA);
+    String idB = Multiaddr.parse(b.listenAddress()).peerId().orElseThrow().toBase58();
+    String idA = parsed.peerId().orElseThrow().toBase58();
+    Await.until(() -> b.logged("Peer connected " + idA), Duration.ofSeconds(20), "b connects to a");
+    Await.until(() -> a.logged("Peer connected " + idB), Duration.ofSeconds(20), "a sees b");
+
+    a.stop();
+    Await.until(() -> b.logged("Peer disconnected " + idA), Duration.ofSeconds(20), "b sees a go");
+    Node again = start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString());
+    assertThat(Multiaddr.parse(again.listenAddress()).peerId().orElseThrow().toBase58())
+        .isEqualTo(idA);
+  }
+}
