@@ -18,7 +18,10 @@ public record Libp2p(Libp2pHost host, IdentifyService identify, PingService ping
   public static Libp2p create(HostConfig config) throws IOException {
     Libp2pHost host = Libp2pHost.create(config);
     return new Libp2p(
-        host, IdentifyService.install(host), PingService.install(host), PerfService.install(host));
+        host,
+        IdentifyService.install(host, config.agentVersion(), config.protocolVersion()),
+        PingService.install(host),
+        PerfService.install(host));
   }
 
   @Override

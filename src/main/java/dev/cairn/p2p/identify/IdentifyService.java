@@ -10,6 +10,7 @@ import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.multiformats.Varint;
+import dev.cairn.p2p.record.PeerRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,16 +43,25 @@ public final class IdentifyService implements ConnectionListener {
   static final int MAX_MESSAGES = 10;
 
   private final Host host;
+  private final String agentVersion;
+  private final String protocolVersion;
   private final ConcurrentHashMap<PeerId, CompletableFuture<IdentifyMessage>> results =
       new ConcurrentHashMap<>();
 
-  private IdentifyService(Host host) {
+  private IdentifyService(Host host, String agentVersion, String protocolVersion) {
     this.host = host;
+    this.agentVersion = agentVersion;
+    this.protocolVersion = protocolVersion;
   }
 
-  /** Registers the handlers and the on-connect identify run on {@code host}. */
-  public static IdentifyService install(Host host) {
-    IdentifyService s = new IdentifyService(host);
+  /**
+   * Registers the handlers, the on-connect identify run and identify push on {@code host}.
+   *
+   * @param agentVersion what we call ourselves, e.g. {@code cairn/0.1.0}
+   * @param protocolVersion e.g. {@code ipfs/0.1.0}
+   */
+  public static IdentifyService install(Host host, String agentVersion, String protocolVersion) {
+    IdentifyService s = new IdentifyService(host, agentVersion, protocolVersion);
     host.setHandler(PROTOCOL_ID, s::answer);
     host.setHandler(PUSH_PROTOCOL_ID, s::receivePush);
     host.addConnectionListener(s);
@@ -91,7 +101,7 @@ public final class IdentifyService implements ConnectionListener {
   public IdentifyMessage identify(Connection connection) throws IOException, ProtocolException {
     IdentifyMessage m;
     try (Stream stream = connection.newStream(List.of(PROTOCOL_ID))) {
-      m = readMessages(stream.in());
+      m = checkRecord(connection.remotePeer(), readMessages(stream.in()));
     }
     if (m.publicKey() != null && !connection.remotePeer().matches(m.publicKey())) {
       connection.close();
@@ -142,21 +152,24 @@ public final class IdentifyService implements ConnectionListener {
 
   /** What we tell {@code connection}'s remote about ourselves. */
   IdentifyMessage ourMessage(Connection connection) {
+    List<Multiaddr> addrs = host.listenAddresses();
+    // The signed peer record carries the same addresses, signed; seq is wall-clock milliseconds,
+    // so a restarted node's record supersedes its old one.
+    byte[] record =
+        PeerRecord.of(
+                host.peerId(),
+                System.currentTimeMillis(),
+                addrs.stream().map(Multiaddr::encode).toList())
+            .sign(host.identity())
+            .encode();
     return new IdentifyMessage(
-        "ipfs/0.1.0",
-        agentVersion(),
+        protocolVersion,
+        agentVersion,
         host.identity().publicKey(),
-        host.listenAddresses(),
+        addrs,
         connection.remoteAddress(),
         new ArrayList<>(host.protocols()),
-        null);
-  }
-
-  private String agentVersion() {
-    if (host instanceof dev.cairn.p2p.host.Libp2pHost h) {
-      return h.config().agentVersion();
-    }
-    return "cairn";
+        record);
   }
 
   private void answer(Stream stream) throws IOException {
@@ -165,7 +178,7 @@ public final class IdentifyService implements ConnectionListener {
   }
 
   private void receivePush(Stream stream) throws IOException, ProtocolException {
-    IdentifyMessage m = readMessages(stream.in());
+    IdentifyMessage m = checkRecord(stream.remotePeer(), readMessages(stream.in()));
     if (m.publicKey() != null && !stream.remotePeer().matches(m.publicKey())) {
       throw new ProtocolException(
           Reason.PEER_ID_MISMATCH,
@@ -182,6 +195,33 @@ public final class IdentifyService implements ConnectionListener {
   private static IdentifyMessage merged(
       CompletableFuture<IdentifyMessage> done, IdentifyMessage m) {
     return done.join().merge(m);
+  }
+
+  /**
+   * The message without its signed peer record when the record does not verify or names another
+   * peer: a bad record is dropped, the rest of identify still counts.
+   */
+  private static IdentifyMessage checkRecord(PeerId peer, IdentifyMessage m) {
+    if (m.signedPeerRecord() == null) {
+      return m;
+    }
+    try {
+      PeerRecord r = PeerRecord.decode(m.signedPeerRecord());
+      if (r.peerId().equals(peer)) {
+        return m;
+      }
+      LOG.debug("{} sent the peer record of {}", peer.shortString(), r.peerId());
+    } catch (ProtocolException e) {
+      LOG.debug("{} sent a bad signed peer record: {}", peer.shortString(), e.getMessage());
+    }
+    return new IdentifyMessage(
+        m.protocolVersion(),
+        m.agentVersion(),
+        m.publicKey(),
+        m.listenAddrs(),
+        m.observedAddr(),
+        m.protocols(),
+        null);
   }
 
   private void record(PeerId peer, IdentifyMessage m) {

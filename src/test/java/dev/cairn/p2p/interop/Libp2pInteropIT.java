@@ -12,6 +12,7 @@ import dev.cairn.p2p.identify.IdentifyMessage;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.perf.PerfService;
+import dev.cairn.p2p.record.PeerRecord;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.JsPeer;
 import java.io.IOException;
@@ -120,6 +121,8 @@ class Libp2pInteropIT {
     assertThat(aboutJs.listenAddrs()).contains(Multiaddr.parse(js.addr()).withoutPeerId());
     assertThat(PeerId.fromPublicKey(aboutJs.publicKey())).isEqualTo(jsId);
     assertThat(aboutJs.agentVersion()).isNotBlank();
+    assertThat(aboutJs.signedPeerRecord()).isNotNull();
+    assertThat(PeerRecord.decode(aboutJs.signedPeerRecord()).peerId()).isEqualTo(jsId);
 
     JsonNode aboutJava = js.identify(java.host().peerId().toBase58());
     List<String> protocols = new ArrayList<>();
@@ -133,6 +136,7 @@ class Libp2pInteropIT {
     assertThat(aboutJava.path("publicKey").asText())
         .isEqualTo(HexFormat.of().formatHex(java.host().identity().publicKey().encode()));
     assertThat(aboutJava.path("agentVersion").asText()).startsWith("cairn/");
+    assertThat(aboutJava.path("signedPeerRecord").asBoolean()).isTrue();
   }
 
   @Test
