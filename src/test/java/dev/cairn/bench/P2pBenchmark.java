@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,8 +44,9 @@ public final class P2pBenchmark {
   private P2pBenchmark() {}
 
   /** Parsed command line. */
-  record Options(long bytes, int runs, int dials, int dialers) {
+  record Options(long bytes, int runs, int dials, int dialers, Set<String> only) {
     static Options parse(String[] args) {
+      Set<String> only = Set.of("raw", "perf", "setups");
       long mib = 1024;
       int runs = 3;
       int dials = 200;
@@ -56,11 +58,12 @@ public final class P2pBenchmark {
           case "--runs" -> runs = Integer.parseInt(value);
           case "--dials" -> dials = Integer.parseInt(value);
           case "--dialers" -> dialers = Integer.parseInt(value);
+          case "--only" -> only = Set.of(value.split(","));
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
         i++;
       }
-      return new Options(mib << 20, runs, dials, dialers);
+      return new Options(mib << 20, runs, dials, dialers, only);
     }
   }
 
@@ -74,14 +77,36 @@ public final class P2pBenchmark {
         o.bytes() >> 20,
         o.runs());
 
-    rawTcp(64L << 20); // warm-up
     double[] raw = new double[o.runs()];
-    for (int i = 0; i < o.runs(); i++) {
-      raw[i] = rawTcp(o.bytes());
+    if (o.only().contains("raw")) {
+      rawTcp(64L << 20); // warm-up
+      for (int i = 0; i < o.runs(); i++) {
+        raw[i] = rawTcp(o.bytes());
+      }
     }
 
     double[] up = new double[o.runs()];
     double[] down = new double[o.runs()];
+    if (o.only().contains("perf")) {
+      perf(o, up, down);
+    }
+
+    double[] sequential = new double[o.runs()];
+    double[] concurrent = new double[o.runs()];
+    if (o.only().contains("setups")) {
+      try (Libp2p server = newHost(true)) {
+        setups(server, 20, 1); // warm-up
+        for (int i = 0; i < o.runs(); i++) {
+          sequential[i] = setups(server, o.dials(), 1);
+          concurrent[i] = setups(server, o.dials(), o.dialers());
+        }
+      }
+    }
+    table(o, raw, up, down, sequential, concurrent);
+  }
+
+  /** One perf stream between two hosts: upload-only and download-only runs, in MB/s. */
+  static void perf(Options o, double[] up, double[] down) throws Exception {
     try (Libp2p server = newHost(true);
         Libp2p client = newHost(false)) {
       client.host().dial(server.host().fullAddress().orElseThrow());
@@ -92,17 +117,15 @@ public final class P2pBenchmark {
         down[i] = o.bytes() / seconds(client.perf().run(peer, 0, o.bytes()).total().toNanos()) / MB;
       }
     }
+  }
 
-    double[] sequential = new double[o.runs()];
-    double[] concurrent = new double[o.runs()];
-    try (Libp2p server = newHost(true)) {
-      setups(server, 20, 1); // warm-up
-      for (int i = 0; i < o.runs(); i++) {
-        sequential[i] = setups(server, o.dials(), 1);
-        concurrent[i] = setups(server, o.dials(), o.dialers());
-      }
-    }
-
+  private static void table(
+      Options o,
+      double[] raw,
+      double[] up,
+      double[] down,
+      double[] sequential,
+      double[] concurrent) {
     double rawMedian = median(raw);
     System.out.println();
     System.out.printf(Locale.ROOT, "%-46s %12s   %s%n", "measurement", "median", "runs");
