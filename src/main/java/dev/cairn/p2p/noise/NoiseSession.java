@@ -39,6 +39,8 @@ import org.apache.logging.log4j.Logger;
 public final class NoiseSession implements Duplex {
   private static final Logger LOG = LogManager.getLogger();
   private static final byte[] NO_AD = new byte[0];
+  private static final byte[] EMPTY = new byte[0];
+  private static final int MIN_BUFFER = 1024;
 
   private final Duplex insecure;
   private final PeerId remotePeer;
@@ -105,6 +107,11 @@ public final class NoiseSession implements Duplex {
     insecure.close();
   }
 
+  /** A buffer size of at least {@code needed}: double the current one, within [1 KiB, max]. */
+  private static int grown(int current, int needed, int max) {
+    return Math.min(max, Math.max(needed, Math.max(MIN_BUFFER, 2 * current)));
+  }
+
   /**
    * The protocol violation behind a failed read or write, if that is what it was; empty for a plain
    * I/O failure. For the connection's top-level error handling.
@@ -128,8 +135,10 @@ public final class NoiseSession implements Duplex {
     private final InputStream below;
     private final CipherState receiver;
     private final byte[] header = new byte[2];
-    private final byte[] ciphertext = new byte[NoiseCodec.MAX_MESSAGE];
-    private final byte[] plaintext = new byte[NoiseCodec.MAX_PLAINTEXT];
+    // Both grow to the largest message seen (at most 64 KiB each), so an idle or chatty connection
+    // holds a few KiB instead of 128 KiB: that is what lets a host keep thousands of connections.
+    private byte[] ciphertext = EMPTY;
+    private byte[] plaintext = EMPTY;
     private int position;
     private int limit;
     private boolean eof;
@@ -199,6 +208,9 @@ public final class NoiseSession implements Duplex {
           throw ProtocolException.connection(
               Reason.MALFORMED, "noise: transport message of " + size + " bytes has no tag");
         }
+        if (ciphertext.length < size) {
+          ciphertext = new byte[grown(ciphertext.length, size, NoiseCodec.MAX_MESSAGE)];
+        }
         int body = below.readNBytes(ciphertext, 0, size);
         if (body < size) {
           throw ProtocolException.connection(
@@ -207,6 +219,9 @@ public final class NoiseSession implements Duplex {
         int plainSize = size - CipherState.TAG_LEN;
         if (plainSize <= len) {
           return receiver.decrypt(NO_AD, ciphertext, 0, size, b, off);
+        }
+        if (plaintext.length < plainSize) {
+          plaintext = new byte[grown(plaintext.length, plainSize, NoiseCodec.MAX_PLAINTEXT)];
         }
         limit = receiver.decrypt(NO_AD, ciphertext, 0, size, plaintext, 0);
         position = 0;
@@ -227,8 +242,9 @@ public final class NoiseSession implements Duplex {
   private final class EncryptingOutput extends OutputStream {
     private final OutputStream below;
     private final CipherState sender;
-    private final byte[] buffer = new byte[NoiseCodec.MAX_PLAINTEXT];
-    private final byte[] frame = new byte[2 + NoiseCodec.MAX_MESSAGE];
+    // Grow on demand, as on the reading side; a message is emitted when MAX_PLAINTEXT is buffered.
+    private byte[] buffer = EMPTY;
+    private byte[] frame = EMPTY;
     private int buffered;
 
     EncryptingOutput(OutputStream below, CipherState sender) {
@@ -239,11 +255,19 @@ public final class NoiseSession implements Duplex {
     @Override
     public void write(int b) throws IOException {
       ensureOpen();
-      if (buffered == buffer.length) {
+      if (buffered == NoiseCodec.MAX_PLAINTEXT) {
         emit(buffer, 0, buffered);
         buffered = 0;
       }
+      reserve(buffered + 1);
       buffer[buffered++] = (byte) b;
+    }
+
+    private void reserve(int needed) {
+      if (buffer.length < needed) {
+        buffer =
+            java.util.Arrays.copyOf(buffer, grown(buffer.length, needed, NoiseCodec.MAX_PLAINTEXT));
+      }
     }
 
     @Override
@@ -251,19 +275,20 @@ public final class NoiseSession implements Duplex {
       Objects.checkFromIndexSize(off, len, b.length);
       ensureOpen();
       while (len > 0) {
-        if (buffered == 0 && len >= buffer.length) {
+        if (buffered == 0 && len >= NoiseCodec.MAX_PLAINTEXT) {
           // A whole message straight from the caller's array, no copy into our buffer.
-          emit(b, off, buffer.length);
-          off += buffer.length;
-          len -= buffer.length;
+          emit(b, off, NoiseCodec.MAX_PLAINTEXT);
+          off += NoiseCodec.MAX_PLAINTEXT;
+          len -= NoiseCodec.MAX_PLAINTEXT;
           continue;
         }
-        int n = Math.min(len, buffer.length - buffered);
+        int n = Math.min(len, NoiseCodec.MAX_PLAINTEXT - buffered);
+        reserve(buffered + n);
         System.arraycopy(b, off, buffer, buffered, n);
         buffered += n;
         off += n;
         len -= n;
-        if (buffered == buffer.length) {
+        if (buffered == NoiseCodec.MAX_PLAINTEXT) {
           emit(buffer, 0, buffered);
           buffered = 0;
         }
@@ -296,6 +321,11 @@ public final class NoiseSession implements Duplex {
 
     private void emit(byte[] b, int off, int len) throws IOException {
       ensureOpen();
+      if (frame.length < 2 + len + CipherState.TAG_LEN) {
+        frame =
+            new byte
+                [2 + grown(frame.length - 2, len + CipherState.TAG_LEN, NoiseCodec.MAX_MESSAGE)];
+      }
       int size = sender.encrypt(NO_AD, b, off, len, frame, 2);
       frame[0] = (byte) (size >>> 8);
       frame[1] = (byte) size;

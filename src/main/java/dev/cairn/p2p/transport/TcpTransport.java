@@ -17,8 +17,20 @@ import java.time.Duration;
  * platform thread, so a connection costs no platform thread.
  */
 public final class TcpTransport implements Transport {
-  /** Socket buffers: large enough that one Noise frame plus yamux header fit in one write. */
-  private static final int IO_BUFFER = 128 * 1024;
+  /*
+   * Buffer sizes, per connection. They used to be 128 KiB each, 256 KiB per connection (the JDK
+   * allocates a BufferedOutputStream's buffer at once and a BufferedInputStream's at the first
+   * read): a thousand connections needed 250 MiB of heap for buffers that bulk transfer does not
+   * need. Noise above already coalesces plaintext into messages of up to 64 KiB.
+   *
+   * Writing: a message at least WRITE_BUFFER long bypasses the buffer and goes to the socket
+   * without a copy; smaller ones (handshake lines, small messages) are coalesced until flush.
+   * Reading: 2-byte lengths and headers are served from the buffer; the rest of a large message is
+   * read straight from the socket into the caller's array (reads of at least the buffer size
+   * bypass it), again saving a copy.
+   */
+  private static final int WRITE_BUFFER = 8 * 1024;
+  private static final int READ_BUFFER = 16 * 1024;
 
   @Override
   public boolean handles(Multiaddr address) {
@@ -91,8 +103,8 @@ public final class TcpTransport implements Transport {
     TcpConnection(Socket socket, boolean initiator) throws IOException {
       this.socket = socket;
       this.initiator = initiator;
-      this.in = new BufferedInputStream(socket.getInputStream(), IO_BUFFER);
-      this.out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER);
+      this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+      this.out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
       this.local = Multiaddr.ofTcp((InetSocketAddress) socket.getLocalSocketAddress());
       this.remote = Multiaddr.ofTcp((InetSocketAddress) socket.getRemoteSocketAddress());
     }

@@ -570,8 +570,12 @@ public final class YamuxSession implements Closeable {
 
   // ---- writing (any thread) ----
 
-  /** Writes one Data frame: header and payload, then flush. */
-  void writeData(int id, int flags, byte[] b, int off, int len) throws IOException {
+  /**
+   * Writes one Data frame: header and payload, then flushes unless {@code flush} is false (the
+   * caller writes the next frame of the same write at once; flushing in between would cost a short
+   * encrypted message and a system call per frame).
+   */
+  void writeData(int id, int flags, byte[] b, int off, int len, boolean flush) throws IOException {
     lockForWrite();
     try {
       YamuxCodec.encode(writeBuffer, 0, YamuxFrame.TYPE_DATA, flags, id, len);
@@ -582,7 +586,9 @@ public final class YamuxSession implements Closeable {
         out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH);
         out.write(b, off, len);
       }
-      out.flush();
+      if (flush) {
+        out.flush();
+      }
     } catch (IOException e) {
       shutdown(e, -1);
       throw e;

@@ -293,6 +293,7 @@ public final class YamuxStream implements Duplex {
       while (len > 0) {
         int n;
         int flags;
+        boolean flush;
         lock.lock();
         try {
           long remaining = writeTimeoutNanos;
@@ -321,10 +322,13 @@ public final class YamuxStream implements Duplex {
           n = (int) Math.min(Math.min(len, sendWindow), maxFramePayload);
           sendWindow -= n;
           flags = outgoingFlags();
+          // Flush at the end of the write, and before we might wait for send window: unflushed
+          // data would never reach the remote, so it would never grant more.
+          flush = n == len || sendWindow == 0;
         } finally {
           lock.unlock();
         }
-        session.writeData(id, flags, b, off, n);
+        session.writeData(id, flags, b, off, n, flush);
         off += n;
         len -= n;
       }
