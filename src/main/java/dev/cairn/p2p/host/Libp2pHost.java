@@ -71,9 +71,11 @@ public final class Libp2pHost implements Host {
     this.threads =
         Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("host-" + label + "-", 0).factory());
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("host-timer-" + label).factory());
+    java.util.concurrent.ScheduledThreadPoolExecutor timer =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().daemon().name("host-timer-" + label).factory());
+    timer.setRemoveOnCancelPolicy(true); // most deadlines are cancelled; don't keep them queued
+    this.timer = timer;
     this.manager = new ConnectionManager(config.limits().maxPerPeer(), Clock.systemUTC(), label);
     this.inboundSlots = new Semaphore(config.limits().maxInbound());
     this.outboundSlots = new Semaphore(config.limits().maxOutbound());
