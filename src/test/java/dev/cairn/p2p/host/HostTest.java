@@ -12,17 +12,16 @@ import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.perf.PerfService;
 import dev.cairn.p2p.ping.PingService;
 import dev.cairn.testing.Await;
+import dev.cairn.testing.Echo;
 import dev.cairn.testing.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 /** Two or three hosts over real TCP on 127.0.0.1. */
 @Timeout(60)
 class HostTest {
-  static final String ECHO = "/cairn/test/echo/1.0.0";
+  static final String ECHO = Echo.PROTOCOL_ID;
   private final List<Libp2p> hosts = new ArrayList<>();
 
   @AfterEach
@@ -51,15 +50,9 @@ class HostTest {
             HostConfig.defaults(
                     Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
                 .withLimits(limits));
-    p.host().setHandler(ECHO, HostTest::echo);
+    p.host().setHandler(ECHO, Echo::serve);
     hosts.add(p);
     return p;
-  }
-
-  static void echo(Stream s) throws IOException {
-    s.in().transferTo(s.out());
-    s.out().flush();
-    s.closeWrite();
   }
 
   @Test
@@ -109,26 +102,8 @@ class HostTest {
   }
 
   static boolean echoRoundTrip(Libp2p from, PeerId to, int size, long seed) throws Exception {
-    byte[] data = new byte[size];
-    new Random(seed).nextBytes(data);
     try (Stream s = from.host().newStream(to, ECHO)) {
-      Thread writer =
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    try {
-                      s.out().write(data);
-                      s.out().flush();
-                      s.closeWrite();
-                    } catch (IOException e) {
-                      throw new RuntimeException(e);
-                    }
-                  });
-      byte[] back = s.in().readAllBytes();
-      writer.join();
-      return MessageDigest.isEqual(
-          MessageDigest.getInstance("SHA-256").digest(back),
-          MessageDigest.getInstance("SHA-256").digest(data));
+      return Echo.roundTrip(s, size, seed);
     }
   }
 

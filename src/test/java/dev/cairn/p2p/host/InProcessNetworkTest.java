@@ -34,7 +34,7 @@ class InProcessNetworkTest {
                     Ed25519PrivateKey.fromSeed(key),
                     List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
                 .withTransport(network));
-    p.host().setHandler(HostTest.ECHO, HostTest::echo);
+    p.host().setHandler(HostTest.ECHO, dev.cairn.testing.Echo::serve);
     hosts.add(p);
     return p;
   }

@@ -14,6 +14,7 @@ import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.perf.PerfService;
 import dev.cairn.p2p.record.PeerRecord;
 import dev.cairn.testing.Await;
+import dev.cairn.testing.Echo;
 import dev.cairn.testing.JsPeer;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class Libp2pInteropIT {
-  static final String ECHO = "/cairn/test/echo/1.0.0";
+  static final String ECHO = Echo.PROTOCOL_ID;
   static final int MIB = 1 << 20;
 
   static JsPeer js;
@@ -54,7 +55,7 @@ class Libp2pInteropIT {
         Libp2p.create(
             HostConfig.defaults(
                 Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
-    java.host().setHandler(ECHO, Libp2pInteropIT::echo);
+    java.host().setHandler(ECHO, Echo::serve);
   }
 
   @AfterAll
@@ -72,11 +73,6 @@ class Libp2pInteropIT {
     java.host().disconnect(jsId);
     js.hangUp(java.host().peerId().toBase58());
     Await.until(() -> !java.host().isConnected(jsId), "connection closed on both sides");
-  }
-
-  static void echo(Stream s) throws IOException {
-    s.in().transferTo(s.out());
-    s.closeWrite();
   }
 
   String javaAddr() {
@@ -217,23 +213,8 @@ class Libp2pInteropIT {
   }
 
   private boolean echoThrough(PeerId peer, int size, long seed) throws Exception {
-    byte[] data = new byte[size];
-    new Random(seed).nextBytes(data);
     try (Stream s = java.host().newStream(peer, ECHO)) {
-      Thread writer =
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    try {
-                      s.out().write(data);
-                      s.closeWrite();
-                    } catch (IOException e) {
-                      s.reset();
-                    }
-                  });
-      byte[] back = s.in().readAllBytes();
-      writer.join();
-      return MessageDigest.isEqual(sha256(back), sha256(data));
+      return Echo.roundTrip(s, size, seed);
     }
   }
 

@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.ProtocolException.Scope;
-import dev.cairn.p2p.transport.Duplex;
 import dev.cairn.testing.Fragments;
 import dev.cairn.testing.MemoryDuplex;
+import dev.cairn.testing.ScriptedDuplex;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -92,7 +90,7 @@ class MultistreamTest {
       expected.writeBytes(MultistreamCodec.encode(Multistream.PROTOCOL_ID));
       expected.writeBytes(MultistreamCodec.encode("na"));
       expected.writeBytes(MultistreamCodec.encode("/yamux/1.0.0"));
-      assertThat(d.written.toByteArray()).isEqualTo(expected.toByteArray());
+      assertThat(d.written()).isEqualTo(expected.toByteArray());
     }
   }
 
@@ -139,28 +137,5 @@ class MultistreamTest {
     assertThatThrownBy(() -> Multistream.listen(d, Set.of("/a"), Scope.STREAM))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("LIMIT_EXCEEDED");
-  }
-
-  /** Reads from a script, records what is written. */
-  private static final class ScriptedDuplex implements Duplex {
-    final InputStream in;
-    final ByteArrayOutputStream written = new ByteArrayOutputStream();
-
-    ScriptedDuplex(InputStream in) {
-      this.in = in;
-    }
-
-    @Override
-    public InputStream in() {
-      return in;
-    }
-
-    @Override
-    public OutputStream out() {
-      return written;
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -13,6 +13,7 @@ import dev.cairn.p2p.noise.NoiseCodec.HandshakePayload;
 import dev.cairn.p2p.transport.Duplex;
 import dev.cairn.testing.Fragments;
 import dev.cairn.testing.MemoryDuplex;
+import dev.cairn.testing.ScriptedDuplex;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

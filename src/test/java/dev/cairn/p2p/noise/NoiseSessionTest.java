@@ -10,6 +10,7 @@ import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.crypto.PublicKey;
 import dev.cairn.testing.Fragments;
 import dev.cairn.testing.MemoryDuplex;
+import dev.cairn.testing.ScriptedDuplex;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

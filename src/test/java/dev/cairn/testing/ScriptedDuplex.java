@@ -1,4 +1,4 @@
-package dev.cairn.p2p.noise;
+package dev.cairn.testing;
 
 import dev.cairn.p2p.transport.Duplex;
 import java.io.ByteArrayOutputStream;
@@ -6,12 +6,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /** A duplex that reads a fixed script and records what is written and whether it was closed. */
-final class ScriptedDuplex implements Duplex {
+public final class ScriptedDuplex implements Duplex {
   private final InputStream in;
   private final ByteArrayOutputStream written = new ByteArrayOutputStream();
   private volatile boolean closed;
 
-  ScriptedDuplex(InputStream in) {
+  public ScriptedDuplex(InputStream in) {
     this.in = in;
   }
 
@@ -25,11 +25,11 @@ final class ScriptedDuplex implements Duplex {
     return written;
   }
 
-  byte[] written() {
+  public byte[] written() {
     return written.toByteArray();
   }
 
-  boolean closed() {
+  public boolean closed() {
     return closed;
   }
 
