@@ -43,15 +43,16 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   Path dataDir;
 
   @Option(
-      names = "--key-file",
+      names = {"--node-key-file", "--key-file"},
       paramLabel = "<file>",
-      description = "Identity key file (created if missing). Default: <data-dir>/node.key")
+      description = "Node identity key file (created if missing). Default: <data-dir>/node.key")
   Path keyFile;
 
   @Option(
-      names = {"--peer", "--bootstrap"},
+      names = {"--bootnode", "--peer"},
       paramLabel = "<multiaddr>",
-      description = "Peer to connect to at start, ending in /p2p/<peer id> (repeatable).")
+      description =
+          "Peer to connect to at start, e.g. /ip4/127.0.0.1/tcp/4001/p2p/<peer id> (repeatable).")
   List<String> peers = new ArrayList<>();
 
   @Override

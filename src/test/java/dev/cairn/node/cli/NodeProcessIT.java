@@ -115,7 +115,7 @@ class NodeProcessIT {
             "/ip4/127.0.0.3/tcp/0",
             "--data-dir",
             tmp.resolve("b").toString(),
-            "--peer",
+            "--bootnode",
             addrA);
     String idB = Multiaddr.parse(b.listenAddress()).peerId().orElseThrow().toBase58();
     String idA = parsed.peerId().orElseThrow().toBase58();
