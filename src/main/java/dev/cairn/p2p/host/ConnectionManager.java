@@ -4,6 +4,8 @@ import dev.cairn.p2p.crypto.PublicKey;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -52,7 +54,20 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
       String protocolVersion)
       implements Command {}
 
+  record Penalize(PeerId peer, int points, String reason) implements Command {}
+
+  record Ban(PeerId peer, Duration duration, String reason) implements Command {}
+
   record Stop() implements Command {}
+
+  /** A peer at or below this standing is disconnected and banned for {@link #banDuration}. */
+  static final int BAN_THRESHOLD = -100;
+
+  /** Standing recovers toward zero by this many points per minute. */
+  static final int RECOVERY_PER_MINUTE = 10;
+
+  /** Peers whose standing we remember (the least recently penalised are forgotten first). */
+  static final int MAX_STANDINGS = 10_000;
 
   private final BlockingQueue<Command> mailbox = new ArrayBlockingQueue<>(MAILBOX);
   private final int maxPerPeer;
@@ -61,15 +76,28 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
 
   // Owner-thread state.
   private final Map<PeerId, List<Connection>> table = new HashMap<>();
+  private final Map<PeerId, Standing> standings = new java.util.LinkedHashMap<>(16, 0.75f, true);
+  private final Duration banDuration;
+
+  /** A peer's standing: negative points, recovering with time. */
+  private record Standing(int points, Instant at) {
+    int now(Instant t) {
+      long minutes = Duration.between(at, t).toMinutes();
+      return (int) Math.min(0, points + minutes * RECOVERY_PER_MINUTE);
+    }
+  }
+
   private final List<ConnectionListener> listeners = new ArrayList<>();
 
   // Published for readers; written only by the owner thread.
   private volatile List<Connection> snapshot = List.of();
   private final Map<PeerId, PeerInfo> peers = new ConcurrentHashMap<>();
+  private final Map<PeerId, Instant> bans = new ConcurrentHashMap<>();
   private final List<ConnectionListener> pendingListeners = new CopyOnWriteArrayList<>();
 
-  ConnectionManager(int maxPerPeer, Clock clock, String label) {
+  ConnectionManager(int maxPerPeer, Duration banDuration, Clock clock, String label) {
     this.maxPerPeer = maxPerPeer;
+    this.banDuration = banDuration;
     this.clock = clock;
     this.owner = Thread.ofVirtual().name("conn-manager-" + label).start(this::run);
   }
@@ -83,6 +111,20 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
 
   void unregister(Connection c) {
     send(new Unregister(c));
+  }
+
+  void penalize(PeerId peer, int points, String reason) {
+    send(new Penalize(peer, points, reason));
+  }
+
+  void ban(PeerId peer, Duration duration, String reason) {
+    send(new Ban(peer, duration, reason));
+  }
+
+  /** True while {@code peer} is banned. Lock-free read of the owner's published ban list. */
+  boolean isBanned(PeerId peer) {
+    Instant until = bans.get(peer);
+    return until != null && clock.instant().isBefore(until);
   }
 
   void addListener(ConnectionListener l) {
@@ -169,7 +211,7 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
     switch (c) {
       case Register(Connection conn, CompletableFuture<Boolean> reply) -> {
         List<Connection> existing = table.getOrDefault(conn.remotePeer(), List.of());
-        if (existing.size() >= maxPerPeer || !conn.isOpen()) {
+        if (existing.size() >= maxPerPeer || !conn.isOpen() || isBanned(conn.remotePeer())) {
           reply.complete(false);
           return true;
         }
@@ -214,6 +256,22 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
         }
       }
       case AddListener(ConnectionListener l) -> listeners.add(l);
+      case Penalize(PeerId peer, int points, String reason) -> {
+        Instant now = clock.instant();
+        Standing before = standings.get(peer);
+        int standing = (before == null ? 0 : before.now(now)) - Math.abs(points);
+        standings.put(peer, new Standing(standing, now));
+        if (standings.size() > MAX_STANDINGS) {
+          standings.remove(standings.keySet().iterator().next());
+        }
+        LOG.debug(
+            "penalised {} by {} ({}): standing {}", peer.shortString(), points, reason, standing);
+        if (standing <= BAN_THRESHOLD) {
+          standings.remove(peer);
+          banNow(peer, banDuration, "standing " + standing + " after " + reason);
+        }
+      }
+      case Ban(PeerId peer, Duration duration, String reason) -> banNow(peer, duration, reason);
       case AddAddresses(PeerId peer, List<Multiaddr> addresses) -> {
         PeerInfo info = peerInfo(peer);
         store(
@@ -245,6 +303,21 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
       }
     }
     return true;
+  }
+
+  private void banNow(PeerId peer, Duration duration, String reason) {
+    Instant now = clock.instant();
+    bans.put(peer, now.plus(duration));
+    bans.entrySet().removeIf(e -> !now.isBefore(e.getValue())); // expired bans go
+    if (bans.size() > MAX_STANDINGS) {
+      bans.entrySet().stream()
+          .min(Map.Entry.comparingByValue())
+          .ifPresent(e -> bans.remove(e.getKey()));
+    }
+    LOG.info("Banned peer {} for {}: {}", peer, duration, reason);
+    for (Connection c : table.getOrDefault(peer, List.of())) {
+      c.close(); // its Unregister arrives later through the mailbox
+    }
   }
 
   private PeerInfo peerInfo(PeerId peer) {

@@ -64,6 +64,18 @@ public interface Host extends Closeable {
 
   PeerStore peerStore();
 
+  /**
+   * Lowers {@code peer}'s standing for misbehaviour (a protocol violation, invalid data, a
+   * timeout). Standing recovers with time; at {@value ConnectionManager#BAN_THRESHOLD} the peer is
+   * disconnected and banned for the configured ban duration.
+   */
+  void penalize(PeerId peer, int points, String reason);
+
+  /** Disconnects {@code peer} and refuses its connections for {@code duration}. */
+  void ban(PeerId peer, java.time.Duration duration, String reason);
+
+  boolean isBanned(PeerId peer);
+
   void addConnectionListener(ConnectionListener listener);
 
   /**

@@ -21,6 +21,7 @@ import java.util.List;
  * @param streamNegotiationTimeout multistream on a new stream
  * @param yamux muxer settings
  * @param earlyMuxerNegotiation offer the muxer inside the Noise handshake (saves a round trip)
+ * @param banDuration how long a peer whose standing fell to the threshold stays banned
  */
 public record HostConfig(
     PrivateKey identity,
@@ -33,7 +34,8 @@ public record HostConfig(
     Duration handshakeTimeout,
     Duration streamNegotiationTimeout,
     YamuxConfig yamux,
-    boolean earlyMuxerNegotiation) {
+    boolean earlyMuxerNegotiation,
+    Duration banDuration) {
 
   public HostConfig {
     listenAddresses = List.copyOf(listenAddresses);
@@ -52,66 +54,109 @@ public record HostConfig(
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
         YamuxConfig.defaults(),
-        true);
+        true,
+        Duration.ofMinutes(10));
   }
 
   public HostConfig withLimits(ConnectionLimits l) {
-    return new HostConfig(
-        identity,
-        listenAddresses,
-        transport,
-        agentVersion,
-        protocolVersion,
-        l,
-        dialTimeout,
-        handshakeTimeout,
-        streamNegotiationTimeout,
-        yamux,
-        earlyMuxerNegotiation);
+    return new Builder(this).limits(l).build();
   }
 
   public HostConfig withTransport(Transport t) {
-    return new HostConfig(
-        identity,
-        listenAddresses,
-        t,
-        agentVersion,
-        protocolVersion,
-        limits,
-        dialTimeout,
-        handshakeTimeout,
-        streamNegotiationTimeout,
-        yamux,
-        earlyMuxerNegotiation);
+    return new Builder(this).transport(t).build();
   }
 
   public HostConfig withHandshakeTimeout(Duration d) {
-    return new HostConfig(
-        identity,
-        listenAddresses,
-        transport,
-        agentVersion,
-        protocolVersion,
-        limits,
-        dialTimeout,
-        d,
-        streamNegotiationTimeout,
-        yamux,
-        earlyMuxerNegotiation);
+    return new Builder(this).handshakeTimeout(d).build();
   }
 
   public HostConfig withEarlyMuxerNegotiation(boolean on) {
-    return new HostConfig(
-        identity,
-        listenAddresses,
-        transport,
-        agentVersion,
-        protocolVersion,
-        limits,
-        dialTimeout,
-        handshakeTimeout,
-        streamNegotiationTimeout,
-        yamux,
-        on);
+    return new Builder(this).earlyMuxerNegotiation(on).build();
+  }
+
+  public HostConfig withBanDuration(Duration d) {
+    return new Builder(this).banDuration(d).build();
+  }
+
+  public HostConfig withAgentVersion(String agent) {
+    return new Builder(this).agentVersion(agent).build();
+  }
+
+  public HostConfig withYamux(YamuxConfig y) {
+    return new Builder(this).yamux(y).build();
+  }
+
+  /** Copies a config with some fields changed; the withers above use it. */
+  private static final class Builder {
+    private final HostConfig c;
+    private Transport transport;
+    private String agentVersion;
+    private ConnectionLimits limits;
+    private Duration handshakeTimeout;
+    private YamuxConfig yamux;
+    private boolean earlyMuxerNegotiation;
+    private Duration banDuration;
+
+    Builder(HostConfig c) {
+      this.c = c;
+      this.transport = c.transport;
+      this.agentVersion = c.agentVersion;
+      this.limits = c.limits;
+      this.handshakeTimeout = c.handshakeTimeout;
+      this.yamux = c.yamux;
+      this.earlyMuxerNegotiation = c.earlyMuxerNegotiation;
+      this.banDuration = c.banDuration;
+    }
+
+    Builder transport(Transport t) {
+      transport = t;
+      return this;
+    }
+
+    Builder agentVersion(String a) {
+      agentVersion = a;
+      return this;
+    }
+
+    Builder limits(ConnectionLimits l) {
+      limits = l;
+      return this;
+    }
+
+    Builder handshakeTimeout(Duration d) {
+      handshakeTimeout = d;
+      return this;
+    }
+
+    Builder yamux(YamuxConfig y) {
+      yamux = y;
+      return this;
+    }
+
+    Builder earlyMuxerNegotiation(boolean on) {
+      earlyMuxerNegotiation = on;
+      return this;
+    }
+
+    Builder banDuration(Duration d) {
+      banDuration = d;
+      return this;
+    }
+
+    HostConfig build() {
+      return new HostConfig(
+          c.identity,
+          c.listenAddresses,
+          transport,
+          agentVersion,
+          c.protocolVersion,
+          limits,
+          c.dialTimeout,
+          handshakeTimeout,
+          c.streamNegotiationTimeout,
+          yamux,
+          earlyMuxerNegotiation,
+          banDuration);
+    }
   }
 }

@@ -49,6 +49,11 @@ public final class Libp2pHost implements Host {
   public static final String NOISE = "/noise";
   public static final String YAMUX = "/yamux/1.0.0";
 
+  /** Standing lost for breaking a protocol on one stream, and for breaking the connection. */
+  static final int PENALTY_STREAM = 10;
+
+  static final int PENALTY_CONNECTION = 50;
+
   private final HostConfig config;
   private final PeerId peerId;
   private final ExecutorService threads;
@@ -76,7 +81,9 @@ public final class Libp2pHost implements Host {
             1, Thread.ofPlatform().daemon().name("host-timer-" + label).factory());
     timer.setRemoveOnCancelPolicy(true); // most deadlines are cancelled; don't keep them queued
     this.timer = timer;
-    this.manager = new ConnectionManager(config.limits().maxPerPeer(), Clock.systemUTC(), label);
+    this.manager =
+        new ConnectionManager(
+            config.limits().maxPerPeer(), config.banDuration(), Clock.systemUTC(), label);
     this.inboundSlots = new Semaphore(config.limits().maxInbound());
     this.outboundSlots = new Semaphore(config.limits().maxOutbound());
   }
@@ -229,6 +236,9 @@ public final class Libp2pHost implements Host {
           () -> {
             slot.release();
             manager.unregister(conn);
+            if (session.closeCause() instanceof ProtocolException e) {
+              penalize(conn.remotePeer(), PENALTY_CONNECTION, e.getMessage());
+            }
             LOG.debug("disconnected {}", conn);
           });
     } catch (IOException | ProtocolException | RuntimeException e) {
@@ -275,7 +285,14 @@ public final class Libp2pHost implements Host {
       stream.close();
     } catch (ProtocolException e) {
       LOG.debug("{}: peer broke the protocol: {}", stream, e.getMessage());
+      penalize(
+          conn.remotePeer(),
+          e.scope() == Scope.CONNECTION ? PENALTY_CONNECTION : PENALTY_STREAM,
+          protocol + ": " + e.getMessage());
       stream.reset();
+      if (e.scope() == Scope.CONNECTION) {
+        conn.close();
+      }
     } catch (IOException e) {
       LOG.trace("{}: {}", stream, e.toString());
       stream.reset();
@@ -312,6 +329,9 @@ public final class Libp2pHost implements Host {
   public Connection dial(Multiaddr address) throws IOException {
     ensureOpen();
     PeerId expected = address.peerId().orElse(null);
+    if (expected != null && manager.isBanned(expected)) {
+      throw new IOException("peer " + expected + " is banned");
+    }
     if (expected != null) {
       if (expected.equals(peerId)) {
         throw new IOException("refusing to dial ourselves");
@@ -456,6 +476,21 @@ public final class Libp2pHost implements Host {
   @Override
   public PeerStore peerStore() {
     return manager;
+  }
+
+  @Override
+  public void penalize(PeerId peer, int points, String reason) {
+    manager.penalize(peer, points, reason);
+  }
+
+  @Override
+  public void ban(PeerId peer, java.time.Duration duration, String reason) {
+    manager.ban(peer, duration, reason);
+  }
+
+  @Override
+  public boolean isBanned(PeerId peer) {
+    return manager.isBanned(peer);
   }
 
   @Override

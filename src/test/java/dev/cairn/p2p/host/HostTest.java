@@ -208,6 +208,50 @@ class HostTest {
   }
 
   @Test
+  void bansAPeerWhoseStandingFallsToTheThreshold() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    a.host().penalize(b.host().peerId(), 60, "test");
+    assertThat(a.host().isBanned(b.host().peerId())).isFalse();
+    a.host().penalize(b.host().peerId(), 60, "test again");
+    Await.until(() -> a.host().isBanned(b.host().peerId()), "b banned");
+    Await.until(() -> !a.host().isConnected(b.host().peerId()), "b disconnected");
+    assertThatThrownBy(() -> a.host().dial(b.host().fullAddress().orElseThrow()))
+        .hasMessageContaining("banned");
+    // b may still complete a handshake with a, but a drops the connection at once
+    try {
+      b.host().dial(a.host().fullAddress().orElseThrow());
+    } catch (IOException e) {
+      // refused during registration: fine
+    }
+    Await.until(() -> !b.host().isConnected(a.host().peerId()), "a drops b's new connection");
+    assertThat(a.host().isConnected(b.host().peerId())).isFalse();
+  }
+
+  @Test
+  void aPeerThatKeepsBreakingAProtocolIsBanned() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host()
+        .setHandler(
+            "/cairn/test/strict/1.0.0",
+            s -> {
+              throw dev.cairn.p2p.ProtocolException.stream(
+                  dev.cairn.p2p.ProtocolException.Reason.MALFORMED, "bad request");
+            });
+    b.host().dial(a.host().fullAddress().orElseThrow());
+    for (int i = 0; i < 10 && !a.host().isBanned(b.host().peerId()); i++) {
+      try (Stream s = b.host().newStream(a.host().peerId(), "/cairn/test/strict/1.0.0")) {
+        s.in().read();
+      } catch (IOException e) {
+        // reset by a, or the connection is already gone
+      }
+    }
+    Await.until(() -> a.host().isBanned(b.host().peerId()), "b banned after repeated violations");
+  }
+
+  @Test
   void reportsConnectAndDisconnectEvents() throws Exception {
     Libp2p a = newHost();
     Libp2p b = newHost();
