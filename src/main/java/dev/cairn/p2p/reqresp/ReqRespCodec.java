@@ -1,0 +1,81 @@
+package dev.cairn.p2p.reqresp;
+
+import dev.cairn.p2p.ProtocolException;
+import dev.cairn.p2p.ProtocolException.Reason;
+import dev.cairn.p2p.ProtocolException.Scope;
+import dev.cairn.p2p.multiformats.Varint;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The framing: a request is {@code varint(n) bytes}; a response is a sequence of chunks {@code
+ * code(1 byte) varint(n) bytes}, where a SUCCESS chunk carries a payload and any other code carries
+ * a UTF-8 reason and ends the response. Reads never allocate more than the limit they are given.
+ */
+final class ReqRespCodec {
+  /** Longest error reason we send or read. */
+  static final int MAX_REASON = 256;
+
+  private ReqRespCodec() {}
+
+  static void writeFrame(OutputStream out, byte[] body) throws IOException {
+    out.write(Varint.encode(body.length));
+    out.write(body);
+  }
+
+  static void writeChunk(OutputStream out, RpcCode code, byte[] body) throws IOException {
+    out.write(code.code());
+    writeFrame(out, body);
+  }
+
+  static void writeError(OutputStream out, RpcCode code, String reason) throws IOException {
+    byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+    if (text.length > MAX_REASON) {
+      text = java.util.Arrays.copyOf(text, MAX_REASON);
+    }
+    writeChunk(out, code, text);
+  }
+
+  /** Reads a request frame of at most {@code max} bytes. */
+  static byte[] readRequest(InputStream in, int max) throws IOException, ProtocolException {
+    int n = Varint.readLength(in, max, Scope.STREAM);
+    if (n < 0) {
+      throw ProtocolException.stream(Reason.TRUNCATED, "stream ended before the request");
+    }
+    return readExactly(in, n);
+  }
+
+  /**
+   * One decoded response chunk; {@code null} from {@link #readChunk} at the end of the response.
+   */
+  record Chunk(RpcCode code, byte[] body) {}
+
+  static Chunk readChunk(InputStream in, int maxBody) throws IOException, ProtocolException {
+    int c = in.read();
+    if (c < 0) {
+      return null;
+    }
+    RpcCode code = RpcCode.of(c);
+    if (code == null) {
+      throw ProtocolException.stream(Reason.UNKNOWN_TYPE, "unknown result code " + c);
+    }
+    int limit = code == RpcCode.SUCCESS ? maxBody : MAX_REASON;
+    int n = Varint.readLength(in, limit, Scope.STREAM);
+    if (n < 0) {
+      throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
+    }
+    return new Chunk(code, readExactly(in, n));
+  }
+
+  private static byte[] readExactly(InputStream in, int n) throws IOException, ProtocolException {
+    byte[] body = in.readNBytes(n);
+    if (body.length < n) {
+      throw new ProtocolException(
+          Reason.TRUNCATED, Scope.STREAM, "frame cut short", new EOFException());
+    }
+    return body;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.cairn.p2p.reqresp;
+
+import java.time.Duration;
+
+/**
+ * Limits of one request/response protocol.
+ *
+ * @param protocolId e.g. {@code /cairn/dev/req/status/1}
+ * @param maxRequestBytes a longer request is answered INVALID_REQUEST and costs the peer standing
+ * @param maxChunkBytes a longer response chunk is a protocol violation by the responder
+ * @param maxChunks chunks in one response (e.g. blocks per request)
+ * @param firstByteTimeout time from sending the request to the first response byte
+ * @param responseTimeout time for the whole response
+ * @param maxConcurrentPerPeer requests one peer may have in progress with us at once
+ * @param requestsPerSecond sustained request rate allowed per peer
+ * @param burst requests a peer may send at once before the rate applies
+ */
+public record ReqRespConfig(
+    String protocolId,
+    int maxRequestBytes,
+    int maxChunkBytes,
+    int maxChunks,
+    Duration firstByteTimeout,
+    Duration responseTimeout,
+    int maxConcurrentPerPeer,
+    double requestsPerSecond,
+    int burst) {
+
+  public ReqRespConfig {
+    if (maxRequestBytes < 1 || maxChunkBytes < 1 || maxChunks < 1 || maxConcurrentPerPeer < 1) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+  }
+
+  /** 64 KiB requests, 4 MiB chunks, 128 chunks, 5 s to first byte, 30 s in all, 4 at once, 20/s. */
+  public static ReqRespConfig defaults(String protocolId) {
+    return new ReqRespConfig(
+        protocolId,
+        64 * 1024,
+        4 * 1024 * 1024,
+        128,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        4,
+        20,
+        40);
+  }
+
+  public ReqRespConfig withMaxChunks(int n) {
+    return new ReqRespConfig(
+        protocolId,
+        maxRequestBytes,
+        maxChunkBytes,
+        n,
+        firstByteTimeout,
+        responseTimeout,
+        maxConcurrentPerPeer,
+        requestsPerSecond,
+        burst);
+  }
+
+  public ReqRespConfig withTimeouts(Duration firstByte, Duration whole) {
+    return new ReqRespConfig(
+        protocolId,
+        maxRequestBytes,
+        maxChunkBytes,
+        maxChunks,
+        firstByte,
+        whole,
+        maxConcurrentPerPeer,
+        requestsPerSecond,
+        burst);
+  }
+
+  public ReqRespConfig withRate(int concurrent, double perSecond, int burst) {
+    return new ReqRespConfig(
+        protocolId,
+        maxRequestBytes,
+        maxChunkBytes,
+        maxChunks,
+        firstByteTimeout,
+        responseTimeout,
+        concurrent,
+        perSecond,
+        burst);
+  }
+}

@@ -1,0 +1,282 @@
+package dev.cairn.p2p.reqresp;
+
+import dev.cairn.p2p.ProtocolException;
+import dev.cairn.p2p.ProtocolException.Reason;
+import dev.cairn.p2p.host.Connection;
+import dev.cairn.p2p.host.ConnectionListener;
+import dev.cairn.p2p.host.Host;
+import dev.cairn.p2p.host.Stream;
+import dev.cairn.p2p.multiformats.PeerId;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One length-prefixed request/response protocol: the requester opens a stream, writes one request
+ * and closes its side; the responder answers with result-coded chunks and closes. Both directions
+ * are bounded (request size, chunk size and count, time to first byte and to the end), and the
+ * responder limits each peer's concurrent requests and request rate.
+ *
+ * <p>Consequences for peers: a requester that sends an oversized or malformed request gets
+ * INVALID_REQUEST and loses standing; one over its rate gets RATE_LIMITED. A responder that breaks
+ * the framing or exceeds the limits loses standing at the requester ({@link ProtocolException}
+ * thrown from {@link #request}); error codes and timeouts are reported to the caller, who decides.
+ *
+ * <p>Threading: each request runs on its stream's virtual thread. The per-peer limits are in a
+ * concurrent map of small per-peer objects whose fields are atomics or guarded by their own lock;
+ * entries go when the peer's last connection closes.
+ */
+public final class ReqRespProtocol implements ConnectionListener {
+  private static final Logger LOG = LogManager.getLogger();
+
+  /** Standing a requester loses for an invalid request, and a responder for a broken response. */
+  static final int PENALTY_INVALID = 20;
+
+  static final int PENALTY_RATE = 2;
+
+  private final Host host;
+  private final ReqRespConfig config;
+  private final ConcurrentHashMap<PeerId, PeerLimit> limits = new ConcurrentHashMap<>();
+
+  private ReqRespProtocol(Host host, ReqRespConfig config) {
+    this.host = host;
+    this.config = config;
+  }
+
+  /** Serves the protocol on {@code host} with {@code handler}; the result also makes requests. */
+  public static ReqRespProtocol serve(Host host, ReqRespConfig config, RequestHandler handler) {
+    ReqRespProtocol p = new ReqRespProtocol(host, config);
+    host.setHandler(config.protocolId(), stream -> p.answer(stream, handler));
+    host.addConnectionListener(p);
+    return p;
+  }
+
+  /** Only makes requests (the protocol is not served, so peers don't see it in identify). */
+  public static ReqRespProtocol client(Host host, ReqRespConfig config) {
+    return new ReqRespProtocol(host, config);
+  }
+
+  public ReqRespConfig config() {
+    return config;
+  }
+
+  @Override
+  public void disconnected(Connection connection) {
+    if (!host.isConnected(connection.remotePeer())) {
+      limits.remove(connection.remotePeer());
+    }
+  }
+
+  /**
+   * Sends {@code request} to {@code peer} and returns the SUCCESS chunks.
+   *
+   * @throws RpcException when the responder answered with an error code
+   * @throws ProtocolException when the responder broke the framing or the limits (it has lost
+   *     standing already) or timed out
+   * @throws IOException when the stream or connection failed
+   */
+  public List<byte[]> request(PeerId peer, byte[] request) throws IOException, ProtocolException {
+    if (request.length > config.maxRequestBytes()) {
+      throw new IllegalArgumentException(
+          "request of " + request.length + " bytes is over the limit");
+    }
+    Stream stream = host.newStream(peer, config.protocolId());
+    AtomicBoolean firstByte = new AtomicBoolean();
+    AtomicBoolean expired = new AtomicBoolean();
+    Thread watchdog = watchdog(stream, firstByte, expired);
+    try (stream) {
+      OutputStream out =
+          new BufferedOutputStream(stream.out(), Math.min(request.length + 10, 65536));
+      ReqRespCodec.writeFrame(out, request);
+      out.flush();
+      stream.closeWrite();
+      InputStream in = new FirstByteInputStream(stream.in(), firstByte);
+      List<byte[]> chunks = new ArrayList<>();
+      while (true) {
+        ReqRespCodec.Chunk c = ReqRespCodec.readChunk(in, config.maxChunkBytes());
+        if (c == null) {
+          return chunks;
+        }
+        if (c.code() != RpcCode.SUCCESS) {
+          throw new RpcException(
+              c.code(), new String(c.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (chunks.size() == config.maxChunks()) {
+          throw ProtocolException.stream(
+              Reason.LIMIT_EXCEEDED, "more than " + config.maxChunks() + " response chunks");
+        }
+        chunks.add(c.body());
+      }
+    } catch (ProtocolException e) {
+      host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());
+      throw e;
+    } catch (IOException e) {
+      if (expired.get()) {
+        throw new ProtocolException(
+            Reason.TIMEOUT,
+            ProtocolException.Scope.STREAM,
+            config.protocolId() + " to " + peer.shortString() + " timed out",
+            e);
+      }
+      throw e;
+    } finally {
+      watchdog.interrupt();
+    }
+  }
+
+  /**
+   * Resets the stream when the first response byte or the whole response is late. A virtual thread
+   * parked in sleep costs almost nothing; it is interrupted when the request ends.
+   */
+  private Thread watchdog(Stream stream, AtomicBoolean firstByte, AtomicBoolean expired) {
+    return Thread.ofVirtual()
+        .name("reqresp-timeout")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(config.firstByteTimeout());
+                if (!firstByte.get()) {
+                  expired.set(true);
+                  stream.reset();
+                  return;
+                }
+                Duration rest = config.responseTimeout().minus(config.firstByteTimeout());
+                if (!rest.isNegative()) {
+                  Thread.sleep(rest);
+                }
+                expired.set(true);
+                stream.reset();
+              } catch (InterruptedException e) {
+                // the request finished in time
+              }
+            });
+  }
+
+  private void answer(Stream stream, RequestHandler handler) throws IOException {
+    PeerId peer = stream.remotePeer();
+    PeerLimit limit = limits.computeIfAbsent(peer, p -> new PeerLimit(config));
+    OutputStream out = new BufferedOutputStream(stream.out(), 64 * 1024);
+    if (!limit.tryAcquire()) {
+      host.penalize(peer, PENALTY_RATE, config.protocolId() + ": over the request rate");
+      ReqRespCodec.writeError(out, RpcCode.RATE_LIMITED, "too many requests");
+      out.flush();
+      stream.closeWrite();
+      return;
+    }
+    try {
+      byte[] request;
+      try {
+        request = ReqRespCodec.readRequest(stream.in(), config.maxRequestBytes());
+      } catch (ProtocolException e) {
+        host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());
+        ReqRespCodec.writeError(out, RpcCode.INVALID_REQUEST, e.getMessage());
+        out.flush();
+        stream.closeWrite();
+        return;
+      }
+      AtomicInteger sent = new AtomicInteger();
+      RequestHandler.Responder responder =
+          payload -> {
+            if (sent.get() == config.maxChunks()) {
+              throw new IllegalStateException(
+                  "handler wrote more than " + config.maxChunks() + " chunks");
+            }
+            if (payload.length > config.maxChunkBytes()) {
+              throw new IllegalStateException(
+                  "chunk of " + payload.length + " bytes is over the limit");
+            }
+            sent.incrementAndGet();
+            ReqRespCodec.writeChunk(out, RpcCode.SUCCESS, payload);
+          };
+      try {
+        handler.handle(peer, request, responder);
+      } catch (RpcException e) {
+        if (e.code() == RpcCode.INVALID_REQUEST) {
+          host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());
+        }
+        ReqRespCodec.writeError(out, e.code(), e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error("{} handler failed for {}", config.protocolId(), peer.shortString(), e);
+        ReqRespCodec.writeError(out, RpcCode.SERVER_ERROR, "internal error");
+      }
+      out.flush();
+      stream.closeWrite();
+    } finally {
+      limit.release();
+    }
+  }
+
+  /** Concurrency and a token bucket for one peer. */
+  private static final class PeerLimit {
+    private final ReqRespConfig config;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ReentrantLock bucketLock = new ReentrantLock();
+    private double tokens;
+    private long refilledAt = System.nanoTime();
+
+    PeerLimit(ReqRespConfig config) {
+      this.config = config;
+      this.tokens = config.burst();
+    }
+
+    boolean tryAcquire() {
+      bucketLock.lock();
+      try {
+        long now = System.nanoTime();
+        tokens =
+            Math.min(
+                config.burst(), tokens + (now - refilledAt) / 1e9 * config.requestsPerSecond());
+        refilledAt = now;
+        if (tokens < 1) {
+          return false;
+        }
+        if (inFlight.incrementAndGet() > config.maxConcurrentPerPeer()) {
+          inFlight.decrementAndGet();
+          return false;
+        }
+        tokens -= 1;
+        return true;
+      } finally {
+        bucketLock.unlock();
+      }
+    }
+
+    void release() {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** Notes when the first byte arrives, for the first-byte timeout. */
+  private static final class FirstByteInputStream extends java.io.FilterInputStream {
+    private final AtomicBoolean seen;
+
+    FirstByteInputStream(InputStream in, AtomicBoolean seen) {
+      super(in);
+      this.seen = seen;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      seen.set(true);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      seen.set(true);
+      return n;
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package dev.cairn.p2p.reqresp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.ProtocolException;
+import dev.cairn.p2p.ProtocolException.Reason;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.host.Stream;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.Varint;
+import dev.cairn.testing.Fragments;
+import dev.cairn.testing.MemoryTransport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class ReqRespProtocolTest {
+  static final String ID = "/cairn/test/req/echo/1";
+  private final MemoryTransport network = new MemoryTransport();
+  private final List<Libp2p> hosts = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    hosts.forEach(Libp2p::close);
+  }
+
+  Libp2p host() throws IOException {
+    Libp2p p =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withTransport(network));
+    hosts.add(p);
+    return p;
+  }
+
+  /** Answers "a,b,c" with one chunk per comma-separated item; "missing" → RESOURCE_UNAVAILABLE. */
+  static void split(dev.cairn.p2p.multiformats.PeerId peer, byte[] req, RequestHandler.Responder r)
+      throws IOException {
+    String text = new String(req, StandardCharsets.UTF_8);
+    if (text.equals("missing")) {
+      throw new RpcException(RpcCode.RESOURCE_UNAVAILABLE, "no such thing");
+    }
+    for (String part : text.split(",")) {
+      r.chunk(part.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void returnsEveryChunkOfTheResponse() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    ReqRespProtocol.serve(server.host(), ReqRespConfig.defaults(ID), ReqRespProtocolTest::split);
+    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    List<byte[]> chunks = c.request(server.host().peerId(), "a,bb,ccc".getBytes());
+    assertThat(chunks).extracting(String::new).containsExactly("a", "bb", "ccc");
+  }
+
+  @Test
+  void reportsTheRespondersErrorCode() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    ReqRespProtocol.serve(server.host(), ReqRespConfig.defaults(ID), ReqRespProtocolTest::split);
+    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    assertThatThrownBy(() -> c.request(server.host().peerId(), "missing".getBytes()))
+        .isInstanceOfSatisfying(
+            RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcCode.RESOURCE_UNAVAILABLE))
+        .hasMessageContaining("no such thing");
+  }
+
+  @Test
+  void answersAnOversizedRequestWithInvalidRequestAndPenalises() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    ReqRespProtocol.serve(server.host(), ReqRespConfig.defaults(ID), ReqRespProtocolTest::split);
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    for (int i = 0; i < 5; i++) {
+      try (Stream s = client.host().newStream(server.host().peerId(), ID)) {
+        s.out().write(Varint.encode(10_000_000)); // declares 10 MB, sends nothing
+        s.closeWrite();
+        ReqRespCodec.Chunk c = ReqRespCodec.readChunk(s.in(), 1024);
+        assertThat(c.code()).isEqualTo(RpcCode.INVALID_REQUEST);
+      } catch (IOException e) {
+        break; // banned and disconnected
+      }
+    }
+    dev.cairn.testing.Await.until(
+        () -> server.host().isBanned(client.host().peerId()),
+        "the sender of bad requests is banned");
+  }
+
+  @Test
+  void limitsTheRequestRatePerPeer() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    ReqRespConfig config = ReqRespConfig.defaults(ID).withRate(4, 0.001, 2);
+    ReqRespProtocol.serve(server.host(), config, ReqRespProtocolTest::split);
+    ReqRespProtocol c = ReqRespProtocol.client(client.host(), config);
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    c.request(server.host().peerId(), "x".getBytes());
+    c.request(server.host().peerId(), "y".getBytes());
+    assertThatThrownBy(() -> c.request(server.host().peerId(), "z".getBytes()))
+        .isInstanceOfSatisfying(
+            RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcCode.RATE_LIMITED));
+  }
+
+  @Test
+  void timesOutASilentResponder() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    CountDownLatch release = new CountDownLatch(1);
+    ReqRespProtocol.serve(
+        server.host(),
+        ReqRespConfig.defaults(ID),
+        (peer, req, r) -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    ReqRespProtocol c =
+        ReqRespProtocol.client(
+            client.host(),
+            ReqRespConfig.defaults(ID).withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(5)));
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> c.request(server.host().peerId(), "x".getBytes()))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    release.countDown();
+  }
+
+  @Test
+  void rejectsAResponseWithTooManyChunks() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    server
+        .host()
+        .setHandler(
+            ID,
+            s -> {
+              s.in().readAllBytes();
+              for (int i = 0; i < 10; i++) {
+                ReqRespCodec.writeChunk(s.out(), RpcCode.SUCCESS, new byte[] {(byte) i});
+              }
+              s.closeWrite();
+            });
+    ReqRespProtocol c =
+        ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID).withMaxChunks(3));
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    assertThatThrownBy(() -> c.request(server.host().peerId(), "x".getBytes()))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
+  }
+
+  @Test
+  void decodesChunksAtEveryFragmentationAndRejectsHostileOnes() throws Exception {
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    ReqRespCodec.writeChunk(wire, RpcCode.SUCCESS, "hello".getBytes());
+    ReqRespCodec.writeChunk(wire, RpcCode.SUCCESS, new byte[0]);
+    ReqRespCodec.writeError(wire, RpcCode.SERVER_ERROR, "oops");
+    for (List<byte[]> pieces : Fragments.splits(wire.toByteArray())) {
+      var in = Fragments.stream(pieces);
+      assertThat(new String(ReqRespCodec.readChunk(in, 100).body())).isEqualTo("hello");
+      assertThat(ReqRespCodec.readChunk(in, 100).body()).isEmpty();
+      assertThat(ReqRespCodec.readChunk(in, 100).code()).isEqualTo(RpcCode.SERVER_ERROR);
+      assertThat(ReqRespCodec.readChunk(in, 100)).isNull();
+    }
+    assertThatThrownBy(
+            () -> ReqRespCodec.readChunk(new java.io.ByteArrayInputStream(new byte[] {9, 0}), 10))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_TYPE));
+    byte[] huge = {0, (byte) 0xff, (byte) 0xff, 0x7f};
+    assertThatThrownBy(() -> ReqRespCodec.readChunk(new java.io.ByteArrayInputStream(huge), 1024))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
+    byte[] cut = {0, 5, 'a', 'b'};
+    assertThatThrownBy(() -> ReqRespCodec.readChunk(new java.io.ByteArrayInputStream(cut), 1024))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRUNCATED));
+  }
+}
