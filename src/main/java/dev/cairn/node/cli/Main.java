@@ -13,7 +13,18 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
+    int code =
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                  // a user's mistake or an unreachable resource: one clear line, no stack trace
+                  if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+                    cmd.getErr().println("cairn: " + e.getMessage());
+                    return 1;
+                  }
+                  throw e;
+                })
+            .execute(args);
     if (code != 0) {
       System.exit(code);
     }

@@ -1,13 +1,9 @@
 package dev.cairn.node.cli;
 
-import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.KeyFile;
-import dev.cairn.p2p.crypto.PrivateKey;
-import dev.cairn.p2p.host.Connection;
-import dev.cairn.p2p.host.ConnectionListener;
-import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.node.Node;
+import dev.cairn.node.NodeConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
-import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,60 +51,56 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           "Peer to connect to at start, e.g. /ip4/127.0.0.1/tcp/4001/p2p/<peer id> (repeatable).")
   List<String> peers = new ArrayList<>();
 
+  @Option(
+      names = "--api",
+      paramLabel = "<host:port>",
+      description =
+          "Where the HTTP API listens (port 0 picks one; 'off' disables it). Default: ${DEFAULT-VALUE}",
+      defaultValue = "127.0.0.1:8645")
+  String api;
+
   @Override
   public Integer call() throws Exception {
-    List<Multiaddr> listenAddrs = new ArrayList<>();
-    for (String l : listen) {
-      listenAddrs.add(Multiaddr.parse(l));
-    }
-    List<Multiaddr> peerAddrs = new ArrayList<>();
-    for (String p : peers) {
-      peerAddrs.add(Multiaddr.parse(p));
-    }
-    Files.createDirectories(dataDir);
-    Path key = keyFile != null ? keyFile : dataDir.resolve("node.key");
-    PrivateKey identity = KeyFile.loadOrCreate(key);
-    Libp2p p2p = Libp2p.create(HostConfig.defaults(identity, listenAddrs));
-    LOG.info("Peer id {}", p2p.host().peerId());
-    for (Multiaddr a : p2p.host().fullAddresses()) {
-      LOG.info("Listening on {}", a);
-    }
-    p2p.host()
-        .addConnectionListener(
-            new ConnectionListener() {
-              @Override
-              public void connected(Connection c) {
-                LOG.info(
-                    "Peer connected {} ({}, {})", c.remotePeer(), c.direction(), c.remoteAddress());
-              }
-
-              @Override
-              public void disconnected(Connection c) {
-                LOG.info("Peer disconnected {}", c.remotePeer());
-              }
-            });
-    for (Multiaddr a : peerAddrs) {
-      Thread.ofVirtual()
-          .name("dial-" + a)
-          .start(
-              () -> {
-                try {
-                  p2p.host().dial(a);
-                } catch (Exception e) {
-                  LOG.warn("Could not connect to {}: {}", a, e.getMessage());
-                }
-              });
-    }
+    NodeConfig config =
+        new NodeConfig(
+            dataDir,
+            keyFile != null ? keyFile : dataDir.resolve("node.key"),
+            listen.stream().map(Multiaddr::parse).toList(),
+            peers.stream().map(Multiaddr::parse).toList(),
+            parseHostPort(api));
+    Node node = Node.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("Stopping");
-                  p2p.close();
+                  node.close();
                   stopped.countDown();
                 }));
     stopped.await();
     return 0;
+  }
+
+  /** {@code host:port}, {@code :port} (localhost) or {@code off}. */
+  static InetSocketAddress parseHostPort(String text) {
+    if (text.equals("off")) {
+      return null;
+    }
+    int colon = text.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("--api wants host:port, got '" + text + "'");
+    }
+    String host = colon == 0 ? "127.0.0.1" : text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--api port is not a number: '" + text + "'", e);
+    }
+    return new InetSocketAddress(host, port);
   }
 }

@@ -98,9 +98,68 @@ class NodeProcessIT {
   }
 
   @Test
+  void servesStatusPeersAndMetricsOverHttp() throws Exception {
+    Node a =
+        start(
+            "--listen",
+            "/ip4/127.0.0.2/tcp/0",
+            "--data-dir",
+            tmp.resolve("a").toString(),
+            "--api",
+            "127.0.0.2:0");
+    String addrA = a.listenAddress();
+    Node b =
+        start(
+            "--listen",
+            "/ip4/127.0.0.3/tcp/0",
+            "--data-dir",
+            tmp.resolve("b").toString(),
+            "--api",
+            "off",
+            "--bootnode",
+            addrA);
+    b.listenAddress();
+    Pattern api = Pattern.compile("API listening on (http://\\S+)");
+    Await.until(() -> a.find(api) != null, Duration.ofSeconds(20), "a logs its API URL");
+    String url = a.find(api);
+    assertThat(url).startsWith("http://127.0.0.2:");
+    var http = java.net.http.HttpClient.newHttpClient();
+    Await.until(
+        () -> get(http, url + "/api/v1/status").contains("\"peerCount\" : 1"),
+        Duration.ofSeconds(20),
+        "status shows one peer");
+    assertThat(get(http, url + "/api/v1/peers")).contains("\"direction\" : \"inbound\"");
+    assertThat(get(http, url + "/metrics")).contains("cairn_peers{direction=\"inbound\"} 1");
+  }
+
+  static String get(java.net.http.HttpClient http, String url) {
+    try {
+      return http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  @Test
+  void refusesABadMultiaddrWithOneClearLine() throws Exception {
+    Node bad = start("--listen", "/ip4/1.2.3/tcp/1", "--data-dir", tmp.resolve("x").toString());
+    assertThat(bad.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(bad.process().exitValue()).isEqualTo(1);
+    Await.until(() -> bad.logged("cairn: bad ip4 address"), Duration.ofSeconds(5), "error line");
+    assertThat(bad.lines()).noneMatch(l -> l.contains("Exception"));
+  }
+
+  @Test
   void twoNodesOnTheirOwnAddressesConnectAndKeepTheirIdentity() throws Exception {
     Path dirA = tmp.resolve("a");
-    Node a = start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString());
+    Node a =
+        start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString(), "--api", "off");
     String addrA = a.listenAddress();
     Multiaddr parsed = Multiaddr.parse(addrA);
     assertThat(parsed.toString()).startsWith("/ip4/127.0.0.2/tcp/");
@@ -115,6 +174,8 @@ class NodeProcessIT {
             "/ip4/127.0.0.3/tcp/0",
             "--data-dir",
             tmp.resolve("b").toString(),
+            "--api",
+            "off",
             "--bootnode",
             addrA);
     String idB = Multiaddr.parse(b.listenAddress()).peerId().orElseThrow().toBase58();
@@ -124,7 +185,8 @@ class NodeProcessIT {
 
     a.stop();
     Await.until(() -> b.logged("Peer disconnected " + idA), Duration.ofSeconds(20), "b sees a go");
-    Node again = start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString());
+    Node again =
+        start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString(), "--api", "off");
     assertThat(Multiaddr.parse(again.listenAddress()).peerId().orElseThrow().toBase58())
         .isEqualTo(idA);
   }

@@ -1,0 +1,167 @@
+package dev.cairn.node;
+
+import dev.cairn.node.api.HttpApi;
+import dev.cairn.node.api.HttpApi.Response;
+import dev.cairn.node.metrics.Metrics;
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.KeyFile;
+import dev.cairn.p2p.crypto.PrivateKey;
+import dev.cairn.p2p.host.Connection;
+import dev.cairn.p2p.host.ConnectionListener;
+import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.host.PeerInfo;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A running Cairn node: the wiring of its parts, and their start and stop. The only place where
+ * chain and p2p meet (DESIGN.md).
+ */
+public final class Node implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger();
+
+  private final NodeConfig config;
+  private final Libp2p p2p;
+  private final Metrics metrics = new Metrics();
+  private final HttpApi api = new HttpApi();
+  private InetSocketAddress apiAddress;
+
+  private Node(NodeConfig config, Libp2p p2p) {
+    this.config = config;
+    this.p2p = p2p;
+  }
+
+  /** Opens the key, starts the host and the API, and dials the bootnodes. */
+  public static Node start(NodeConfig config) throws IOException {
+    Files.createDirectories(config.dataDir());
+    PrivateKey identity = KeyFile.loadOrCreate(config.nodeKeyFile());
+    Libp2p p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()));
+    Node node = new Node(config, p2p);
+    try {
+      node.startParts();
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  private void startParts() throws IOException {
+    LOG.info("Peer id {}", p2p.host().peerId());
+    for (Multiaddr a : p2p.host().fullAddresses()) {
+      LOG.info("Listening on {}", a);
+    }
+    p2p.host()
+        .addConnectionListener(
+            new ConnectionListener() {
+              @Override
+              public void connected(Connection c) {
+                LOG.info(
+                    "Peer connected {} ({}, {})", c.remotePeer(), c.direction(), c.remoteAddress());
+              }
+
+              @Override
+              public void disconnected(Connection c) {
+                LOG.info("Peer disconnected {}", c.remotePeer());
+              }
+            });
+    registerMetrics();
+    if (config.api() != null) {
+      routes();
+      apiAddress = api.start(config.api());
+      LOG.info("API listening on http://{}:{}", apiAddress.getHostString(), apiAddress.getPort());
+    }
+    for (Multiaddr a : config.bootnodes()) {
+      Thread.ofVirtual()
+          .name("dial-bootnode")
+          .start(
+              () -> {
+                try {
+                  p2p.host().dial(a);
+                } catch (IOException e) {
+                  LOG.warn("Could not connect to {}: {}", a, e.getMessage());
+                }
+              });
+    }
+  }
+
+  private void registerMetrics() {
+    metrics.gauge(
+        "cairn_peers",
+        "Connected peers by direction",
+        () -> count(Connection.Direction.INBOUND),
+        "direction",
+        "inbound");
+    metrics.gauge(
+        "cairn_peers",
+        "Connected peers by direction",
+        () -> count(Connection.Direction.OUTBOUND),
+        "direction",
+        "outbound");
+  }
+
+  private double count(Connection.Direction d) {
+    return p2p.host().connections().stream().filter(c -> c.direction() == d).count();
+  }
+
+  private void routes() {
+    api.route("GET", "/api/v1/status", r -> Response.json(status()));
+    api.route("GET", "/api/v1/peers", r -> Response.json(peers()));
+    api.route(
+        "GET",
+        "/metrics",
+        r -> Response.text(metrics.render(), "text/plain; version=0.0.4; charset=utf-8"));
+  }
+
+  private Map<String, Object> status() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("peerId", p2p.host().peerId().toBase58());
+    s.put("listen", p2p.host().fullAddresses().stream().map(Multiaddr::toString).toList());
+    s.put(
+        "peerCount",
+        p2p.host().connections().stream().map(Connection::remotePeer).distinct().count());
+    return s;
+  }
+
+  private List<Map<String, Object>> peers() {
+    return p2p.host().connections().stream()
+        .map(
+            c -> {
+              Map<String, Object> p = new LinkedHashMap<>();
+              p.put("peerId", c.remotePeer().toBase58());
+              p.put("direction", c.direction().name().toLowerCase(java.util.Locale.ROOT));
+              p.put("address", c.remoteAddress().toString());
+              PeerInfo info = p2p.host().peerStore().get(c.remotePeer()).orElse(null);
+              p.put("agent", info == null ? "" : info.agentVersion());
+              p.put("protocols", info == null ? List.of() : info.protocols());
+              return p;
+            })
+        .toList();
+  }
+
+  public Libp2p p2p() {
+    return p2p;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** The API's bound address, or null when the API is off. */
+  public InetSocketAddress apiAddress() {
+    return apiAddress;
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    p2p.close();
+  }
+}

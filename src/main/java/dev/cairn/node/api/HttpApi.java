@@ -1,0 +1,172 @@
+package dev.cairn.node.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The node's HTTP JSON API on the JDK's HTTP server, one virtual thread per request. Handlers read
+ * owners' published snapshots or send commands to owners; they never hold owner state. Listens on
+ * localhost unless configured otherwise.
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger();
+
+  /** Largest request body we read (a signed transaction is far smaller). */
+  public static final int MAX_BODY = 64 * 1024;
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** A request as handlers see it. */
+  public record Request(String method, Map<String, String> params, byte[] body) {
+    public String param(String name) {
+      return params.get(name);
+    }
+  }
+
+  /** A JSON (or, for {@code text}, plain) answer. */
+  public record Response(int status, Object body, String contentType) {
+    public static Response json(Object body) {
+      return new Response(200, body, "application/json");
+    }
+
+    public static Response error(int status, String message) {
+      return new Response(status, Map.of("error", message), "application/json");
+    }
+
+    public static Response text(String body, String contentType) {
+      return new Response(200, body, contentType);
+    }
+  }
+
+  /** A route's logic. Runs on the request's virtual thread and may block briefly. */
+  @FunctionalInterface
+  public interface Handler {
+    Response handle(Request request) throws Exception;
+  }
+
+  private record Route(String method, Pattern pattern, List<String> names, Handler handler) {}
+
+  private final List<Route> routes = new ArrayList<>();
+  private HttpServer server;
+  private ExecutorService executor;
+
+  /**
+   * Adds a route; {@code path} may hold {@code {name}} segments, e.g. {@code /api/v1/blocks/{id}}.
+   * Routes are added before {@link #start}.
+   */
+  public HttpApi route(String method, String path, Handler handler) {
+    List<String> names = new ArrayList<>();
+    Matcher m = Pattern.compile("\\{(\\w+)}").matcher(path);
+    StringBuilder regex = new StringBuilder();
+    int last = 0;
+    while (m.find()) {
+      regex.append(Pattern.quote(path.substring(last, m.start()))).append("([^/]+)");
+      names.add(m.group(1));
+      last = m.end();
+    }
+    regex.append(Pattern.quote(path.substring(last)));
+    routes.add(new Route(method, Pattern.compile(regex.toString()), names, handler));
+    return this;
+  }
+
+  /** Starts serving on {@code address} (port 0 picks one) and returns the bound address. */
+  public InetSocketAddress start(InetSocketAddress address) throws IOException {
+    server = HttpServer.create(address, 128);
+    executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
+    server.setExecutor(executor);
+    server.createContext("/", this::serve);
+    server.start();
+    return server.getAddress();
+  }
+
+  private void serve(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      String method = exchange.getRequestMethod();
+      Response response = null;
+      boolean pathKnown = false;
+      for (Route r : routes) {
+        Matcher m = r.pattern.matcher(path);
+        if (!m.matches()) {
+          continue;
+        }
+        pathKnown = true;
+        if (!r.method.equals(method)) {
+          continue;
+        }
+        Map<String, String> params = new java.util.HashMap<>();
+        for (int i = 0; i < r.names.size(); i++) {
+          params.put(
+              r.names.get(i), java.net.URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
+        }
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query != null) {
+          for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+              params.putIfAbsent(
+                  java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                  java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+          }
+        }
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+          body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+          response = Response.error(413, "request body over " + MAX_BODY + " bytes");
+          break;
+        }
+        try {
+          response = r.handler.handle(new Request(method, params, body));
+        } catch (IllegalArgumentException e) {
+          response = Response.error(400, e.getMessage());
+        } catch (Exception e) {
+          LOG.error("API {} {} failed", method, path, e);
+          response = Response.error(500, "internal error");
+        }
+        break;
+      }
+      if (response == null) {
+        response =
+            pathKnown
+                ? Response.error(405, "method not allowed")
+                : Response.error(404, "not found");
+      }
+      byte[] bytes =
+          response.body instanceof String s
+              ? s.getBytes(StandardCharsets.UTF_8)
+              : JSON.writeValueAsBytes(response.body);
+      exchange.getResponseHeaders().set("Content-Type", response.contentType);
+      exchange.sendResponseHeaders(response.status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+    }
+  }
+}
