@@ -78,17 +78,22 @@ public final class P2pBenchmark {
         o.runs());
 
     double[] raw = new double[o.runs()];
+    double[] rawCpu = new double[o.runs()];
     if (o.only().contains("raw")) {
       rawTcp(64L << 20); // warm-up
       for (int i = 0; i < o.runs(); i++) {
+        long cpu = processCpuNanos();
         raw[i] = rawTcp(o.bytes());
+        rawCpu[i] = (processCpuNanos() - cpu) / (double) o.bytes();
       }
     }
 
     double[] up = new double[o.runs()];
     double[] down = new double[o.runs()];
+    double[] upCpu = new double[o.runs()];
+    double[] downCpu = new double[o.runs()];
     if (o.only().contains("perf")) {
-      perf(o, up, down);
+      perf(o, up, down, upCpu, downCpu);
     }
 
     double[] sequential = new double[o.runs()];
@@ -103,18 +108,38 @@ public final class P2pBenchmark {
       }
     }
     table(o, raw, up, down, sequential, concurrent);
+    System.out.println();
+    System.out.println(
+        "CPU time of the whole process per byte moved (ns/B; less is better, less noisy");
+    System.out.println(
+        "than MB/s on a shared machine since it does not count time spent waiting):");
+    row("raw TCP (ns/B)", rawCpu, "%.2f");
+    row("perf upload (ns/B)", upCpu, "%.2f");
+    row("perf download (ns/B)", downCpu, "%.2f");
+  }
+
+  /** CPU time used so far by all threads of this JVM (including JIT and GC). */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** One perf stream between two hosts: upload-only and download-only runs, in MB/s. */
-  static void perf(Options o, double[] up, double[] down) throws Exception {
+  static void perf(Options o, double[] up, double[] down, double[] upCpu, double[] downCpu)
+      throws Exception {
     try (Libp2p server = newHost(true);
         Libp2p client = newHost(false)) {
       client.host().dial(server.host().fullAddress().orElseThrow());
       var peer = server.host().peerId();
       client.perf().run(peer, 64L << 20, 64L << 20); // warm-up
       for (int i = 0; i < o.runs(); i++) {
+        long cpu = processCpuNanos();
         up[i] = o.bytes() / seconds(client.perf().run(peer, o.bytes(), 0).total().toNanos()) / MB;
+        long mid = processCpuNanos();
         down[i] = o.bytes() / seconds(client.perf().run(peer, 0, o.bytes()).total().toNanos()) / MB;
+        upCpu[i] = (mid - cpu) / (double) o.bytes();
+        downCpu[i] = (processCpuNanos() - mid) / (double) o.bytes();
       }
     }
   }
@@ -144,11 +169,20 @@ public final class P2pBenchmark {
   }
 
   private static void row(String name, double[] values) {
+    row(name, values, "%.0f");
+  }
+
+  private static void row(String name, double[] values, String format) {
     StringBuilder runs = new StringBuilder();
     for (double v : values) {
-      runs.append(String.format(Locale.ROOT, "%.0f ", v));
+      runs.append(String.format(Locale.ROOT, format + " ", v));
     }
-    System.out.printf(Locale.ROOT, "%-46s %12.0f   %s%n", name, median(values), runs.toString());
+    System.out.printf(
+        Locale.ROOT,
+        "%-46s %12s   %s%n",
+        name,
+        String.format(Locale.ROOT, format, median(values)),
+        runs.toString());
   }
 
   // ---- raw TCP ----

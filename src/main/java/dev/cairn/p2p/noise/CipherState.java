@@ -74,6 +74,39 @@ final class CipherState {
     }
   }
 
+  /**
+   * Starts encrypting one message piece by piece, with empty associated data: {@link
+   * #encryptUpdate} any number of times, then {@link #encryptFinish}. Consumes the nonce now.
+   */
+  void beginEncrypt() {
+    init(Cipher.ENCRYPT_MODE);
+  }
+
+  /**
+   * Encrypts the next {@code len} bytes of the message begun by {@link #beginEncrypt()} from {@code
+   * in[off]} into {@code out[outOff]} (they may be the same range); writes exactly {@code len}
+   * bytes.
+   */
+  void encryptUpdate(byte[] in, int off, int len, byte[] out, int outOff) {
+    try {
+      int n = cipher.update(in, off, len, out, outOff);
+      if (n != len) {
+        throw new IllegalStateException("ChaCha20-Poly1305 held back " + (len - n) + " bytes");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
+    }
+  }
+
+  /** Ends the message: writes its 16-byte tag at {@code out[outOff]} and returns 16. */
+  int encryptFinish(byte[] out, int outOff) {
+    try {
+      return cipher.doFinal(out, outOff);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
+    }
+  }
+
   byte[] encrypt(byte[] ad, byte[] plaintext) {
     byte[] out = new byte[plaintext.length + TAG_LEN];
     encrypt(ad, plaintext, 0, plaintext.length, out, 0);

@@ -18,11 +18,10 @@ import org.apache.logging.log4j.Logger;
  * NoiseHandshake}. Every transport message is a 2-byte big-endian length followed by
  * ChaCha20-Poly1305 ciphertext and tag, with empty associated data.
  *
- * <p>Writing: {@link #out()} buffers and emits a message when its buffer holds the maximum
- * plaintext ({@value NoiseCodec#MAX_PLAINTEXT} bytes), when a large array is written (encrypted
- * straight from the caller's array, in maximal messages) and on {@code flush()}, which then flushes
- * the layer below. Reading: {@link #in()} decrypts message by message and accepts any message size
- * up to 65535.
+ * <p>Writing: {@link #out()} encrypts as it is written and ends a message when it holds the maximum
+ * plaintext ({@value NoiseCodec#MAX_PLAINTEXT} bytes) and on {@code flush()}, which then writes the
+ * ended messages and flushes the layer below. Reading: {@link #in()} decrypts message by message
+ * and accepts any message size up to 65535.
  *
  * <p>Threading: as for every {@code Duplex}, one thread reads and writers are serialised by the
  * caller (the muxer). The two directions share no mutable state, so reading and writing run
@@ -238,14 +237,33 @@ public final class NoiseSession implements Duplex {
     }
   }
 
-  /** The writing side. Confined to whichever writer the caller serialises. */
+  /**
+   * The writing side. Confined to whichever writer the caller serialises.
+   *
+   * <p>Bytes are encrypted as they are written, straight from the caller's array into {@link
+   * #frames} behind a 2-byte length slot, so a plaintext byte is never copied before encryption. A
+   * message ends when it holds {@value NoiseCodec#MAX_PLAINTEXT} bytes or on {@code flush()}; its
+   * tag and length are written then. An ended message waits in {@link #frames} for the next one or
+   * for {@code flush()}: two messages go to the socket in one system call when together they are at
+   * most 128 KiB (what the JDK's socket writes in one call), so a 64 KiB write (one full message
+   * plus a short one) costs one call instead of two. Messages stay maximal.
+   */
   private final class EncryptingOutput extends OutputStream {
+    /** Two maximal messages with their length prefixes. */
+    private static final int FRAMES_LIMIT = 2 * (2 + NoiseCodec.MAX_MESSAGE);
+
+    /** The most one socket write carries: NioSocketImpl splits larger writes into two calls. */
+    private static final int SOCKET_WRITE = 128 * 1024;
+
     private final OutputStream below;
     private final CipherState sender;
-    // Grow on demand, as on the reading side; a message is emitted when MAX_PLAINTEXT is buffered.
-    private byte[] buffer = EMPTY;
-    private byte[] frame = EMPTY;
-    private int buffered;
+    private final byte[] one = new byte[1];
+    // [0, pending): ended messages not yet written below. While a message is open (open >= 0) its
+    // length slot is at [pending, pending + 2) and its ciphertext so far (open bytes) follows.
+    // Grows on demand up to FRAMES_LIMIT, so an idle or chatty connection holds little.
+    private byte[] frames = EMPTY;
+    private int pending;
+    private int open = -1;
 
     EncryptingOutput(OutputStream below, CipherState sender) {
       this.below = below;
@@ -254,20 +272,8 @@ public final class NoiseSession implements Duplex {
 
     @Override
     public void write(int b) throws IOException {
-      ensureOpen();
-      if (buffered == NoiseCodec.MAX_PLAINTEXT) {
-        emit(buffer, 0, buffered);
-        buffered = 0;
-      }
-      reserve(buffered + 1);
-      buffer[buffered++] = (byte) b;
-    }
-
-    private void reserve(int needed) {
-      if (buffer.length < needed) {
-        buffer =
-            java.util.Arrays.copyOf(buffer, grown(buffer.length, needed, NoiseCodec.MAX_PLAINTEXT));
-      }
+      one[0] = (byte) b;
+      write(one, 0, 1);
     }
 
     @Override
@@ -275,32 +281,28 @@ public final class NoiseSession implements Duplex {
       Objects.checkFromIndexSize(off, len, b.length);
       ensureOpen();
       while (len > 0) {
-        if (buffered == 0 && len >= NoiseCodec.MAX_PLAINTEXT) {
-          // A whole message straight from the caller's array, no copy into our buffer.
-          emit(b, off, NoiseCodec.MAX_PLAINTEXT);
-          off += NoiseCodec.MAX_PLAINTEXT;
-          len -= NoiseCodec.MAX_PLAINTEXT;
-          continue;
+        if (open < 0) {
+          begin();
         }
-        int n = Math.min(len, NoiseCodec.MAX_PLAINTEXT - buffered);
-        reserve(buffered + n);
-        System.arraycopy(b, off, buffer, buffered, n);
-        buffered += n;
+        int n = Math.min(len, NoiseCodec.MAX_PLAINTEXT - open);
+        int at = pending + 2 + open;
+        reserve(at + n + CipherState.TAG_LEN);
+        sender.encryptUpdate(b, off, n, frames, at);
+        open += n;
         off += n;
         len -= n;
-        if (buffered == NoiseCodec.MAX_PLAINTEXT) {
-          emit(buffer, 0, buffered);
-          buffered = 0;
+        if (open == NoiseCodec.MAX_PLAINTEXT) {
+          end();
         }
       }
     }
 
     @Override
     public void flush() throws IOException {
-      if (buffered > 0) {
-        emit(buffer, 0, buffered);
-        buffered = 0;
+      if (open >= 0) {
+        end();
       }
+      writePending();
       below.flush();
     }
 
@@ -319,17 +321,48 @@ public final class NoiseSession implements Duplex {
       }
     }
 
-    private void emit(byte[] b, int off, int len) throws IOException {
-      ensureOpen();
-      if (frame.length < 2 + len + CipherState.TAG_LEN) {
-        frame =
-            new byte
-                [2 + grown(frame.length - 2, len + CipherState.TAG_LEN, NoiseCodec.MAX_MESSAGE)];
+    /** Opens a message, first writing the ended ones if a maximal message might not fit. */
+    private void begin() throws IOException {
+      if (pending + 2 + NoiseCodec.MAX_MESSAGE > FRAMES_LIMIT) {
+        writePending();
       }
-      int size = sender.encrypt(NO_AD, b, off, len, frame, 2);
-      frame[0] = (byte) (size >>> 8);
-      frame[1] = (byte) size;
-      below.write(frame, 0, 2 + size);
+      sender.beginEncrypt();
+      open = 0;
+    }
+
+    /**
+     * Ends the open message: its tag, then its length in the slot before it. If it and the one
+     * before it are too much for one socket write, both are written now, in two.
+     */
+    private void end() throws IOException {
+      int start = pending;
+      int at = start + 2 + open;
+      reserve(at + CipherState.TAG_LEN);
+      int size = open + sender.encryptFinish(frames, at);
+      frames[start] = (byte) (size >>> 8);
+      frames[start + 1] = (byte) size;
+      open = -1;
+      pending = start + 2 + size;
+      if (start > 0 && pending > SOCKET_WRITE) {
+        ensureOpen();
+        below.write(frames, 0, start);
+        below.write(frames, start, 2 + size);
+        pending = 0;
+      }
+    }
+
+    private void writePending() throws IOException {
+      if (pending > 0) {
+        ensureOpen();
+        below.write(frames, 0, pending);
+        pending = 0;
+      }
+    }
+
+    private void reserve(int needed) {
+      if (frames.length < needed) {
+        frames = java.util.Arrays.copyOf(frames, grown(frames.length, needed, FRAMES_LIMIT));
+      }
     }
   }
 }

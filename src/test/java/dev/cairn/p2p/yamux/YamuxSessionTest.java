@@ -599,8 +599,9 @@ class YamuxSessionTest {
 
     YamuxStream reading = p.client().openStream();
     YamuxStream writing = p.client().openStream();
-    take(atServer);
-    take(atServer);
+    YamuxStream first = take(atServer);
+    YamuxStream second = take(atServer);
+    YamuxStream writingAtServer = first.id() == writing.id() ? first : second;
     Future<?> reader = threads.submit(() -> reading.in().readNBytes(10 * WINDOW));
     Future<?> writer =
         threads.submit(
@@ -610,6 +611,11 @@ class YamuxSessionTest {
             });
     Future<?> ping = threads.submit(() -> p.client().ping(Duration.ofSeconds(20)));
     Await.until(() -> p.server().streamCount() == 2, WAIT, "streams accepted");
+    // Close only once the writer is stuck: the server holds a whole window of its data and never
+    // reads it, so no window update can come. Closing earlier raced with the write: it could be
+    // blocked, still sending its first window, or not started yet.
+    Await.until(() -> writingAtServer.buffered() == WINDOW, WAIT, "writer used up its window");
+    assertThat(writer).isNotDone();
 
     p.client().close();
     assertFailsWithIo(reader);
