@@ -42,7 +42,7 @@ public final class TestChain {
           0x207fffff,
           1000,
           20_000,
-          7_200_000,
+          5_000,
           50,
           0,
           1,

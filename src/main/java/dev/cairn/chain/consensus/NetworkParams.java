@@ -53,6 +53,10 @@ public record NetworkParams(
     if (blockTimeMillis <= 0 || halfLifeMillis <= 0 || maxFutureDriftMillis < 0) {
       throw new IllegalArgumentException("times must be positive");
     }
+    if (maxFutureDriftMillis > halfLifeMillis) {
+      // A timestamp stamped maxFutureDrift ahead eases the next target by 2^(drift/halfLife).
+      throw new IllegalArgumentException("maxFutureDriftMillis must not exceed halfLifeMillis");
+    }
     if (initialReward < 0 || halvingInterval < 0 || minFee < 0) {
       throw new IllegalArgumentException("reward, halving interval and fee must not be negative");
     }

@@ -27,6 +27,11 @@ public record BlockHeader(
     return new BlockHeader(version, height, parent, merkleRoot, miner, timestamp, bits, newNonce);
   }
 
+  /** The same header with other bits. */
+  public BlockHeader withBits(int newBits) {
+    return new BlockHeader(version, height, parent, merkleRoot, miner, timestamp, newBits, nonce);
+  }
+
   /** The first 108 bytes of the encoding: everything before the nonce. */
   public byte[] prefix() {
     return java.util.Arrays.copyOf(ChainCodec.encode(this), ChainCodec.HEADER_PREFIX_BYTES);
