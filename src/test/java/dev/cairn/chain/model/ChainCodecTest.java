@@ -59,15 +59,23 @@ class ChainCodecTest {
 
   @Test
   void genesisAndBlockOneMatchVectors() throws Exception {
-    NetworkParams dev = GenesisFile.load("dev");
-    assertThat(HEX.formatHex(ChainCodec.encode(dev.genesisHeader()))).isEqualTo(DEV_GENESIS);
-    assertThat(dev.genesisHeader().hash().hex()).isEqualTo(DEV_GENESIS_HASH);
+    NetworkParams net = GenesisFile.load("dev");
+    assertThat(HEX.formatHex(ChainCodec.encode(net.genesisHeader()))).isEqualTo(DEV_GENESIS);
+    assertThat(net.genesisHeader().hash().hex()).isEqualTo(DEV_GENESIS_HASH);
     Block b = ChainCodec.decodeBlock(HEX.parseHex(BLOCK1));
     assertThat(b.hash().hex()).isEqualTo(BLOCK1_HASH);
     assertThat(b.header().nonce()).isEqualTo(61135);
     assertThat(b.header().merkleRoot()).isEqualTo(b.computeMerkleRoot());
     assertThat(HEX.formatHex(ChainCodec.encode(b))).isEqualTo(BLOCK1);
     assertThat(HEX.formatHex(b.header().prefix())).isEqualTo(BLOCK1.substring(0, 216));
+    // Block 1 is a valid dev block: header in context, body and state.
+    var ctx =
+        new dev.cairn.chain.consensus.HeaderContext(
+            net.genesisHeader(), List.of(net.genesisTimestamp()), b.header().timestamp());
+    var applied =
+        dev.cairn.chain.state.StateTransition.validateAndApply(
+            b, ctx, dev.cairn.chain.state.InMemoryAccounts.genesis(net), net);
+    assertThat(applied).isInstanceOf(dev.cairn.chain.state.ApplyResult.Applied.class);
   }
 
   @Test
