@@ -111,6 +111,11 @@ class StatePropertiesTest {
           }
           InMemoryAccounts after = state.apply(a.delta());
           assertThat(after.revert(a.undo())).isEqualTo(state);
+          try {
+            assertThat(StateCodec.decodeUndo(StateCodec.encode(a.undo()))).isEqualTo(a.undo());
+          } catch (dev.cairn.chain.model.DecodeException e) {
+            throw new AssertionError(e);
+          }
           history.push(state);
           undos.push(a.undo());
           state = after;
