@@ -22,7 +22,7 @@ import java.util.List;
  * @param initialReward reward of blocks 1 .. halvingInterval
  * @param halvingInterval the reward halves every this many blocks ({@code 0}: never)
  * @param minFee lowest fee a transaction may pay
- * @param allocations genesis balances, sorted by address, addresses distinct
+ * @param allocations genesis balances, positive, addresses distinct; kept sorted by address
  */
 public record NetworkParams(
     String name,
@@ -41,9 +41,20 @@ public record NetworkParams(
   /** A genesis balance. */
   public record Allocation(Address address, long balance) {}
 
-  /** Copies the allocations; checks what a loader must already have checked. */
+  /** Sorts the allocations by address; checks what a loader must already have checked. */
   public NetworkParams {
-    allocations = List.copyOf(allocations);
+    allocations =
+        allocations.stream()
+            .sorted(java.util.Comparator.comparing(a -> a.address().hex()))
+            .toList();
+    for (int i = 0; i < allocations.size(); i++) {
+      if (allocations.get(i).balance() <= 0) {
+        throw new IllegalArgumentException("allocation balances must be positive");
+      }
+      if (i > 0 && allocations.get(i).address().equals(allocations.get(i - 1).address())) {
+        throw new IllegalArgumentException("allocation address appears twice");
+      }
+    }
     if (!CompactTarget.isCanonical(genesisBits) || !CompactTarget.isCanonical(powLimitBits)) {
       throw new IllegalArgumentException("genesis and limit bits must be canonical");
     }
