@@ -1,0 +1,15 @@
+package dev.cairn.chain.consensus;
+
+import dev.cairn.chain.model.BlockHeader;
+import java.util.List;
+
+/**
+ * What a header is checked against: its parent, the timestamps of the parent and up to ten of its
+ * ancestors (for the median), and the local clock (ms since epoch).
+ */
+public record HeaderContext(BlockHeader parent, List<Long> recentTimestamps, long nowMillis) {
+  /** Copies the list. */
+  public HeaderContext {
+    recentTimestamps = List.copyOf(recentTimestamps);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.cairn.chain.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.chain.TestChain;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.DecodeException;
+import dev.cairn.chain.model.Hash;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class StateCodecTest {
+  final Undo undo;
+
+  StateCodecTest() {
+    Map<Address, Optional<Account>> m = new LinkedHashMap<>();
+    m.put(TestChain.key(1).address(), Optional.of(new Account(Long.MAX_VALUE, 3)));
+    m.put(TestChain.key(2).address(), Optional.empty());
+    m.put(TestChain.key(3).address(), Optional.of(new Account(0, 0)));
+    undo = new Undo(Hash.sha256(new byte[] {9}), m);
+  }
+
+  @Test
+  void roundTripsAccountsAndUndo() throws Exception {
+    Account a = new Account(123, 456);
+    assertThat(StateCodec.decodeAccount(StateCodec.encode(a))).isEqualTo(a);
+    byte[] enc = StateCodec.encode(undo);
+    assertThat(enc).hasSize(32 + 4 + 3 * 21 + 2 * 16);
+    Undo back = StateCodec.decodeUndo(enc);
+    assertThat(back).isEqualTo(undo);
+    assertThat(back.previous().keySet()).containsExactlyElementsOf(undo.previous().keySet());
+  }
+
+  @Test
+  void refusesEveryTruncationTrailingBytesAndHugeCounts() {
+    byte[] enc = StateCodec.encode(undo);
+    for (int n = 0; n < enc.length; n++) {
+      byte[] cut = Arrays.copyOf(enc, n);
+      assertThatThrownBy(() -> StateCodec.decodeUndo(cut)).isInstanceOf(DecodeException.class);
+    }
+    assertThatThrownBy(() -> StateCodec.decodeUndo(Arrays.copyOf(enc, enc.length + 1)))
+        .extracting(e -> ((DecodeException) e).reason())
+        .isEqualTo(DecodeException.Reason.TRAILING_BYTES);
+    byte[] huge = enc.clone();
+    ByteBuffer.wrap(huge).putInt(32, -1);
+    assertThatThrownBy(() -> StateCodec.decodeUndo(huge))
+        .extracting(e -> ((DecodeException) e).reason())
+        .isEqualTo(DecodeException.Reason.TOO_MANY_ITEMS);
+    byte[] badFlag = enc.clone();
+    badFlag[36 + 20] = 7;
+    assertThatThrownBy(() -> StateCodec.decodeUndo(badFlag)).isInstanceOf(DecodeException.class);
+    byte[] negative = StateCodec.encode(new Account(1, 1));
+    negative[0] = (byte) 0x80;
+    assertThatThrownBy(() -> StateCodec.decodeAccount(negative))
+        .isInstanceOf(DecodeException.class);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.cairn.chain.state;
+
+import static dev.cairn.chain.TestChain.PARAMS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.chain.TestChain;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.SigningKey;
+import dev.cairn.chain.model.Transaction;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Random sequences of valid and invalid transactions in blocks: supply is always genesis plus the
+ * rewards of accepted blocks, every sender's nonce equals its accepted transactions in order, a
+ * rejected block changes nothing, and undoing every block in reverse returns exactly to genesis.
+ */
+@Timeout(120)
+class StatePropertiesTest {
+  static final int KEYS = 4; // keys 0 and 1 are funded in TestChain.PARAMS; 2 and 3 are not
+  static final SigningKey[] KEY = new SigningKey[KEYS];
+
+  static {
+    for (int i = 0; i < KEYS; i++) {
+      KEY[i] = TestChain.key(i);
+    }
+  }
+
+  /** One transaction intent; the nonce is the sender's next nonce plus {@code nonceShift}. */
+  record Op(int from, int to, long amount, long fee, int nonceShift, int corruption) {}
+
+  @Provide
+  Arbitrary<List<List<Op>>> blocks() {
+    Arbitrary<Op> op =
+        Combinators.combine(
+                Arbitraries.integers().between(0, KEYS - 1),
+                Arbitraries.integers().between(0, KEYS),
+                Arbitraries.oneOf(
+                    Arbitraries.longs().between(-2, 900_000), Arbitraries.just(Long.MAX_VALUE)),
+                Arbitraries.longs().between(0, 50_000),
+                Arbitraries.of(0, 0, 0, 0, 0, 0, -1, 1),
+                Arbitraries.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 2))
+            .as(Op::new);
+    return op.list().ofMaxSize(8).list().ofMaxSize(8);
+  }
+
+  static Transaction build(Op op, Map<Address, Long> nextNonce) {
+    SigningKey from = KEY[op.from()];
+    Address to = op.to() == KEYS ? TestChain.key(99).address() : KEY[op.to()].address();
+    long nonce = nextNonce.getOrDefault(from.address(), 0L) + op.nonceShift();
+    int chain = op.corruption() == 2 ? TestChain.CHAIN_ID + 1 : TestChain.CHAIN_ID;
+    Transaction t = Transaction.signed(from, chain, to, op.amount(), op.fee(), nonce);
+    if (op.corruption() == 1) {
+      byte[] sig = t.signature();
+      sig[0] ^= 0x40;
+      t = t.withSignature(sig);
+    }
+    return t;
+  }
+
+  static Block block(long height, List<Transaction> txs) {
+    Address miner = KEY[(int) (height % KEYS)].address();
+    BlockHeader h =
+        new BlockHeader(
+            1, height, Hash.ZERO, Hash.ZERO, miner, TestChain.T0 + height, 0x207fffff, height);
+    return new Block(h, txs);
+  }
+
+  @Property(tries = 80)
+  void supplyIsConservedNoncesAdvanceInOrderAndUndoIsExact(@ForAll("blocks") List<List<Op>> plan) {
+    InMemoryAccounts state = InMemoryAccounts.genesis(PARAMS);
+    final InMemoryAccounts genesis = state;
+    long expectedSupply = PARAMS.genesisSupply();
+    Map<Address, Long> accepted = new HashMap<>();
+    Deque<Undo> undos = new ArrayDeque<>();
+    Deque<InMemoryAccounts> history = new ArrayDeque<>();
+    long height = 1;
+    for (List<Op> ops : plan) {
+      List<Transaction> txs = new ArrayList<>();
+      Map<Address, Long> next = new HashMap<>();
+      for (Address a : genesis.accounts().keySet()) {
+        next.put(a, state.account(a).map(Account::nonce).orElse(0L));
+      }
+      for (Op op : ops) {
+        Transaction t = build(op, next);
+        next.merge(t.sender(), 1L, Long::sum);
+        txs.add(t);
+      }
+      // Like a miner: drop the offending transaction until the block applies.
+      while (true) {
+        ApplyResult r = StateTransition.applyBlock(block(height, txs), state, PARAMS);
+        if (r instanceof ApplyResult.Applied a) {
+          for (Transaction t : txs) {
+            long before = accepted.getOrDefault(t.sender(), 0L);
+            assertThat(t.nonce()).isEqualTo(before);
+            accepted.put(t.sender(), before + 1);
+          }
+          InMemoryAccounts after = state.apply(a.delta());
+          assertThat(after.revert(a.undo())).isEqualTo(state);
+          try {
+            assertThat(StateCodec.decodeUndo(StateCodec.encode(a.undo()))).isEqualTo(a.undo());
+          } catch (dev.cairn.chain.model.DecodeException e) {
+            throw new AssertionError(e);
+          }
+          history.push(state);
+          undos.push(a.undo());
+          state = after;
+          expectedSupply += PARAMS.reward(height);
+          height++;
+          break;
+        }
+        ApplyResult.Rejected rej = (ApplyResult.Rejected) r;
+        assertThat(rej.txIndex()).as(rej.toString()).isBetween(0, txs.size() - 1);
+        txs.remove(rej.txIndex());
+      }
+      assertThat(state.totalSupply()).isEqualTo(expectedSupply);
+      for (SigningKey k : KEY) {
+        long n = state.account(k.address()).map(Account::nonce).orElse(0L);
+        assertThat(n).isEqualTo(accepted.getOrDefault(k.address(), 0L));
+      }
+      for (Account a : state.accounts().values()) {
+        assertThat(a.balance()).isNotNegative();
+      }
+    }
+    while (!undos.isEmpty()) {
+      state = state.revert(undos.pop());
+      assertThat(state).isEqualTo(history.pop());
+    }
+    assertThat(state).isEqualTo(genesis);
+  }
+}
