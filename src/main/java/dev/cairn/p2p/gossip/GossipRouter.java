@@ -347,6 +347,9 @@ public final class GossipRouter implements AutoCloseable {
           if (c.slow()) {
             LOG.debug("dropping {}: its outbound queue is full", peer.shortString());
             Thread.ofVirtual().name("gossip-drop").start(() -> host.disconnect(peer));
+          } else if (running && host.isConnected(peer)) {
+            // the stream failed but the connection lives: open a new outbound stream
+            host.connections(peer).stream().findFirst().ifPresent(this::openOutbound);
           }
         }
       }
