@@ -411,10 +411,10 @@ final class GossipState {
       want = new ArrayList<>(want.subList(0, room));
     }
     p.asked += want.size();
+    // One promise per IWANT, for a random one of its ids (as go does): a peer whose message has
+    // just left its cache is not punished once per id.
     long expiry = clock.millis() + config.iwantFollowup().toMillis();
-    for (MessageId id : want) {
-      promises.computeIfAbsent(id, k -> new HashMap<>()).putIfAbsent(p.id, expiry);
-    }
+    promises.computeIfAbsent(want.get(0), k -> new HashMap<>()).putIfAbsent(p.id, expiry);
     pending(p.id).iwant.add(new Rpc.IWant(want));
   }
 

@@ -251,4 +251,57 @@ class GossipStateTest {
     assertThat(pub.state.fanout(TOPIC)).isEmpty();
     assertThat(Set.copyOf(pub.state.mesh(TOPIC))).isEmpty();
   }
+
+  @Test
+  void unknownTopicAndControlFloodsAreBoundedAndPenalised() {
+    SimNet net = new SimNet(GossipConfig.defaults());
+    Node a = net.add();
+    Node spammer = net.add();
+    Node gossiper = net.add();
+    net.connect(spammer, a);
+    net.connect(gossiper, a);
+    a.subscribe(TOPIC);
+    net.run();
+    // more topics than a peer may hold: the surplus is ignored and costs behaviour penalties
+    List<Rpc.SubOpts> subs = new ArrayList<>();
+    for (int i = 0; i < GossipConfig.defaults().maxTopicsPerPeer() + 5; i++) {
+      subs.add(new Rpc.SubOpts(true, "junk-" + i));
+    }
+    a.handle(new GossipCommand.RpcIn(spammer.id, new Rpc(subs, List.of(), null), List.of(), 0));
+    assertThat(a.score(spammer)).isLessThan(0);
+    assertThat(a.score(spammer)).isLessThan(GossipConfig.defaults().thresholds().graylist());
+    // IHAVE flood: only maxIHaveMessages IHAVEs per heartbeat are answered, and at most
+    // maxIHaveLength ids are asked for in total
+    net.inflight.clear();
+    int iwantIds = 0;
+    for (int k = 0; k < 50; k++) {
+      List<MessageId> ids = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        ids.add(new MessageId(new byte[] {(byte) k, (byte) i, (byte) (i >> 8)}));
+      }
+      a.handle(
+          new GossipCommand.RpcIn(
+              gossiper.id,
+              new Rpc(
+                  List.of(),
+                  List.of(),
+                  new Rpc.Control(
+                      List.of(new Rpc.IHave(TOPIC, ids)), List.of(), List.of(), List.of())),
+              List.of(),
+              0));
+    }
+    for (SimNet.InFlight f : net.inflight) {
+      for (Rpc.IWant w : f.rpc().control().iwant()) {
+        iwantIds += w.ids().size();
+      }
+    }
+    assertThat(iwantIds).isEqualTo(GossipConfig.defaults().maxIHaveLength());
+    net.inflight.clear();
+    // none of those promises is kept: after the follow-up time the spammer is penalised further
+    double before = a.score(gossiper);
+    net.clock.millis += 4000;
+    a.handle(new GossipCommand.Tick());
+    assertThat(a.score(gossiper)).isLessThan(before);
+    assertThat(a.score(gossiper)).isLessThan(GossipConfig.defaults().thresholds().graylist());
+  }
 }
