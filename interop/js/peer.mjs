@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
@@ -58,6 +59,10 @@ const { values: options } = parseArgs({
     'connection-monitor': { type: 'boolean', default: false },
     'ping-interval': { type: 'string', default: '10000' },
     'agent-version': { type: 'string' },
+    // gossipsub section (see "Gossipsub" below)
+    gossipsub: { type: 'boolean', default: false },
+    'gossip-sign': { type: 'string', default: 'StrictSign' },
+    'gossip-msgid': { type: 'string', default: 'sha256' },
     debug: { type: 'boolean', default: false }
   }
 })
@@ -106,7 +111,8 @@ const node = await createLibp2p({
     identify: identify(),
     ping: ping(pingMaxStreams != null
       ? { maxInboundStreams: pingMaxStreams, maxOutboundStreams: pingMaxStreams }
-      : {})
+      : {}),
+    ...gossipService()
   }
 })
 
@@ -499,6 +505,76 @@ async function shutdown () {
   }
   clearTimeout(timer)
   process.exit(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gossipsub (optional, --gossipsub): @libp2p/gossipsub with an explicit signature policy
+// (--gossip-sign StrictSign|StrictNoSign) and message id function (--gossip-msgid sha256|from-seqno),
+// set the same on the Java side. Commands: gossipSubscribe {topic}, gossipPublish {topic, data (hex)}
+// -> {msgId (hex), recipients}, gossipPeers {topic} -> {peers, mesh}. Event: gossip:message
+// {topic, data (hex), msgId (hex), from (author or null)}.
+
+function gossipMsgId (msg) {
+  switch (options['gossip-msgid']) {
+    case 'sha256':
+      return new Uint8Array(createHash('sha256').update(msg.data).digest())
+    case 'from-seqno': {
+      // the spec's default: from (peer id bytes) ‖ seqno (8 bytes, big-endian)
+      if (msg.type !== 'signed') return new Uint8Array(createHash('sha256').update(msg.data).digest())
+      const seq = Buffer.alloc(8)
+      seq.writeBigUInt64BE(msg.sequenceNumber)
+      return new Uint8Array(Buffer.concat([msg.from.toMultihash().bytes, seq]))
+    }
+    default: throw new Error(`--gossip-msgid must be sha256 or from-seqno, got ${options['gossip-msgid']}`)
+  }
+}
+
+function gossipService () {
+  if (!options.gossipsub) return {}
+  const policy = options['gossip-sign']
+  if (policy !== 'StrictSign' && policy !== 'StrictNoSign') {
+    throw new Error(`--gossip-sign must be StrictSign or StrictNoSign, got ${policy}`)
+  }
+  return {
+    pubsub: gossipsub({
+      globalSignaturePolicy: policy,
+      msgIdFn: gossipMsgId,
+      allowPublishToZeroTopicPeers: true,
+      emitSelf: false
+    })
+  }
+}
+
+Object.assign(commands, {
+  async gossipSubscribe (args) {
+    node.services.pubsub.subscribe(args.topic)
+    return {}
+  },
+  async gossipPublish (args) {
+    const data = Buffer.from(args.data ?? '', 'hex')
+    const result = await node.services.pubsub.publish(args.topic, data)
+    return { recipients: result.recipients.map(String) }
+  },
+  async gossipPeers (args) {
+    const ps = node.services.pubsub
+    return {
+      peers: ps.getSubscribers(args.topic).map(String),
+      mesh: ps.getMeshPeers(args.topic).map(String)
+    }
+  }
+})
+
+if (options.gossipsub) {
+  node.services.pubsub.addEventListener('message', (evt) => {
+    const msg = evt.detail
+    emit({
+      event: 'gossip:message',
+      topic: msg.topic,
+      data: hex(msg.data),
+      msgId: hex(gossipMsgId(msg)),
+      from: msg.type === 'signed' ? msg.from.toString() : null
+    })
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

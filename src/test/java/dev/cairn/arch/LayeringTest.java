@@ -50,10 +50,12 @@ class LayeringTest {
   void generatedProtobufStaysInsideItsProtocolPackage() {
     noClasses()
         .that()
-        .resideOutsideOfPackages("dev.cairn.p2p.identify..", "dev.cairn.p2p.noise..")
+        .resideOutsideOfPackages(
+            "dev.cairn.p2p.identify..", "dev.cairn.p2p.noise..", "dev.cairn.p2p.gossip..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.cairn.p2p.identify.pb..", "dev.cairn.p2p.noise.pb..")
+        .resideInAnyPackage(
+            "dev.cairn.p2p.identify.pb..", "dev.cairn.p2p.noise.pb..", "dev.cairn.p2p.gossip.pb..")
         .check(classes);
   }
 }

@@ -16,14 +16,23 @@ final class Deadline implements AutoCloseable {
   private final ScheduledFuture<?> task;
 
   Deadline(ScheduledExecutorService timer, Duration timeout, Runnable onExpiry) {
-    this.task =
-        timer.schedule(
-            () -> {
-              expired.set(true);
-              onExpiry.run();
-            },
-            timeout.toNanos(),
-            TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> scheduled;
+    try {
+      scheduled =
+          timer.schedule(
+              () -> {
+                expired.set(true);
+                onExpiry.run();
+              },
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the host is closing: the operation is cut short at once
+      expired.set(true);
+      onExpiry.run();
+      scheduled = null;
+    }
+    this.task = scheduled;
   }
 
   boolean expired() {
@@ -32,7 +41,9 @@ final class Deadline implements AutoCloseable {
 
   /** Cancels the deadline; returns false if it already expired. */
   boolean cancel() {
-    task.cancel(false);
+    if (task != null) {
+      task.cancel(false);
+    }
     return !expired.get();
   }
 

@@ -1,0 +1,350 @@
+package dev.cairn.p2p.gossip;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Gossipsub router parameters, with the spec's defaults in {@link #defaults()} (gossipsub v1.0 and
+ * v1.1, "Parameters"). Where the spec names no value we follow go/js (see each field).
+ *
+ * @param d desired mesh degree (D)
+ * @param dLo lower bound: below it the heartbeat grafts up to D
+ * @param dHi upper bound: above it the heartbeat prunes down to D
+ * @param dScore peers kept by score when pruning an oversubscribed mesh
+ * @param dOut outbound-connection peers the mesh keeps (must be below dLo and at most D/2)
+ * @param dLazy peers gossiped to (IHAVE) per topic per heartbeat, at least
+ * @param gossipFactor share of eligible peers gossiped to when that is more than dLazy
+ * @param heartbeat heartbeat interval
+ * @param fanoutTtl how long a fanout topic lives after our last publish to it
+ * @param mcacheLen history windows kept in the message cache (IWANT served from these)
+ * @param mcacheGossip windows whose ids are advertised in IHAVE
+ * @param seenTtl how long a message id is remembered for duplicate suppression
+ * @param pruneBackoff backoff we ask for (and apply) when pruning
+ * @param unsubscribeBackoff backoff when we leave a topic
+ * @param graftFloodThreshold a GRAFT this soon after our PRUNE earns an extra penalty
+ * @param opportunisticGraftTicks heartbeats between opportunistic grafting rounds
+ * @param opportunisticGraftPeers peers grafted per opportunistic round
+ * @param floodPublish send our own messages to every topic peer above the publish threshold
+ * @param doPx attach peer exchange (peer ids) to the PRUNEs we send
+ * @param prunePeers PX entries per PRUNE at most
+ * @param maxRpcBytes the largest RPC read or written (length prefix limit); 1 MiB as go
+ * @param maxIHaveLength message ids per IHAVE we send, and ids we ask for per peer per heartbeat
+ * @param maxIHaveMessages IHAVE messages accepted per peer per heartbeat
+ * @param iwantFollowup time for a peer to deliver what we asked for before its promise is broken
+ * @param gossipRetransmission times one message is sent to one peer in answer to IWANT
+ * @param seenCacheSize ids remembered at most; at the limit the oldest is forgotten early
+ * @param mcacheMaxMessages messages cached at most; at the limit new messages are not cached (they
+ *     are still delivered and forwarded, only not offered by gossip)
+ * @param peerQueue RPCs queued for one peer's writer; at the limit the peer is dropped
+ *     (disconnected) because it cannot keep up, and nobody else waits for it
+ * @param mailbox commands queued for the router; peers' RPCs beyond it are dropped (and counted
+ *     against the peer), local callers wait
+ * @param maxPendingValidations messages in validation at once; beyond it new ones are IGNOREd
+ * @param maxTopicsPerPeer topics one peer may subscribe to; further subscriptions are ignored and
+ *     count as a behaviour penalty
+ * @param signaturePolicy signing of the messages we publish and checks on those we receive
+ * @param messageId default message id function
+ * @param topicMessageIds per-topic message id functions, overriding {@code messageId}
+ * @param score peer scoring parameters
+ * @param thresholds score thresholds
+ */
+public record GossipConfig(
+    int d,
+    int dLo,
+    int dHi,
+    int dScore,
+    int dOut,
+    int dLazy,
+    double gossipFactor,
+    Duration heartbeat,
+    Duration fanoutTtl,
+    int mcacheLen,
+    int mcacheGossip,
+    Duration seenTtl,
+    Duration pruneBackoff,
+    Duration unsubscribeBackoff,
+    Duration graftFloodThreshold,
+    int opportunisticGraftTicks,
+    int opportunisticGraftPeers,
+    boolean floodPublish,
+    boolean doPx,
+    int prunePeers,
+    int maxRpcBytes,
+    int maxIHaveLength,
+    int maxIHaveMessages,
+    Duration iwantFollowup,
+    int gossipRetransmission,
+    int seenCacheSize,
+    int mcacheMaxMessages,
+    int peerQueue,
+    int mailbox,
+    int maxPendingValidations,
+    int maxTopicsPerPeer,
+    SignaturePolicy signaturePolicy,
+    MessageIdFunction messageId,
+    Map<String, MessageIdFunction> topicMessageIds,
+    PeerScoreParams score,
+    PeerScoreThresholds thresholds) {
+
+  public GossipConfig {
+    if (!(dOut < dLo && dOut <= d / 2 && dLo <= d && d <= dHi && dScore <= d)) {
+      throw new IllegalArgumentException(
+          "need D_out < D_lo <= D <= D_hi, D_out <= D/2 and D_score <= D");
+    }
+    if (mcacheGossip > mcacheLen) {
+      throw new IllegalArgumentException("mcacheGossip must not exceed mcacheLen");
+    }
+    topicMessageIds = Map.copyOf(topicMessageIds);
+  }
+
+  /** The spec's defaults; StrictSign and the from‖seqno message id, as libp2p's default. */
+  public static GossipConfig defaults() {
+    return new GossipConfig(
+        6,
+        4,
+        12,
+        4,
+        2,
+        6,
+        0.25,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(60),
+        5,
+        3,
+        Duration.ofMinutes(2),
+        Duration.ofMinutes(1),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        60,
+        2,
+        true,
+        false,
+        16,
+        1 << 20,
+        5000,
+        10,
+        Duration.ofSeconds(3),
+        3,
+        200_000,
+        10_000,
+        1024,
+        8192,
+        4096,
+        1000,
+        SignaturePolicy.STRICT_SIGN,
+        MessageIdFunction.fromAndSeqno(),
+        Map.of(),
+        PeerScoreParams.defaults(),
+        PeerScoreThresholds.defaults());
+  }
+
+  /**
+   * Cairn's chain profile: StrictNoSign with SHA-256 content ids (a block or transaction has one id
+   * whoever relays it), otherwise the spec defaults.
+   */
+  public static GossipConfig cairn() {
+    return defaults()
+        .withSignaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
+        .withMessageId(MessageIdFunction.sha256());
+  }
+
+  MessageIdFunction messageIdFor(String topic) {
+    return topicMessageIds.getOrDefault(topic, messageId);
+  }
+
+  public GossipConfig withSignaturePolicy(SignaturePolicy p) {
+    return new Builder(this).signaturePolicy(p).build();
+  }
+
+  public GossipConfig withMessageId(MessageIdFunction f) {
+    return new Builder(this).messageId(f).build();
+  }
+
+  public GossipConfig withTopicMessageId(String topic, MessageIdFunction f) {
+    Map<String, MessageIdFunction> m = new HashMap<>(topicMessageIds);
+    m.put(topic, f);
+    return new Builder(this).topicMessageIds(m).build();
+  }
+
+  public GossipConfig withScore(PeerScoreParams s, PeerScoreThresholds t) {
+    return new Builder(this).score(s).thresholds(t).build();
+  }
+
+  public GossipConfig withFloodPublish(boolean on) {
+    return new Builder(this).floodPublish(on).build();
+  }
+
+  public GossipConfig withHeartbeat(Duration d) {
+    return new Builder(this).heartbeat(d).build();
+  }
+
+  public GossipConfig withPeerQueue(int n) {
+    return new Builder(this).peerQueue(n).build();
+  }
+
+  public GossipConfig withMaxRpcBytes(int n) {
+    return new Builder(this).maxRpcBytes(n).build();
+  }
+
+  public GossipConfig withDegrees(int d, int dLo, int dHi, int dScore, int dOut, int dLazy) {
+    Builder b = new Builder(this);
+    b.d = d;
+    b.dLo = dLo;
+    b.dHi = dHi;
+    b.dScore = dScore;
+    b.dOut = dOut;
+    b.dLazy = dLazy;
+    return b.build();
+  }
+
+  public GossipConfig withPruneBackoff(Duration d) {
+    Builder b = new Builder(this);
+    b.pruneBackoff = d;
+    return b.build();
+  }
+
+  /** A mutable copy for the {@code with…} methods; kept private so the record stays the API. */
+  private static final class Builder {
+    int d, dLo, dHi, dScore, dOut, dLazy;
+    double gossipFactor;
+    Duration heartbeat, fanoutTtl;
+    int mcacheLen, mcacheGossip;
+    Duration seenTtl, pruneBackoff, unsubscribeBackoff, graftFloodThreshold;
+    int opportunisticGraftTicks, opportunisticGraftPeers;
+    boolean floodPublish, doPx;
+    int prunePeers, maxRpcBytes, maxIHaveLength, maxIHaveMessages;
+    Duration iwantFollowup;
+    int gossipRetransmission, seenCacheSize, mcacheMaxMessages, peerQueue, mailbox;
+    int maxPendingValidations, maxTopicsPerPeer;
+    SignaturePolicy signaturePolicy;
+    MessageIdFunction messageId;
+    Map<String, MessageIdFunction> topicMessageIds;
+    PeerScoreParams score;
+    PeerScoreThresholds thresholds;
+
+    Builder(GossipConfig c) {
+      d = c.d;
+      dLo = c.dLo;
+      dHi = c.dHi;
+      dScore = c.dScore;
+      dOut = c.dOut;
+      dLazy = c.dLazy;
+      gossipFactor = c.gossipFactor;
+      heartbeat = c.heartbeat;
+      fanoutTtl = c.fanoutTtl;
+      mcacheLen = c.mcacheLen;
+      mcacheGossip = c.mcacheGossip;
+      seenTtl = c.seenTtl;
+      pruneBackoff = c.pruneBackoff;
+      unsubscribeBackoff = c.unsubscribeBackoff;
+      graftFloodThreshold = c.graftFloodThreshold;
+      opportunisticGraftTicks = c.opportunisticGraftTicks;
+      opportunisticGraftPeers = c.opportunisticGraftPeers;
+      floodPublish = c.floodPublish;
+      doPx = c.doPx;
+      prunePeers = c.prunePeers;
+      maxRpcBytes = c.maxRpcBytes;
+      maxIHaveLength = c.maxIHaveLength;
+      maxIHaveMessages = c.maxIHaveMessages;
+      iwantFollowup = c.iwantFollowup;
+      gossipRetransmission = c.gossipRetransmission;
+      seenCacheSize = c.seenCacheSize;
+      mcacheMaxMessages = c.mcacheMaxMessages;
+      peerQueue = c.peerQueue;
+      mailbox = c.mailbox;
+      maxPendingValidations = c.maxPendingValidations;
+      maxTopicsPerPeer = c.maxTopicsPerPeer;
+      signaturePolicy = c.signaturePolicy;
+      messageId = c.messageId;
+      topicMessageIds = c.topicMessageIds;
+      score = c.score;
+      thresholds = c.thresholds;
+    }
+
+    Builder signaturePolicy(SignaturePolicy p) {
+      signaturePolicy = p;
+      return this;
+    }
+
+    Builder messageId(MessageIdFunction f) {
+      messageId = f;
+      return this;
+    }
+
+    Builder topicMessageIds(Map<String, MessageIdFunction> m) {
+      topicMessageIds = m;
+      return this;
+    }
+
+    Builder score(PeerScoreParams s) {
+      score = s;
+      return this;
+    }
+
+    Builder thresholds(PeerScoreThresholds t) {
+      thresholds = t;
+      return this;
+    }
+
+    Builder floodPublish(boolean on) {
+      floodPublish = on;
+      return this;
+    }
+
+    Builder heartbeat(Duration h) {
+      heartbeat = h;
+      return this;
+    }
+
+    Builder peerQueue(int n) {
+      peerQueue = n;
+      return this;
+    }
+
+    Builder maxRpcBytes(int n) {
+      maxRpcBytes = n;
+      return this;
+    }
+
+    GossipConfig build() {
+      return new GossipConfig(
+          d,
+          dLo,
+          dHi,
+          dScore,
+          dOut,
+          dLazy,
+          gossipFactor,
+          heartbeat,
+          fanoutTtl,
+          mcacheLen,
+          mcacheGossip,
+          seenTtl,
+          pruneBackoff,
+          unsubscribeBackoff,
+          graftFloodThreshold,
+          opportunisticGraftTicks,
+          opportunisticGraftPeers,
+          floodPublish,
+          doPx,
+          prunePeers,
+          maxRpcBytes,
+          maxIHaveLength,
+          maxIHaveMessages,
+          iwantFollowup,
+          gossipRetransmission,
+          seenCacheSize,
+          mcacheMaxMessages,
+          peerQueue,
+          mailbox,
+          maxPendingValidations,
+          maxTopicsPerPeer,
+          signaturePolicy,
+          messageId,
+          topicMessageIds,
+          score,
+          thresholds);
+    }
+  }
+}

@@ -1,0 +1,460 @@
+package dev.cairn.p2p.gossip;
+
+import dev.cairn.p2p.ProtocolException;
+import dev.cairn.p2p.ProtocolException.Scope;
+import dev.cairn.p2p.gossip.GossipCommand.Connected;
+import dev.cairn.p2p.gossip.GossipCommand.Disconnected;
+import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
+import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
+import dev.cairn.p2p.gossip.GossipCommand.OutboundClosed;
+import dev.cairn.p2p.gossip.GossipCommand.OutboundFailed;
+import dev.cairn.p2p.gossip.GossipCommand.OutboundOpened;
+import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
+import dev.cairn.p2p.gossip.GossipCommand.PeerUp;
+import dev.cairn.p2p.gossip.GossipCommand.Publish;
+import dev.cairn.p2p.gossip.GossipCommand.RpcIn;
+import dev.cairn.p2p.gossip.GossipCommand.Score;
+import dev.cairn.p2p.gossip.GossipCommand.SetAppScore;
+import dev.cairn.p2p.gossip.GossipCommand.SetValidator;
+import dev.cairn.p2p.gossip.GossipCommand.StateCommand;
+import dev.cairn.p2p.gossip.GossipCommand.Subscribe;
+import dev.cairn.p2p.gossip.GossipCommand.Tick;
+import dev.cairn.p2p.gossip.GossipCommand.TopicPeers;
+import dev.cairn.p2p.gossip.GossipCommand.Unsubscribe;
+import dev.cairn.p2p.host.Connection;
+import dev.cairn.p2p.host.ConnectionListener;
+import dev.cairn.p2p.host.Host;
+import dev.cairn.p2p.host.Stream;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.multiformats.Varint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The gossipsub v1.1 router on a {@link Host}: {@code /meshsub/1.1.0} and {@code /meshsub/1.0.0},
+ * with {@code /floodsub/1.0.0} peers served as receivers and forward targets.
+ *
+ * <p>Threading (DESIGN.md "one owner"): all protocol state lives in a {@link GossipState} stepped
+ * by one virtual thread, {@code gossip-router-<peer>}, which takes {@link GossipCommand}s from a
+ * bounded mailbox of {@link GossipConfig#mailbox()} entries. At the limit: a peer's RPC is dropped
+ * and the peer is penalised on its next RPC that gets through; local callers (the public methods)
+ * wait up to {@link #CALL_TIMEOUT} and then fail; heartbeat ticks are skipped. Per peer, one reader
+ * thread (the inbound stream's handler) decodes and posts RPCs, and one {@link PeerSender} writes
+ * our outbound stream. Validation runs on worker virtual threads and posts its verdict back.
+ *
+ * <p>The public methods may be called from any thread.
+ */
+public final class GossipRouter implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger();
+
+  /** How long a local caller waits for room in the mailbox or for the router's answer. */
+  public static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Protocol ids we speak, preferred first. */
+  public static final List<String> PROTOCOLS =
+      List.of(GossipState.MESHSUB_11, GossipState.MESHSUB_10, GossipState.FLOODSUB);
+
+  private final Host host;
+  private final GossipConfig config;
+  private final GossipCodec.Limits limits;
+  private final ArrayBlockingQueue<GossipCommand> mailbox;
+  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final GossipState state;
+  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final AtomicLong seqno = new AtomicLong();
+  private final Thread owner;
+  private final Thread heartbeat;
+  private volatile boolean running = true;
+
+  // Owned by the owner thread:
+  private final Map<PeerId, PeerSender> senders = new HashMap<>();
+  private final Set<PeerId> opening = new HashSet<>();
+  private final ArrayDeque<GossipCommand> internal = new ArrayDeque<>();
+
+  private GossipRouter(Host host, GossipConfig config, Clock clock, long seed) {
+    this.host = host;
+    this.config = config;
+    this.limits = GossipCodec.Limits.of(config);
+    this.mailbox = new ArrayBlockingQueue<>(config.mailbox());
+    // seqno: start from wall-clock nanoseconds and count up, as go and js do, so that a restarted
+    // node's seqnos keep increasing.
+    this.seqno.set(System.currentTimeMillis() * 1_000_000L);
+    GossipState.Output output =
+        new GossipState.Output() {
+          @Override
+          public void send(PeerId peer, Rpc rpc) {
+            sendTo(peer, rpc);
+          }
+
+          @Override
+          public void deliver(GossipMessage m) {
+            Subscription s = subscriptions.get(m.topic());
+            if (s != null) {
+              s.offer(m);
+            }
+          }
+        };
+    this.state =
+        new GossipState(
+            config, host.peerId(), clock, new Random(seed), output, workers, this::postFromWorker);
+    String name = host.peerId().shortString();
+    this.owner = Thread.ofVirtual().name("gossip-router-" + name).unstarted(this::loop);
+    this.heartbeat = Thread.ofVirtual().name("gossip-heartbeat-" + name).unstarted(this::beat);
+  }
+
+  /**
+   * Starts a router on {@code host}: installs the protocol handlers, opens our stream to every
+   * connected peer and to every peer that connects later.
+   */
+  public static GossipRouter start(Host host, GossipConfig config) {
+    return start(host, config, Clock.systemUTC(), new Random().nextLong());
+  }
+
+  static GossipRouter start(Host host, GossipConfig config, Clock clock, long seed) {
+    GossipRouter r = new GossipRouter(host, config, clock, seed);
+    r.owner.start();
+    r.heartbeat.start();
+    for (String p : PROTOCOLS) {
+      host.setHandler(p, r::serve);
+    }
+    host.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void connected(Connection c) {
+            r.postLater(new Connected(c));
+          }
+
+          @Override
+          public void disconnected(Connection c) {
+            r.postLater(new Disconnected(c.remotePeer()));
+          }
+        });
+    for (Connection c : host.connections()) {
+      r.postLater(new Connected(c));
+    }
+    return r;
+  }
+
+  // ---- public API ----------------------------------------------------------------------------
+
+  /**
+   * Joins {@code topic}: announces it, builds a mesh, and hands every accepted message to {@code
+   * handler} on the topic's delivery thread, once per message. Replaces an earlier handler.
+   */
+  public void subscribe(String topic, Consumer<GossipMessage> handler) {
+    Subscription old = subscriptions.put(topic, new Subscription(topic, handler));
+    if (old != null) {
+      old.close();
+    }
+    call(new Subscribe(topic, new CompletableFuture<>()), Subscribe::reply);
+  }
+
+  public void unsubscribe(String topic) {
+    call(new Unsubscribe(topic, new CompletableFuture<>()), Unsubscribe::reply);
+    Subscription s = subscriptions.remove(topic);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /**
+   * Publishes {@code data} on {@code topic} (signed under StrictSign, on the calling thread). The
+   * future completes once the router has queued it to its peers.
+   *
+   * @throws IllegalArgumentException if the message cannot fit in one RPC
+   */
+  public CompletableFuture<PublishResult> publish(String topic, byte[] data) {
+    if (data.length + topic.length() + 256 > config.maxRpcBytes()) {
+      throw new IllegalArgumentException(
+          "message of " + data.length + " bytes exceeds the RPC limit of " + config.maxRpcBytes());
+    }
+    Rpc.Message m =
+        MessageSigning.author(
+            config.signaturePolicy(),
+            host.identity(),
+            host.peerId(),
+            topic,
+            data.clone(),
+            seqno.incrementAndGet());
+    MessageId id = config.messageIdFor(topic).apply(topic, m.from(), m.seqno(), m.data());
+    Publish p = new Publish(m, id, new CompletableFuture<>());
+    if (!offerLocal(p)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("gossip router is busy"));
+    }
+    return p.reply();
+  }
+
+  /** Sets the application validator of {@code topic} (null: accept everything). */
+  public void setValidator(String topic, Validator validator) {
+    call(new SetValidator(topic, validator, new CompletableFuture<>()), SetValidator::reply);
+  }
+
+  /** The application-specific score (P5) of {@code peer}. */
+  public void setAppScore(PeerId peer, double score) {
+    offerLocal(new SetAppScore(peer, score));
+  }
+
+  public Set<PeerId> meshPeers(String topic) {
+    return call(new MeshPeers(topic, new CompletableFuture<>()), MeshPeers::reply);
+  }
+
+  /** Peers known to be subscribed to {@code topic}. */
+  public Set<PeerId> topicPeers(String topic) {
+    return call(new TopicPeers(topic, new CompletableFuture<>()), TopicPeers::reply);
+  }
+
+  public double score(PeerId peer) {
+    return call(new Score(peer, new CompletableFuture<>()), Score::reply);
+  }
+
+  public GossipConfig config() {
+    return config;
+  }
+
+  /** Stops the router's threads and closes our outbound streams. The host stays open. */
+  @Override
+  public void close() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    for (String p : PROTOCOLS) {
+      host.removeHandler(p);
+    }
+    heartbeat.interrupt();
+    owner.interrupt();
+    try {
+      owner.join(CALL_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    senders.values().forEach(PeerSender::close);
+    subscriptions.values().forEach(Subscription::close);
+    workers.shutdownNow();
+  }
+
+  private <C extends GossipCommand, R> R call(
+      C command, java.util.function.Function<C, CompletableFuture<R>> reply) {
+    if (!offerLocal(command)) {
+      throw new IllegalStateException("gossip router is busy or closed");
+    }
+    try {
+      return reply.apply(command).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("gossip router did not answer", e);
+    }
+  }
+
+  /** Back-pressure for local callers: waits for room up to {@link #CALL_TIMEOUT}. */
+  private boolean offerLocal(GossipCommand c) {
+    try {
+      return running && mailbox.offer(c, CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** For callers that must not block (connection listeners): a virtual thread waits instead. */
+  private void postLater(GossipCommand c) {
+    Thread.ofVirtual().name("gossip-post").start(() -> offerLocal(c));
+  }
+
+  /** Validation verdicts, from worker threads: they wait for room (bounded by the timeout). */
+  private void postFromWorker(GossipCommand c) {
+    if (!offerLocal(c) && running) {
+      LOG.warn("gossip mailbox full; a validation result was lost");
+    }
+  }
+
+  // ---- owner thread --------------------------------------------------------------------------
+
+  private void loop() {
+    state.bindOwner();
+    while (running) {
+      GossipCommand c = internal.poll();
+      if (c == null) {
+        try {
+          c = mailbox.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      try {
+        dispatch(c);
+      } catch (RuntimeException e) {
+        LOG.error("gossip router failed on {}", c.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
+  private void dispatch(GossipCommand command) {
+    switch (command) {
+      case StateCommand c -> state.handle(c);
+      case Connected c -> openOutbound(c.connection());
+      case Disconnected c -> {
+        if (!host.isConnected(c.peer())) {
+          PeerSender s = senders.remove(c.peer());
+          if (s != null) {
+            s.close();
+          }
+          state.handle(new PeerDown(c.peer()));
+        }
+      }
+      case OutboundOpened c -> {
+        PeerId peer = c.sender().peer();
+        opening.remove(peer);
+        if (!running || senders.containsKey(peer) || !host.isConnected(peer)) {
+          c.sender().close();
+          return;
+        }
+        senders.put(peer, c.sender());
+        c.sender().start();
+        state.handle(new PeerUp(peer, c.sender().protocol(), c.outboundConnection(), c.ip()));
+      }
+      case OutboundFailed c -> opening.remove(c.peer());
+      case OutboundClosed c -> {
+        PeerId peer = c.sender().peer();
+        if (senders.get(peer) == c.sender()) {
+          senders.remove(peer);
+          state.handle(new PeerDown(peer));
+          if (c.slow()) {
+            LOG.debug("dropping {}: its outbound queue is full", peer.shortString());
+            Thread.ofVirtual().name("gossip-drop").start(() -> host.disconnect(peer));
+          } else if (running && host.isConnected(peer)) {
+            // the stream failed but the connection lives: open a new outbound stream
+            host.connections(peer).stream().findFirst().ifPresent(this::openOutbound);
+          }
+        }
+      }
+    }
+  }
+
+  private void openOutbound(Connection c) {
+    PeerId peer = c.remotePeer();
+    if (senders.containsKey(peer) || !opening.add(peer)) {
+      return;
+    }
+    boolean outbound = c.direction() == Connection.Direction.OUTBOUND;
+    String ip = ip(c.remoteAddress());
+    Thread.ofVirtual()
+        .name("gossip-open-" + peer.shortString())
+        .start(
+            () -> {
+              try {
+                Stream s = c.newStream(PROTOCOLS);
+                PeerSender sender =
+                    new PeerSender(
+                        s,
+                        config.peerQueue(),
+                        config.maxRpcBytes(),
+                        (snd, slow) -> postFromWorker(new OutboundClosed(snd, slow)));
+                if (!offerLocal(new OutboundOpened(sender, outbound, ip))) {
+                  s.reset();
+                }
+              } catch (IOException e) {
+                LOG.debug("no pubsub stream to {}: {}", peer.shortString(), e.getMessage());
+                offerLocal(new OutboundFailed(peer));
+              }
+            });
+  }
+
+  private static String ip(Multiaddr a) {
+    return a.value(Multiaddr.Protocol.IP4).or(() -> a.value(Multiaddr.Protocol.IP6)).orElse(null);
+  }
+
+  /** Output of the state: queue to the peer's writer; a full queue drops the peer. */
+  private void sendTo(PeerId peer, Rpc rpc) {
+    PeerSender s = senders.get(peer);
+    if (s == null) {
+      return;
+    }
+    if (!s.offer(rpc)) {
+      s.close();
+      internal.add(new OutboundClosed(s, true));
+    }
+  }
+
+  private void beat() {
+    long millis = config.heartbeat().toMillis();
+    try {
+      // first heartbeat soon after start, as go and js do
+      Thread.sleep(Math.min(100, millis));
+      while (running) {
+        mailbox.offer(new Tick()); // at the limit the tick is skipped; the next one comes
+        Thread.sleep(millis);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- inbound streams -----------------------------------------------------------------------
+
+  /** Reads a peer's inbound pubsub stream until EOF, posting each RPC to the mailbox. */
+  private void serve(Stream stream) throws IOException, ProtocolException {
+    PeerId peer = stream.remotePeer();
+    InputStream in = stream.in();
+    int dropped = 0;
+    while (running) {
+      int len;
+      try {
+        len = Varint.readLength(in, config.maxRpcBytes(), Scope.STREAM);
+      } catch (ProtocolException e) {
+        mailbox.offer(new Misbehaved(peer, e.reason()));
+        throw e; // the framing is lost: reset the stream
+      }
+      if (len < 0) {
+        return;
+      }
+      byte[] body = in.readNBytes(len);
+      if (body.length < len) {
+        return;
+      }
+      Rpc rpc;
+      try {
+        rpc = GossipCodec.decode(body, limits);
+      } catch (ProtocolException e) {
+        // The length prefix was fine, so the next RPC can still be read.
+        mailbox.offer(new Misbehaved(peer, e.reason()));
+        continue;
+      }
+      List<MessageId> ids = new ArrayList<>(rpc.messages().size());
+      for (Rpc.Message m : rpc.messages()) {
+        byte[] data = m.data() == null ? new byte[0] : m.data();
+        ids.add(config.messageIdFor(m.topic()).apply(m.topic(), m.from(), m.seqno(), data));
+      }
+      if (mailbox.offer(new RpcIn(peer, rpc, ids, dropped))) {
+        dropped = 0;
+      } else {
+        dropped++;
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.cairn.p2p.gossip;
+
+import dev.cairn.p2p.host.Stream;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.multiformats.Varint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.function.BiConsumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Our one long-lived outbound pubsub stream to a peer and the virtual thread ({@code
+ * gossip-send-<peer>}) that writes it from a bounded queue. The router only ever {@link #offer}s;
+ * it never waits for the network.
+ *
+ * <p>Bound: {@code capacity} RPCs. At the limit {@link #offer} returns false and the router drops
+ * the peer (it cannot keep up; waiting for it would delay everyone else).
+ */
+final class PeerSender {
+  private static final Logger LOG = LogManager.getLogger();
+
+  private final Stream stream;
+  private final PeerId peer;
+  private final ArrayBlockingQueue<Rpc> queue;
+  private final int maxRpcBytes;
+  private final BiConsumer<PeerSender, Boolean> onClosed;
+  private volatile boolean closed;
+  private Thread thread;
+
+  /**
+   * @param onClosed called once (from the writer thread) when writing failed; the boolean is false
+   *     (a full queue is reported by {@link #offer} to its caller)
+   */
+  PeerSender(
+      Stream stream, int capacity, int maxRpcBytes, BiConsumer<PeerSender, Boolean> onClosed) {
+    this.stream = stream;
+    this.peer = stream.remotePeer();
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.maxRpcBytes = maxRpcBytes;
+    this.onClosed = onClosed;
+  }
+
+  PeerId peer() {
+    return peer;
+  }
+
+  String protocol() {
+    return stream.protocol();
+  }
+
+  void start() {
+    thread = Thread.ofVirtual().name("gossip-send-" + peer.shortString()).start(this::run);
+  }
+
+  /** Queues an RPC; false when the queue is full or the sender closed. Never blocks. */
+  boolean offer(Rpc rpc) {
+    return !closed && queue.offer(rpc);
+  }
+
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stream.reset();
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+
+  private void run() {
+    OutputStream out = stream.out();
+    try {
+      while (!closed) {
+        Rpc rpc = queue.take();
+        write(out, rpc);
+        if (queue.isEmpty()) {
+          out.flush();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      if (!closed) {
+        LOG.trace("writing to {} failed: {}", peer.shortString(), e.getMessage());
+        closed = true;
+        stream.reset();
+        onClosed.accept(this, false);
+      }
+    }
+  }
+
+  private void write(OutputStream out, Rpc rpc) throws IOException {
+    byte[] bytes = GossipCodec.encode(rpc);
+    if (bytes.length > maxRpcBytes) {
+      if (rpc.messages().size() + (rpc.control().isEmpty() && rpc.subscriptions().isEmpty() ? 0 : 1)
+          > 1) {
+        // Too big as one RPC: send the messages one by one and the rest on its own.
+        write(out, new Rpc(rpc.subscriptions(), List.of(), rpc.control()));
+        for (Rpc.Message m : rpc.messages()) {
+          write(out, Rpc.ofMessage(m));
+        }
+      } else {
+        LOG.debug("dropping an RPC of {} bytes to {}: above the limit", bytes.length, peer);
+      }
+      return;
+    }
+    if (bytes.length == 0) {
+      return;
+    }
+    Varint.write(bytes.length, out);
+    out.write(bytes);
+  }
+}

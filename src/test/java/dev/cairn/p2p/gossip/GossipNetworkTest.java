@@ -1,0 +1,205 @@
+package dev.cairn.p2p.gossip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.host.Stream;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.multiformats.Varint;
+import dev.cairn.testing.Await;
+import dev.cairn.testing.MemoryTransport;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Full-stack gossipsub (multistream, Noise, yamux) between hosts in one JVM, in memory. */
+@Timeout(60)
+class GossipNetworkTest {
+  static final String TOPIC = "/cairn/test/gossip";
+  static final GossipConfig FAST = GossipConfig.defaults().withHeartbeat(Duration.ofMillis(100));
+
+  private final MemoryTransport network = new MemoryTransport();
+  private final List<Libp2p> hosts = new ArrayList<>();
+  private final List<GossipRouter> routers = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    routers.forEach(GossipRouter::close);
+    hosts.forEach(Libp2p::close);
+  }
+
+  private Libp2p host(long seed) throws Exception {
+    byte[] key = new byte[32];
+    new Random(seed).nextBytes(key);
+    Libp2p p =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.fromSeed(key),
+                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withTransport(network));
+    hosts.add(p);
+    return p;
+  }
+
+  private GossipRouter router(Libp2p host, GossipConfig config) {
+    GossipRouter r = GossipRouter.start(host.host(), config);
+    routers.add(r);
+    return r;
+  }
+
+  /** A per-host record of every delivery: message text → times delivered. */
+  private static Map<String, AtomicInteger> collect(GossipRouter r) {
+    Map<String, AtomicInteger> got = new ConcurrentHashMap<>();
+    r.subscribe(
+        TOPIC,
+        m ->
+            got.computeIfAbsent(
+                    new String(m.data(), StandardCharsets.UTF_8), k -> new AtomicInteger())
+                .incrementAndGet());
+    return got;
+  }
+
+  @Test
+  void thirtyHostsConvergeToMeshBoundsAndDeliverEveryMessageExactlyOnce() throws Exception {
+    int n = 30;
+    List<GossipRouter> rs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rs.add(router(host(i), FAST));
+    }
+    Random random = new Random(3);
+    // each host dials 5 distinct others: every host has at least 5 peers, so D_lo is reachable
+    for (int i = 0; i < n; i++) {
+      java.util.Set<Integer> picked = new java.util.HashSet<>();
+      while (picked.size() < 5) {
+        picked.add((i + 1 + random.nextInt(n - 1)) % n);
+      }
+      for (int j : picked) {
+        hosts.get(i).host().dial(hosts.get(j).host().fullAddress().orElseThrow());
+      }
+    }
+    List<Map<String, AtomicInteger>> got = new ArrayList<>();
+    for (GossipRouter r : rs) {
+      got.add(collect(r));
+    }
+    for (GossipRouter r : rs) {
+      Await.until(
+          () -> {
+            int size = r.meshPeers(TOPIC).size();
+            return size >= 4 && size <= 12;
+          },
+          Duration.ofSeconds(20),
+          "mesh within D_lo..D_hi");
+    }
+    int messages = 20;
+    for (int i = 0; i < messages; i++) {
+      PublishResult result = rs.get(i % n).publish(TOPIC, ("m" + i).getBytes()).get();
+      assertThat(result.peers()).isPositive();
+    }
+    for (int h = 0; h < n; h++) {
+      Map<String, AtomicInteger> g = got.get(h);
+      int expected = messages - (h < messages ? 1 : 0); // a publisher does not hear itself
+      Await.until(() -> g.size() == expected, Duration.ofSeconds(20), "all messages at " + h);
+    }
+    // a few more heartbeats for late duplicates to show up, then: each exactly once
+    Await.until(() -> rs.get(0).score(hosts.get(1).host().peerId()) >= 0, "one more round trip");
+    for (Map<String, AtomicInteger> g : got) {
+      g.forEach((text, count) -> assertThat(count.get()).as(text).isEqualTo(1));
+    }
+    for (GossipRouter r : rs) {
+      assertThat(r.meshPeers(TOPIC).size()).isBetween(4, 12);
+    }
+  }
+
+  @Test
+  void aSlowPeerIsDroppedAndDoesNotDelayTheOthers() throws Exception {
+    GossipConfig config = FAST.withPeerQueue(32);
+    Libp2p pubHost = host(100);
+    GossipRouter publisher = router(pubHost, config);
+    List<Map<String, AtomicInteger>> got = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Libp2p h = host(101 + i);
+      got.add(collect(router(h, config)));
+      h.host().dial(pubHost.host().fullAddress().orElseThrow());
+    }
+    // The slow peer speaks meshsub by hand: it subscribes, then never reads what it is sent.
+    Libp2p slow = host(200);
+    CountDownLatch release = new CountDownLatch(1);
+    slow.host().setHandler(GossipState.MESHSUB_11, s -> release.await());
+    slow.host().dial(pubHost.host().fullAddress().orElseThrow());
+    Stream out = slow.host().newStream(pubHost.host().peerId(), GossipState.MESHSUB_11);
+    writeRpc(
+        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
+    PeerId slowId = slow.host().peerId();
+    Await.until(() -> publisher.topicPeers(TOPIC).size() == 5, "all five subscribers known");
+    byte[] payload = new byte[16 * 1024];
+    int count = 200;
+    for (int i = 0; i < count; i++) {
+      byte[] data = payload.clone();
+      byte[] tag = ("p" + i + ":").getBytes(StandardCharsets.UTF_8);
+      System.arraycopy(tag, 0, data, 0, tag.length);
+      publisher.publish(TOPIC, data).get();
+    }
+    for (Map<String, AtomicInteger> g : got) {
+      Await.until(() -> g.size() == count, Duration.ofSeconds(20), "every message delivered");
+    }
+    Await.until(
+        () -> !pubHost.host().isConnected(slowId), Duration.ofSeconds(10), "slow peer dropped");
+    release.countDown();
+  }
+
+  @Test
+  void malformedAndOversizedRpcsArePenalisedWithoutHarm() throws Exception {
+    Libp2p a = host(300);
+    GossipRouter router = router(a, FAST);
+    collect(router);
+    Libp2p raw = host(301);
+    raw.host()
+        .setHandler(
+            GossipState.MESHSUB_11, s -> s.in().transferTo(OutputStream.nullOutputStream()));
+    raw.host().dial(a.host().fullAddress().orElseThrow());
+    Stream s = raw.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
+    OutputStream out = s.out();
+    // not a protobuf: field 1 with wire type 7
+    byte[] garbage = {0x0f, 0x01, 0x02};
+    Varint.write(garbage.length, out);
+    out.write(garbage);
+    // an RPC with a message id of 0 bytes
+    byte[] badId =
+        GossipCodec.encode(
+            new Rpc(
+                List.of(),
+                List.of(),
+                new Rpc.Control(
+                    List.of(), List.of(new Rpc.IWant(List.of())), List.of(), List.of())));
+    Varint.write(badId.length, out);
+    out.write(badId);
+    out.flush();
+    PeerId rawId = raw.host().peerId();
+    Await.until(() -> router.score(rawId) < 0, "penalised for the malformed RPC");
+    // a length prefix above the limit resets the stream; the router lives on
+    Varint.write(FAST.maxRpcBytes() + 1, out);
+    out.flush();
+    Await.until(() -> router.score(rawId) < -10, "penalised again");
+    assertThat(router.meshPeers(TOPIC)).isEmpty();
+  }
+
+  static void writeRpc(OutputStream out, Rpc rpc) throws java.io.IOException {
+    byte[] b = GossipCodec.encode(rpc);
+    Varint.write(b.length, out);
+    out.write(b);
+    out.flush();
+  }
+}

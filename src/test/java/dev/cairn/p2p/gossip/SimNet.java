@@ -1,0 +1,202 @@
+package dev.cairn.p2p.gossip;
+
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.crypto.PrivateKey;
+import dev.cairn.p2p.gossip.GossipCommand.StateCommand;
+import dev.cairn.p2p.multiformats.PeerId;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A network of {@link GossipState}s wired directly to each other on the test thread: no threads, no
+ * sockets, a fake clock, and a hook that can drop RPCs in flight. Codec included: every RPC is
+ * encoded and decoded on the way, as the real router does.
+ */
+final class SimNet {
+
+  /** A fake clock the test moves. */
+  static final class MutableClock extends Clock {
+    long millis = 1_000_000;
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+  }
+
+  /** Decides whether an RPC in flight from {@code from} to {@code to} is delivered. */
+  interface Filter {
+    Rpc apply(Node from, Node to, Rpc rpc);
+  }
+
+  final class Node {
+    final int index;
+    final PrivateKey key;
+    final PeerId id;
+    final GossipState state;
+    final List<GossipMessage> delivered = new ArrayList<>();
+    final ArrayDeque<GossipCommand> posted = new ArrayDeque<>();
+    long seqno = 1;
+
+    Node(int index, GossipConfig config, long seed) {
+      this.index = index;
+      byte[] s = new byte[32];
+      new Random(seed).nextBytes(s);
+      this.key = Ed25519PrivateKey.fromSeed(s);
+      this.id = PeerId.fromPublicKey(key.publicKey());
+      this.state =
+          new GossipState(
+              config,
+              id,
+              clock,
+              new Random(seed),
+              new GossipState.Output() {
+                @Override
+                public void send(PeerId peer, Rpc rpc) {
+                  inflight.add(new InFlight(Node.this, byId(peer), rpc));
+                }
+
+                @Override
+                public void deliver(GossipMessage m) {
+                  delivered.add(m);
+                }
+              },
+              Runnable::run,
+              posted::add);
+    }
+
+    void handle(StateCommand c) {
+      state.handle(c);
+    }
+
+    void subscribe(String topic) {
+      handle(new GossipCommand.Subscribe(topic, new CompletableFuture<>()));
+    }
+
+    PublishResult publish(String topic, byte[] data) {
+      Rpc.Message m =
+          MessageSigning.author(config.signaturePolicy(), key, id, topic, data, seqno++);
+      MessageId mid = config.messageIdFor(topic).apply(topic, m.from(), m.seqno(), data);
+      CompletableFuture<PublishResult> f = new CompletableFuture<>();
+      handle(new GossipCommand.Publish(m, mid, f));
+      return f.join();
+    }
+
+    void setValidator(String topic, Validator v) {
+      handle(new GossipCommand.SetValidator(topic, v, new CompletableFuture<>()));
+    }
+
+    double score(Node other) {
+      return state.scoreOf(other.id);
+    }
+  }
+
+  record InFlight(Node from, Node to, Rpc rpc) {}
+
+  final MutableClock clock = new MutableClock();
+  final GossipConfig config;
+  final List<Node> nodes = new ArrayList<>();
+  final ArrayDeque<InFlight> inflight = new ArrayDeque<>();
+  Filter filter = (from, to, rpc) -> rpc;
+  long delivered;
+
+  SimNet(GossipConfig config) {
+    this.config = config;
+  }
+
+  Node add() {
+    Node n = new Node(nodes.size(), config, 1000 + nodes.size());
+    nodes.add(n);
+    return n;
+  }
+
+  Node byId(PeerId id) {
+    return nodes.stream().filter(n -> n.id.equals(id)).findFirst().orElseThrow();
+  }
+
+  /** {@code a} dialled {@code b}. */
+  void connect(Node a, Node b) {
+    a.handle(new GossipCommand.PeerUp(b.id, GossipState.MESHSUB_11, true, "10.0.0." + b.index));
+    b.handle(new GossipCommand.PeerUp(a.id, GossipState.MESHSUB_11, false, "10.0.0." + a.index));
+    run();
+  }
+
+  /** Delivers everything in flight (and all it causes) until the network is quiet. */
+  void run() {
+    for (int guard = 0; guard < 10_000_000; guard++) {
+      boolean progress = false;
+      for (Node n : nodes) {
+        GossipCommand c;
+        while ((c = n.posted.poll()) != null) {
+          n.handle((StateCommand) c);
+          progress = true;
+        }
+      }
+      InFlight f = inflight.poll();
+      if (f != null) {
+        progress = true;
+        Rpc rpc = filter.apply(f.from, f.to, f.rpc);
+        if (rpc != null && !rpc.isEmpty()) {
+          deliver(f.from, f.to, rpc);
+        }
+      }
+      if (!progress) {
+        return;
+      }
+    }
+    throw new IllegalStateException("network never went quiet");
+  }
+
+  private void deliver(Node from, Node to, Rpc rpc) {
+    delivered++;
+    Rpc decoded;
+    try {
+      decoded = GossipCodec.decode(GossipCodec.encode(rpc), GossipCodec.Limits.of(config));
+    } catch (dev.cairn.p2p.ProtocolException e) {
+      throw new IllegalStateException(e);
+    }
+    List<MessageId> ids = new ArrayList<>();
+    for (Rpc.Message m : decoded.messages()) {
+      byte[] data = m.data() == null ? new byte[0] : m.data();
+      ids.add(config.messageIdFor(m.topic()).apply(m.topic(), m.from(), m.seqno(), data));
+    }
+    to.handle(new GossipCommand.RpcIn(from.id, decoded, ids, 0));
+  }
+
+  /** Moves time by one heartbeat and runs a heartbeat on every node. */
+  void heartbeat() {
+    clock.millis += config.heartbeat().toMillis();
+    for (Node n : nodes) {
+      n.handle(new GossipCommand.Tick());
+    }
+    run();
+  }
+
+  void heartbeats(int n) {
+    for (int i = 0; i < n; i++) {
+      heartbeat();
+    }
+  }
+}
