@@ -149,11 +149,13 @@ final class PeerScore {
     t.inMesh = false;
   }
 
+  /**
+   * Counts misbehaviour. A peer may misbehave on its inbound stream before our outbound stream to
+   * it is up (and {@link #addPeer} ran), so its stats are created here if needed; a peer that
+   * leaves is handled by {@link #removePeer} like any other.
+   */
   void addPenalty(PeerId peer, double count) {
-    Stats s = peers.get(peer);
-    if (s != null) {
-      s.behaviourPenalty += count;
-    }
+    peers.computeIfAbsent(peer, p -> new Stats()).behaviourPenalty += count;
   }
 
   void setAppScore(PeerId peer, double score) {
