@@ -50,10 +50,25 @@ class LayeringTest {
   void generatedProtobufStaysInsideItsProtocolPackage() {
     noClasses()
         .that()
-        .resideOutsideOfPackages("dev.cairn.p2p.identify..", "dev.cairn.p2p.noise..")
+        .resideOutsideOfPackages(
+            "dev.cairn.p2p.identify..", "dev.cairn.p2p.noise..", "dev.cairn.p2p.kad..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.cairn.p2p.identify.pb..", "dev.cairn.p2p.noise.pb..")
+        .resideInAnyPackage(
+            "dev.cairn.p2p.identify.pb..", "dev.cairn.p2p.noise.pb..", "dev.cairn.p2p.kad.pb..")
+        .check(classes);
+  }
+
+  @Test
+  void kadProtobufStaysInsideTheCodec() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cairn.p2p.kad.pb..")
+        .and()
+        .doNotHaveFullyQualifiedName("dev.cairn.p2p.kad.KadCodec")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cairn.p2p.kad.pb..")
         .check(classes);
   }
 }
