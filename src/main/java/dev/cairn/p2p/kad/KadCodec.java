@@ -24,9 +24,9 @@ import java.util.List;
  * Pure: no I/O state. The generated classes stay in here.
  *
  * <p>Limits, each checked before allocating: a message of at most {@link #MAX_MESSAGE_BYTES}
- * (larger: TOO_LARGE), a key of at most {@link #MAX_KEY_BYTES} (larger: TOO_LARGE). Peer lists
- * are trimmed, not rejected: only the first {@code maxPeers} peers of each list are parsed at all,
- * at most {@link #MAX_ADDRESSES_PER_PEER} addresses per peer are kept, and a peer whose id does not
+ * (larger: TOO_LARGE), a key of at most {@link #MAX_KEY_BYTES} (larger: TOO_LARGE). Peer lists are
+ * trimmed, not rejected: only the first {@code maxPeers} peers of each list are parsed at all, at
+ * most {@link #MAX_ADDRESSES_PER_PEER} addresses per peer are kept, and a peer whose id does not
  * decode or an address that does not parse (unknown protocol, garbage) is dropped. js and go list
  * addresses we cannot dial (QUIC, WebRTC, circuits) as a matter of course, so dropping them is not
  * a fault; {@link KadMessage#dropped()} counts what was left out.

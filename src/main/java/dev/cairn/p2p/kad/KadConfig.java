@@ -9,9 +9,9 @@ import java.time.Duration;
  *     {@code /cairn/<network>/kad/1.0.0} ({@link #forNetwork}) so that networks never mix
  * @param k bucket size and the number of closest peers a lookup returns (spec: 20)
  * @param alpha requests in flight per lookup. We use 3 (the Kademlia paper's value) rather than the
- *     10 of go and js: the termination rule (the k closest have all answered) makes α a latency knob
- *     only, not a correctness one, and 3 keeps a lookup to 3 streams and fewer new connections at a
- *     time; discovery runs in the background, where a few more round trips do not matter
+ *     10 of go and js: the termination rule (the k closest have all answered) makes α a latency
+ *     knob only, not a correctness one, and 3 keeps a lookup to 3 streams and fewer new connections
+ *     at a time; discovery runs in the background, where a few more round trips do not matter
  * @param serverMode serve the protocol (and so be listed in identify and enter others' tables); a
  *     client only queries
  * @param requestTimeout one FIND_NODE round trip; a silent peer costs at most this
@@ -47,7 +47,11 @@ public record KadConfig(
   public static final String DEFAULT_PROTOCOL_ID = "/ipfs/kad/1.0.0";
 
   public KadConfig {
-    if (k < 1 || alpha < 1 || maxPeersPerResponse < 1 || targetConnections < 0 || failureLimit < 1) {
+    if (k < 1
+        || alpha < 1
+        || maxPeersPerResponse < 1
+        || targetConnections < 0
+        || failureLimit < 1) {
       throw new IllegalArgumentException("bad kad config");
     }
     if (!protocolId.startsWith("/")) {

@@ -16,7 +16,6 @@ import dev.cairn.p2p.multiformats.PeerId;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -47,9 +46,9 @@ import org.apache.logging.log4j.Logger;
  * failed requests, at once on a protocol violation, when a liveness check finds it gone while its
  * bucket is full of newcomers, or when identify stops listing the protocol.
  *
- * <p>Threads: {@code kad-table-<id>} (owner), {@code kad-discovery-<id>} (virtual, the loop
- * below), {@code kad-timer-<id>} (one platform daemon thread that only resets streams at their
- * deadline), and short-lived virtual threads per request, inbound stream and identify wait.
+ * <p>Threads: {@code kad-table-<id>} (owner), {@code kad-discovery-<id>} (virtual, the loop below),
+ * {@code kad-timer-<id>} (one platform daemon thread that only resets streams at their deadline),
+ * and short-lived virtual threads per request, inbound stream and identify wait.
  */
 public final class KadDht implements Closeable {
   private static final Logger LOG = LogManager.getLogger();
@@ -203,7 +202,8 @@ public final class KadDht implements Closeable {
         if (cause instanceof RuntimeException) {
           LOG.error("kad {}: request to {} failed on our side", label, peer.shortString(), cause);
         } else {
-          LOG.debug("kad {}: request to {} failed: {}", label, peer.shortString(), cause.toString());
+          LOG.debug(
+              "kad {}: request to {} failed: {}", label, peer.shortString(), cause.toString());
         }
         table.post(new KadTable.Failed(peer, violation));
       }
@@ -272,19 +272,18 @@ public final class KadDht implements Closeable {
    * Answers requests on one inbound stream until the remote closes it, stays idle past {@link
    * KadConfig#serverIdleTimeout()} (reset), or sent {@link #MAX_REQUESTS_PER_STREAM}.
    *
-   * <p>FIND_NODE: the k closest peers we know that have addresses, without the requester; when
-   * the key is our own id we list ourselves first. GET_VALUE and GET_PROVIDERS: answered as a node
-   * that stores nothing (no record, no providers, the closer peers). PING: echoed. PUT_VALUE:
-   * refused (the stream is reset, so the putter sees a failure, not an echo that would claim we
-   * stored it). ADD_PROVIDER: has no reply by spec; ignored.
+   * <p>FIND_NODE: the k closest peers we know that have addresses, without the requester; when the
+   * key is our own id we list ourselves first. GET_VALUE and GET_PROVIDERS: answered as a node that
+   * stores nothing (no record, no providers, the closer peers). PING: echoed. PUT_VALUE: refused
+   * (the stream is reset, so the putter sees a failure, not an echo that would claim we stored it).
+   * ADD_PROVIDER: has no reply by spec; ignored.
    */
   private void serve(Stream stream) throws IOException, ProtocolException {
     PeerId from = stream.remotePeer();
     for (int i = 0; i < MAX_REQUESTS_PER_STREAM; i++) {
       KadMessage req;
       ScheduledFuture<?> idle =
-          timer.schedule(
-              stream::reset, config.serverIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+          timer.schedule(stream::reset, config.serverIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
       try {
         req = KadCodec.read(stream.in(), config.maxPeersPerResponse());
       } finally {
@@ -295,8 +294,10 @@ public final class KadDht implements Closeable {
       }
       KadMessage reply =
           switch (req.type()) {
-            case FIND_NODE -> KadMessage.reply(Type.FIND_NODE, req.key(), closer(req.key(), from), List.of());
-            case GET_VALUE -> KadMessage.reply(Type.GET_VALUE, req.key(), closer(req.key(), from), List.of());
+            case FIND_NODE ->
+                KadMessage.reply(Type.FIND_NODE, req.key(), closer(req.key(), from), List.of());
+            case GET_VALUE ->
+                KadMessage.reply(Type.GET_VALUE, req.key(), closer(req.key(), from), List.of());
             case GET_PROVIDERS ->
                 KadMessage.reply(Type.GET_PROVIDERS, req.key(), closer(req.key(), from), List.of());
             case PING -> KadMessage.reply(Type.PING, req.key(), List.of(), List.of());
@@ -364,10 +365,10 @@ public final class KadDht implements Closeable {
   // ---- discovery ---------------------------------------------------------------------------
 
   /**
-   * Dials the bootnodes, looks ourselves up, then every walk interval: below the connection
-   * target, runs a random walk and dials what it found until the target; every refresh interval,
-   * looks ourselves up again and refreshes each non-empty bucket with a lookup of a random key in
-   * it. Once the table holds peers, the bootnodes are only dialled again if it empties.
+   * Dials the bootnodes, looks ourselves up, then every walk interval: below the connection target,
+   * runs a random walk and dials what it found until the target; every refresh interval, looks
+   * ourselves up again and refreshes each non-empty bucket with a lookup of a random key in it.
+   * Once the table holds peers, the bootnodes are only dialled again if it empties.
    */
   private void discover() {
     try {

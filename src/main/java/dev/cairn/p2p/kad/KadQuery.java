@@ -80,8 +80,7 @@ final class KadQuery {
   // unbounded type, bounded use: one outcome per request, at most MAX_CANDIDATES_FACTOR·k requests
   private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
 
-  KadQuery(
-      byte[] key, PeerId self, PeerId wanted, int k, int alpha, Rpc rpc, Observer observer) {
+  KadQuery(byte[] key, PeerId self, PeerId wanted, int k, int alpha, Rpc rpc, Observer observer) {
     this.key = key.clone();
     this.target = KadKey.of(key);
     this.self = self;

@@ -173,7 +173,8 @@ final class RoutingTable {
       }
       b.replacements.remove(newest.getKey());
       // not seen since it queued: a full bucket checks it first when the next newcomer arrives
-      b.live.put(newest.getKey(), new Entry(newest.getKey(), newest.getValue(), Long.MIN_VALUE / 2));
+      b.live.put(
+          newest.getKey(), new Entry(newest.getKey(), newest.getValue(), Long.MIN_VALUE / 2));
       size++;
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Kademlia DHT for peer discovery, after the libp2p kad-dht spec
- * (https://github.com/libp2p/specs/blob/master/kad-dht/README.md): the {@code /ipfs/kad/1.0.0}
- * wire format with a configurable protocol id ({@code /cairn/<network>/kad/1.0.0} for Cairn),
+ * (https://github.com/libp2p/specs/blob/master/kad-dht/README.md): the {@code /ipfs/kad/1.0.0} wire
+ * format with a configurable protocol id ({@code /cairn/<network>/kad/1.0.0} for Cairn),
  * SHA-256/XOR keyspace, k-buckets with replacement caches, iterative FIND_NODE lookups, and a
  * discovery loop (bootnodes, self-lookup, random walks, bucket refresh, a connection target).
  *
