@@ -133,6 +133,15 @@ public final class KadDht implements Closeable {
     return config;
   }
 
+  /** The libp2p stack this DHT runs on. */
+  public Libp2p libp2p() {
+    return libp2p;
+  }
+
+  public Host host() {
+    return host;
+  }
+
   /** Peers in the routing table now. */
   public int routingTableSize() {
     return table.members().size();
