@@ -29,7 +29,7 @@ import java.util.List;
  * most {@link #MAX_ADDRESSES_PER_PEER} addresses per peer are kept, and a peer whose id does not
  * decode or an address that does not parse (unknown protocol, garbage) is dropped. js and go list
  * addresses we cannot dial (QUIC, WebRTC, circuits) as a matter of course, so dropping them is not
- * a fault; {@link KadMessage#dropped()} counts what was left out.
+ * a fault; {@link KadMessage#dropped()} and {@link KadMessage#overflow()} count what was left out.
  */
 final class KadCodec {
   /**
@@ -112,6 +112,7 @@ final class KadCodec {
     List<KadPeer> closer = new ArrayList<>();
     List<KadPeer> providers = new ArrayList<>();
     int[] dropped = {0};
+    int overflow = 0;
     try {
       while (true) {
         int tag = in.readTag();
@@ -145,7 +146,7 @@ final class KadCodec {
             List<KadPeer> list = field == 8 ? closer : providers;
             if (list.size() >= maxPeers) {
               in.skipField(tag); // trimmed: not parsed at all
-              dropped[0]++;
+              overflow++;
             } else {
               KadPeer p = peer(in.readBytes(), dropped);
               if (p != null) {
@@ -165,7 +166,7 @@ final class KadCodec {
     if (type == null) {
       throw ProtocolException.stream(Reason.UNKNOWN_TYPE, "kad message type " + typeNumber);
     }
-    return new KadMessage(type, key, record, closer, providers, dropped[0]);
+    return new KadMessage(type, key, record, closer, providers, dropped[0], overflow);
   }
 
   private static void expect(int wire, int expected, String what) throws ProtocolException {

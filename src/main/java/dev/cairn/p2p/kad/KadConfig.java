@@ -167,6 +167,23 @@ public record KadConfig(
         serverIdleTimeout);
   }
 
+  public KadConfig withServerIdleTimeout(Duration idle) {
+    return new KadConfig(
+        protocolId,
+        k,
+        alpha,
+        serverMode,
+        requestTimeout,
+        queryTimeout,
+        maxPeersPerResponse,
+        walkInterval,
+        refreshInterval,
+        targetConnections,
+        failureLimit,
+        livenessInterval,
+        idle);
+  }
+
   public KadConfig withIntervals(Duration walk, Duration refresh) {
     return new KadConfig(
         protocolId,

@@ -9,6 +9,7 @@ import dev.cairn.p2p.host.Host;
 import dev.cairn.p2p.host.PeerInfo;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.host.StreamNegotiationException;
+import dev.cairn.p2p.identify.IdentifyMessage;
 import dev.cairn.p2p.kad.KadMessage.Type;
 import dev.cairn.p2p.kad.RoutingTable.Member;
 import dev.cairn.p2p.multiformats.Multiaddr;
@@ -226,6 +227,12 @@ public final class KadDht implements Closeable {
     if (reply.type() != Type.FIND_NODE) {
       throw ProtocolException.stream(Reason.UNEXPECTED, "FIND_NODE answered with " + reply.type());
     }
+    if (reply.overflow() > 0) {
+      // more peers than anyone should send: the answer is refused, the sender evicted
+      throw ProtocolException.stream(
+          Reason.LIMIT_EXCEEDED,
+          "FIND_NODE answer with more than " + config.maxPeersPerResponse() + " peers");
+    }
     return reply.closerPeers();
   }
 
@@ -357,16 +364,15 @@ public final class KadDht implements Closeable {
         .name("kad-identify-" + peer.shortString())
         .start(
             () -> {
+              IdentifyMessage id;
               try {
-                libp2p.identify().awaitIdentify(peer, config.requestTimeout().toMillis() * 2);
+                id = libp2p.identify().awaitIdentify(peer, config.requestTimeout().toMillis() * 2);
               } catch (IOException e) {
                 return; // no identify, no table entry
               }
+              // the message itself: the peer store is updated asynchronously, on its owner
               boolean server =
-                  host.peerStore()
-                      .get(peer)
-                      .map(i -> i.protocols().contains(config.protocolId()))
-                      .orElse(false);
+                  id.protocols() != null && id.protocols().contains(config.protocolId());
               table.post(server ? new KadTable.Observe(peer) : new KadTable.Evict(peer));
             });
   }

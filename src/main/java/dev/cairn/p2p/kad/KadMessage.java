@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param key FIND_NODE: the target peer id bytes; otherwise an opaque key; empty when absent
  * @param record a value record (GET/PUT_VALUE) or null
- * @param dropped closer/provider peers the decoder discarded (beyond the limit, bad id) or whose
- *     addresses it discarded; zero for messages we build
+ * @param dropped peers (bad id) and addresses (unparseable, beyond the per-peer cap) the decoder
+ *     discarded; zero for messages we build
+ * @param overflow peers beyond the per-list limit, skipped unparsed; zero for messages we build
  */
 record KadMessage(
     Type type,
@@ -16,7 +17,8 @@ record KadMessage(
     ValueRecord record,
     List<KadPeer> closerPeers,
     List<KadPeer> providerPeers,
-    int dropped) {
+    int dropped,
+    int overflow) {
 
   /** The spec's MessageType, with its wire numbers. */
   enum Type {
@@ -52,10 +54,10 @@ record KadMessage(
   }
 
   static KadMessage findNode(byte[] key) {
-    return new KadMessage(Type.FIND_NODE, key, null, List.of(), List.of(), 0);
+    return new KadMessage(Type.FIND_NODE, key, null, List.of(), List.of(), 0, 0);
   }
 
   static KadMessage reply(Type type, byte[] key, List<KadPeer> closer, List<KadPeer> providers) {
-    return new KadMessage(type, key, null, closer, providers, 0);
+    return new KadMessage(type, key, null, closer, providers, 0, 0);
   }
 }

@@ -131,7 +131,7 @@ class KadCodecTest {
     assertThat(body.length).isLessThan(KadCodec.MAX_MESSAGE_BYTES);
     KadMessage m = KadCodec.decode(body, 20);
     assertThat(m.closerPeers()).hasSize(20);
-    assertThat(m.dropped()).isEqualTo(4980);
+    assertThat(m.overflow()).isEqualTo(4980);
   }
 
   @Test
