@@ -255,8 +255,8 @@ public final class KadDht implements Closeable {
       if (deadline.isDone()) {
         s.reset();
       }
+      // no half-close before the answer: js 3.x may end the whole stream when our side closes
       KadCodec.write(s.out(), request);
-      s.closeWrite();
       KadMessage reply = KadCodec.read(s.in(), config.maxPeersPerResponse());
       if (reply == null) {
         throw ProtocolException.stream(Reason.TRUNCATED, "stream closed without an answer");

@@ -27,15 +27,16 @@ class KadQueryTest {
   private static final Multiaddr ADDR = Multiaddr.parse("/ip4/127.0.0.1/tcp/1");
   private static final int K = 20;
 
-  private final List<PeerId> peers = KadTestSupport.peers(300, 11);
-  private final Map<PeerId, RoutingTable> tables = new HashMap<>();
+  // built once: 300 tables of 300 peers (90,000 observations) take a few seconds
+  private static final List<PeerId> peers = KadTestSupport.peers(300, 11);
+  private static final Map<PeerId, RoutingTable> tables = new HashMap<>();
   private final Set<PeerId> silent = ConcurrentHashMap.newKeySet();
   private final Set<PeerId> failed = ConcurrentHashMap.newKeySet();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final CountDownLatch never = new CountDownLatch(1);
 
-  KadQueryTest() {
+  static {
     Random r = new Random(5);
     for (PeerId p : peers) {
       RoutingTable t = new RoutingTable(p, K, K, 2, 1000);
