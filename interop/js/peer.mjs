@@ -15,6 +15,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -45,6 +46,61 @@ function errorText (err) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Kademlia DHT (optional, --kad): @libp2p/kad-dht forced into server mode on the protocol id of
+// --kad-protocol, addresses passed through unfiltered (loopback), no self-query timer. Commands:
+// kadFindPeer {peer}, kadClosest {key: hex}, kadRoutingTable. Kept apart from the other sections.
+
+const KAD_OPTIONS = {
+  kad: { type: 'boolean', default: false },
+  'kad-protocol': { type: 'string', default: '/ipfs/kad/1.0.0' }
+}
+
+function kadServices (opts) {
+  if (!opts.kad) return {}
+  return {
+    dht: kadDHT({
+      protocol: opts['kad-protocol'],
+      clientMode: false,
+      peerInfoMapper: passthroughMapper,
+      allowQueryWithZeroPeers: true,
+      initialQuerySelfInterval: 3_600_000,
+      querySelfInterval: 3_600_000
+    })
+  }
+}
+
+function kadPeerInfo (info) {
+  return { peer: info.id.toString(), addrs: info.multiaddrs.map(String) }
+}
+
+const kadCommands = {
+  async kadFindPeer (args, signal) {
+    const wanted = peerIdFromString(args.peer)
+    for await (const event of node.services.dht.findPeer(wanted, { signal })) {
+      if (event.name === 'FINAL_PEER' && event.peer.id.equals(wanted)) {
+        return { found: kadPeerInfo(event.peer), from: event.from.toString() }
+      }
+    }
+    throw new Error(`peer ${args.peer} not found`)
+  },
+
+  async kadClosest (args, signal) {
+    const peers = []
+    for await (const event of node.services.dht.getClosestPeers(Buffer.from(args.key, 'hex'), { signal })) {
+      if (event.name === 'FINAL_PEER') peers.push(kadPeerInfo(event.peer))
+    }
+    return { peers }
+  },
+
+  async kadRoutingTable () {
+    const peers = []
+    const kb = node.services.dht.routingTable.kb
+    if (kb != null) for (const c of kb.toIterable()) peers.push(c.peerId.toString())
+    return { size: node.services.dht.routingTable.size, peers }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Options
 
 const { values: options } = parseArgs({
@@ -63,7 +119,8 @@ const { values: options } = parseArgs({
     gossipsub: { type: 'boolean', default: false },
     'gossip-sign': { type: 'string', default: 'StrictSign' },
     'gossip-msgid': { type: 'string', default: 'sha256' },
-    debug: { type: 'boolean', default: false }
+    debug: { type: 'boolean', default: false },
+    ...KAD_OPTIONS
   }
 })
 
@@ -112,7 +169,8 @@ const node = await createLibp2p({
     ping: ping(pingMaxStreams != null
       ? { maxInboundStreams: pingMaxStreams, maxOutboundStreams: pingMaxStreams }
       : {}),
-    ...gossipService()
+    ...gossipService(),
+    ...kadServices(options)
   }
 })
 
@@ -461,6 +519,8 @@ const commands = {
     return {}
   }
 }
+
+Object.assign(commands, kadCommands)
 
 function decode (bytes) {
   return bytes == null ? null : new TextDecoder().decode(bytes)

@@ -51,11 +51,30 @@ class LayeringTest {
     noClasses()
         .that()
         .resideOutsideOfPackages(
-            "dev.cairn.p2p.identify..", "dev.cairn.p2p.noise..", "dev.cairn.p2p.gossip..")
+            "dev.cairn.p2p.identify..",
+            "dev.cairn.p2p.noise..",
+            "dev.cairn.p2p.gossip..",
+            "dev.cairn.p2p.kad..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "dev.cairn.p2p.identify.pb..", "dev.cairn.p2p.noise.pb..", "dev.cairn.p2p.gossip.pb..")
+            "dev.cairn.p2p.identify.pb..",
+            "dev.cairn.p2p.noise.pb..",
+            "dev.cairn.p2p.gossip.pb..",
+            "dev.cairn.p2p.kad.pb..")
+        .check(classes);
+  }
+
+  @Test
+  void kadProtobufStaysInsideTheCodec() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cairn.p2p.kad.pb..")
+        .and()
+        .doNotHaveFullyQualifiedName("dev.cairn.p2p.kad.KadCodec")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cairn.p2p.kad.pb..")
         .check(classes);
   }
 }
