@@ -6,10 +6,14 @@ import dev.cairn.node.metrics.Metrics;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.KeyFile;
 import dev.cairn.p2p.crypto.PrivateKey;
+import dev.cairn.p2p.gossip.GossipConfig;
+import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
 import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.host.PeerInfo;
+import dev.cairn.p2p.kad.KadConfig;
+import dev.cairn.p2p.kad.KadDht;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,6 +33,8 @@ public final class Node implements AutoCloseable {
 
   private final NodeConfig config;
   private final Libp2p p2p;
+  private KadDht dht;
+  private GossipRouter gossip;
   private final Metrics metrics = new Metrics();
   private final HttpApi api = new HttpApi();
   private InetSocketAddress apiAddress;
@@ -54,6 +60,7 @@ public final class Node implements AutoCloseable {
   }
 
   private void startParts() throws IOException {
+    LOG.info("Network {}", config.network());
     LOG.info("Peer id {}", p2p.host().peerId());
     for (Multiaddr a : p2p.host().fullAddresses()) {
       LOG.info("Listening on {}", a);
@@ -73,12 +80,26 @@ public final class Node implements AutoCloseable {
               }
             });
     registerMetrics();
+    startNetworkServices();
+    registerKadMetrics();
     if (config.api() != null) {
       routes();
       apiAddress = api.start(config.api());
       LOG.info("API listening on http://{}:{}", apiAddress.getHostString(), apiAddress.getPort());
     }
+  }
+
+  private void startNetworkServices() {
+    gossip = GossipRouter.start(p2p.host(), GossipConfig.cairn());
+    // Bootnodes with a /p2p/ id seed the DHT; one without (a name in a compose file, say) is
+    // dialled directly and joins the DHT through identify like any other peer.
+    List<Multiaddr> withId =
+        config.bootnodes().stream().filter(a -> a.peerId().isPresent()).toList();
+    dht = KadDht.start(p2p, KadConfig.forNetwork(config.network()), withId);
     for (Multiaddr a : config.bootnodes()) {
+      if (a.peerId().isPresent()) {
+        continue;
+      }
       Thread.ofVirtual()
           .name("dial-bootnode")
           .start(
@@ -107,6 +128,13 @@ public final class Node implements AutoCloseable {
         "outbound");
   }
 
+  private void registerKadMetrics() {
+    metrics.gauge(
+        "cairn_kad_routing_table_peers",
+        "Peers in the Kademlia routing table",
+        () -> dht.routingTableSize());
+  }
+
   private double count(Connection.Direction d) {
     return p2p.host().connections().stream().filter(c -> c.direction() == d).count();
   }
@@ -122,6 +150,7 @@ public final class Node implements AutoCloseable {
 
   private Map<String, Object> status() {
     Map<String, Object> s = new LinkedHashMap<>();
+    s.put("network", config.network());
     s.put("peerId", p2p.host().peerId().toBase58());
     s.put("listen", p2p.host().fullAddresses().stream().map(Multiaddr::toString).toList());
     s.put(
@@ -162,6 +191,12 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     api.close();
+    if (dht != null) {
+      dht.close();
+    }
+    if (gossip != null) {
+      gossip.close();
+    }
     p2p.close();
   }
 }

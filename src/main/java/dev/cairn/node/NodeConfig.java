@@ -8,6 +8,8 @@ import java.util.List;
 /**
  * Everything a node is started from, after flags, environment and config file are merged.
  *
+ * @param network the network name ({@code dev}, {@code test}); it is part of every protocol id, so
+ *     nodes of different networks never mix
  * @param dataDir the node's directory (key, chain data)
  * @param nodeKeyFile the libp2p identity key file
  * @param listen libp2p listen addresses
@@ -15,6 +17,7 @@ import java.util.List;
  * @param api where the HTTP API listens; null turns it off
  */
 public record NodeConfig(
+    String network,
     Path dataDir,
     Path nodeKeyFile,
     List<Multiaddr> listen,
@@ -22,6 +25,10 @@ public record NodeConfig(
     InetSocketAddress api) {
 
   public NodeConfig {
+    if (!network.matches("[a-z0-9][a-z0-9-]{0,31}")) {
+      throw new IllegalArgumentException(
+          "network name must be 1-32 lowercase letters, digits or '-': '" + network + "'");
+    }
     listen = List.copyOf(listen);
     bootnodes = List.copyOf(bootnodes);
   }

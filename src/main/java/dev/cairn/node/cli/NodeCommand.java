@@ -25,6 +25,14 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   private static final Logger LOG = LogManager.getLogger();
 
   @Option(
+      names = "--network",
+      paramLabel = "<name>",
+      description =
+          "Network to join (dev, test); part of every protocol id. Default: ${DEFAULT-VALUE}",
+      defaultValue = "dev")
+  String network;
+
+  @Option(
       names = "--listen",
       paramLabel = "<multiaddr>",
       description = "Address to listen on (repeatable). Default: ${DEFAULT-VALUE}",
@@ -63,6 +71,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     NodeConfig config =
         new NodeConfig(
+            network,
             dataDir,
             keyFile != null ? keyFile : dataDir.resolve("node.key"),
             listen.stream().map(Multiaddr::parse).toList(),

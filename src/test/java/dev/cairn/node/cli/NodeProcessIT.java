@@ -147,6 +147,41 @@ class NodeProcessIT {
   }
 
   @Test
+  void nodesBootstrappedFromOneBootnodeFindEachOtherThroughTheDht() throws Exception {
+    Node boot =
+        start(
+            "--listen",
+            "/ip4/127.0.0.2/tcp/0",
+            "--data-dir",
+            tmp.resolve("boot").toString(),
+            "--api",
+            "off");
+    String bootAddr = boot.listenAddress();
+    List<Node> others = new ArrayList<>();
+    for (int i = 3; i <= 4; i++) {
+      others.add(
+          start(
+              "--listen",
+              "/ip4/127.0.0." + i + "/tcp/0",
+              "--data-dir",
+              tmp.resolve("n" + i).toString(),
+              "--api",
+              "off",
+              "--bootnode",
+              bootAddr));
+    }
+    String id3 = Multiaddr.parse(others.get(0).listenAddress()).peerId().orElseThrow().toBase58();
+    String id4 = Multiaddr.parse(others.get(1).listenAddress()).peerId().orElseThrow().toBase58();
+    // neither was told of the other: they meet through the bootnode's routing table
+    Await.until(
+        () ->
+            others.get(0).logged("Peer connected " + id4)
+                || others.get(1).logged("Peer connected " + id3),
+        Duration.ofSeconds(40),
+        "the two nodes find each other through the DHT");
+  }
+
+  @Test
   void refusesABadMultiaddrWithOneClearLine() throws Exception {
     Node bad = start("--listen", "/ip4/1.2.3/tcp/1", "--data-dir", tmp.resolve("x").toString());
     assertThat(bad.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
