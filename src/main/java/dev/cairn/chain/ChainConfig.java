@@ -72,6 +72,19 @@ public record ChainConfig(
         m);
   }
 
+  /** The same with another mailbox capacity. */
+  public ChainConfig withMailboxCapacity(int capacity) {
+    return new ChainConfig(
+        maxReorgDepth,
+        maxOrphans,
+        maxOrphanBytes,
+        orphanExpiryMillis,
+        capacity,
+        recentHeaders,
+        syncWrites,
+        mempool);
+  }
+
   /** The same with fsync on or off. */
   public ChainConfig withSyncWrites(boolean sync) {
     return new ChainConfig(
