@@ -343,9 +343,14 @@ public final class ChainState {
     BlockHeader h = block.header();
     StoredHeader known = index.get(hash);
     if (known != null) {
-      return known.status() == BlockStatus.INVALID
-          ? ImportResult.of(Outcome.INVALID, hash, "known invalid block")
-          : ImportResult.of(Outcome.DUPLICATE, hash, "already stored");
+      if (known.status() != BlockStatus.INVALID) {
+        return ImportResult.of(Outcome.DUPLICATE, hash, "already stored");
+      }
+      Failure f = invalidReasons.get(hash);
+      return f != null
+          ? new ImportResult(
+              Outcome.INVALID, hash, f.reason(), "known invalid: " + f.detail(), null)
+          : ImportResult.of(Outcome.INVALID, hash, "known invalid block");
     }
     if (orphans.contains(hash)) {
       return ImportResult.of(Outcome.DUPLICATE, hash, "already in the orphan pool");
