@@ -1,0 +1,133 @@
+package dev.cairn.chain;
+
+import dev.cairn.chain.mempool.Mempool;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Transaction;
+import dev.cairn.chain.state.Account;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The chain owner's mailbox messages. Each command that answers carries a {@link
+ * CompletableFuture}; {@link ChainState#handle} handles every variant in one exhaustive switch, so
+ * a new command does not compile until it is handled.
+ */
+public sealed interface ChainCommand {
+  /** Fails the reply, if the command has one (the owner's handler threw). */
+  default void fail(Throwable t) {}
+
+  /** Import a block from {@code source} (a peer id, "miner", "api"; for logs). */
+  record ImportBlock(Block block, String source, CompletableFuture<ImportResult> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** Check and pool a transaction. */
+  record SubmitTransaction(
+      Transaction transaction, String source, CompletableFuture<Mempool.Admission> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** A stored block (canonical or side) by hash. */
+  record GetBlock(Hash hash, CompletableFuture<Optional<Block>> reply) implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** The canonical block at a height. */
+  record GetBlockByHeight(long height, CompletableFuture<Optional<Block>> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** A canonical or pending transaction by id. */
+  record GetTransaction(Hash id, CompletableFuture<Optional<TxLookup>> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** An account at the head. */
+  record GetAccount(Address address, CompletableFuture<Optional<Account>> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** A block locator of the canonical chain: head, then exponentially spaced, then genesis. */
+  record Locator(CompletableFuture<List<Hash>> reply) implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /**
+   * Canonical headers after the first locator hash on our canonical chain (after genesis if none),
+   * at most {@code max} (capped at {@link ChainState#MAX_HEADERS}).
+   */
+  record HeadersAfterLocator(
+      List<Hash> locator, int max, CompletableFuture<List<BlockHeader>> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /**
+   * Canonical blocks from {@code fromHeight}, at most {@code count} (capped at {@link
+   * ChainState#MAX_BLOCKS}).
+   */
+  record BlocksByRange(long fromHeight, int count, CompletableFuture<List<Block>> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** A block template on the head paying {@code miner}. */
+  record BlockTemplate(Address miner, CompletableFuture<Template> reply) implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** Calls {@code listener} on the owner thread after each head change. */
+  record SubscribeHeadChanges(Consumer<HeadChange> listener, CompletableFuture<Void> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
+  /** Stops calling {@code listener}. */
+  record UnsubscribeHeadChanges(Consumer<HeadChange> listener) implements ChainCommand {}
+
+  /** The clock moved to {@code nowMillis}: expire mempool entries and orphans. */
+  record Tick(long nowMillis) implements ChainCommand {}
+}

@@ -1,0 +1,262 @@
+package dev.cairn.chain;
+
+import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.mempool.Mempool;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Transaction;
+import dev.cairn.chain.state.Account;
+import dev.cairn.chain.store.ChainStore;
+import dev.cairn.chain.store.StoreException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The single owner of the chain: the store, the header index, fork choice, the orphan pool and the
+ * mempool. One PLATFORM thread, {@code chain-owner} (RocksDB's JNI calls would pin a virtual
+ * thread, and validation is CPU-bound), takes {@link ChainCommand}s from a bounded mailbox and
+ * steps {@link ChainState}. Nothing else touches chain state; readers use {@link #view()}.
+ *
+ * <p><b>Mailbox:</b> an {@link ArrayBlockingQueue} of {@link ChainConfig#mailboxCapacity()}
+ * commands (1,024 by default). Full-queue policy: local callers ({@link #importBlock}, {@link
+ * #submitTransaction} and the queries) get back-pressure, they block in {@code put} until there is
+ * room; gossip-fed callers use {@link #offerBlock}/{@link #offerTransaction}, which never block and
+ * answer {@code BUSY} at once when the queue is full, so the caller can drop the message (and
+ * penalise a peer that floods). Ticks are offered and dropped when full (the next one comes).
+ *
+ * <p><b>Failures:</b> a {@link RuntimeException} from a command fails that command's reply, is
+ * logged at ERROR, and the loop goes on. A {@link StoreException} or an {@link Error} stops the
+ * loop: the store cannot be trusted to take more writes; a restart reopens at the last batch.
+ */
+public final class ChainService implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger();
+
+  private final ChainState state;
+  private final ChainStore store;
+  private final BlockingQueue<ChainCommand> mailbox;
+  private final Thread thread;
+  private final ScheduledExecutorService ticker;
+  private final Clock clock;
+  private volatile boolean running = true;
+  private volatile Throwable failure;
+
+  private ChainService(ChainState state, ChainStore store, ChainConfig config, Clock clock) {
+    this.state = state;
+    this.store = store;
+    this.clock = clock;
+    this.mailbox = new ArrayBlockingQueue<>(config.mailboxCapacity());
+    this.thread = Thread.ofPlatform().name("chain-owner").unstarted(this::run);
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("chain-ticker").daemon().unstarted(r));
+  }
+
+  /**
+   * Opens the store in {@code dataDir} (created if missing), opens the chain and starts the owner
+   * thread and a one-second {@link ChainCommand.Tick} from {@code clock}.
+   */
+  public static ChainService start(
+      NetworkParams params, ChainConfig config, Path dataDir, Clock clock) {
+    ChainStore store = ChainStore.open(dataDir, config.syncWrites());
+    ChainState state;
+    try {
+      state = ChainState.open(params, config, store, clock.millis());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    ChainService s = new ChainService(state, store, config, clock);
+    s.thread.start();
+    s.ticker.scheduleAtFixedRate(
+        () -> s.mailbox.offer(new ChainCommand.Tick(s.clock.millis())), 1, 1, TimeUnit.SECONDS);
+    return s;
+  }
+
+  private void run() {
+    state.takeOwnership();
+    try {
+      while (running) {
+        ChainCommand cmd;
+        try {
+          cmd = mailbox.take();
+        } catch (InterruptedException e) {
+          break;
+        }
+        try {
+          state.handle(cmd);
+        } catch (StoreException e) {
+          cmd.fail(e);
+          throw e;
+        } catch (RuntimeException e) {
+          LOG.error("chain command {} failed", cmd.getClass().getSimpleName(), e);
+          cmd.fail(e);
+        }
+      }
+    } catch (StoreException | Error e) {
+      failure = e;
+      LOG.error("chain owner stops: {}", e.toString(), e);
+    } finally {
+      running = false;
+      IllegalStateException closed = new IllegalStateException("chain service stopped", failure);
+      for (ChainCommand c; (c = mailbox.poll()) != null; ) {
+        c.fail(closed);
+      }
+    }
+  }
+
+  /** The latest snapshot; never blocks. */
+  public ChainView view() {
+    return state.view();
+  }
+
+  /** The failure that stopped the owner, if any. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** True while the owner thread runs. */
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Queues {@code cmd}, waiting for room (back-pressure); fails it if the service has stopped. */
+  public void send(ChainCommand cmd) {
+    if (!running) {
+      cmd.fail(new IllegalStateException("chain service stopped", failure));
+      return;
+    }
+    try {
+      mailbox.put(cmd);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cmd.fail(e);
+    }
+  }
+
+  /** Imports a block from a local source (miner, API, sync), with back-pressure. */
+  public CompletableFuture<ImportResult> importBlock(Block block, String source) {
+    CompletableFuture<ImportResult> f = new CompletableFuture<>();
+    send(new ChainCommand.ImportBlock(block, source, f));
+    return f;
+  }
+
+  /** Imports a block from gossip: never blocks; {@code BUSY} at once if the mailbox is full. */
+  public CompletableFuture<ImportResult> offerBlock(Block block, String source) {
+    CompletableFuture<ImportResult> f = new CompletableFuture<>();
+    if (!running || !mailbox.offer(new ChainCommand.ImportBlock(block, source, f))) {
+      f.complete(ImportResult.of(ImportResult.Outcome.BUSY, block.hash(), "mailbox full"));
+    }
+    return f;
+  }
+
+  /** Submits a local transaction, with back-pressure. */
+  public CompletableFuture<Mempool.Admission> submitTransaction(Transaction tx) {
+    CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
+    send(new ChainCommand.SubmitTransaction(tx, "local", f));
+    return f;
+  }
+
+  /** Submits a gossiped transaction: never blocks; {@code BUSY} if the mailbox is full. */
+  public CompletableFuture<Mempool.Admission> offerTransaction(Transaction tx, String source) {
+    CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
+    if (!running || !mailbox.offer(new ChainCommand.SubmitTransaction(tx, source, f))) {
+      f.complete(new Mempool.Admission(Mempool.Outcome.BUSY, tx.id(), null, "mailbox full"));
+    }
+    return f;
+  }
+
+  /** A stored block by hash. */
+  public CompletableFuture<Optional<Block>> block(Hash hash) {
+    CompletableFuture<Optional<Block>> f = new CompletableFuture<>();
+    send(new ChainCommand.GetBlock(hash, f));
+    return f;
+  }
+
+  /** The canonical block at a height. */
+  public CompletableFuture<Optional<Block>> blockAt(long height) {
+    CompletableFuture<Optional<Block>> f = new CompletableFuture<>();
+    send(new ChainCommand.GetBlockByHeight(height, f));
+    return f;
+  }
+
+  /** A transaction, canonical or pending. */
+  public CompletableFuture<Optional<TxLookup>> transaction(Hash id) {
+    CompletableFuture<Optional<TxLookup>> f = new CompletableFuture<>();
+    send(new ChainCommand.GetTransaction(id, f));
+    return f;
+  }
+
+  /** An account at the head. */
+  public CompletableFuture<Optional<Account>> account(Address address) {
+    CompletableFuture<Optional<Account>> f = new CompletableFuture<>();
+    send(new ChainCommand.GetAccount(address, f));
+    return f;
+  }
+
+  /** A locator of the canonical chain. */
+  public CompletableFuture<List<Hash>> locator() {
+    CompletableFuture<List<Hash>> f = new CompletableFuture<>();
+    send(new ChainCommand.Locator(f));
+    return f;
+  }
+
+  /** Canonical headers after a locator. */
+  public CompletableFuture<List<BlockHeader>> headersAfter(List<Hash> locator, int max) {
+    CompletableFuture<List<BlockHeader>> f = new CompletableFuture<>();
+    send(new ChainCommand.HeadersAfterLocator(locator, max, f));
+    return f;
+  }
+
+  /** Canonical blocks by height range. */
+  public CompletableFuture<List<Block>> blocksByRange(long from, int count) {
+    CompletableFuture<List<Block>> f = new CompletableFuture<>();
+    send(new ChainCommand.BlocksByRange(from, count, f));
+    return f;
+  }
+
+  /** A block template paying {@code miner}. */
+  public CompletableFuture<Template> blockTemplate(Address miner) {
+    CompletableFuture<Template> f = new CompletableFuture<>();
+    send(new ChainCommand.BlockTemplate(miner, f));
+    return f;
+  }
+
+  /** Calls {@code listener} on the owner thread after each head change (it must not block). */
+  public CompletableFuture<Void> subscribeHeadChanges(Consumer<HeadChange> listener) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    send(new ChainCommand.SubscribeHeadChanges(listener, f));
+    return f;
+  }
+
+  /** Stops calling {@code listener}. */
+  public void unsubscribeHeadChanges(Consumer<HeadChange> listener) {
+    send(new ChainCommand.UnsubscribeHeadChanges(listener));
+  }
+
+  /** Stops the ticker and the owner (queued commands fail), then closes the store. */
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    store.close();
+  }
+}
