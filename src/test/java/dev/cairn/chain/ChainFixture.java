@@ -52,7 +52,7 @@ public final class ChainFixture {
           0x207fffff,
           1_000,
           10_000,
-          365L * 24 * 3600_000,
+          10_000,
           5_000,
           0,
           10,

@@ -85,7 +85,7 @@ class MinerTest {
     long t0 = now - 10 * 24 * hour;
     NetworkParams p =
         new NetworkParams(
-            "miner", 42, t0, 0x207fffff, 0x207fffff, hour, 60_000, 7_200_000, 100, 0, 1, List.of());
+            "miner", 42, t0, 0x207fffff, 0x207fffff, hour, 60_000, 60_000, 100, 0, 1, List.of());
     try (ChainService chain =
         ChainService.start(
             p, ChainConfig.defaults().withSyncWrites(false), dir, Clock.systemUTC())) {
