@@ -26,8 +26,11 @@ import java.util.Map;
  * @param opportunisticGraftTicks heartbeats between opportunistic grafting rounds
  * @param opportunisticGraftPeers peers grafted per opportunistic round
  * @param floodPublish send our own messages to every topic peer above the publish threshold
- * @param doPx attach peer exchange (peer ids) to the PRUNEs we send
- * @param prunePeers PX entries per PRUNE at most
+ * @param doPx attach peer exchange (peer ids) to the PRUNEs we send for an oversubscribed mesh or
+ *     when we leave a topic (never to a peer with a negative score)
+ * @param prunePeers PX entries per PRUNE at most, sent and followed
+ * @param maxPxDials peers dialled because of PX per heartbeat at most, and PX dials in flight at
+ *     most; PX beyond it is dropped (the peers are not remembered)
  * @param maxRpcBytes the largest RPC read or written (length prefix limit); 1 MiB as go
  * @param maxIHaveLength message ids per IHAVE we send, and ids we ask for per peer per heartbeat
  * @param maxIHaveMessages IHAVE messages accepted per peer per heartbeat
@@ -41,6 +44,8 @@ import java.util.Map;
  * @param mailbox commands queued for the router; peers' RPCs beyond it are dropped (and counted
  *     against the peer), local callers wait
  * @param maxPendingValidations messages in validation at once; beyond it new ones are IGNOREd
+ * @param validationTimeout a validator that has not answered after this long is taken to have
+ *     answered IGNORE and its slot is freed; a later answer is dropped (checked each heartbeat)
  * @param maxTopicsPerPeer topics one peer may subscribe to; further subscriptions are ignored and
  *     count as a behaviour penalty
  * @param signaturePolicy signing of the messages we publish and checks on those we receive
@@ -70,6 +75,7 @@ public record GossipConfig(
     boolean floodPublish,
     boolean doPx,
     int prunePeers,
+    int maxPxDials,
     int maxRpcBytes,
     int maxIHaveLength,
     int maxIHaveMessages,
@@ -80,6 +86,7 @@ public record GossipConfig(
     int peerQueue,
     int mailbox,
     int maxPendingValidations,
+    Duration validationTimeout,
     int maxTopicsPerPeer,
     SignaturePolicy signaturePolicy,
     MessageIdFunction messageId,
@@ -91,6 +98,9 @@ public record GossipConfig(
     if (!(dOut < dLo && dOut <= d / 2 && dLo <= d && d <= dHi && dScore <= d)) {
       throw new IllegalArgumentException(
           "need D_out < D_lo <= D <= D_hi, D_out <= D/2 and D_score <= D");
+    }
+    if (prunePeers < 0 || maxPxDials < 0 || validationTimeout.isNegative()) {
+      throw new IllegalArgumentException("negative PX limit or validation timeout");
     }
     if (mcacheGossip > mcacheLen) {
       throw new IllegalArgumentException("mcacheGossip must not exceed mcacheLen");
@@ -121,6 +131,7 @@ public record GossipConfig(
         true,
         false,
         16,
+        16,
         1 << 20,
         5000,
         10,
@@ -131,6 +142,7 @@ public record GossipConfig(
         1024,
         8192,
         4096,
+        Duration.ofSeconds(10),
         1000,
         SignaturePolicy.STRICT_SIGN,
         MessageIdFunction.fromAndSeqno(),
@@ -204,6 +216,19 @@ public record GossipConfig(
     return b.build();
   }
 
+  /** With peer exchange in our PRUNEs on or off (following received PX is governed by score). */
+  public GossipConfig withDoPx(boolean on) {
+    Builder b = new Builder(this);
+    b.doPx = on;
+    return b.build();
+  }
+
+  public GossipConfig withValidationTimeout(Duration d) {
+    Builder b = new Builder(this);
+    b.validationTimeout = d;
+    return b.build();
+  }
+
   /** A mutable copy for the {@code with…} methods; kept private so the record stays the API. */
   private static final class Builder {
     int d, dLo, dHi, dScore, dOut, dLazy;
@@ -213,10 +238,11 @@ public record GossipConfig(
     Duration seenTtl, pruneBackoff, unsubscribeBackoff, graftFloodThreshold;
     int opportunisticGraftTicks, opportunisticGraftPeers;
     boolean floodPublish, doPx;
-    int prunePeers, maxRpcBytes, maxIHaveLength, maxIHaveMessages;
+    int prunePeers, maxPxDials, maxRpcBytes, maxIHaveLength, maxIHaveMessages;
     Duration iwantFollowup;
     int gossipRetransmission, seenCacheSize, mcacheMaxMessages, peerQueue, mailbox;
     int maxPendingValidations, maxTopicsPerPeer;
+    Duration validationTimeout;
     SignaturePolicy signaturePolicy;
     MessageIdFunction messageId;
     Map<String, MessageIdFunction> topicMessageIds;
@@ -244,6 +270,7 @@ public record GossipConfig(
       floodPublish = c.floodPublish;
       doPx = c.doPx;
       prunePeers = c.prunePeers;
+      maxPxDials = c.maxPxDials;
       maxRpcBytes = c.maxRpcBytes;
       maxIHaveLength = c.maxIHaveLength;
       maxIHaveMessages = c.maxIHaveMessages;
@@ -254,6 +281,7 @@ public record GossipConfig(
       peerQueue = c.peerQueue;
       mailbox = c.mailbox;
       maxPendingValidations = c.maxPendingValidations;
+      validationTimeout = c.validationTimeout;
       maxTopicsPerPeer = c.maxTopicsPerPeer;
       signaturePolicy = c.signaturePolicy;
       messageId = c.messageId;
@@ -329,6 +357,7 @@ public record GossipConfig(
           floodPublish,
           doPx,
           prunePeers,
+          maxPxDials,
           maxRpcBytes,
           maxIHaveLength,
           maxIHaveMessages,
@@ -339,6 +368,7 @@ public record GossipConfig(
           peerQueue,
           mailbox,
           maxPendingValidations,
+          validationTimeout,
           maxTopicsPerPeer,
           signaturePolicy,
           messageId,

@@ -63,7 +63,9 @@ import org.apache.logging.log4j.Logger;
  * and the peer is penalised on its next RPC that gets through; local callers (the public methods)
  * wait up to {@link #CALL_TIMEOUT} and then fail; heartbeat ticks are skipped. Per peer, one reader
  * thread (the inbound stream's handler) decodes and posts RPCs, and one {@link PeerSender} writes
- * our outbound stream. Validation runs on worker virtual threads and posts its verdict back.
+ * our outbound stream. Validation runs on worker virtual threads and posts its verdict back. Peer
+ * exchange dials run on their own virtual threads ({@link PxDialer}); the owner never waits for
+ * them.
  *
  * <p>The public methods may be called from any thread.
  */
@@ -83,6 +85,7 @@ public final class GossipRouter implements AutoCloseable {
   private final ArrayBlockingQueue<GossipCommand> mailbox;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final GossipState state;
+  private final PxDialer pxDialer;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final AtomicLong seqno = new AtomicLong();
   private final Thread owner;
@@ -99,6 +102,7 @@ public final class GossipRouter implements AutoCloseable {
     this.config = config;
     this.limits = GossipCodec.Limits.of(config);
     this.mailbox = new ArrayBlockingQueue<>(config.mailbox());
+    this.pxDialer = new PxDialer(host, Math.max(1, config.maxPxDials()));
     // seqno: start from wall-clock nanoseconds and count up, as go and js do, so that a restarted
     // node's seqnos keep increasing.
     this.seqno.set(System.currentTimeMillis() * 1_000_000L);
@@ -114,6 +118,13 @@ public final class GossipRouter implements AutoCloseable {
             Subscription s = subscriptions.get(m.topic());
             if (s != null) {
               s.offer(m);
+            }
+          }
+
+          @Override
+          public void connect(PeerId peer, byte[] signedPeerRecord) {
+            if (running) {
+              pxDialer.connect(peer, signedPeerRecord);
             }
           }
         };

@@ -1,5 +1,6 @@
 package dev.cairn.p2p.gossip;
 
+import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
 import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
 import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
@@ -54,12 +55,28 @@ final class GossipState {
   static final String MESHSUB_10 = "/meshsub/1.0.0";
   static final String FLOODSUB = "/floodsub/1.0.0";
 
+  /**
+   * Answers to at most this many GRAFTs for topics we are not in, per peer per heartbeat; further
+   * ones are ignored (each answer is a PRUNE: a flood of them must not turn into one of ours).
+   */
+  static final int MAX_UNKNOWN_TOPIC_GRAFTS = 64;
+
   /** Where the state's effects go. Called on the owner thread; must not block. */
   interface Output {
     void send(PeerId peer, Rpc rpc);
 
     void deliver(GossipMessage message);
+
+    /**
+     * Peer exchange: try to connect to {@code peer}, whose signed peer record (an envelope, not yet
+     * verified) is {@code signedPeerRecord} or null. Must return at once; the dial happens
+     * elsewhere, and the peer shows up through {@link PeerUp} if it works.
+     */
+    void connect(PeerId peer, byte[] signedPeerRecord);
   }
+
+  /** A message in validation: who sent it first, and when we stop waiting for the validator. */
+  private record Validating(PeerId from, String topic, long deadline) {}
 
   private static final class Peer {
     final PeerId id;
@@ -69,6 +86,7 @@ final class GossipState {
     final Set<String> topics = new HashSet<>();
     int ihaves;
     int asked;
+    int unknownGrafts;
 
     Peer(PeerId id) {
       this.id = id;
@@ -118,7 +136,11 @@ final class GossipState {
   private final SeenCache seen;
   private final MessageCache mcache;
   private final PeerScore score;
-  private int pendingValidations;
+
+  /** In deadline order (one timeout for all): the head expires first. */
+  private final LinkedHashMap<MessageId, Validating> validating = new LinkedHashMap<>();
+
+  private int pxDials;
   private long ticks;
 
   GossipState(
@@ -306,13 +328,14 @@ final class GossipState {
       score.duplicate(from, id, m.topic(), now);
       return;
     }
-    if (pendingValidations >= config.maxPendingValidations()) {
+    if (validating.size() >= config.maxPendingValidations()) {
       // At the limit we IGNORE (no penalty): the id stays seen, so copies are not re-validated.
       LOG.debug("validation queue full; ignoring {} from {}", id, from.shortString());
       return;
     }
     score.validationStarted(from, id, now);
-    pendingValidations++;
+    validating.put(
+        id, new Validating(from, m.topic(), now + config.validationTimeout().toMillis()));
     Validator validator = validators.getOrDefault(m.topic(), Validator.acceptAll());
     SignaturePolicy policy = config.signaturePolicy();
     CompletableFuture<Validated> done =
@@ -346,7 +369,11 @@ final class GossipState {
   }
 
   private void validated(Validated v) {
-    pendingValidations--;
+    if (validating.remove(v.id()) == null) {
+      // We stopped waiting (validationTimeout) and counted it as IGNORE: the late answer is moot.
+      LOG.debug("late validation result for {} dropped: {}", v.id(), v.result());
+      return;
+    }
     long now = clock.millis();
     String topic = v.message().topic();
     switch (v.result()) {
@@ -430,25 +457,40 @@ final class GossipState {
   }
 
   private void graft(Peer p, String topic, long now) {
+    if (p.floodsub()) {
+      return;
+    }
     Set<PeerId> m = mesh.get(topic);
-    if (m == null || p.floodsub()) {
-      return; // v1.1: GRAFTs for topics we are not in are ignored, not answered
+    if (m == null) {
+      // Spec (v1.0 GRAFT): a router not subscribed answers PRUNE so the sender drops its link.
+      // No PX (it would leak our peers to anyone naming a topic) and no backoff entry of ours
+      // (topics we are not in must not grow our state); answers per heartbeat are bounded.
+      if (p.unknownGrafts++ < MAX_UNKNOWN_TOPIC_GRAFTS) {
+        pending(p.id).prune.add(pruneFor(p, topic, config.pruneBackoff().toMillis(), false));
+      }
+      return;
     }
     if (m.contains(p.id)) {
       return;
     }
     Long until = backoffUntil(topic, p.id, now);
     if (until != null) {
+      // GRAFT inside our backoff: P7 penalty, a second one inside the flood threshold, PRUNE
+      // again (which refreshes the backoff) and no PX for a peer that ignores our backoff.
       score.addPenalty(p.id, 1);
       long pruned = until - config.pruneBackoff().toMillis();
       if (now < pruned + config.graftFloodThreshold().toMillis()) {
         score.addPenalty(p.id, 1);
       }
-      sendPrune(p, topic, now);
+      sendPrune(p, topic, now, false);
       return;
     }
-    if (score.score(p.id, now) < 0 || (m.size() >= config.dHi() && !p.outbound)) {
-      sendPrune(p, topic, now);
+    if (score.score(p.id, now) < 0) {
+      sendPrune(p, topic, now, false);
+      return;
+    }
+    if (m.size() >= config.dHi() && !p.outbound) {
+      sendPrune(p, topic, now, true);
       return;
     }
     m.add(p.id);
@@ -465,7 +507,46 @@ final class GossipState {
             ? Math.min(pr.backoffSeconds(), 24 * 3600L) * 1000
             : config.pruneBackoff().toMillis();
     setBackoff(pr.topic(), p.id, now + backoffMillis);
-    // Peer exchange is not followed yet (doPX is off by default in go and js too).
+    if (!pr.peers().isEmpty()) {
+      followPx(p, pr.peers(), now);
+    }
+  }
+
+  /**
+   * Peer exchange from a PRUNE: connect to up to {@code prunePeers} of the offered peers, within
+   * the per-heartbeat budget {@code maxPxDials}, if the pruning peer's score is at least {@code
+   * acceptPx}. Peers we already have, ourselves and undecodable ids are skipped. Records are
+   * verified, and banned or unreachable peers skipped, by whoever does the dialling ({@link
+   * Output#connect}): signature checks and dials stay off this thread.
+   */
+  private void followPx(Peer from, List<Rpc.PeerExchange> offered, long now) {
+    double s = score.score(from.id, now);
+    if (s < config.thresholds().acceptPx()) {
+      LOG.debug("ignoring PX from {}: score {} below acceptPx", from.id.shortString(), s);
+      return;
+    }
+    List<Rpc.PeerExchange> px = new ArrayList<>(offered);
+    Collections.shuffle(px, random);
+    int taken = 0;
+    for (Rpc.PeerExchange e : px) {
+      if (taken >= config.prunePeers() || pxDials >= config.maxPxDials()) {
+        break;
+      }
+      PeerId id;
+      try {
+        id = PeerId.decode(e.peerId());
+      } catch (ProtocolException bad) {
+        LOG.debug("{} sent a bad PX peer id", from.id.shortString());
+        continue;
+      }
+      Peer known = peers.get(id);
+      if (id.equals(self) || (known != null && known.up)) {
+        continue;
+      }
+      taken++;
+      pxDials++;
+      output.connect(id, e.signedPeerRecord());
+    }
   }
 
   // ---- local API ---------------------------------------------------------------------------
@@ -516,7 +597,7 @@ final class GossipState {
       score.prune(id, topic);
       Peer p = peers.get(id);
       if (p != null) {
-        pending(id).prune.add(pruneFor(p, topic, config.unsubscribeBackoff().toMillis()));
+        pending(id).prune.add(pruneFor(p, topic, config.unsubscribeBackoff().toMillis(), true));
       }
       setBackoff(topic, id, now + config.unsubscribeBackoff().toMillis());
     }
@@ -584,7 +665,10 @@ final class GossipState {
     for (Peer p : peers.values()) {
       p.ihaves = 0;
       p.asked = 0;
+      p.unknownGrafts = 0;
     }
+    pxDials = 0;
+    expireValidations(now);
     expireBackoffs(now);
     brokenPromises(now);
     for (Map.Entry<String, Set<PeerId>> e : mesh.entrySet()) {
@@ -608,7 +692,7 @@ final class GossipState {
         it.remove();
         score.prune(id, topic);
         if (p != null && p.up) {
-          sendPrune(p, topic, now);
+          sendPrune(p, topic, now, false); // a negative score: no PX for it
         }
       }
     }
@@ -644,7 +728,7 @@ final class GossipState {
       for (PeerId id : dropped) {
         m.remove(id);
         score.prune(id, topic);
-        sendPrune(peers.get(id), topic, now);
+        sendPrune(peers.get(id), topic, now, true);
       }
     }
     if (m.size() >= config.dLo()) {
@@ -757,6 +841,21 @@ final class GossipState {
     }
   }
 
+  /** Validators that did not answer in time count as IGNORE; their slots are freed. */
+  private void expireValidations(long now) {
+    for (Iterator<Map.Entry<MessageId, Validating>> it = validating.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<MessageId, Validating> e = it.next();
+      Validating v = e.getValue();
+      if (v.deadline() > now) {
+        break;
+      }
+      it.remove();
+      LOG.debug("validation of {} from {} timed out", e.getKey(), v.from().shortString());
+      score.rejected(v.from(), e.getKey(), v.topic(), false);
+    }
+  }
+
   private void brokenPromises(long now) {
     Map<PeerId, Integer> broken = new HashMap<>();
     for (Iterator<Map<PeerId, Long>> it = promises.values().iterator(); it.hasNext(); ) {
@@ -802,29 +901,41 @@ final class GossipState {
     }
   }
 
-  private void sendPrune(Peer p, String topic, long now) {
+  private void sendPrune(Peer p, String topic, long now, boolean px) {
     setBackoff(topic, p.id, now + config.pruneBackoff().toMillis());
     if (p.up) {
-      pending(p.id).prune.add(pruneFor(p, topic, config.pruneBackoff().toMillis()));
+      pending(p.id).prune.add(pruneFor(p, topic, config.pruneBackoff().toMillis(), px));
     }
   }
 
-  private Rpc.Prune pruneFor(Peer p, String topic, long backoffMillis) {
+  /**
+   * A PRUNE for {@code p}. With {@code px} and {@code doPx}, and only to a v1.1 peer with a
+   * non-negative score, it offers up to {@code prunePeers} other topic peers with non-negative
+   * scores (spec: "when performing PX only peers with non-negative scores are exchanged"). Ids
+   * only: we hold no signed peer records of other peers, and the spec lets us omit them.
+   */
+  private Rpc.Prune pruneFor(Peer p, String topic, long backoffMillis, boolean px) {
     if (!p.v11()) {
       return new Rpc.Prune(topic, List.of(), null);
     }
-    List<Rpc.PeerExchange> px = new ArrayList<>();
-    if (config.doPx()) {
+    long now = clock.millis();
+    List<Rpc.PeerExchange> peersOut = new ArrayList<>();
+    if (px && config.doPx() && score.score(p.id, now) >= 0) {
       for (PeerId id : shuffled(topicPeers.getOrDefault(topic, Set.of()))) {
-        if (px.size() >= config.prunePeers()) {
+        if (peersOut.size() >= config.prunePeers()) {
           break;
         }
-        if (!id.equals(p.id) && score.score(id, clock.millis()) >= 0) {
-          px.add(new Rpc.PeerExchange(id.bytes(), null));
+        Peer other = peers.get(id);
+        if (!id.equals(p.id)
+            && other != null
+            && other.up
+            && !other.floodsub()
+            && score.score(id, now) >= 0) {
+          peersOut.add(new Rpc.PeerExchange(id.bytes(), null));
         }
       }
     }
-    return new Rpc.Prune(topic, px, backoffMillis / 1000);
+    return new Rpc.Prune(topic, peersOut, backoffMillis / 1000);
   }
 
   // ---- output ------------------------------------------------------------------------------
@@ -880,7 +991,7 @@ final class GossipState {
   }
 
   int pendingValidations() {
-    return pendingValidations;
+    return validating.size();
   }
 
   boolean inBackoff(String topic, PeerId peer) {

@@ -11,11 +11,19 @@
  * <p>Deviations and gaps, on purpose or not yet done:
  *
  * <ul>
- *   <li>Peer exchange: we can send PX peer ids ({@code doPx}, off by default as in go and js) but
- *       do not follow PX we receive.
- *   <li>Explicit (direct) peers are not supported.
- *   <li>GRAFTs for topics we are not in are ignored rather than answered with PRUNE (v1.1 spam
- *       advice).
+ *   <li>Peer exchange: PX we send ({@code doPx}, off by default as in go and js) carries peer ids
+ *       only, never signed peer records: we hold no records of other peers (identify checks them
+ *       but the peer store keeps addresses, not envelopes), and the spec lets us omit them. PX we
+ *       receive is followed from peers at or above {@code acceptPx} (records verified, TCP
+ *       addresses only); without a record we dial only peers whose addresses we already know.
+ *   <li>Explicit (direct) peers are not supported yet: no always-connected, never-meshed set of
+ *       peers, and a GRAFT from such a peer is treated like any other.
+ *   <li>A GRAFT for a topic we are not in is answered with PRUNE (v1.0 spec; go and js ignore it),
+ *       without PX and without keeping backoff state, at most {@code MAX_UNKNOWN_TOPIC_GRAFTS}
+ *       answers per peer per heartbeat.
+ *   <li>Validation timeout: a validator that has not answered after {@code validationTimeout} (10
+ *       s) counts as IGNORE, checked at heartbeat granularity; go and js have no such timeout by
+ *       default.
  *   <li>Our own published messages are not run through our validator and not delivered to our own
  *       handler (js's {@code emitSelf} false).
  *   <li>A peer that leaves with a positive score is forgotten at once; only non-positive scores are

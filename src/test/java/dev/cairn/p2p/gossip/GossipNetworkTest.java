@@ -9,6 +9,7 @@ import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.multiformats.Varint;
+import dev.cairn.p2p.record.PeerRecord;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.MemoryTransport;
 import java.io.OutputStream;
@@ -194,6 +195,81 @@ class GossipNetworkTest {
     out.flush();
     Await.until(() -> router.score(rawId) < -10, "penalised again");
     assertThat(router.meshPeers(TOPIC)).isEmpty();
+  }
+
+  @Test
+  void aPeerPrunedWithPxCarryingASignedRecordConnectsToAPeerItDidNotKnow() throws Exception {
+    Libp2p x = host(400);
+    GossipRouter rx = router(x, FAST);
+    collect(rx);
+    Libp2p z = host(401);
+    collect(router(z, FAST));
+    PeerId zId = z.host().peerId();
+    assertThat(x.host().peerStore().get(zId)).isEmpty();
+    // The pruning peer is scripted: our router attaches no records (it holds none of other
+    // peers), but go and js do, and this is the path their PX takes into our node.
+    Libp2p hub = host(402);
+    hub.host()
+        .setHandler(
+            GossipState.MESHSUB_11, st -> st.in().transferTo(OutputStream.nullOutputStream()));
+    hub.host().dial(x.host().fullAddress().orElseThrow());
+    PeerId hubId = hub.host().peerId();
+    rx.setAppScore(hubId, 2); // P5 weight 10: 20 >= acceptPx (10)
+    byte[] record =
+        PeerRecord.of(
+                zId,
+                1,
+                List.of(
+                    new byte[] {0x7f, 0x01}, // not a multiaddr: skipped
+                    z.host().listenAddresses().get(0).encode()))
+            .sign(z.host().identity())
+            .encode();
+    Stream out = hub.host().newStream(x.host().peerId(), GossipState.MESHSUB_11);
+    writeRpc(
+        out.out(),
+        new Rpc(
+            List.of(new Rpc.SubOpts(true, TOPIC)),
+            List.of(),
+            new Rpc.Control(
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(
+                    new Rpc.Prune(
+                        TOPIC, List.of(new Rpc.PeerExchange(zId.bytes(), record)), 60L)))));
+    Await.until(
+        () -> x.host().isConnected(zId), Duration.ofSeconds(10), "x dialled z from the record");
+    assertThat(x.host().peerStore().get(zId).orElseThrow().addresses())
+        .contains(z.host().listenAddresses().get(0));
+    Await.until(() -> rx.topicPeers(TOPIC).contains(zId), "z is a gossip peer of x");
+  }
+
+  @Test
+  void pxFromAJavaHubWithAnOverfullMeshLeadsToAPeerWhoseAddressIsKnown() throws Exception {
+    GossipConfig hubConfig = FAST.withDegrees(2, 1, 2, 1, 0, 2).withDoPx(true);
+    Libp2p hub = host(500);
+    GossipRouter rh = router(hub, hubConfig);
+    collect(rh);
+    Libp2p p1 = host(501);
+    collect(router(p1, FAST));
+    Libp2p p2 = host(502);
+    collect(router(p2, FAST));
+    p1.host().dial(hub.host().fullAddress().orElseThrow());
+    p2.host().dial(hub.host().fullAddress().orElseThrow());
+    Await.until(() -> rh.meshPeers(TOPIC).size() == 2, "the hub's mesh is at D_hi");
+    // x knows p1's address (as from a discovery service) but is not connected to it; PX sends
+    // ids only, so the address must come from the peer store.
+    Libp2p x = host(503);
+    GossipRouter rx = router(x, FAST);
+    PeerId p1Id = p1.host().peerId();
+    x.host().peerStore().addAddresses(p1Id, p1.host().listenAddresses());
+    rx.setAppScore(hub.host().peerId(), 2);
+    x.host().dial(hub.host().fullAddress().orElseThrow());
+    collect(rx); // x grafts the hub, which is full: PRUNE with PX [p1, p2]
+    Await.until(
+        () -> x.host().isConnected(p1Id), Duration.ofSeconds(10), "x followed the hub's PX");
+    assertThat(rh.meshPeers(TOPIC)).doesNotContain(x.host().peerId());
+    Await.until(() -> rx.meshPeers(TOPIC).contains(p1Id), "x meshes with p1 instead");
   }
 
   static void writeRpc(OutputStream out, Rpc rpc) throws java.io.IOException {

@@ -2,7 +2,9 @@ package dev.cairn.p2p.gossip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.SimNet.Node;
+import dev.cairn.p2p.multiformats.PeerId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -303,5 +305,254 @@ class GossipStateTest {
     a.handle(new GossipCommand.Tick());
     assertThat(a.score(gossiper)).isLessThan(before);
     assertThat(a.score(gossiper)).isLessThan(GossipConfig.defaults().thresholds().graylist());
+  }
+
+  private static Rpc control(List<Rpc.Graft> grafts, List<Rpc.Prune> prunes) {
+    return new Rpc(List.of(), List.of(), new Rpc.Control(List.of(), List.of(), grafts, prunes));
+  }
+
+  private static PeerId freshPeer(long seed) {
+    byte[] s = new byte[32];
+    new Random(seed).nextBytes(s);
+    return PeerId.fromPublicKey(Ed25519PrivateKey.fromSeed(s).publicKey());
+  }
+
+  private static List<Rpc.Prune> prunesIn(List<SimNet.InFlight> sent) {
+    return sent.stream().flatMap(f -> f.rpc().control().prune().stream()).toList();
+  }
+
+  @Test
+  void pxFromAWellScoredPeerIsFollowedAndFromALowScoredPeerIgnored() {
+    SimNet net = new SimNet(GossipConfig.defaults());
+    Node a = net.add();
+    Node trusted = net.add();
+    Node stranger = net.add();
+    Node connected = net.add();
+    net.connect(a, trusted);
+    net.connect(a, stranger);
+    net.connect(a, connected);
+    a.handle(new GossipCommand.SetAppScore(trusted.id, 2)); // P5 weight 10: score 20 >= 10
+    assertThat(a.score(trusted))
+        .isGreaterThanOrEqualTo(GossipConfig.defaults().thresholds().acceptPx());
+    assertThat(a.score(stranger)).isLessThan(GossipConfig.defaults().thresholds().acceptPx());
+    PeerId unknown = freshPeer(1);
+    byte[] record = {1, 2, 3}; // verified by the dialer, not by the state
+    List<Rpc.PeerExchange> px =
+        List.of(
+            new Rpc.PeerExchange(unknown.bytes(), record),
+            new Rpc.PeerExchange(connected.id.bytes(), null), // already connected
+            new Rpc.PeerExchange(a.id.bytes(), null), // ourselves
+            new Rpc.PeerExchange(new byte[] {0x12, 0x05, 1}, null)); // not a peer id
+
+    a.handle(
+        new GossipCommand.RpcIn(
+            stranger.id, control(List.of(), List.of(new Rpc.Prune(TOPIC, px, 60L))), List.of(), 0));
+    assertThat(a.dials).isEmpty();
+    assertThat(a.state.inBackoff(TOPIC, stranger.id)).isTrue(); // the PRUNE itself still counts
+
+    a.handle(
+        new GossipCommand.RpcIn(
+            trusted.id, control(List.of(), List.of(new Rpc.Prune(TOPIC, px, 60L))), List.of(), 0));
+    assertThat(a.dials).hasSize(1);
+    assertThat(a.dials.get(0).peer()).isEqualTo(unknown);
+    assertThat(a.dials.get(0).signedPeerRecord()).isEqualTo(record);
+  }
+
+  @Test
+  void pxDialsAreBoundedPerPruneAndPerHeartbeat() {
+    GossipConfig config = GossipConfig.defaults();
+    SimNet net = new SimNet(config);
+    Node a = net.add();
+    Node trusted = net.add();
+    net.connect(a, trusted);
+    a.handle(new GossipCommand.SetAppScore(trusted.id, 2));
+    List<Rpc.PeerExchange> many = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      many.add(new Rpc.PeerExchange(freshPeer(100 + i).bytes(), null));
+    }
+    Rpc prune =
+        control(
+            List.of(),
+            List.of(
+                new Rpc.Prune(TOPIC, many.subList(0, 10), 60L),
+                new Rpc.Prune("u", many.subList(10, 40), 60L)));
+    a.handle(new GossipCommand.RpcIn(trusted.id, prune, List.of(), 0));
+    // the first PRUNE's 10, then the second is cut by the heartbeat budget
+    assertThat(a.dials).hasSize(config.maxPxDials());
+    a.handle(
+        new GossipCommand.RpcIn(
+            trusted.id,
+            control(List.of(), List.of(new Rpc.Prune("v", many.subList(10, 40), 60L))),
+            List.of(),
+            0));
+    assertThat(a.dials).hasSize(config.maxPxDials());
+    net.heartbeat();
+    a.handle(
+        new GossipCommand.RpcIn(
+            trusted.id,
+            control(List.of(), List.of(new Rpc.Prune("w", many.subList(40, 60), 60L))),
+            List.of(),
+            0));
+    // a new heartbeat, a new budget; one PRUNE yields at most prunePeers
+    assertThat(a.dials).hasSize(config.maxPxDials() + config.prunePeers());
+    assertThat(a.dials.stream().map(SimNet.Dial::peer).distinct()).hasSize(a.dials.size());
+  }
+
+  /** A hub whose mesh overflows: 14 inbound peers graft it; it keeps D_hi, then prunes to D. */
+  private static List<Rpc.Prune> hubPrunes(GossipConfig config, List<Node> leavesOut) {
+    SimNet net = new SimNet(config);
+    Node hub = net.add();
+    hub.subscribe(TOPIC);
+    for (int i = 0; i < 14; i++) {
+      Node leaf = net.add();
+      leavesOut.add(leaf);
+      net.connect(leaf, hub);
+    }
+    List<SimNet.InFlight> fromHub = new ArrayList<>();
+    net.filter =
+        (from, to, rpc) -> {
+          if (from == hub) {
+            fromHub.add(new SimNet.InFlight(from, to, rpc));
+          }
+          return rpc;
+        };
+    leavesOut.forEach(l -> l.subscribe(TOPIC));
+    net.run();
+    assertThat(hub.state.mesh(TOPIC)).hasSize(config.dHi());
+    net.clock.millis += 30_000; // past the leaves' backoff for the first rejected GRAFTs
+    net.heartbeats(2);
+    assertThat(hub.state.mesh(TOPIC).size()).isLessThanOrEqualTo(config.dHi());
+    List<Rpc.Prune> prunes = new ArrayList<>();
+    for (SimNet.InFlight f : fromHub) {
+      for (Rpc.Prune p : f.rpc().control().prune()) {
+        prunes.add(p);
+        for (Rpc.PeerExchange e : p.peers()) {
+          assertThat(e.peerId()).as("never the pruned peer itself").isNotEqualTo(f.to().id.bytes());
+          assertThat(e.signedPeerRecord()).as("ids only").isNull();
+        }
+      }
+    }
+    assertThat(prunes).isNotEmpty();
+    return prunes;
+  }
+
+  @Test
+  void pruningAnOverfullMeshSendsPeerExchangeOnlyWithDoPx() {
+    List<Node> leaves = new ArrayList<>();
+    List<Rpc.Prune> withPx = hubPrunes(GossipConfig.defaults().withDoPx(true), leaves);
+    assertThat(withPx)
+        .allSatisfy(p -> assertThat(p.peers()).isNotEmpty().hasSizeLessThanOrEqualTo(16));
+    // the leaves' score for the hub is 0, below acceptPx: nobody follows the hub's PX
+    assertThat(leaves).allSatisfy(l -> assertThat(l.dials).isEmpty());
+
+    List<Rpc.Prune> withoutPx =
+        hubPrunes(GossipConfig.defaults().withDoPx(false), new ArrayList<>());
+    assertThat(withoutPx).allSatisfy(p -> assertThat(p.peers()).isEmpty());
+  }
+
+  @Test
+  void noPeerExchangeInAPruneForAPeerGraftingInsideBackoff() {
+    SimNet net = new SimNet(GossipConfig.defaults().withDoPx(true));
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    for (int i = 0; i < 3; i++) {
+      net.connect(net.add(), a);
+    }
+    net.nodes.forEach(n -> n.subscribe(TOPIC));
+    net.run();
+    a.handle(
+        new GossipCommand.RpcIn(
+            b.id, control(List.of(), List.of(new Rpc.Prune(TOPIC, List.of(), 60L))), List.of(), 0));
+    net.inflight.clear();
+    a.handle(
+        new GossipCommand.RpcIn(
+            b.id, control(List.of(new Rpc.Graft(TOPIC)), List.of()), List.of(), 0));
+    List<Rpc.Prune> answers = prunesIn(List.copyOf(net.inflight));
+    assertThat(answers).singleElement().satisfies(p -> assertThat(p.peers()).isEmpty());
+  }
+
+  @Test
+  void aGraftForATopicWeAreNotInIsAnsweredWithPruneWithoutPenaltyOrState() {
+    SimNet net = new SimNet(GossipConfig.defaults().withDoPx(true));
+    Node a = net.add();
+    Node b = net.add();
+    Node c = net.add();
+    net.connect(a, b);
+    net.connect(a, c);
+    a.subscribe(TOPIC);
+    c.subscribe("other");
+    net.run();
+    net.inflight.clear();
+    double before = a.score(b);
+    a.handle(
+        new GossipCommand.RpcIn(
+            b.id, control(List.of(new Rpc.Graft("other")), List.of()), List.of(), 0));
+    List<Rpc.Prune> answers = prunesIn(List.copyOf(net.inflight));
+    assertThat(answers)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.topic()).isEqualTo("other");
+              assertThat(p.peers()).as("no PX for a topic we are not in").isEmpty();
+              assertThat(p.backoffSeconds()).isEqualTo(60L);
+            });
+    assertThat(a.score(b)).isEqualTo(before);
+    assertThat(a.state.inBackoff("other", b.id)).isFalse();
+    assertThat(a.state.mesh("other")).isEmpty();
+    net.run();
+    // b, which never had a in its mesh for "other", just records the backoff
+    assertThat(b.state.inBackoff("other", a.id)).isTrue();
+
+    // a flood of them: answers are bounded per heartbeat
+    net.inflight.clear();
+    List<Rpc.Graft> flood = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      flood.add(new Rpc.Graft("junk-" + i));
+    }
+    a.handle(new GossipCommand.RpcIn(b.id, control(flood, List.of()), List.of(), 0));
+    assertThat(prunesIn(List.copyOf(net.inflight)))
+        .hasSize(GossipState.MAX_UNKNOWN_TOPIC_GRAFTS - 1);
+  }
+
+  @Test
+  void aValidatorThatNeverAnswersTimesOutAsIgnoreAndItsLateAnswerIsDropped() {
+    GossipConfig config = GossipConfig.defaults().withValidationTimeout(Duration.ofSeconds(10));
+    SimNet net = new SimNet(config);
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    a.subscribe(TOPIC);
+    b.subscribe(TOPIC);
+    net.run();
+    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
+    b.setValidator(
+        TOPIC,
+        m -> {
+          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
+          answers.add(f);
+          return f;
+        });
+    a.publish(TOPIC, bytes("stuck"));
+    net.run();
+    assertThat(b.state.pendingValidations()).isEqualTo(1);
+    net.heartbeats(9);
+    assertThat(b.state.pendingValidations()).isEqualTo(1);
+    net.heartbeats(2);
+    assertThat(b.state.pendingValidations()).as("slot freed after the timeout").isZero();
+    assertThat(b.score(a)).as("IGNORE: no penalty").isGreaterThanOrEqualTo(0);
+    // the copy is still seen, so it is not validated again; the late ACCEPT is dropped
+    answers.get(0).complete(ValidationResult.ACCEPT);
+    net.run();
+    assertThat(b.delivered).isEmpty();
+    assertThat(b.state.pendingValidations()).isZero();
+    // a validator that does answer still works
+    a.publish(TOPIC, bytes("fine"));
+    net.run();
+    answers.get(1).complete(ValidationResult.ACCEPT);
+    net.run();
+    assertThat(b.delivered)
+        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
+        .containsExactly("fine");
   }
 }

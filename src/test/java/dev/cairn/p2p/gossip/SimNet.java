@@ -57,6 +57,10 @@ final class SimNet {
     final PeerId id;
     final GossipState state;
     final List<GossipMessage> delivered = new ArrayList<>();
+
+    /** Peer exchange connects asked for by this node's state. */
+    final List<Dial> dials = new ArrayList<>();
+
     final ArrayDeque<GossipCommand> posted = new ArrayDeque<>();
     long seqno = 1;
 
@@ -81,6 +85,11 @@ final class SimNet {
                 @Override
                 public void deliver(GossipMessage m) {
                   delivered.add(m);
+                }
+
+                @Override
+                public void connect(PeerId peer, byte[] signedPeerRecord) {
+                  dials.add(new Dial(peer, signedPeerRecord));
                 }
               },
               Runnable::run,
@@ -114,6 +123,8 @@ final class SimNet {
   }
 
   record InFlight(Node from, Node to, Rpc rpc) {}
+
+  record Dial(PeerId peer, byte[] signedPeerRecord) {}
 
   final MutableClock clock = new MutableClock();
   final GossipConfig config;
