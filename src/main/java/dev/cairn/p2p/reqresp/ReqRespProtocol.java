@@ -164,8 +164,20 @@ public final class ReqRespProtocol implements ConnectionListener {
 
   private void answer(Stream stream, RequestHandler handler) throws IOException {
     PeerId peer = stream.remotePeer();
-    PeerLimit limit = limits.computeIfAbsent(peer, p -> new PeerLimit(config));
     OutputStream out = new BufferedOutputStream(stream.out(), 64 * 1024);
+    // The request is read first (it is bounded), so that every answer, errors included, goes to a
+    // requester that has finished writing: closing a stream the remote still writes to resets it.
+    byte[] request;
+    try {
+      request = ReqRespCodec.readRequest(stream.in(), config.maxRequestBytes());
+    } catch (ProtocolException e) {
+      host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());
+      ReqRespCodec.writeError(out, RpcCode.INVALID_REQUEST, e.getMessage());
+      out.flush();
+      stream.closeWrite();
+      return;
+    }
+    PeerLimit limit = limits.computeIfAbsent(peer, p -> new PeerLimit(config));
     if (!limit.tryAcquire()) {
       host.penalize(peer, PENALTY_RATE, config.protocolId() + ": over the request rate");
       ReqRespCodec.writeError(out, RpcCode.RATE_LIMITED, "too many requests");
@@ -174,16 +186,6 @@ public final class ReqRespProtocol implements ConnectionListener {
       return;
     }
     try {
-      byte[] request;
-      try {
-        request = ReqRespCodec.readRequest(stream.in(), config.maxRequestBytes());
-      } catch (ProtocolException e) {
-        host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());
-        ReqRespCodec.writeError(out, RpcCode.INVALID_REQUEST, e.getMessage());
-        out.flush();
-        stream.closeWrite();
-        return;
-      }
       AtomicInteger sent = new AtomicInteger();
       RequestHandler.Responder responder =
           payload -> {
