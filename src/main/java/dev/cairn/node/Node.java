@@ -1,8 +1,14 @@
 package dev.cairn.node;
 
+import dev.cairn.chain.ChainConfig;
+import dev.cairn.chain.ChainService;
+import dev.cairn.chain.ChainView;
+import dev.cairn.chain.consensus.GenesisFile;
+import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.node.api.HttpApi;
 import dev.cairn.node.api.HttpApi.Response;
 import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.miner.Miner;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.KeyFile;
 import dev.cairn.p2p.crypto.PrivateKey;
@@ -18,6 +24,8 @@ import dev.cairn.p2p.multiformats.Multiaddr;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,23 +41,36 @@ public final class Node implements AutoCloseable {
 
   private final NodeConfig config;
   private final Libp2p p2p;
+  private final ChainService chain;
+  private Miner miner;
   private KadDht dht;
   private GossipRouter gossip;
   private final Metrics metrics = new Metrics();
   private final HttpApi api = new HttpApi();
   private InetSocketAddress apiAddress;
 
-  private Node(NodeConfig config, Libp2p p2p) {
+  private Node(NodeConfig config, Libp2p p2p, ChainService chain) {
     this.config = config;
     this.p2p = p2p;
+    this.chain = chain;
   }
 
   /** Opens the key, starts the host and the API, and dials the bootnodes. */
   public static Node start(NodeConfig config) throws IOException {
     Files.createDirectories(config.dataDir());
     PrivateKey identity = KeyFile.loadOrCreate(config.nodeKeyFile());
-    Libp2p p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()));
-    Node node = new Node(config, p2p);
+    NetworkParams params = GenesisFile.load(config.network());
+    ChainService chain =
+        ChainService.start(
+            params, ChainConfig.defaults(), config.dataDir().resolve("chain"), Clock.systemUTC());
+    Libp2p p2p;
+    try {
+      p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()));
+    } catch (IOException | RuntimeException e) {
+      chain.close();
+      throw e;
+    }
+    Node node = new Node(config, p2p, chain);
     try {
       node.startParts();
     } catch (IOException | RuntimeException e) {
@@ -60,7 +81,13 @@ public final class Node implements AutoCloseable {
   }
 
   private void startParts() throws IOException {
-    LOG.info("Network {}", config.network());
+    ChainView view = chain.view();
+    LOG.info(
+        "Network {} genesis {} head {} at height {}",
+        config.network(),
+        view.genesis(),
+        view.headHash(),
+        view.height());
     LOG.info("Peer id {}", p2p.host().peerId());
     for (Multiaddr a : p2p.host().fullAddresses()) {
       LOG.info("Listening on {}", a);
@@ -82,6 +109,14 @@ public final class Node implements AutoCloseable {
     registerMetrics();
     startNetworkServices();
     registerKadMetrics();
+    if (config.mine()) {
+      miner =
+          Miner.start(
+              chain,
+              new Miner.Config(
+                  config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)));
+      LOG.info("Mining to {} on {} threads", config.minerAddress(), config.minerThreads());
+    }
     if (config.api() != null) {
       routes();
       apiAddress = api.start(config.api());
@@ -150,7 +185,13 @@ public final class Node implements AutoCloseable {
 
   private Map<String, Object> status() {
     Map<String, Object> s = new LinkedHashMap<>();
+    ChainView view = chain.view();
     s.put("network", config.network());
+    s.put("genesis", view.genesis().toString());
+    s.put("headHeight", view.height());
+    s.put("headHash", view.headHash().toString());
+    s.put("headWork", view.cumulativeWork().toString());
+    s.put("mempoolSize", view.mempoolSize());
     s.put("peerId", p2p.host().peerId().toBase58());
     s.put("listen", p2p.host().fullAddresses().stream().map(Multiaddr::toString).toList());
     s.put(
@@ -188,9 +229,16 @@ public final class Node implements AutoCloseable {
     return apiAddress;
   }
 
+  public ChainService chain() {
+    return chain;
+  }
+
   @Override
   public void close() {
     api.close();
+    if (miner != null) {
+      miner.close();
+    }
     if (dht != null) {
       dht.close();
     }
@@ -198,5 +246,6 @@ public final class Node implements AutoCloseable {
       gossip.close();
     }
     p2p.close();
+    chain.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.node;
 
+import dev.cairn.chain.model.Address;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,6 +16,9 @@ import java.util.List;
  * @param listen libp2p listen addresses
  * @param bootnodes peers to dial at start
  * @param api where the HTTP API listens; null turns it off
+ * @param mine whether this node mines
+ * @param minerAddress where mined rewards go (required when mining)
+ * @param minerThreads nonce-search threads
  */
 public record NodeConfig(
     String network,
@@ -22,12 +26,21 @@ public record NodeConfig(
     Path nodeKeyFile,
     List<Multiaddr> listen,
     List<Multiaddr> bootnodes,
-    InetSocketAddress api) {
+    InetSocketAddress api,
+    boolean mine,
+    Address minerAddress,
+    int minerThreads) {
 
   public NodeConfig {
     if (!network.matches("[a-z0-9][a-z0-9-]{0,31}")) {
       throw new IllegalArgumentException(
           "network name must be 1-32 lowercase letters, digits or '-': '" + network + "'");
+    }
+    if (mine && minerAddress == null) {
+      throw new IllegalArgumentException("--mine needs --miner-address <address>");
+    }
+    if (minerThreads < 1) {
+      throw new IllegalArgumentException("--miner-threads must be at least 1");
     }
     listen = List.copyOf(listen);
     bootnodes = List.copyOf(bootnodes);

@@ -18,7 +18,9 @@ public final class Main implements Runnable {
             .setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                   // a user's mistake or an unreachable resource: one clear line, no stack trace
-                  if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+                  if (e instanceof IllegalArgumentException
+                      || e instanceof java.io.IOException
+                      || e instanceof dev.cairn.chain.model.AddressFormatException) {
                     cmd.getErr().println("cairn: " + e.getMessage());
                     return 1;
                   }

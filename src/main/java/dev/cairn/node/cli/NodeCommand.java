@@ -1,5 +1,6 @@
 package dev.cairn.node.cli;
 
+import dev.cairn.chain.model.Address;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
@@ -67,6 +68,22 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
       defaultValue = "127.0.0.1:8645")
   String api;
 
+  @Option(names = "--mine", description = "Mine blocks (needs --miner-address).")
+  boolean mine;
+
+  @Option(
+      names = "--miner-address",
+      paramLabel = "<address>",
+      description = "Address that receives mined rewards and fees (cairn1...).")
+  String minerAddress;
+
+  @Option(
+      names = "--miner-threads",
+      paramLabel = "<n>",
+      description = "Nonce-search threads. Default: ${DEFAULT-VALUE}",
+      defaultValue = "1")
+  int minerThreads;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig config =
@@ -76,7 +93,10 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             keyFile != null ? keyFile : dataDir.resolve("node.key"),
             listen.stream().map(Multiaddr::parse).toList(),
             peers.stream().map(Multiaddr::parse).toList(),
-            parseHostPort(api));
+            parseHostPort(api),
+            mine,
+            minerAddress == null ? null : Address.parse(minerAddress),
+            minerThreads);
     Node node = Node.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
