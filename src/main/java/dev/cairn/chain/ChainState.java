@@ -100,6 +100,13 @@ public final class ChainState {
   private final OrphanPool orphans;
   private final List<Consumer<HeadChange>> listeners = new ArrayList<>();
   private StoredHeader head;
+
+  /**
+   * Timestamp of canonical block 1 (the retarget anchor); null until needed or after block 1 is
+   * disconnected.
+   */
+  private Long canonicalAnchorTime;
+
   private long now;
   private Thread owner;
   private long viewVersion;
@@ -636,6 +643,9 @@ public final class ChainState {
     store.write(batch, true);
     touched.addAll(u.previous().keySet());
     canonical.remove(canonical.size() - 1);
+    if (head.height() == 1) {
+      canonicalAnchorTime = null;
+    }
     head = index.get(head.header().parent());
     return b;
   }
@@ -666,7 +676,28 @@ public final class ChainState {
       times.add(e.header().timestamp());
       e = e.height() == 0 ? null : index.get(e.header().parent());
     }
-    return new HeaderContext(parent.header(), times, now);
+    return new HeaderContext(parent.header(), anchorTimestamp(parent), times, now);
+  }
+
+  /**
+   * The timestamp of the height-1 block on {@code parent}'s branch, the retarget anchor (genesis's
+   * own time when {@code parent} is genesis, which the rule ignores). Walks back to the first
+   * canonical ancestor (at most the reorg bound for a block that passed the depth check) and takes
+   * canonical block 1 if that ancestor is above genesis; a branch forking at genesis is walked down
+   * to its own block 1.
+   */
+  private long anchorTimestamp(StoredHeader parent) {
+    StoredHeader x = parent;
+    while (x.height() > 1 && !canonicalContains(x.hash())) {
+      x = index.get(x.header().parent());
+    }
+    if (x.height() <= 1) {
+      return x.header().timestamp();
+    }
+    if (canonicalAnchorTime == null) {
+      canonicalAnchorTime = index.get(canonical.get(1)).header().timestamp();
+    }
+    return canonicalAnchorTime;
   }
 
   // ---- transactions
@@ -756,7 +787,8 @@ public final class ChainState {
   public Template template(Address miner) {
     checkOwnerThread();
     BlockHeader parent = head.header();
-    long mtp = TimeRules.medianTimePast(context(head).recentTimestamps());
+    HeaderContext ctx = context(head);
+    long mtp = TimeRules.medianTimePast(ctx.recentTimestamps());
     long time = Math.max(now, mtp + 1);
     List<Transaction> txs =
         mempool.select(
@@ -777,7 +809,7 @@ public final class ChainState {
             Merkle.root(ids),
             miner,
             time,
-            Difficulty.nextBits(params, parent.height(), parent.timestamp()),
+            Difficulty.nextBits(params, parent.height(), parent.timestamp(), ctx.anchorTimestamp()),
             0);
     return new Template(h, txs, params.reward(h.height()), fees);
   }

@@ -125,7 +125,11 @@ public final class ChainImportBenchmark {
               Merkle.root(ids),
               Address.of(new byte[20]),
               parent.timestamp() + p.blockTimeMillis(),
-              Difficulty.nextBits(p, parent.height(), parent.timestamp()),
+              Difficulty.nextBits(
+                  p,
+                  parent.height(),
+                  parent.timestamp(),
+                  b == 0 ? 0 : out.get(0).header().timestamp()),
               0);
       long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
       Block block = new Block(h.withNonce(nonce), txs);

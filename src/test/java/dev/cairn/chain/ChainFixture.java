@@ -1,6 +1,5 @@
 package dev.cairn.chain;
 
-import dev.cairn.chain.consensus.Difficulty;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Address;
@@ -101,10 +100,10 @@ public final class ChainFixture {
             Merkle.root(ids),
             miner,
             parent.timestamp() + dt,
-            Difficulty.nextBits(PARAMS, parent.height(), parent.timestamp()),
+            TestChain.nextBits(PARAMS, parent),
             0);
     long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
-    return new Block(h.withNonce(nonce), txs);
+    return TestChain.remember(parent, new Block(h.withNonce(nonce), txs));
   }
 
   /** A mined child with no transactions. */

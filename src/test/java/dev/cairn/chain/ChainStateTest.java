@@ -113,7 +113,7 @@ class ChainStateTest {
 
   @Test
   void sideBranchWithLessWorkStaysSideAndMostWorkWinsNotMostBlocks() {
-    List<Block> slow = branch(genesis(), 4, 5_000, addr(5));
+    List<Block> slow = branch(genesis(), 4, 10_000, addr(5));
     List<Block> fast = branch(genesis(), 3, 1_000, addr(6));
     assertThat(slow.size()).isGreaterThan(fast.size());
     assertThat(work(fast)).isGreaterThan(work(slow)); // premise: fewer blocks, more work
@@ -332,6 +332,49 @@ class ChainStateTest {
     Block b = t.block(nonce);
     assertThat(imp(b).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
     assertThat(chain.account(MINER)).contains(new Account(PARAMS.reward(1) + 50, 0));
+  }
+
+  @Test
+  void networkStartedLongAfterGenesisMinesAtGenesisDifficultyFromBlockOne() {
+    // NOW is 30 days after the genesis timestamp; templates are mined on schedule from there.
+    long time = NOW;
+    for (int i = 1; i <= 20; i++) {
+      chain.tick(time);
+      Template t = chain.template(MINER);
+      assertThat(t.header().timestamp()).isEqualTo(time);
+      assertThat(t.header().bits()).as("block " + i).isEqualTo(PARAMS.genesisBits());
+      long nonce =
+          dev.cairn.chain.consensus.ProofOfWork.search(
+                  t.header().prefix(), t.header().bits(), 0, Long.MAX_VALUE)
+              .orElseThrow();
+      assertThat(imp(t.block(nonce)).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
+      time += PARAMS.blockTimeMillis();
+    }
+  }
+
+  @Test
+  void branchForkingAtGenesisRetargetsFromItsOwnBlockOneAndAReorgMovesTheAnchor() {
+    List<Block> a = branch(genesis(), 3, 1_000, addr(5));
+    impAll(a);
+    // Block 1 of b is 500 s (50 half-lives) later than a's: anchored at a's block 1, b2 would be
+    // far behind schedule and need the pow limit; anchored at its own it keeps the genesis bits.
+    Block b1 = mine(genesis(), 500_000, addr(6), List.of());
+    List<Block> b = concat(List.of(b1), branch(b1.header(), 4, 1_000, addr(6)));
+    for (Block x : b) {
+      assertThat(x.header().bits()).isEqualTo(PARAMS.genesisBits());
+    }
+    List<ImportResult> r = impAll(b);
+    assertThat(r.get(0).outcome()).isEqualTo(Outcome.IMPORTED_SIDE);
+    assertThat(r.get(3).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
+    assertChainIs(b);
+    // After the reorg replaced block 1, the template and the head's children use b1 as anchor.
+    assertThat(chain.template(MINER).header().bits()).isEqualTo(PARAMS.genesisBits());
+    assertThat(imp(mine(tip(b), 1_000)).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
+    // And a's branch still validates against a's block 1 when it grows back.
+    List<Block> a2 = branch(tip(a), 4, 1_000, addr(5));
+    List<ImportResult> ra = impAll(a2);
+    assertThat(ra).allSatisfy(x -> assertThat(x.penalise()).as(x.toString()).isFalse());
+    assertThat(chain.view().headHash()).isEqualTo(tip(a2).hash());
   }
 
   @Test

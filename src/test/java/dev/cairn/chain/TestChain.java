@@ -14,7 +14,9 @@ import dev.cairn.chain.model.Transaction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Fixed keys, a trivial-difficulty network and a miner for chain tests. */
 public final class TestChain {
@@ -24,7 +26,40 @@ public final class TestChain {
   /** Genesis time of {@link #PARAMS}. */
   public static final long T0 = 1_795_219_200_000L;
 
+  /** Retarget anchor (block 1's time on the branch) of every block mined by a test helper. */
+  private static final Map<Hash, Long> ANCHORS = new ConcurrentHashMap<>();
+
   private TestChain() {}
+
+  /**
+   * The retarget anchor for a child of {@code parent}: the time of block 1 on its branch. Known for
+   * genesis, block 1 and blocks mined through {@link #remember}; else it throws (pass the anchor to
+   * {@link Difficulty#nextBits} directly).
+   */
+  public static long anchorTime(BlockHeader parent) {
+    if (parent.height() <= 1) {
+      return parent.timestamp();
+    }
+    Long t = ANCHORS.get(parent.hash());
+    if (t == null) {
+      throw new IllegalStateException(
+          "no retarget anchor known for " + parent.hash() + " at height " + parent.height());
+    }
+    return t;
+  }
+
+  /** The bits a child of {@code parent} must carry (anchor from {@link #anchorTime}). */
+  public static int nextBits(NetworkParams p, BlockHeader parent) {
+    return Difficulty.nextBits(p, parent.height(), parent.timestamp(), anchorTime(parent));
+  }
+
+  /** Records the anchor of {@code child} (of {@code parent}) so that its children can be mined. */
+  public static Block remember(BlockHeader parent, Block child) {
+    if (child.header().height() >= 2) {
+      ANCHORS.put(child.hash(), anchorTime(parent));
+    }
+    return child;
+  }
 
   /** Key {@code i}: seed SHA-256("cairn test key i"). */
   public static SigningKey key(int i) {
@@ -76,14 +111,14 @@ public final class TestChain {
             Merkle.root(ids),
             miner,
             time,
-            Difficulty.nextBits(p, parent.height(), parent.timestamp()),
+            nextBits(p, parent),
             0);
     OptionalLong nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, 1L << 32);
-    return new Block(h.withNonce(nonce.orElseThrow()), txs);
+    return remember(parent, new Block(h.withNonce(nonce.orElseThrow()), txs));
   }
 
   /** Context for a child of {@code parent} alone (median = parent's time), clock at {@code now}. */
   public static HeaderContext context(BlockHeader parent, long now) {
-    return new HeaderContext(parent, List.of(parent.timestamp()), now);
+    return new HeaderContext(parent, anchorTime(parent), List.of(parent.timestamp()), now);
   }
 }

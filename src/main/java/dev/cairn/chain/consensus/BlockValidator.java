@@ -38,7 +38,8 @@ public final class BlockValidator {
       return ValidationResult.reject(
           RejectReason.BAD_TARGET_ENCODING, "bits " + CompactTarget.hex(h.bits()));
     }
-    int expected = Difficulty.nextBits(p, parent.height(), parent.timestamp());
+    int expected =
+        Difficulty.nextBits(p, parent.height(), parent.timestamp(), ctx.anchorTimestamp());
     if (h.bits() != expected) {
       return ValidationResult.reject(
           RejectReason.WRONG_DIFFICULTY,

@@ -4,13 +4,21 @@ import java.math.BigInteger;
 
 /**
  * Per-block retarget: ASERT (absolutely scheduled exponentially rising targets, the aserti3-2d rule
- * of Bitcoin Cash), anchored at genesis. The target of block {@code h+1} is
+ * of Bitcoin Cash), anchored at block 1 of the branch. Block 1 carries the genesis bits; for {@code
+ * h ≥ 1} the target of block {@code h+1} is
  *
- * <pre>genesisTarget × 2^((t_h − t_0 − blockTime × h) / halfLife)</pre>
+ * <pre>genesisTarget × 2^((t_h − t_1 − blockTime × (h − 1)) / halfLife)</pre>
  *
- * computed in integers: a 16.16 fixed-point exponent (floor division) and the cubic approximation
- * of 2^x on [0, 1) from aserti3-2d. Clamped to [1, powLimit]. Being one half-life behind schedule
- * doubles the target; ahead halves it. Each block moves the target by 2^((Δt −
+ * where {@code t_1} is the timestamp of the height-1 ancestor on the same branch. The anchor is
+ * block 1 and not genesis because a network file's genesis timestamp is fixed in the past: anchored
+ * at genesis, a network started days later would be days behind schedule, sit at the pow limit and
+ * mine a burst of blocks until its height caught up with the clock (as Bitcoin Cash anchors at a
+ * block, not at its genesis). Block 1 can be mined whenever the network starts, so the schedule
+ * starts with it.
+ *
+ * <p>Computed in integers: a 16.16 fixed-point exponent (floor division) and the cubic
+ * approximation of 2^x on [0, 1) from aserti3-2d. Clamped to [1, powLimit]. Being one half-life
+ * behind schedule doubles the target; ahead halves it. Each block moves the target by 2^((Δt −
  * blockTime)/halfLife), so with the timestamp rules no single block can move it far.
  */
 public final class Difficulty {
@@ -21,15 +29,23 @@ public final class Difficulty {
 
   private Difficulty() {}
 
-  /** The bits a block must carry whose parent has {@code parentHeight} and {@code parentTime}. */
-  public static int nextBits(NetworkParams p, long parentHeight, long parentTime) {
+  /**
+   * The bits a block must carry whose parent has {@code parentHeight} and {@code parentTime}, on a
+   * branch whose height-1 block has {@code anchorTime} (ignored when the parent is genesis: block 1
+   * carries the genesis bits).
+   */
+  public static int nextBits(NetworkParams p, long parentHeight, long parentTime, long anchorTime) {
+    if (parentHeight == 0) {
+      return p.genesisBits();
+    }
     BigInteger anchor = CompactTarget.toTarget(p.genesisBits());
     BigInteger limit = p.powLimit();
     BigInteger behind =
         BigInteger.valueOf(parentTime)
-            .subtract(BigInteger.valueOf(p.genesisTimestamp()))
+            .subtract(BigInteger.valueOf(anchorTime))
             .subtract(
-                BigInteger.valueOf(p.blockTimeMillis()).multiply(BigInteger.valueOf(parentHeight)));
+                BigInteger.valueOf(p.blockTimeMillis())
+                    .multiply(BigInteger.valueOf(parentHeight - 1)));
     // floor((behind * 65536) / halfLife)
     BigInteger[] qr =
         behind.shiftLeft(16).divideAndRemainder(BigInteger.valueOf(p.halfLifeMillis()));

@@ -13,8 +13,9 @@ import java.util.List;
  *
  * @param name network name ({@code dev}, {@code test}); protocol ids use it
  * @param chainId signed into every transaction
- * @param genesisTimestamp genesis block time (ms since epoch); the retarget anchor
- * @param genesisBits compact target of genesis and of block 1; the retarget anchor
+ * @param genesisTimestamp genesis block time (ms since epoch); not a retarget input (the schedule
+ *     starts at block 1, see {@link Difficulty})
+ * @param genesisBits compact target of genesis and of block 1; the retarget's anchor target
  * @param powLimitBits easiest allowed target
  * @param blockTimeMillis the block interval the retarget aims for
  * @param halfLifeMillis retarget half-life: being this far behind schedule doubles the target

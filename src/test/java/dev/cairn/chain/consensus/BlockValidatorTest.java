@@ -108,7 +108,8 @@ class BlockValidatorTest {
     assertThat(TimeRules.medianTimePast(recent)).isEqualTo(genesis.timestamp() - 5_000);
     BlockHeader older = remine(with(h, 1, 1, h.parent(), genesis.timestamp() - 4_000, h.bits()));
     ValidationResult r =
-        BlockValidator.validateHeader(older, new HeaderContext(genesis, recent, now), PARAMS);
+        BlockValidator.validateHeader(
+            older, new HeaderContext(genesis, genesis.timestamp(), recent, now), PARAMS);
     assertThat(r.accepted()).as(r.toString()).isTrue();
   }
 

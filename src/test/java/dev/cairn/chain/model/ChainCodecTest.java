@@ -71,7 +71,10 @@ class ChainCodecTest {
     // Block 1 is a valid dev block: header in context, body and state.
     var ctx =
         new dev.cairn.chain.consensus.HeaderContext(
-            net.genesisHeader(), List.of(net.genesisTimestamp()), b.header().timestamp());
+            net.genesisHeader(),
+            net.genesisTimestamp(),
+            List.of(net.genesisTimestamp()),
+            b.header().timestamp());
     var applied =
         dev.cairn.chain.state.StateTransition.validateAndApply(
             b, ctx, dev.cairn.chain.state.InMemoryAccounts.genesis(net), net);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.chain.ChainConfig;
 import dev.cairn.chain.ChainService;
 import dev.cairn.chain.ImportResult;
-import dev.cairn.chain.consensus.Difficulty;
+import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.consensus.ProofOfWork;
@@ -74,9 +74,10 @@ class MinerTest {
   }
 
   /**
-   * One-hour blocks and a one-minute half-life: a block timestamped one hour early makes its child
-   * about 2^60 times harder than the limit (unminable), while a block on schedule keeps its child
-   * at the limit (two hashes). The miner sits on the hard job until a heavier branch arrives.
+   * One-hour blocks and a one-minute half-life: a block timestamped one hour early (against block
+   * 1, the retarget anchor) makes its child about 2^60 times harder than the limit (unminable),
+   * while a block on schedule keeps its child at the limit (two hashes). The miner sits on the hard
+   * job until a heavier branch arrives.
    */
   @Test
   void abandonsTheJobAndRebuildsWhenTheHeadChanges() throws Exception {
@@ -91,21 +92,25 @@ class MinerTest {
             p, ChainConfig.defaults().withSyncWrites(false), dir, Clock.systemUTC())) {
       BlockHeader g = p.genesisHeader();
       Block a1 = mine(p, g, g.timestamp() + 1);
+      Block a2 = mine(p, a1.header(), a1.header().timestamp() + 1);
       assertThat(imp(chain, a1).outcome()).isEqualTo(ImportResult.Outcome.IMPORTED_HEAD);
+      assertThat(imp(chain, a2).outcome()).isEqualTo(ImportResult.Outcome.IMPORTED_HEAD);
       try (Miner miner =
           Miner.start(chain, new Miner.Config(1, PAY_TO, 4_096, Duration.ofMinutes(5)))) {
         Await.until(() -> miner.hashes() > 10_000, Duration.ofSeconds(20), "the miner hashing");
         assertThat(miner.blocksFound()).isZero();
         Block b1 = mine(p, g, g.timestamp() + hour);
         Block b2 = mine(p, b1.header(), b1.header().timestamp() + hour);
+        Block b3 = mine(p, b2.header(), b2.header().timestamp() + hour);
         assertThat(imp(chain, b1).outcome()).isEqualTo(ImportResult.Outcome.IMPORTED_SIDE);
-        assertThat(imp(chain, b2).outcome()).isEqualTo(ImportResult.Outcome.IMPORTED_HEAD);
-        Await.until(() -> chain.view().height() >= 3, Duration.ofSeconds(20), "a block on b2");
+        assertThat(imp(chain, b2).outcome()).isEqualTo(ImportResult.Outcome.IMPORTED_SIDE);
+        assertThat(imp(chain, b3).outcome()).isEqualTo(ImportResult.Outcome.IMPORTED_HEAD);
+        Await.until(() -> chain.view().height() >= 4, Duration.ofSeconds(20), "a block on b3");
         assertThat(miner.restarts()).isGreaterThanOrEqualTo(1);
         assertThat(miner.jobs()).isGreaterThanOrEqualTo(2);
-        Block b3 = chain.blockAt(3).get(5, TimeUnit.SECONDS).orElseThrow();
-        assertThat(b3.header().parent()).isEqualTo(b2.hash());
-        assertThat(b3.header().miner()).isEqualTo(PAY_TO);
+        Block b4 = chain.blockAt(4).get(5, TimeUnit.SECONDS).orElseThrow();
+        assertThat(b4.header().parent()).isEqualTo(b3.hash());
+        assertThat(b4.header().miner()).isEqualTo(PAY_TO);
       }
     }
   }
@@ -123,9 +128,9 @@ class MinerTest {
             Merkle.root(List.of()),
             PAY_TO,
             time,
-            Difficulty.nextBits(p, parent.height(), parent.timestamp()),
+            TestChain.nextBits(p, parent),
             0);
     long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
-    return new Block(h.withNonce(nonce), List.of());
+    return TestChain.remember(parent, new Block(h.withNonce(nonce), List.of()));
   }
 }
