@@ -75,6 +75,18 @@ public sealed interface ChainCommand {
     }
   }
 
+  /**
+   * Pooled transactions, best fee first: all of them or only {@code sender}'s (in nonce order when
+   * a sender is given), at most {@code max}.
+   */
+  record GetMempool(Address sender, int max, CompletableFuture<List<Transaction>> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
   /** A block locator of the canonical chain: head, then exponentially spaced, then genesis. */
   record Locator(CompletableFuture<List<Hash>> reply) implements ChainCommand {
     @Override

@@ -206,6 +206,13 @@ public final class ChainService implements AutoCloseable {
     return f;
   }
 
+  /** Pooled transactions, best fee first ({@code sender} null) or one sender's in nonce order. */
+  public CompletableFuture<List<Transaction>> mempool(Address sender, int max) {
+    CompletableFuture<List<Transaction>> f = new CompletableFuture<>();
+    send(new ChainCommand.GetMempool(sender, max, f));
+    return f;
+  }
+
   /** A locator of the canonical chain. */
   public CompletableFuture<List<Hash>> locator() {
     CompletableFuture<List<Hash>> f = new CompletableFuture<>();

@@ -5,6 +5,7 @@ import dev.cairn.chain.ChainCommand.BlocksByRange;
 import dev.cairn.chain.ChainCommand.GetAccount;
 import dev.cairn.chain.ChainCommand.GetBlock;
 import dev.cairn.chain.ChainCommand.GetBlockByHeight;
+import dev.cairn.chain.ChainCommand.GetMempool;
 import dev.cairn.chain.ChainCommand.GetTransaction;
 import dev.cairn.chain.ChainCommand.HeadersAfterLocator;
 import dev.cairn.chain.ChainCommand.ImportBlock;
@@ -166,6 +167,11 @@ public final class ChainState {
       case GetBlockByHeight(long height, var reply) -> reply.complete(blockAt(height));
       case GetTransaction(Hash id, var reply) -> reply.complete(transaction(id));
       case GetAccount(Address address, var reply) -> reply.complete(accounts.account(address));
+      case GetMempool(Address sender, int max, var reply) ->
+          reply.complete(
+              sender == null
+                  ? mempool.best(max)
+                  : mempool.pending(sender).stream().limit(max).toList());
       case Locator(var reply) -> reply.complete(locator());
       case HeadersAfterLocator(List<Hash> locator, int max, var reply) ->
           reply.complete(headersAfter(locator, max));

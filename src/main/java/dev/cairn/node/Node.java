@@ -5,9 +5,11 @@ import dev.cairn.chain.ChainService;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.node.api.ChainRoutes;
 import dev.cairn.node.api.HttpApi;
 import dev.cairn.node.api.HttpApi.Response;
 import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.miner.Miner;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.KeyFile;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -46,11 +49,22 @@ public final class Node implements AutoCloseable {
   private KadDht dht;
   private GossipRouter gossip;
   private final Metrics metrics = new Metrics();
+  private final NodeMetrics nodeMetrics = new NodeMetrics(metrics);
+  private final NetworkParams params;
+
+  /**
+   * What {@code /api/v1/status} shows as {@code sync}: any object Jackson can write (a record, a
+   * map). Sync installs its own with {@link #syncStatus(Supplier)}; until then the state is
+   * unknown.
+   */
+  private volatile Supplier<?> syncStatus = () -> Map.of("state", "unknown");
+
   private final HttpApi api = new HttpApi();
   private InetSocketAddress apiAddress;
 
-  private Node(NodeConfig config, Libp2p p2p, ChainService chain) {
+  private Node(NodeConfig config, NetworkParams params, Libp2p p2p, ChainService chain) {
     this.config = config;
+    this.params = params;
     this.p2p = p2p;
     this.chain = chain;
   }
@@ -70,7 +84,7 @@ public final class Node implements AutoCloseable {
       chain.close();
       throw e;
     }
-    Node node = new Node(config, p2p, chain);
+    Node node = new Node(config, params, p2p, chain);
     try {
       node.startParts();
     } catch (IOException | RuntimeException e) {
@@ -161,6 +175,37 @@ public final class Node implements AutoCloseable {
         () -> count(Connection.Direction.OUTBOUND),
         "direction",
         "outbound");
+    metrics.gauge("cairn_head_height", "Height of the head block", () -> chain.view().height());
+    metrics.gauge(
+        "cairn_head_work",
+        "Cumulative work of the chain ending in the head",
+        () -> chain.view().cumulativeWork().doubleValue());
+    metrics.gauge(
+        "cairn_mempool_size", "Transactions in the mempool", () -> chain.view().mempoolSize());
+    metrics.gauge(
+        "cairn_orphan_blocks", "Blocks waiting for their parent", () -> chain.view().orphanCount());
+    metrics.gauge(
+        "cairn_hash_rate",
+        "Hashes per second of this node's miner (0 when not mining)",
+        () -> miner == null ? 0 : miner.hashRate());
+    metrics.gauge(
+        "cairn_miner_blocks_found",
+        "Blocks found by this node's miner",
+        () -> miner == null ? 0 : miner.blocksFound());
+    chain
+        .subscribeHeadChanges(
+            c -> {
+              metrics.inc("cairn_head_changes_total", "Times the head moved");
+              if (c.isReorg()) {
+                metrics.inc("cairn_reorgs_total", "Head changes that disconnected blocks");
+              }
+            })
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                LOG.warn("Head-change metrics not available: {}", e.toString());
+              }
+            });
   }
 
   private void registerKadMetrics() {
@@ -177,6 +222,7 @@ public final class Node implements AutoCloseable {
   private void routes() {
     api.route("GET", "/api/v1/status", r -> Response.json(status()));
     api.route("GET", "/api/v1/peers", r -> Response.json(peers()));
+    ChainRoutes.register(api, chain);
     api.route(
         "GET",
         "/metrics",
@@ -187,11 +233,14 @@ public final class Node implements AutoCloseable {
     Map<String, Object> s = new LinkedHashMap<>();
     ChainView view = chain.view();
     s.put("network", config.network());
+    s.put("chainId", params.chainId());
     s.put("genesis", view.genesis().toString());
     s.put("headHeight", view.height());
     s.put("headHash", view.headHash().toString());
     s.put("headWork", view.cumulativeWork().toString());
     s.put("mempoolSize", view.mempoolSize());
+    s.put("sync", syncStatus.get());
+    s.put("mining", miner != null);
     s.put("peerId", p2p.host().peerId().toBase58());
     s.put("listen", p2p.host().fullAddresses().stream().map(Multiaddr::toString).toList());
     s.put(
@@ -222,6 +271,21 @@ public final class Node implements AutoCloseable {
 
   public Metrics metrics() {
     return metrics;
+  }
+
+  /** The node's named metrics, for gossip, sync and request handlers to record events. */
+  public NodeMetrics nodeMetrics() {
+    return nodeMetrics;
+  }
+
+  /** Installs what {@code /api/v1/status} reports as {@code sync} (read on every request). */
+  public void syncStatus(Supplier<?> status) {
+    this.syncStatus = status;
+  }
+
+  /** The network's consensus parameters (chain id, genesis, ...). */
+  public NetworkParams params() {
+    return params;
   }
 
   /** The API's bound address, or null when the API is off. */

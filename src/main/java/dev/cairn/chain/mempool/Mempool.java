@@ -161,6 +161,16 @@ public final class Mempool {
     return byId.containsKey(id);
   }
 
+  /** At most {@code max} pooled transactions, highest fee first (for display, not for mining). */
+  public List<Transaction> best(int max) {
+    List<Transaction> out = new ArrayList<>(Math.min(max, byFee.size()));
+    Iterator<Entry> it = byFee.descendingIterator();
+    while (it.hasNext() && out.size() < max) {
+      out.add(it.next().tx);
+    }
+    return out;
+  }
+
   /** A sender's pooled transactions in nonce order. */
   public List<Transaction> pending(Address sender) {
     TreeMap<Long, Entry> seq = bySender.get(sender);

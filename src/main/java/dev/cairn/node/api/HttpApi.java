@@ -49,6 +49,11 @@ public final class HttpApi implements AutoCloseable {
       return new Response(status, Map.of("error", message), "application/json");
     }
 
+    /** A JSON answer with another status than 200 (e.g. 202 Accepted). */
+    public static Response json(int status, Object body) {
+      return new Response(status, body, "application/json");
+    }
+
     public static Response text(String body, String contentType) {
       return new Response(200, body, contentType);
     }
@@ -136,6 +141,8 @@ public final class HttpApi implements AutoCloseable {
         }
         try {
           response = r.handler.handle(new Request(method, params, body));
+        } catch (ApiException e) {
+          response = Response.error(e.status(), e.getMessage());
         } catch (IllegalArgumentException e) {
           response = Response.error(400, e.getMessage());
         } catch (Exception e) {

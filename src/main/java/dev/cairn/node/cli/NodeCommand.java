@@ -1,50 +1,90 @@
 package dev.cairn.node.cli;
 
-import dev.cairn.chain.model.Address;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
+import dev.cairn.node.config.Settings;
 import dev.cairn.p2p.multiformats.Multiaddr;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code cairn node}: runs a node until interrupted. For now the node is a libp2p host (identify,
- * ping, perf) that logs its full listen addresses so other nodes can be pointed at it.
+ * {@code cairn node}: runs a node until interrupted.
+ *
+ * <p>Every setting comes from, in order of precedence: the flag, the environment variable {@code
+ * CAIRN_<FLAG>} ({@code CAIRN_DATA_DIR}), the config file ({@code --config} or {@code
+ * CAIRN_CONFIG}; see {@link Settings}), the built-in default. Flags therefore carry no picocli
+ * default values: an unset flag is null, and {@link #config} fills it from the lower layers. (A
+ * picocli {@code IDefaultValueProvider} runs before {@code --config} is parsed, so it could not
+ * read a file named by a flag.)
  */
 @Command(
     name = "node",
     mixinStandardHelpOptions = true,
-    description = "Run a Cairn node until stopped (Ctrl-C).")
+    description = "Run a Cairn node until stopped (Ctrl-C).",
+    footer = {
+      "",
+      "Each flag can also be set by the environment variable CAIRN_<FLAG> (CAIRN_DATA_DIR,"
+          + " CAIRN_API, ...) or by 'flag = value' in the config file; flags win, then the"
+          + " environment, then the file. Repeatable flags take comma-separated lists there."
+    })
 final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   private static final Logger LOG = LogManager.getLogger();
+
+  static final String DEFAULT_NETWORK = "dev";
+  static final String DEFAULT_LISTEN = "/ip4/127.0.0.1/tcp/4001";
+  static final String DEFAULT_API = "127.0.0.1:8645";
+
+  /** The setting keys: the flag names without dashes. */
+  static final Set<String> KEYS =
+      Set.of(
+          "network",
+          "data-dir",
+          "listen",
+          "bootnode",
+          "node-key-file",
+          "mine",
+          "miner-address",
+          "miner-threads",
+          "api",
+          "log-level");
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "<file>",
+      description = "Config file of 'key = value' lines (keys are flag names). Env: CAIRN_CONFIG")
+  Path configFile;
 
   @Option(
       names = "--network",
       paramLabel = "<name>",
-      description =
-          "Network to join (dev, test); part of every protocol id. Default: ${DEFAULT-VALUE}",
-      defaultValue = "dev")
+      description = "Network to join (dev, test); part of every protocol id. Default: dev")
   String network;
 
   @Option(
       names = "--listen",
       paramLabel = "<multiaddr>",
-      description = "Address to listen on (repeatable). Default: ${DEFAULT-VALUE}",
-      defaultValue = "/ip4/127.0.0.1/tcp/4001")
-  List<String> listen = new ArrayList<>();
+      description = "Address to listen on (repeatable). Default: " + DEFAULT_LISTEN)
+  List<String> listen;
 
   @Option(
       names = "--data-dir",
       paramLabel = "<dir>",
-      description = "Directory for the node's key and data. Default: ${DEFAULT-VALUE}",
-      defaultValue = "${sys:user.home}/.cairn")
+      description = "Directory for the node's key and data. Default: ~/.cairn")
   Path dataDir;
 
   @Option(
@@ -58,18 +98,23 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
       paramLabel = "<multiaddr>",
       description =
           "Peer to connect to at start, e.g. /ip4/127.0.0.1/tcp/4001/p2p/<peer id> (repeatable).")
-  List<String> peers = new ArrayList<>();
+  List<String> peers;
 
   @Option(
       names = "--api",
       paramLabel = "<host:port>",
       description =
-          "Where the HTTP API listens (port 0 picks one; 'off' disables it). Default: ${DEFAULT-VALUE}",
-      defaultValue = "127.0.0.1:8645")
+          "Where the HTTP API listens (port 0 picks one; 'off' disables it). Default: "
+              + DEFAULT_API)
   String api;
 
-  @Option(names = "--mine", description = "Mine blocks (needs --miner-address).")
-  boolean mine;
+  @Option(
+      names = "--mine",
+      arity = "0..1",
+      fallbackValue = "true",
+      paramLabel = "<true|false>",
+      description = "Mine blocks (needs --miner-address).")
+  Boolean mine;
 
   @Option(
       names = "--miner-address",
@@ -80,23 +125,18 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   @Option(
       names = "--miner-threads",
       paramLabel = "<n>",
-      description = "Nonce-search threads. Default: ${DEFAULT-VALUE}",
-      defaultValue = "1")
-  int minerThreads;
+      description = "Nonce-search threads. Default: 1")
+  Integer minerThreads;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "<level>",
+      description = "Log level of Cairn's loggers: ERROR, WARN, INFO, DEBUG, TRACE. Default: INFO")
+  String logLevel;
 
   @Override
   public Integer call() throws Exception {
-    NodeConfig config =
-        new NodeConfig(
-            network,
-            dataDir,
-            keyFile != null ? keyFile : dataDir.resolve("node.key"),
-            listen.stream().map(Multiaddr::parse).toList(),
-            peers.stream().map(Multiaddr::parse).toList(),
-            parseHostPort(api),
-            mine,
-            minerAddress == null ? null : Address.parse(minerAddress),
-            minerThreads);
+    NodeConfig config = config();
     Node node = Node.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -109,6 +149,53 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                 }));
     stopped.await();
     return 0;
+  }
+
+  /** Flags over environment over config file over defaults; also applies the log level. */
+  NodeConfig config() throws IOException {
+    Map<String, String> env = Main.env(spec);
+    Path file = configFile;
+    if (file == null && env.get(Settings.CONFIG_ENV) != null) {
+      file = Path.of(env.get(Settings.CONFIG_ENV));
+    }
+    Settings s = Settings.load(KEYS, env, file);
+    String level = logLevel != null ? logLevel : s.get("log-level").orElse(null);
+    if (level != null) {
+      setLogLevel(level);
+    }
+    Path dir =
+        dataDir != null
+            ? dataDir
+            : s.get("data-dir")
+                .map(Path::of)
+                .orElse(Path.of(System.getProperty("user.home"), ".cairn"));
+    Path key =
+        keyFile != null
+            ? keyFile
+            : s.get("node-key-file").map(Path::of).orElse(dir.resolve("node.key"));
+    List<String> listenAddrs =
+        listen != null ? listen : s.list("listen").orElse(List.of(DEFAULT_LISTEN));
+    List<String> boot = peers != null ? peers : s.list("bootnode").orElse(List.of());
+    String miner = minerAddress != null ? minerAddress : s.get("miner-address").orElse(null);
+    return new NodeConfig(
+        network != null ? network : s.get("network").orElse(DEFAULT_NETWORK),
+        dir,
+        key,
+        listenAddrs.stream().map(Multiaddr::parse).toList(),
+        boot.stream().map(Multiaddr::parse).toList(),
+        parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API)),
+        mine != null ? mine : s.bool("mine").orElse(false),
+        miner == null ? null : Main.parseAddress(miner, "--miner-address"),
+        minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1));
+  }
+
+  private static void setLogLevel(String name) {
+    Level level = Level.getLevel(name.toUpperCase(java.util.Locale.ROOT));
+    if (level == null) {
+      throw new IllegalArgumentException(
+          "--log-level wants ERROR, WARN, INFO, DEBUG or TRACE, got '" + name + "'");
+    }
+    Configurator.setLevel("dev.cairn", level);
   }
 
   /** {@code host:port}, {@code :port} (localhost) or {@code off}. */

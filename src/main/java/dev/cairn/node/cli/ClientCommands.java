@@ -1,0 +1,118 @@
+package dev.cairn.node.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.Amount;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The commands that ask a running node's HTTP API: balance, status, peers, block. */
+final class ClientCommands {
+  /** The default API URL, matching {@code cairn node}'s default {@code --api}. */
+  static final String DEFAULT_NODE = "http://127.0.0.1:8645";
+
+  private ClientCommands() {}
+
+  /** {@code --node <url>}, else {@code CAIRN_NODE}, else {@link #DEFAULT_NODE}. */
+  static final class NodeOption {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(
+        names = "--node",
+        paramLabel = "<url>",
+        description = "The node's API URL. Env: CAIRN_NODE. Default: " + DEFAULT_NODE)
+    String node;
+
+    NodeClient client() {
+      String url = node != null ? node : Main.env(spec).getOrDefault("CAIRN_NODE", DEFAULT_NODE);
+      return new NodeClient(url);
+    }
+  }
+
+  @Command(
+      name = "balance",
+      mixinStandardHelpOptions = true,
+      description = "Print an account's balance (base units and coins) and nonce.")
+  static final class Balance implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin NodeOption node;
+
+    @Parameters(paramLabel = "<address>", description = "The account (cairn1...).")
+    String address;
+
+    @Override
+    public Integer call() throws Exception {
+      Address a = Main.parseAddress(address, "<address>");
+      JsonNode account = node.client().get("accounts/" + a.text());
+      long balance = account.path("balance").asLong();
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "%d units (%s coins), nonce %d%n",
+              balance, Amount.format(balance), account.path("nonce").asLong());
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Print the node's status (network, head, peers, sync) as JSON.")
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin NodeOption node;
+
+    @Override
+    public Integer call() throws Exception {
+      spec.commandLine().getOut().println(NodeClient.pretty(node.client().get("status")));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "peers",
+      mixinStandardHelpOptions = true,
+      description = "Print the node's connected peers as JSON.")
+  static final class Peers implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin NodeOption node;
+
+    @Override
+    public Integer call() throws Exception {
+      spec.commandLine().getOut().println(NodeClient.pretty(node.client().get("peers")));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "block",
+      mixinStandardHelpOptions = true,
+      description = "Print a block (header and transaction ids) as JSON.")
+  static final class BlockQuery implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin NodeOption node;
+
+    @Parameters(paramLabel = "<hash|height>", description = "Block hash (64 hex digits) or height.")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!id.matches("[0-9]{1,19}|[0-9a-fA-F]{64}")) {
+        throw new IllegalArgumentException(
+            "a block is named by its height or its 64-hex-digit hash, got '" + id + "'");
+      }
+      spec.commandLine().getOut().println(NodeClient.pretty(node.client().get("blocks/" + id)));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.cairn.node.wallet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.chain.model.SigningKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class KeystoreTest {
+  private static final Keystore.Params FAST = new Keystore.Params(1 << 10, 8, 1);
+  private static final char[] PASS = "correct horse".toCharArray();
+
+  @TempDir Path tmp;
+
+  private final SigningKey key = SigningKey.generate(new SecureRandom());
+
+  @Test
+  void roundTripsTheKeyAndKeepsTheAddressInClear() throws IOException {
+    Path f = tmp.resolve("k.json");
+    Keystore.write(f, key, PASS, Keystore.DEFAULT_PARAMS, new SecureRandom());
+    assertThat(Keystore.read(f, PASS)).isEqualTo(key);
+    assertThat(Keystore.address(f)).isEqualTo(key.address());
+    assertThat(Files.readString(f)).contains(key.address().text()).contains("\"n\" : 32768");
+  }
+
+  @Test
+  void createsTheFileOwnerOnly() throws IOException {
+    Path f = tmp.resolve("k.json");
+    Keystore.write(f, key, PASS, FAST, new SecureRandom());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void wrongPassphraseFailsWithThatMessage() throws IOException {
+    Path f = tmp.resolve("k.json");
+    Keystore.write(f, key, PASS, FAST, new SecureRandom());
+    assertThatThrownBy(() -> Keystore.read(f, "wrong".toCharArray()))
+        .isInstanceOf(WrongPassphraseException.class)
+        .hasMessage("wrong passphrase");
+  }
+
+  @Test
+  void refusesToOverwrite() throws IOException {
+    Path f = tmp.resolve("k.json");
+    Keystore.write(f, key, PASS, FAST, new SecureRandom());
+    assertThatThrownBy(() -> Keystore.write(f, key, PASS, FAST, new SecureRandom()))
+        .hasMessageContaining("already exists");
+  }
+
+  @Test
+  void detectsATamperedCiphertextOrAddress() throws IOException {
+    Path f = tmp.resolve("k.json");
+    Keystore.write(f, key, PASS, FAST, new SecureRandom());
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = (ObjectNode) json.readTree(f.toFile());
+
+    ObjectNode flipped = root.deepCopy();
+    String ct = flipped.get("ciphertext").asText();
+    flipped.put("ciphertext", (ct.charAt(0) == '0' ? "1" : "0") + ct.substring(1));
+    Path f2 = tmp.resolve("flipped.json");
+    json.writeValue(f2.toFile(), flipped);
+    assertThatThrownBy(() -> Keystore.read(f2, PASS)).isInstanceOf(WrongPassphraseException.class);
+
+    ObjectNode other = root.deepCopy();
+    other.put("address", SigningKey.generate(new SecureRandom()).address().text());
+    Path f3 = tmp.resolve("other.json");
+    json.writeValue(f3.toFile(), other);
+    assertThatThrownBy(() -> Keystore.read(f3, PASS)).isInstanceOf(WrongPassphraseException.class);
+
+    ObjectNode costly = root.deepCopy();
+    ((ObjectNode) costly.get("kdf")).put("n", 1 << 30);
+    Path f4 = tmp.resolve("costly.json");
+    json.writeValue(f4.toFile(), costly);
+    assertThatThrownBy(() -> Keystore.read(f4, PASS)).hasMessageContaining("damaged");
+
+    Path f5 = tmp.resolve("junk.json");
+    Files.writeString(f5, "not json");
+    assertThatThrownBy(() -> Keystore.read(f5, PASS)).hasMessageContaining("damaged");
+  }
+}
