@@ -5,10 +5,16 @@ import dev.cairn.chain.ChainService;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.mempool.Mempool;
+import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.api.HttpApi;
 import dev.cairn.node.api.HttpApi.Response;
+import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.miner.Miner;
+import dev.cairn.node.sync.SyncConfig;
+import dev.cairn.node.sync.SyncManager;
+import dev.cairn.node.sync.SyncStatus;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.KeyFile;
 import dev.cairn.p2p.crypto.PrivateKey;
@@ -29,6 +35,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -45,6 +52,8 @@ public final class Node implements AutoCloseable {
   private Miner miner;
   private KadDht dht;
   private GossipRouter gossip;
+  private NodeGossip chainGossip;
+  private SyncManager sync;
   private final Metrics metrics = new Metrics();
   private final HttpApi api = new HttpApi();
   private InetSocketAddress apiAddress;
@@ -114,7 +123,8 @@ public final class Node implements AutoCloseable {
           Miner.start(
               chain,
               new Miner.Config(
-                  config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)));
+                  config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)),
+              chainGossip::publishBlockLater);
       LOG.info("Mining to {} on {} threads", config.minerAddress(), config.minerThreads());
     }
     if (config.api() != null) {
@@ -126,6 +136,8 @@ public final class Node implements AutoCloseable {
 
   private void startNetworkServices() {
     gossip = GossipRouter.start(p2p.host(), GossipConfig.cairn());
+    sync = SyncManager.start(p2p.host(), chain, config.network(), SyncConfig.defaults());
+    chainGossip = NodeGossip.start(gossip, chain, config.network(), sync::fetchAncestors);
     // Bootnodes with a /p2p/ id seed the DHT; one without (a name in a compose file, say) is
     // dialled directly and joins the DHT through identify like any other peer.
     List<Multiaddr> withId =
@@ -233,6 +245,29 @@ public final class Node implements AutoCloseable {
     return chain;
   }
 
+  /** Sync progress (state, target height, peers, rate), for the API and metrics. */
+  public SyncStatus syncStatus() {
+    return sync == null ? SyncStatus.idle(chain.view().height()) : sync.status();
+  }
+
+  /** The sync manager (its counters are metrics); null before the network services start. */
+  public SyncManager sync() {
+    return sync;
+  }
+
+  /** The chain's gossip topics (their counters are metrics); null before the services start. */
+  public NodeGossip gossip() {
+    return chainGossip;
+  }
+
+  /**
+   * Submits a local transaction (from the API) to the chain and, if the mempool took it, publishes
+   * it to our peers. Completes with the mempool's answer.
+   */
+  public CompletableFuture<Mempool.Admission> submitTransaction(Transaction tx) {
+    return chainGossip.submitTransaction(tx);
+  }
+
   @Override
   public void close() {
     api.close();
@@ -241,6 +276,9 @@ public final class Node implements AutoCloseable {
     }
     if (dht != null) {
       dht.close();
+    }
+    if (sync != null) {
+      sync.close();
     }
     if (gossip != null) {
       gossip.close();
