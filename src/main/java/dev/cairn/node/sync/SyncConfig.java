@@ -91,6 +91,25 @@ public record SyncConfig(
         maxOrphanDepth);
   }
 
+  /** The same with another status refresh interval. */
+  public SyncConfig withStatusRefresh(Duration d) {
+    return new SyncConfig(
+        batchSize,
+        maxBatchesInFlight,
+        maxBatchesPerPeer,
+        maxBufferedBatches,
+        maxAttempts,
+        firstByteTimeout,
+        responseTimeout,
+        stallTimeout,
+        d,
+        progressLogInterval,
+        refusedBan,
+        refuseGrace,
+        peerCooldown,
+        maxOrphanDepth);
+  }
+
   /** The same with another batch size. */
   public SyncConfig withBatchSize(int n) {
     return new SyncConfig(

@@ -319,7 +319,7 @@ public final class SyncManager implements AutoCloseable {
     Status status;
     long statusAt;
     boolean statusInFlight;
-    long avoidUntil;
+    long avoidUntil = System.nanoTime();
     int inFlight;
 
     Peer(PeerId id) {
@@ -653,7 +653,10 @@ public final class SyncManager implements AutoCloseable {
       boolean ahead =
           p.id.equals(job.source)
               || (p.status != null && p.status.cumulativeWork().compareTo(job.startWork) > 0);
-      if (!ahead || job.bad.contains(p.id) || p.inFlight >= config.maxBatchesPerPeer()) {
+      if (!ahead
+          || job.bad.contains(p.id)
+          || p.inFlight >= config.maxBatchesPerPeer()
+          || System.nanoTime() - p.avoidUntil < 0) {
         continue;
       }
       boolean tried = b.tried.contains(p.id);
@@ -799,6 +802,13 @@ public final class SyncManager implements AutoCloseable {
     if (job.nextImport == job.batches.size()) {
       LOG.debug("Sync round {} done at height {}", job.id, chain.view().height());
       job = null; // the next step starts another round if a peer still has more work
+      // Our status goes with each status request: peers behind us learn of our new head now
+      // rather than at their next refresh (blocks we synced are not gossiped).
+      for (Peer p : peers.values()) {
+        if (!p.statusInFlight) {
+          requestStatus(p);
+        }
+      }
     }
   }
 
