@@ -5,12 +5,18 @@ import dev.cairn.chain.ChainService;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.mempool.Mempool;
+import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.api.ChainRoutes;
 import dev.cairn.node.api.HttpApi;
 import dev.cairn.node.api.HttpApi.Response;
+import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.miner.Miner;
+import dev.cairn.node.sync.SyncConfig;
+import dev.cairn.node.sync.SyncManager;
+import dev.cairn.node.sync.SyncStatus;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.KeyFile;
 import dev.cairn.p2p.crypto.PrivateKey;
@@ -31,7 +37,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -48,16 +54,11 @@ public final class Node implements AutoCloseable {
   private Miner miner;
   private KadDht dht;
   private GossipRouter gossip;
+  private NodeGossip chainGossip;
+  private SyncManager sync;
   private final Metrics metrics = new Metrics();
   private final NodeMetrics nodeMetrics = new NodeMetrics(metrics);
   private final NetworkParams params;
-
-  /**
-   * What {@code /api/v1/status} shows as {@code sync}: any object Jackson can write (a record, a
-   * map). Sync installs its own with {@link #syncStatus(Supplier)}; until then the state is
-   * unknown.
-   */
-  private volatile Supplier<?> syncStatus = () -> Map.of("state", "unknown");
 
   private final HttpApi api = new HttpApi();
   private InetSocketAddress apiAddress;
@@ -123,12 +124,14 @@ public final class Node implements AutoCloseable {
     registerMetrics();
     startNetworkServices();
     registerKadMetrics();
+    registerNetworkMetrics();
     if (config.mine()) {
       miner =
           Miner.start(
               chain,
               new Miner.Config(
-                  config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)));
+                  config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)),
+              chainGossip::publishBlockLater);
       LOG.info("Mining to {} on {} threads", config.minerAddress(), config.minerThreads());
     }
     if (config.api() != null) {
@@ -140,6 +143,8 @@ public final class Node implements AutoCloseable {
 
   private void startNetworkServices() {
     gossip = GossipRouter.start(p2p.host(), GossipConfig.cairn());
+    sync = SyncManager.start(p2p.host(), chain, config.network(), SyncConfig.defaults());
+    chainGossip = NodeGossip.start(gossip, chain, config.network(), sync::fetchAncestors);
     // Bootnodes with a /p2p/ id seed the DHT; one without (a name in a compose file, say) is
     // dialled directly and joins the DHT through identify like any other peer.
     List<Multiaddr> withId =
@@ -208,6 +213,51 @@ public final class Node implements AutoCloseable {
             });
   }
 
+  /** Gauges over the gossip and sync owners' own counters (read at scrape time, lock-free). */
+  private void registerNetworkMetrics() {
+    for (boolean blocks : new boolean[] {true, false}) {
+      String topic = blocks ? "blocks" : "txs";
+      metrics.gauge(
+          "cairn_gossip_messages",
+          "Gossip messages by topic and verdict",
+          () -> chainGossip.accepted(blocks),
+          "topic",
+          topic,
+          "result",
+          "accepted");
+      metrics.gauge(
+          "cairn_gossip_messages",
+          "Gossip messages by topic and verdict",
+          () -> chainGossip.ignored(blocks),
+          "topic",
+          topic,
+          "result",
+          "ignored");
+      metrics.gauge(
+          "cairn_gossip_messages",
+          "Gossip messages by topic and verdict",
+          () -> chainGossip.rejected(blocks),
+          "topic",
+          topic,
+          "result",
+          "rejected");
+    }
+    nodeMetrics.syncRate(() -> syncStatus().blocksPerSecond());
+    metrics.gauge(
+        "cairn_sync_blocks_imported", "Blocks imported by sync", () -> sync.blocksImported());
+    metrics.gauge(
+        "cairn_sync_invalid_responses",
+        "Invalid sync answers from peers",
+        () -> sync.invalidResponses());
+    metrics.gauge("cairn_sync_timeouts", "Sync requests that timed out", () -> sync.timeouts());
+    metrics.gauge(
+        "cairn_sync_stalls", "Sync rounds restarted by the stall detector", () -> sync.stalls());
+    metrics.gauge(
+        "cairn_peers_refused",
+        "Peers refused for another network or genesis",
+        () -> sync.refusals());
+  }
+
   private void registerKadMetrics() {
     metrics.gauge(
         "cairn_kad_routing_table_peers",
@@ -222,7 +272,7 @@ public final class Node implements AutoCloseable {
   private void routes() {
     api.route("GET", "/api/v1/status", r -> Response.json(status()));
     api.route("GET", "/api/v1/peers", r -> Response.json(peers()));
-    ChainRoutes.register(api, chain);
+    ChainRoutes.register(api, chain, this::submitTransaction);
     api.route(
         "GET",
         "/metrics",
@@ -239,7 +289,7 @@ public final class Node implements AutoCloseable {
     s.put("headHash", view.headHash().toString());
     s.put("headWork", view.cumulativeWork().toString());
     s.put("mempoolSize", view.mempoolSize());
-    s.put("sync", syncStatus.get());
+    s.put("sync", syncStatus());
     s.put("mining", miner != null);
     s.put("peerId", p2p.host().peerId().toBase58());
     s.put("listen", p2p.host().fullAddresses().stream().map(Multiaddr::toString).toList());
@@ -278,11 +328,6 @@ public final class Node implements AutoCloseable {
     return nodeMetrics;
   }
 
-  /** Installs what {@code /api/v1/status} reports as {@code sync} (read on every request). */
-  public void syncStatus(Supplier<?> status) {
-    this.syncStatus = status;
-  }
-
   /** The network's consensus parameters (chain id, genesis, ...). */
   public NetworkParams params() {
     return params;
@@ -297,6 +342,29 @@ public final class Node implements AutoCloseable {
     return chain;
   }
 
+  /** Sync progress (state, target height, peers, rate), for the API and metrics. */
+  public SyncStatus syncStatus() {
+    return sync == null ? SyncStatus.idle(chain.view().height()) : sync.status();
+  }
+
+  /** The sync manager (its counters are metrics); null before the network services start. */
+  public SyncManager sync() {
+    return sync;
+  }
+
+  /** The chain's gossip topics (their counters are metrics); null before the services start. */
+  public NodeGossip gossip() {
+    return chainGossip;
+  }
+
+  /**
+   * Submits a local transaction (from the API) to the chain and, if the mempool took it, publishes
+   * it to our peers. Completes with the mempool's answer.
+   */
+  public CompletableFuture<Mempool.Admission> submitTransaction(Transaction tx) {
+    return chainGossip.submitTransaction(tx);
+  }
+
   @Override
   public void close() {
     api.close();
@@ -305,6 +373,9 @@ public final class Node implements AutoCloseable {
     }
     if (dht != null) {
       dht.close();
+    }
+    if (sync != null) {
+      sync.close();
     }
     if (gossip != null) {
       gossip.close();

@@ -54,14 +54,29 @@ class LayeringTest {
             "dev.cairn.p2p.identify..",
             "dev.cairn.p2p.noise..",
             "dev.cairn.p2p.gossip..",
-            "dev.cairn.p2p.kad..")
+            "dev.cairn.p2p.kad..",
+            "dev.cairn.node.sync..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
             "dev.cairn.p2p.identify.pb..",
             "dev.cairn.p2p.noise.pb..",
             "dev.cairn.p2p.gossip.pb..",
-            "dev.cairn.p2p.kad.pb..")
+            "dev.cairn.p2p.kad.pb..",
+            "dev.cairn.node.sync.pb..")
+        .check(classes);
+  }
+
+  @Test
+  void syncProtobufStaysInsideTheCodec() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cairn.node.sync.pb..")
+        .and()
+        .doNotHaveFullyQualifiedName("dev.cairn.node.sync.SyncCodec")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.cairn.node.sync.pb..")
         .check(classes);
   }
 

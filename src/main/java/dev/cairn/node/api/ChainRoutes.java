@@ -44,14 +44,33 @@ public final class ChainRoutes {
   private static final HexFormat HEX = HexFormat.of();
 
   private final ChainService chain;
+  private final java.util.function.Function<
+          dev.cairn.chain.model.Transaction,
+          java.util.concurrent.CompletableFuture<dev.cairn.chain.mempool.Mempool.Admission>>
+      submit;
 
-  private ChainRoutes(ChainService chain) {
+  private ChainRoutes(
+      ChainService chain,
+      java.util.function.Function<
+              dev.cairn.chain.model.Transaction,
+              java.util.concurrent.CompletableFuture<dev.cairn.chain.mempool.Mempool.Admission>>
+          submit) {
     this.chain = chain;
+    this.submit = submit;
   }
 
-  /** Adds the chain routes under {@code /api/v1/} to {@code api}. */
-  public static void register(HttpApi api, ChainService chain) {
-    ChainRoutes r = new ChainRoutes(chain);
+  /**
+   * Adds the chain routes under {@code /api/v1/} to {@code api}; submitted transactions go through
+   * {@code submit} (the node's: into the mempool, then gossiped).
+   */
+  public static void register(
+      HttpApi api,
+      ChainService chain,
+      java.util.function.Function<
+              dev.cairn.chain.model.Transaction,
+              java.util.concurrent.CompletableFuture<dev.cairn.chain.mempool.Mempool.Admission>>
+          submit) {
+    ChainRoutes r = new ChainRoutes(chain, submit);
     api.route("GET", "/api/v1/head", q -> Response.json(r.head()));
     api.route("GET", "/api/v1/blocks/{id}", q -> Response.json(r.block(q.param("id"))));
     api.route("GET", "/api/v1/txs/{id}", q -> Response.json(r.transaction(q.param("id"))));
@@ -191,7 +210,7 @@ public final class ChainRoutes {
    */
   private Response submit(HttpApi.Request request) {
     Transaction tx = decodeBody(request.body());
-    Mempool.Admission a = await(chain.submitTransaction(tx));
+    Mempool.Admission a = await(submit.apply(tx));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", tx.id().toString());
     m.put("outcome", a.outcome().name().toLowerCase(java.util.Locale.ROOT));

@@ -78,18 +78,28 @@ public final class Miner implements AutoCloseable {
   private final Condition retry = jobLock.newCondition();
   private final List<Thread> threads = new ArrayList<>();
   private final Consumer<HeadChange> listener = this::onHeadChange;
+  private final Consumer<Block> onImported;
   private final long startNanos = System.nanoTime();
   private volatile Job job;
   private volatile boolean running = true;
 
-  private Miner(ChainService chain, Config config) {
+  private Miner(ChainService chain, Config config, Consumer<Block> onImported) {
     this.chain = chain;
     this.config = config;
+    this.onImported = onImported;
   }
 
   /** Subscribes to head changes and starts the threads. */
   public static Miner start(ChainService chain, Config config) {
-    Miner m = new Miner(chain, config);
+    return start(chain, config, b -> {});
+  }
+
+  /**
+   * As {@link #start(ChainService, Config)}; {@code onImported} hears each mined block the chain
+   * imported (to publish it), on the thread that completed the import's reply (it must not block).
+   */
+  public static Miner start(ChainService chain, Config config, Consumer<Block> onImported) {
+    Miner m = new Miner(chain, config, onImported);
     try {
       chain.subscribeHeadChanges(m.listener).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -157,6 +167,9 @@ public final class Miner implements AutoCloseable {
                 block.hash(),
                 block.header().height(),
                 r.outcome());
+            if (r.imported()) {
+              onImported.accept(block);
+            }
           }
         });
   }

@@ -1,0 +1,85 @@
+package dev.cairn.node.sync;
+
+import dev.cairn.chain.ChainService;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.chain.model.Hash;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Answers sync requests from the {@link ChainService}: queries go through its mailbox (blocking the
+ * stream's virtual thread, never the owner), the status comes from its snapshot. An answer stops at
+ * {@link #MAX_ANSWER_BYTES} of blocks, so one request cannot make us hold more than that.
+ */
+public final class ChainBlockSource implements BlockSource {
+  /** Blocks of at most this many bytes in all go into one answer (the requester asks again). */
+  static final int MAX_ANSWER_BYTES = 8 << 20;
+
+  /** How long a request waits for the chain owner. */
+  static final long CHAIN_TIMEOUT_SECONDS = 10;
+
+  private final ChainService chain;
+
+  public ChainBlockSource(ChainService chain) {
+    this.chain = chain;
+  }
+
+  @Override
+  public SyncMessage.Status status() {
+    return SyncMessage.Status.of(chain.view());
+  }
+
+  @Override
+  public List<BlockHeader> headersAfter(List<Hash> locator, int max) throws IOException {
+    return await(chain.headersAfter(locator, max));
+  }
+
+  @Override
+  public List<Block> blocksByHash(List<Hash> hashes) throws IOException {
+    List<Block> out = new ArrayList<>();
+    long bytes = 0;
+    for (Hash h : hashes) {
+      Optional<Block> b = await(chain.block(h));
+      if (b.isEmpty()) {
+        break;
+      }
+      bytes += b.get().encodedSize();
+      if (!out.isEmpty() && bytes > MAX_ANSWER_BYTES) {
+        break;
+      }
+      out.add(b.get());
+    }
+    return out;
+  }
+
+  @Override
+  public List<Block> blocksByRange(long start, int count) throws IOException {
+    List<Block> all = await(chain.blocksByRange(start, count));
+    long bytes = 0;
+    for (int i = 0; i < all.size(); i++) {
+      bytes += all.get(i).encodedSize();
+      if (i > 0 && bytes > MAX_ANSWER_BYTES) {
+        return all.subList(0, i);
+      }
+    }
+    return all;
+  }
+
+  private static <T> T await(CompletableFuture<T> f) throws IOException {
+    try {
+      return f.get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("chain service: " + e, e);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.cairn.node.sync;
+
+import java.time.Duration;
+
+/**
+ * Sync limits and timings.
+ *
+ * @param batchSize blocks asked for in one blocks_by_hash request (at most 128)
+ * @param maxBatchesInFlight batch requests outstanding at once, over all peers
+ * @param maxBatchesPerPeer batch requests outstanding at one peer (below the responder's limit)
+ * @param maxBufferedBatches downloaded batches waiting for import, past the next one to import;
+ *     downloads stop at this bound (memory: batchSize × this × block size)
+ * @param maxAttempts times one batch is tried (each time at another peer if there is one) before
+ *     the sync round is abandoned and the header peer blamed
+ * @param firstByteTimeout time to the first byte of an answer (a late peer is penalised)
+ * @param responseTimeout time for a whole answer
+ * @param stallTimeout a sync round that imports nothing for this long is restarted and the peers it
+ *     waits for are penalised
+ * @param statusRefresh every connected peer's status is asked again this often
+ * @param progressLogInterval the progress line is logged this often while syncing
+ * @param refusedBan how long a peer of another network or genesis is banned
+ * @param refuseGrace time between refusing a peer and disconnecting it, so that it can read our
+ *     status and log the reason too
+ * @param peerCooldown a peer whose headers failed is not asked for headers again for this long
+ * @param maxOrphanDepth ancestors fetched by hash for a gossiped orphan before asking the peer for
+ *     its status instead (a longer gap is a sync, not an orphan)
+ */
+public record SyncConfig(
+    int batchSize,
+    int maxBatchesInFlight,
+    int maxBatchesPerPeer,
+    int maxBufferedBatches,
+    int maxAttempts,
+    Duration firstByteTimeout,
+    Duration responseTimeout,
+    Duration stallTimeout,
+    Duration statusRefresh,
+    Duration progressLogInterval,
+    Duration refusedBan,
+    Duration refuseGrace,
+    Duration peerCooldown,
+    int maxOrphanDepth) {
+
+  public SyncConfig {
+    if (batchSize < 1 || batchSize > SyncCodec.MAX_BLOCKS) {
+      throw new IllegalArgumentException("batch size must be 1.." + SyncCodec.MAX_BLOCKS);
+    }
+    if (maxBatchesInFlight < 1 || maxBatchesPerPeer < 1 || maxBufferedBatches < 1) {
+      throw new IllegalArgumentException("in-flight bounds must be positive");
+    }
+    if (maxAttempts < 1 || maxOrphanDepth < 1) {
+      throw new IllegalArgumentException("attempts and orphan depth must be positive");
+    }
+  }
+
+  /** 32-block batches, 8 in flight (2 per peer), 5 s to first byte, a 30 s stall bound. */
+  public static SyncConfig defaults() {
+    return new SyncConfig(
+        32,
+        8,
+        2,
+        16,
+        4,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(10),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(30),
+        32);
+  }
+
+  /** The same with other request and stall timeouts (tests use short ones). */
+  public SyncConfig withTimeouts(Duration firstByte, Duration response, Duration stall) {
+    return new SyncConfig(
+        batchSize,
+        maxBatchesInFlight,
+        maxBatchesPerPeer,
+        maxBufferedBatches,
+        maxAttempts,
+        firstByte,
+        response,
+        stall,
+        statusRefresh,
+        progressLogInterval,
+        refusedBan,
+        refuseGrace,
+        peerCooldown,
+        maxOrphanDepth);
+  }
+
+  /** The same with another status refresh interval. */
+  public SyncConfig withStatusRefresh(Duration d) {
+    return new SyncConfig(
+        batchSize,
+        maxBatchesInFlight,
+        maxBatchesPerPeer,
+        maxBufferedBatches,
+        maxAttempts,
+        firstByteTimeout,
+        responseTimeout,
+        stallTimeout,
+        d,
+        progressLogInterval,
+        refusedBan,
+        refuseGrace,
+        peerCooldown,
+        maxOrphanDepth);
+  }
+
+  /** The same with another batch size. */
+  public SyncConfig withBatchSize(int n) {
+    return new SyncConfig(
+        n,
+        maxBatchesInFlight,
+        maxBatchesPerPeer,
+        maxBufferedBatches,
+        maxAttempts,
+        firstByteTimeout,
+        responseTimeout,
+        stallTimeout,
+        statusRefresh,
+        progressLogInterval,
+        refusedBan,
+        refuseGrace,
+        peerCooldown,
+        maxOrphanDepth);
+  }
+}

@@ -1,0 +1,338 @@
+package dev.cairn.node.sync;
+
+import dev.cairn.chain.consensus.CompactTarget;
+import dev.cairn.chain.consensus.ProofOfWork;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.chain.model.ChainCodec;
+import dev.cairn.chain.model.DecodeException;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Limits;
+import dev.cairn.node.sync.SyncMessage.BlocksByHash;
+import dev.cairn.node.sync.SyncMessage.BlocksByRange;
+import dev.cairn.node.sync.SyncMessage.HeadersByLocator;
+import dev.cairn.node.sync.SyncMessage.Status;
+import dev.cairn.p2p.ProtocolException;
+import dev.cairn.p2p.host.Host;
+import dev.cairn.p2p.host.StreamNegotiationException;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.reqresp.ReqRespConfig;
+import dev.cairn.p2p.reqresp.ReqRespProtocol;
+import dev.cairn.p2p.reqresp.RequestHandler;
+import dev.cairn.p2p.reqresp.RpcCode;
+import dev.cairn.p2p.reqresp.RpcException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The four sync request/response protocols of one network, both sides: the server answers from a
+ * {@link BlockSource}; the client methods send a request, decode and check the answer, and turn
+ * every failure into a {@link SyncFailure} whose kind says what to do to the peer.
+ *
+ * <ul>
+ *   <li>{@code /cairn/<network>/req/status/1}: request our {@link Status}, answer theirs (one
+ *       chunk)
+ *   <li>{@code /cairn/<network>/req/headers_by_locator/1}: up to 2,000 116-byte headers
+ *   <li>{@code /cairn/<network>/req/blocks_by_hash/1}: up to 128 blocks, in the order asked
+ *   <li>{@code /cairn/<network>/req/blocks_by_range/1}: up to 128 canonical blocks
+ * </ul>
+ *
+ * <p>Threading: requests and answers run on the caller's or the stream's virtual thread; this class
+ * has no mutable state.
+ */
+public final class SyncRpc {
+  private final ReqRespProtocol status;
+  private final ReqRespProtocol headers;
+  private final ReqRespProtocol byHash;
+  private final ReqRespProtocol byRange;
+
+  private SyncRpc(
+      ReqRespProtocol status,
+      ReqRespProtocol headers,
+      ReqRespProtocol byHash,
+      ReqRespProtocol byRange) {
+    this.status = status;
+    this.headers = headers;
+    this.byHash = byHash;
+    this.byRange = byRange;
+  }
+
+  /** The protocol id of {@code name} on {@code network}. */
+  public static String protocolId(String network, String name) {
+    return "/cairn/" + network + "/req/" + name + "/1";
+  }
+
+  /**
+   * The limits of each protocol: request sizes fit the largest valid request, chunk sizes the
+   * largest valid item, and per peer at most 2 concurrent header or status requests and 4 block
+   * requests, at 5 and 20 a second.
+   */
+  static List<ReqRespConfig> configs(String network, SyncConfig sync) {
+    ReqRespConfig status =
+        new ReqRespConfig(
+            protocolId(network, "status"),
+            512,
+            512,
+            1,
+            sync.firstByteTimeout(),
+            sync.responseTimeout(),
+            2,
+            5,
+            10);
+    ReqRespConfig headers =
+        new ReqRespConfig(
+            protocolId(network, "headers_by_locator"),
+            SyncCodec.MAX_LOCATOR * (Hash.SIZE + 2) + 16,
+            Limits.HEADER_BYTES,
+            SyncCodec.MAX_HEADERS,
+            sync.firstByteTimeout(),
+            sync.responseTimeout(),
+            2,
+            5,
+            10);
+    ReqRespConfig byHash =
+        new ReqRespConfig(
+            protocolId(network, "blocks_by_hash"),
+            SyncCodec.MAX_BLOCKS * (Hash.SIZE + 2) + 16,
+            Limits.MAX_BLOCK_BYTES,
+            SyncCodec.MAX_BLOCKS,
+            sync.firstByteTimeout(),
+            sync.responseTimeout(),
+            4,
+            20,
+            40);
+    ReqRespConfig byRange =
+        new ReqRespConfig(
+            protocolId(network, "blocks_by_range"),
+            32,
+            Limits.MAX_BLOCK_BYTES,
+            SyncCodec.MAX_BLOCKS,
+            sync.firstByteTimeout(),
+            sync.responseTimeout(),
+            4,
+            20,
+            40);
+    return List.of(status, headers, byHash, byRange);
+  }
+
+  /**
+   * Serves the protocols on {@code host} from {@code source}. {@code onStatus} hears the status a
+   * peer sends with its request (it must not block).
+   */
+  public static SyncRpc serve(
+      Host host,
+      String network,
+      SyncConfig sync,
+      BlockSource source,
+      BiConsumer<PeerId, Status> onStatus) {
+    List<ReqRespConfig> c = configs(network, sync);
+    return new SyncRpc(
+        ReqRespProtocol.serve(host, c.get(0), statusHandler(source, onStatus)),
+        ReqRespProtocol.serve(host, c.get(1), headersHandler(source)),
+        ReqRespProtocol.serve(host, c.get(2), byHashHandler(source)),
+        ReqRespProtocol.serve(host, c.get(3), byRangeHandler(source)));
+  }
+
+  private static RequestHandler statusHandler(
+      BlockSource source, BiConsumer<PeerId, Status> onStatus) {
+    return (peer, request, out) -> {
+      Status theirs = decode(() -> SyncCodec.decodeStatus(request));
+      // Answer first: a peer we are about to refuse should learn why from our status.
+      out.chunk(SyncCodec.encode(source.status()));
+      onStatus.accept(peer, theirs);
+    };
+  }
+
+  private static RequestHandler headersHandler(BlockSource source) {
+    return (peer, request, out) -> {
+      HeadersByLocator r = decode(() -> SyncCodec.decodeHeadersByLocator(request));
+      List<BlockHeader> list = serverCall(() -> source.headersAfter(r.locator(), r.max()));
+      for (BlockHeader h : list) {
+        out.chunk(ChainCodec.encode(h));
+      }
+    };
+  }
+
+  private static RequestHandler byHashHandler(BlockSource source) {
+    return (peer, request, out) -> {
+      BlocksByHash r = decode(() -> SyncCodec.decodeBlocksByHash(request));
+      List<Block> list = serverCall(() -> source.blocksByHash(r.hashes()));
+      if (list.isEmpty()) {
+        throw new RpcException(RpcCode.RESOURCE_UNAVAILABLE, "unknown block " + r.hashes().get(0));
+      }
+      for (Block b : list) {
+        out.chunk(ChainCodec.encode(b));
+      }
+    };
+  }
+
+  private static RequestHandler byRangeHandler(BlockSource source) {
+    return (peer, request, out) -> {
+      BlocksByRange r = decode(() -> SyncCodec.decodeBlocksByRange(request));
+      List<Block> list = serverCall(() -> source.blocksByRange(r.start(), r.count()));
+      if (list.isEmpty()) {
+        throw new RpcException(RpcCode.RESOURCE_UNAVAILABLE, "no block at " + r.start());
+      }
+      for (Block b : list) {
+        out.chunk(ChainCodec.encode(b));
+      }
+    };
+  }
+
+  private interface Decoding<T> {
+    T get() throws InvalidMessageException;
+  }
+
+  private interface ServerCall<T> {
+    T get() throws IOException;
+  }
+
+  private static <T> T decode(Decoding<T> d) throws RpcException {
+    try {
+      return d.get();
+    } catch (InvalidMessageException e) {
+      throw new RpcException(RpcCode.INVALID_REQUEST, e.getMessage());
+    }
+  }
+
+  private static <T> T serverCall(ServerCall<T> c) throws RpcException {
+    try {
+      return c.get();
+    } catch (IOException e) {
+      throw new RpcException(RpcCode.SERVER_ERROR, "busy");
+    }
+  }
+
+  // ---- client ----------------------------------------------------------------------------------
+
+  /** Sends our status to {@code peer} and returns its own. */
+  public Status status(PeerId peer, Status ours) throws SyncFailure {
+    List<byte[]> chunks = call(status, peer, SyncCodec.encode(ours));
+    if (chunks.size() != 1) {
+      throw new SyncFailure(SyncFailure.Kind.INVALID, "status answer of " + chunks.size());
+    }
+    try {
+      return SyncCodec.decodeStatus(chunks.get(0));
+    } catch (InvalidMessageException e) {
+      throw new SyncFailure(SyncFailure.Kind.INVALID, e.getMessage());
+    }
+  }
+
+  /**
+   * Headers after the fork point of {@code locator}, checked: the first one's parent is in the
+   * locator, each next one is the child of the one before, and each meets its own target.
+   */
+  public List<BlockHeader> headers(PeerId peer, List<Hash> locator, int max) throws SyncFailure {
+    List<byte[]> chunks = call(headers, peer, SyncCodec.encode(new HeadersByLocator(locator, max)));
+    if (chunks.size() > max) {
+      throw new SyncFailure(SyncFailure.Kind.INVALID, chunks.size() + " headers for " + max);
+    }
+    Set<Hash> known = new HashSet<>(locator);
+    List<BlockHeader> out = new ArrayList<>(chunks.size());
+    BlockHeader prev = null;
+    for (byte[] c : chunks) {
+      BlockHeader h;
+      try {
+        h = ChainCodec.decodeHeader(c);
+      } catch (DecodeException e) {
+        throw new SyncFailure(SyncFailure.Kind.INVALID, "header: " + e.getMessage());
+      }
+      boolean linked =
+          prev == null
+              ? known.contains(h.parent())
+              : h.parent().equals(prev.hash()) && h.height() == prev.height() + 1;
+      if (!linked) {
+        throw new SyncFailure(SyncFailure.Kind.INVALID, "unlinked header at " + h.height());
+      }
+      if (!CompactTarget.isCanonical(h.bits()) || !ProofOfWork.meetsTarget(h)) {
+        throw new SyncFailure(SyncFailure.Kind.INVALID, "header without work at " + h.height());
+      }
+      out.add(h);
+      prev = h;
+    }
+    return out;
+  }
+
+  /**
+   * The blocks named, in order; a shorter answer is a prefix of the request. Each block must be the
+   * one asked for and carry the Merkle root of its transactions.
+   */
+  public List<Block> blocksByHash(PeerId peer, List<Hash> hashes) throws SyncFailure {
+    List<byte[]> chunks = call(byHash, peer, SyncCodec.encode(new BlocksByHash(hashes)));
+    if (chunks.size() > hashes.size()) {
+      throw new SyncFailure(
+          SyncFailure.Kind.INVALID, chunks.size() + " blocks for " + hashes.size());
+    }
+    List<Block> out = new ArrayList<>(chunks.size());
+    for (int i = 0; i < chunks.size(); i++) {
+      Block b = decodeBlock(chunks.get(i));
+      if (!b.hash().equals(hashes.get(i))) {
+        throw new SyncFailure(SyncFailure.Kind.INVALID, "unrequested block " + b.hash());
+      }
+      if (!b.computeMerkleRoot().equals(b.header().merkleRoot())) {
+        throw new SyncFailure(SyncFailure.Kind.INVALID, "bad Merkle root in " + b.hash());
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
+  /** Canonical blocks from {@code start}: consecutive heights, each the child of the one before. */
+  public List<Block> blocksByRange(PeerId peer, long start, int count) throws SyncFailure {
+    List<byte[]> chunks = call(byRange, peer, SyncCodec.encode(new BlocksByRange(start, count)));
+    if (chunks.size() > count) {
+      throw new SyncFailure(SyncFailure.Kind.INVALID, chunks.size() + " blocks for " + count);
+    }
+    List<Block> out = new ArrayList<>(chunks.size());
+    for (byte[] c : chunks) {
+      Block b = decodeBlock(c);
+      long expected = start + out.size();
+      boolean linked =
+          b.header().height() == expected
+              && (out.isEmpty() || b.header().parent().equals(out.getLast().hash()));
+      if (!linked || !b.computeMerkleRoot().equals(b.header().merkleRoot())) {
+        throw new SyncFailure(SyncFailure.Kind.INVALID, "bad block at " + expected);
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
+  private static Block decodeBlock(byte[] bytes) throws SyncFailure {
+    try {
+      return ChainCodec.decodeBlock(bytes);
+    } catch (DecodeException e) {
+      throw new SyncFailure(SyncFailure.Kind.INVALID, "block: " + e.getMessage());
+    }
+  }
+
+  private static List<byte[]> call(ReqRespProtocol p, PeerId peer, byte[] request)
+      throws SyncFailure {
+    try {
+      return p.request(peer, request);
+    } catch (RpcException e) {
+      SyncFailure.Kind kind =
+          switch (e.code()) {
+            case RESOURCE_UNAVAILABLE -> SyncFailure.Kind.UNAVAILABLE;
+            case RATE_LIMITED, SERVER_ERROR -> SyncFailure.Kind.BUSY;
+            // Our request was refused as malformed: our bug or a peer's quirk, not its fault.
+            case INVALID_REQUEST, SUCCESS -> SyncFailure.Kind.IO;
+          };
+      throw new SyncFailure(kind, e.getMessage(), e);
+    } catch (ProtocolException e) {
+      SyncFailure.Kind kind =
+          e.reason() == ProtocolException.Reason.TIMEOUT
+              ? SyncFailure.Kind.TIMEOUT
+              : SyncFailure.Kind.PROTOCOL;
+      throw new SyncFailure(kind, e.getMessage(), e);
+    } catch (StreamNegotiationException e) {
+      throw new SyncFailure(SyncFailure.Kind.NOT_SUPPORTED, p.config().protocolId(), e);
+    } catch (IOException e) {
+      throw new SyncFailure(SyncFailure.Kind.IO, String.valueOf(e.getMessage()), e);
+    }
+  }
+}

@@ -1,0 +1,312 @@
+package dev.cairn.node.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.chain.ChainService;
+import dev.cairn.chain.TestChain;
+import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Transaction;
+import dev.cairn.testing.Await;
+import dev.cairn.testing.LogCapture;
+import dev.cairn.testing.MemoryTransport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sync between full in-memory nodes: late joiners, forks, other genesis, hostile peers. */
+@Timeout(120)
+class SyncNetworkTest {
+  static final NetworkParams PARAMS = TestChain.PARAMS;
+  static final Address MINER = TestChain.key(5).address();
+  static final Address OTHER_MINER = TestChain.key(6).address();
+
+  private static List<Block> chain500;
+
+  @TempDir Path dir;
+  private final MemoryTransport net = new MemoryTransport();
+  private final List<TestNode> nodes = new ArrayList<>();
+  private int seq;
+
+  @AfterEach
+  void close() {
+    nodes.forEach(TestNode::close);
+  }
+
+  private TestNode node(SyncConfig config) throws Exception {
+    return node(PARAMS, config, ChainBlockSource::new);
+  }
+
+  private TestNode node(
+      NetworkParams params,
+      SyncConfig config,
+      java.util.function.Function<ChainService, BlockSource> source)
+      throws Exception {
+    int n = seq++;
+    TestNode t = TestNode.start(net, dir.resolve("n" + n), 1000 + n, params, config, source);
+    nodes.add(t);
+    return t;
+  }
+
+  /** {@code n} blocks after {@code parent}, on schedule, paying {@code miner}. */
+  static List<Block> build(BlockHeader parent, int n, Address miner, List<Transaction> firstTxs) {
+    List<Block> out = new ArrayList<>();
+    BlockHeader p = parent;
+    for (int i = 0; i < n; i++) {
+      Block b = TestChain.mine(PARAMS, p, miner, i == 0 ? firstTxs : List.of());
+      out.add(b);
+      p = b.header();
+    }
+    return out;
+  }
+
+  static synchronized List<Block> chain500() {
+    if (chain500 == null) {
+      chain500 = build(PARAMS.genesisHeader(), 500, MINER, List.of());
+    }
+    return chain500;
+  }
+
+  @Test
+  void lateJoinerSyncsA500BlockChainFromSeveralPeers() throws Exception {
+    List<Block> blocks = chain500();
+    List<TestNode> full = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      TestNode t = node(TestNode.SYNC);
+      t.importAll(blocks);
+      full.add(t);
+    }
+    TestNode late = node(TestNode.SYNC);
+    for (TestNode t : full) {
+      late.connect(t);
+    }
+    Hash head = blocks.getLast().hash();
+    Await.until(() -> late.head().equals(head), Duration.ofSeconds(60), "late joiner at 500");
+    assertThat(late.sync.blocksImported()).isGreaterThanOrEqualTo(500);
+    Await.until(
+        () -> late.sync.status().state() == SyncStatus.State.IDLE, "sync idle after catching up");
+    assertThat(late.sync.status().headHeight()).isEqualTo(500);
+  }
+
+  @Test
+  void peerWithAnotherGenesisIsRefusedWithTheReasonLoggedOnBothSides() throws Exception {
+    NetworkParams other =
+        new NetworkParams(
+            PARAMS.name(),
+            PARAMS.chainId() + 1,
+            PARAMS.genesisTimestamp(),
+            PARAMS.genesisBits(),
+            PARAMS.powLimitBits(),
+            PARAMS.blockTimeMillis(),
+            PARAMS.halfLifeMillis(),
+            PARAMS.maxFutureDriftMillis(),
+            PARAMS.initialReward(),
+            PARAMS.halvingInterval(),
+            PARAMS.minFee(),
+            PARAMS.allocations());
+    try (LogCapture log = LogCapture.of(SyncManager.class)) {
+      TestNode a = node(TestNode.SYNC);
+      TestNode b = node(other, TestNode.SYNC, ChainBlockSource::new);
+      a.connect(b);
+      String aRefusesB = "Refusing peer " + b.id() + ": genesis " + b.chain.view().genesis();
+      String bRefusesA = "Refusing peer " + a.id() + ": genesis " + a.chain.view().genesis();
+      Await.until(
+          () -> log.contains(aRefusesB) && log.contains(bRefusesA),
+          Duration.ofSeconds(10),
+          "both sides log the refusal: " + log.lines());
+      assertThat(log.lines())
+          .anyMatch(l -> l.contains(aRefusesB + " differs from ours " + a.chain.view().genesis()));
+      Await.until(
+          () -> a.p2p.host().isBanned(b.id()) && !a.p2p.host().isConnected(b.id()),
+          "a bans and drops b");
+      assertThat(a.sync.status().peers()).isZero();
+    }
+  }
+
+  @Test
+  void groupsThatBuiltApartConvergeOnTheHeavierChainAndLosingTransactionsReturnToTheMempool()
+      throws Exception {
+    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1_000, 5, 0);
+    List<Block> heavy = build(PARAMS.genesisHeader(), 30, MINER, List.of());
+    List<Block> light = build(PARAMS.genesisHeader(), 20, OTHER_MINER, List.of(tx));
+    TestNode a0 = node(TestNode.SYNC);
+    TestNode a1 = node(TestNode.SYNC);
+    TestNode b0 = node(TestNode.SYNC);
+    TestNode b1 = node(TestNode.SYNC);
+    a0.importAll(heavy);
+    b0.importAll(light);
+    a1.connect(a0);
+    b1.connect(b0);
+    Await.until(() -> a1.head().equals(a0.head()), Duration.ofSeconds(20), "group a agrees");
+    Await.until(() -> b1.head().equals(b0.head()), Duration.ofSeconds(20), "group b agrees");
+    assertThat(b1.chain.transaction(tx.id()).get(5, TimeUnit.SECONDS).orElseThrow().pending())
+        .isFalse();
+
+    b0.connect(a0);
+    Hash winner = heavy.getLast().hash();
+    for (TestNode t : nodes) {
+      Await.until(() -> t.head().equals(winner), Duration.ofSeconds(30), "all on the heavy chain");
+    }
+    for (TestNode t : List.of(b0, b1)) {
+      Await.until(
+          () -> {
+            var found = t.chain.transaction(tx.id()).join();
+            return found.isPresent() && found.get().pending();
+          },
+          Duration.ofSeconds(10),
+          "the losing branch's transaction is pending again");
+    }
+  }
+
+  /** Serves the chain, but puts a transaction into one block of each batch (a bad Merkle root). */
+  static final class CorruptingSource implements BlockSource {
+    final ChainBlockSource honest;
+    final AtomicInteger corrupted = new AtomicInteger();
+
+    CorruptingSource(ChainService chain) {
+      this.honest = new ChainBlockSource(chain);
+    }
+
+    @Override
+    public SyncMessage.Status status() {
+      return honest.status();
+    }
+
+    @Override
+    public List<BlockHeader> headersAfter(List<Hash> locator, int max) throws IOException {
+      return honest.headersAfter(locator, max);
+    }
+
+    @Override
+    public List<Block> blocksByHash(List<Hash> hashes) throws IOException {
+      List<Block> blocks = new ArrayList<>(honest.blocksByHash(hashes));
+      if (blocks.size() > 1) {
+        int i = blocks.size() / 2;
+        Transaction extra = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1, 1, 0);
+        blocks.set(i, new Block(blocks.get(i).header(), List.of(extra)));
+        corrupted.incrementAndGet();
+      }
+      return blocks;
+    }
+
+    @Override
+    public List<Block> blocksByRange(long start, int count) throws IOException {
+      return honest.blocksByRange(start, count);
+    }
+  }
+
+  @Test
+  void peerServingInvalidBlocksInABatchIsPenalisedAndTheBatchRefetchedElsewhere() throws Exception {
+    List<Block> blocks = chain500().subList(0, 200);
+    TestNode honest = node(TestNode.SYNC);
+    honest.importAll(blocks);
+    List<CorruptingSource> hostile = new ArrayList<>();
+    TestNode bad =
+        node(
+            PARAMS,
+            TestNode.SYNC,
+            c -> {
+              CorruptingSource s = new CorruptingSource(c);
+              hostile.add(s);
+              return s;
+            });
+    bad.importAll(blocks);
+    TestNode fresh = node(TestNode.SYNC);
+    fresh.connect(bad);
+    fresh.connect(honest);
+    Hash head = blocks.getLast().hash();
+    Await.until(() -> fresh.head().equals(head), Duration.ofSeconds(60), "synced despite");
+    assertThat(hostile.getFirst().corrupted.get()).isPositive();
+    assertThat(fresh.sync.invalidResponses()).isPositive();
+    assertThat(fresh.sync.refetches()).isPositive();
+  }
+
+  /** Serves headers, then never answers a block request (until released). */
+  static final class SilentSource implements BlockSource {
+    final ChainBlockSource honest;
+    final CountDownLatch release;
+    final AtomicInteger hung = new AtomicInteger();
+
+    SilentSource(ChainService chain, CountDownLatch release) {
+      this.honest = new ChainBlockSource(chain);
+      this.release = release;
+    }
+
+    @Override
+    public SyncMessage.Status status() {
+      return honest.status();
+    }
+
+    @Override
+    public List<BlockHeader> headersAfter(List<Hash> locator, int max) throws IOException {
+      return honest.headersAfter(locator, max);
+    }
+
+    @Override
+    public List<Block> blocksByHash(List<Hash> hashes) throws IOException {
+      hung.incrementAndGet();
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IOException("silent");
+    }
+
+    @Override
+    public List<Block> blocksByRange(long start, int count) throws IOException {
+      return honest.blocksByRange(start, count);
+    }
+  }
+
+  @Test
+  void peerThatStopsAnsweringMidSyncDoesNotStallTheNodeBeyondTheStallBound() throws Exception {
+    // Request timeouts longer than the test: only the stall detector can free the round.
+    Duration stall = Duration.ofSeconds(2);
+    SyncConfig config =
+        TestNode.SYNC.withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(90), stall);
+    List<Block> blocks = chain500().subList(0, 200);
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      List<SilentSource> silent = new ArrayList<>();
+      TestNode mute =
+          node(
+              PARAMS,
+              config,
+              c -> {
+                SilentSource s = new SilentSource(c, release);
+                silent.add(s);
+                return s;
+              });
+      mute.importAll(blocks);
+      TestNode honest = node(config);
+      honest.importAll(blocks);
+      TestNode fresh = node(config);
+      fresh.connect(mute);
+      fresh.connect(honest);
+      Hash head = blocks.getLast().hash();
+      long started = System.nanoTime();
+      Await.until(
+          () -> fresh.head().equals(head), Duration.ofSeconds(40), "synced past a mute peer");
+      assertThat(silent.getFirst().hung.get()).isPositive();
+      assertThat(fresh.sync.stalls()).isPositive();
+      // Each stall costs at most the bound (plus a tick); the rest is fast in-memory sync.
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isLessThan(stall.multipliedBy(3).plusSeconds(10));
+    } finally {
+      release.countDown();
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.cairn.node.sync;
+
+import dev.cairn.chain.ChainConfig;
+import dev.cairn.chain.ChainService;
+import dev.cairn.chain.Template;
+import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.consensus.ProofOfWork;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.node.gossip.NodeGossip;
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.gossip.GossipConfig;
+import dev.cairn.p2p.gossip.GossipRouter;
+import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.testing.MemoryTransport;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A node without the CLI for in-process tests: chain service, full libp2p host over a {@link
+ * MemoryTransport}, gossip router, chain gossip and sync manager, wired as {@code Node} wires them.
+ */
+public final class TestNode implements AutoCloseable {
+  /** The test network's name (TestChain.PARAMS). */
+  public static final String NETWORK = "unit";
+
+  /** Gossip with a fast heartbeat, so meshes form within a test. */
+  public static final GossipConfig GOSSIP =
+      GossipConfig.cairn().withHeartbeat(Duration.ofMillis(100));
+
+  /** Short timeouts, a short status refresh. */
+  public static final SyncConfig SYNC =
+      SyncConfig.defaults()
+          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5))
+          .withStatusRefresh(Duration.ofSeconds(2));
+
+  public final ChainService chain;
+  public final Libp2p p2p;
+  public final GossipRouter router;
+  public final NodeGossip gossip;
+  public final SyncManager sync;
+
+  private TestNode(
+      ChainService chain, Libp2p p2p, GossipRouter router, NodeGossip gossip, SyncManager sync) {
+    this.chain = chain;
+    this.p2p = p2p;
+    this.router = router;
+    this.gossip = gossip;
+    this.sync = sync;
+  }
+
+  /** A clock a day after genesis, so pre-mined test chains lie in the past. */
+  public static Clock clock(NetworkParams params) {
+    long offset = params.genesisTimestamp() + 86_400_000L - System.currentTimeMillis();
+    return Clock.offset(Clock.systemUTC(), Duration.ofMillis(offset));
+  }
+
+  public static TestNode start(
+      MemoryTransport net, Path dir, long seed, NetworkParams params, SyncConfig config)
+      throws Exception {
+    return start(net, dir, seed, params, config, ChainBlockSource::new);
+  }
+
+  public static TestNode start(
+      MemoryTransport net,
+      Path dir,
+      long seed,
+      NetworkParams params,
+      SyncConfig config,
+      Function<ChainService, BlockSource> source)
+      throws Exception {
+    ChainService chain =
+        ChainService.start(
+            params, ChainConfig.defaults().withSyncWrites(false), dir, clock(params));
+    byte[] key = new byte[32];
+    new Random(seed).nextBytes(key);
+    Libp2p p2p =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.fromSeed(key),
+                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withTransport(net));
+    GossipRouter router = GossipRouter.start(p2p.host(), GOSSIP);
+    SyncManager sync = SyncManager.start(p2p.host(), chain, NETWORK, config, source.apply(chain));
+    NodeGossip gossip = NodeGossip.start(router, chain, NETWORK, sync::fetchAncestors);
+    return new TestNode(chain, p2p, router, gossip, sync);
+  }
+
+  public PeerId id() {
+    return p2p.host().peerId();
+  }
+
+  /** Dials {@code other}. */
+  public void connect(TestNode other) throws Exception {
+    p2p.host().dial(other.p2p.host().fullAddress().orElseThrow());
+  }
+
+  public Hash head() {
+    return chain.view().headHash();
+  }
+
+  public long height() {
+    return chain.view().height();
+  }
+
+  /** Imports {@code blocks} locally, in order. */
+  public void importAll(List<Block> blocks) throws Exception {
+    for (Block b : blocks) {
+      var r = chain.importBlock(b, "test").get(10, TimeUnit.SECONDS);
+      if (!r.imported()) {
+        throw new IllegalStateException("test import: " + r);
+      }
+    }
+  }
+
+  /** Mines one block on our head (with pooled transactions), imports and publishes it. */
+  public Block mineAndPublish(Address miner) throws Exception {
+    Template t = chain.blockTemplate(miner).get(10, TimeUnit.SECONDS);
+    long nonce =
+        ProofOfWork.search(t.header().prefix(), t.header().bits(), 0, Long.MAX_VALUE).orElseThrow();
+    Block b = t.block(nonce);
+    var r = chain.importBlock(b, "test miner").get(10, TimeUnit.SECONDS);
+    if (!r.imported()) {
+      throw new IllegalStateException("mined block not imported: " + r);
+    }
+    gossip.publishBlock(b).get(10, TimeUnit.SECONDS);
+    return b;
+  }
+
+  @Override
+  public void close() {
+    sync.close();
+    router.close();
+    p2p.close();
+    chain.close();
+  }
+}
