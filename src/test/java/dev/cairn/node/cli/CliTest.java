@@ -167,7 +167,7 @@ class CliTest {
     assertThat(status.out())
         .contains("\"chainId\" : 1337")
         .contains("\"network\" : \"dev\"")
-        .contains("\"state\" : \"unknown\"");
+        .contains("\"state\" : \"IDLE\"");
     Run genesis = cairn("block", "--node", url, "0");
     assertThat(genesis.code()).as(genesis.err()).isZero();
     assertThat(genesis.out()).contains("\"height\" : 0").contains("\"canonical\" : true");
