@@ -152,7 +152,10 @@ class NodeGossipTest {
     TestNode a = node(0, noRefresh);
     TestNode b = node(1, noRefresh);
     b.connect(a);
-    Await.until(() -> b.sync.status().peers() == 1, "status exchanged");
+    // both directions' status requests must be done: a's request carries a's status, and one sent
+    // after the imports below would start a sync round instead of the orphan path
+    Await.until(
+        () -> b.sync.status().peers() == 1 && a.sync.status().peers() == 1, "status exchanged");
     // a imports 5 blocks without gossip (b's status of a is stale), then publishes a sixth
     List<Block> chain = new ArrayList<>();
     BlockHeader p = TestChain.PARAMS.genesisHeader();
