@@ -74,7 +74,7 @@ public final class Node implements AutoCloseable {
   public static Node start(NodeConfig config) throws IOException {
     Files.createDirectories(config.dataDir());
     PrivateKey identity = KeyFile.loadOrCreate(config.nodeKeyFile());
-    NetworkParams params = GenesisFile.load(config.network());
+    NetworkParams params = networkParams(config);
     ChainService chain =
         ChainService.start(
             params, ChainConfig.defaults(), config.dataDir().resolve("chain"), Clock.systemUTC());
@@ -93,6 +93,30 @@ public final class Node implements AutoCloseable {
       throw e;
     }
     return node;
+  }
+
+  /** The built-in network file, or {@code --genesis-file} if given (its name must match). */
+  static NetworkParams networkParams(NodeConfig config) throws IOException {
+    if (config.genesisFile() == null) {
+      return GenesisFile.load(config.network());
+    }
+    NetworkParams params;
+    try (var in = Files.newInputStream(config.genesisFile())) {
+      params = GenesisFile.parse(in);
+    } catch (IOException e) {
+      throw new IOException("genesis file " + config.genesisFile() + ": " + e.getMessage(), e);
+    }
+    if (!params.name().equals(config.network())) {
+      throw new IllegalArgumentException(
+          "genesis file "
+              + config.genesisFile()
+              + " is for network '"
+              + params.name()
+              + "', not '"
+              + config.network()
+              + "'");
+    }
+    return params;
   }
 
   private void startParts() throws IOException {

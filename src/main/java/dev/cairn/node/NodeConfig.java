@@ -19,6 +19,8 @@ import java.util.List;
  * @param mine whether this node mines
  * @param minerAddress where mined rewards go (required when mining)
  * @param minerThreads nonce-search threads
+ * @param genesisFile a network file (docs/PROTOCOL.md, "Genesis file") to use instead of the
+ *     built-in network of that name; its {@code name} must equal {@code network}. Null: built-in
  */
 public record NodeConfig(
     String network,
@@ -29,7 +31,32 @@ public record NodeConfig(
     InetSocketAddress api,
     boolean mine,
     Address minerAddress,
-    int minerThreads) {
+    int minerThreads,
+    Path genesisFile) {
+
+  /** A node on the built-in network file of {@code network}. */
+  public NodeConfig(
+      String network,
+      Path dataDir,
+      Path nodeKeyFile,
+      List<Multiaddr> listen,
+      List<Multiaddr> bootnodes,
+      InetSocketAddress api,
+      boolean mine,
+      Address minerAddress,
+      int minerThreads) {
+    this(
+        network,
+        dataDir,
+        nodeKeyFile,
+        listen,
+        bootnodes,
+        api,
+        mine,
+        minerAddress,
+        minerThreads,
+        null);
+  }
 
   public NodeConfig {
     if (!network.matches("[a-z0-9][a-z0-9-]{0,31}")) {

@@ -59,6 +59,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           "miner-address",
           "miner-threads",
           "api",
+          "genesis-file",
           "log-level");
 
   @Spec CommandSpec spec;
@@ -74,6 +75,14 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
       paramLabel = "<name>",
       description = "Network to join (dev, test); part of every protocol id. Default: dev")
   String network;
+
+  @Option(
+      names = "--genesis-file",
+      paramLabel = "<file>",
+      description =
+          "Network file (JSON, docs/PROTOCOL.md) to use instead of the built-in one; its name must"
+              + " equal --network.")
+  Path genesisFile;
 
   @Option(
       names = "--listen",
@@ -186,7 +195,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API)),
         mine != null ? mine : s.bool("mine").orElse(false),
         miner == null ? null : Main.parseAddress(miner, "--miner-address"),
-        minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1));
+        minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1),
+        genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null));
   }
 
   private static void setLogLevel(String name) {
