@@ -16,7 +16,11 @@ import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.gossip.PublishResult;
 import dev.cairn.p2p.gossip.ValidationResult;
 import dev.cairn.p2p.multiformats.PeerId;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
@@ -83,7 +87,52 @@ public final class NodeGossip {
     // Validation did the work (import, pooling); delivery has nothing left to do.
     router.subscribe(g.blocksTopic, m -> {});
     router.subscribe(g.txsTopic, m -> {});
+    chain
+        .subscribeHeadChanges(
+            c -> {
+              if (c.isReorg()) {
+                PUBLISHER.execute(() -> g.republishAbandoned(c.disconnected()));
+              }
+            })
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                LOG.warn("Reorg transaction re-publishing not available: {}", e.toString());
+              }
+            });
     return g;
+  }
+
+  /**
+   * After a reorg, publishes again the transactions of the abandoned blocks that went back to our
+   * pool. The peers that mined or synced the winning branch never saw them: without this, they
+   * would stay in the pools of the losing side only, and be mined only if one of those nodes mines.
+   * Runs on a publisher thread (it waits on the chain owner and the router).
+   */
+  private void republishAbandoned(List<Hash> blocks) {
+    int again = 0;
+    try {
+      for (Hash h : blocks) {
+        Block b = chain.block(h).get(10, TimeUnit.SECONDS).orElse(null);
+        if (b == null) {
+          continue;
+        }
+        for (Transaction tx : b.transactions()) {
+          var found = chain.transaction(tx.id()).get(10, TimeUnit.SECONDS);
+          if (found.isPresent() && found.get().pending()) {
+            router.publishAgain(txsTopic, ChainCodec.encode(tx)).get(10, TimeUnit.SECONDS);
+            again++;
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("Could not re-publish the transactions of abandoned blocks: {}", e.toString());
+    }
+    if (again > 0) {
+      LOG.info("Reorg: published {} transactions of abandoned blocks again", again);
+    }
   }
 
   /** Publishes a block we made or imported ourselves (the miner's). May wait for the router. */

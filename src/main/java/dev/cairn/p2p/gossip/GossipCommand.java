@@ -47,7 +47,9 @@ sealed interface GossipCommand {
   record Unsubscribe(String topic, CompletableFuture<Void> reply) implements StateCommand {}
 
   /** Publishes an already built (and, under StrictSign, signed) message. */
-  record Publish(Rpc.Message message, MessageId id, CompletableFuture<PublishResult> reply)
+  /** A local publish; {@code again}: send it even if the id is in the seen cache. */
+  record Publish(
+      Rpc.Message message, MessageId id, boolean again, CompletableFuture<PublishResult> reply)
       implements StateCommand {}
 
   /** Sets (or with null removes) the topic's validator. */

@@ -198,6 +198,19 @@ public final class GossipRouter implements AutoCloseable {
    * @throws IllegalArgumentException if the message cannot fit in one RPC
    */
   public CompletableFuture<PublishResult> publish(String topic, byte[] data) {
+    return publish(topic, data, false);
+  }
+
+  /**
+   * As {@link #publish(String, byte[])}, but also when a message with this id was seen before: an
+   * application re-announcing data whose first announcement may not have reached everyone (a
+   * transaction back in the pool after a reorg, say). Peers that saw it drop it as a duplicate.
+   */
+  public CompletableFuture<PublishResult> publishAgain(String topic, byte[] data) {
+    return publish(topic, data, true);
+  }
+
+  private CompletableFuture<PublishResult> publish(String topic, byte[] data, boolean again) {
     if (data.length + topic.length() + 256 > config.maxRpcBytes()) {
       throw new IllegalArgumentException(
           "message of " + data.length + " bytes exceeds the RPC limit of " + config.maxRpcBytes());
@@ -211,7 +224,7 @@ public final class GossipRouter implements AutoCloseable {
             data.clone(),
             seqno.incrementAndGet());
     MessageId id = config.messageIdFor(topic).apply(topic, m.from(), m.seqno(), m.data());
-    Publish p = new Publish(m, id, new CompletableFuture<>());
+    Publish p = new Publish(m, id, again, new CompletableFuture<>());
     if (!offerLocal(p)) {
       return CompletableFuture.failedFuture(new IllegalStateException("gossip router is busy"));
     }

@@ -606,7 +606,7 @@ final class GossipState {
   private void publish(Publish c) {
     long now = clock.millis();
     Rpc.Message m = c.message();
-    if (!seen.add(c.id(), now)) {
+    if (!seen.add(c.id(), now) && !c.again()) {
       c.reply().completeExceptionally(new IllegalStateException("duplicate message " + c.id()));
       return;
     }

@@ -105,11 +105,16 @@ final class SimNet {
     }
 
     PublishResult publish(String topic, byte[] data) {
+      return publish(topic, data, false);
+    }
+
+    /** As the router's {@code publishAgain} when {@code again}. */
+    PublishResult publish(String topic, byte[] data, boolean again) {
       Rpc.Message m =
           MessageSigning.author(config.signaturePolicy(), key, id, topic, data, seqno++);
       MessageId mid = config.messageIdFor(topic).apply(topic, m.from(), m.seqno(), data);
       CompletableFuture<PublishResult> f = new CompletableFuture<>();
-      handle(new GossipCommand.Publish(m, mid, f));
+      handle(new GossipCommand.Publish(m, mid, again, f));
       return f.join();
     }
 
