@@ -1,0 +1,288 @@
+package dev.cairn.bench;
+
+import dev.cairn.chain.ChainConfig;
+import dev.cairn.chain.ChainService;
+import dev.cairn.chain.consensus.Difficulty;
+import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.consensus.ProofOfWork;
+import dev.cairn.chain.model.Address;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Merkle;
+import dev.cairn.chain.model.SigningKey;
+import dev.cairn.chain.model.Transaction;
+import dev.cairn.node.gossip.NodeGossip;
+import dev.cairn.node.sync.SyncConfig;
+import dev.cairn.node.sync.SyncManager;
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.gossip.GossipConfig;
+import dev.cairn.p2p.gossip.GossipRouter;
+import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Not a test: a fresh node syncing a chain from 3 peers over real loopback TCP (Noise, yamux, the
+ * sync protocols, gossip running alongside), next to the same blocks imported locally through
+ * {@link ChainService} without a network. All nodes are assembled as {@code Node} assembles them
+ * (chain service, libp2p host, gossip router, chain gossip, sync manager), in one JVM.
+ *
+ * <p>The chain: {@code --blocks} blocks (default 5,000) of {@code --txs} signed transfers each
+ * (default 20) on a network with the easiest target, so it builds in seconds. Blocks are 1 s apart
+ * from a genesis two days ago, so every block lies in the past.
+ *
+ * <p>Run: {@code bin/bench-sync [--blocks N] [--txs N] [--runs N]} (median of runs, default 3).
+ */
+public final class SyncBenchmark {
+  private static final String NETWORK = "bench";
+  private static final int CHAIN_ID = 77;
+  private static final int SENDERS = 100;
+
+  private SyncBenchmark() {}
+
+  /** Entry point. */
+  public static void main(String[] args) throws Exception {
+    int blocks = 5_000;
+    int txs = 20;
+    int runs = 3;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--blocks" -> blocks = Integer.parseInt(args[++i]);
+        case "--txs" -> txs = Integer.parseInt(args[++i]);
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    SigningKey[] keys = new SigningKey[SENDERS];
+    List<NetworkParams.Allocation> alloc = new ArrayList<>();
+    for (int i = 0; i < SENDERS; i++) {
+      keys[i] =
+          SigningKey.fromSeed(
+              Hash.sha256(("sync bench key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
+      alloc.add(new NetworkParams.Allocation(keys[i].address(), 1_000_000_000_000L));
+    }
+    alloc.sort(Comparator.comparing(a -> a.address().hex()));
+    long genesisTime = System.currentTimeMillis() - 2 * 86_400_000L;
+    NetworkParams p =
+        new NetworkParams(
+            NETWORK,
+            CHAIN_ID,
+            genesisTime,
+            0x207fffff,
+            0x207fffff,
+            1_000,
+            60_000,
+            30_000,
+            5_000,
+            0,
+            1,
+            alloc);
+    System.out.printf(
+        Locale.ROOT,
+        "building %d blocks of %d transactions (max heap %d MiB)...%n",
+        blocks,
+        txs,
+        Runtime.getRuntime().maxMemory() >> 20);
+    List<Block> chain = build(p, keys, blocks, txs);
+    Path root = Files.createTempDirectory("cairn-bench-sync");
+    try {
+      // the local baseline: the first import warms the JIT and is not counted; each import fills
+      // a node that later serves the sync, until there are three
+      List<BenchNode> peers = new ArrayList<>();
+      double[] local = new double[runs];
+      for (int r = 0; r < Math.max(runs + 1, 3); r++) {
+        BenchNode n = BenchNode.start(p, root.resolve("peer" + r), 100 + r);
+        long start = System.nanoTime();
+        importAll(n.chain, chain);
+        double rate = chain.size() / ((System.nanoTime() - start) / 1e9);
+        if (r >= 1 && r <= runs) {
+          local[r - 1] = rate;
+        }
+        System.out.printf(
+            Locale.ROOT, "local import %d%s: %.0f blocks/s%n", r, r == 0 ? " (warm-up)" : "", rate);
+        if (peers.size() < 3) {
+          peers.add(n);
+        } else {
+          n.close();
+        }
+      }
+      // syncs of a fresh node from the three peers
+      double[] synced = new double[runs];
+      for (int r = 0; r < runs; r++) {
+        try (BenchNode fresh = BenchNode.start(p, root.resolve("fresh" + r), 200 + r)) {
+          long start = System.nanoTime();
+          for (BenchNode peer : peers) {
+            fresh.p2p.host().dial(peer.p2p.host().fullAddress().orElseThrow());
+          }
+          long deadline = start + TimeUnit.MINUTES.toNanos(10);
+          while (fresh.chain.view().height() < blocks) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("sync did not finish: " + fresh.sync.status());
+            }
+            LockSupport.parkNanos(1_000_000);
+          }
+          double seconds = (System.nanoTime() - start) / 1e9;
+          synced[r] = blocks / seconds;
+          if (!fresh.chain.view().headHash().equals(chain.get(blocks - 1).hash())) {
+            throw new IllegalStateException("synced to another head");
+          }
+          System.out.printf(
+              Locale.ROOT,
+              "sync %d from 3 peers: %.1f s, %.0f blocks/s%n",
+              r + 1,
+              seconds,
+              synced[r]);
+        }
+      }
+      for (BenchNode peer : peers) {
+        peer.close();
+      }
+      double l = median(local);
+      double s = median(synced);
+      System.out.printf(
+          Locale.ROOT,
+          "local import (median): %6.0f blocks/s = %,8.0f tx/s; runs %s%n",
+          l,
+          l * txs,
+          format(local));
+      System.out.printf(
+          Locale.ROOT,
+          "sync, 3 peers (median): %5.0f blocks/s = %,8.0f tx/s; runs %s%n",
+          s,
+          s * txs,
+          format(synced));
+      System.out.printf(
+          Locale.ROOT,
+          "network overhead: sync takes %.0f %% longer than the local import (goal: at most 30 %%)%n",
+          100 * (l / s - 1));
+    } finally {
+      try (var paths = Files.walk(root)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+      }
+    }
+  }
+
+  private static String format(double[] rates) {
+    return Arrays.stream(rates)
+        .mapToObj(r -> String.format(Locale.ROOT, "%.0f", r))
+        .toList()
+        .toString();
+  }
+
+  private static double median(double[] xs) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  /** Imports in order, keeping up to 64 imports queued at the owner (as sync does with a batch). */
+  private static void importAll(ChainService chain, List<Block> blocks) throws Exception {
+    List<CompletableFuture<?>> window = new ArrayList<>();
+    for (Block b : blocks) {
+      window.add(
+          chain
+              .importBlock(b, "bench")
+              .thenAccept(
+                  r -> {
+                    if (!r.imported()) {
+                      throw new IllegalStateException("import: " + r);
+                    }
+                  }));
+      if (window.size() == 64) {
+        for (CompletableFuture<?> f : window) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+        window.clear();
+      }
+    }
+    for (CompletableFuture<?> f : window) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<Block> build(NetworkParams p, SigningKey[] keys, int n, int txs) {
+    List<Block> out = new ArrayList<>();
+    BlockHeader parent = p.genesisHeader();
+    long[] nonces = new long[keys.length];
+    long anchor = 0;
+    for (int b = 0; b < n; b++) {
+      List<Transaction> list = new ArrayList<>(txs);
+      for (int k = 0; k < txs; k++) {
+        int s = (b * txs + k) % keys.length;
+        Address to = keys[(s + 1 + b % (keys.length - 1)) % keys.length].address();
+        list.add(Transaction.signed(keys[s], CHAIN_ID, to, 1_000 + k, 10, nonces[s]++));
+      }
+      List<Hash> ids = list.stream().map(Transaction::id).toList();
+      BlockHeader h =
+          new BlockHeader(
+              BlockHeader.VERSION,
+              parent.height() + 1,
+              parent.hash(),
+              Merkle.root(ids),
+              Address.of(new byte[20]),
+              parent.timestamp() + p.blockTimeMillis(),
+              Difficulty.nextBits(p, parent.height(), parent.timestamp(), anchor),
+              0);
+      long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
+      Block block = new Block(h.withNonce(nonce), list);
+      out.add(block);
+      if (b == 0) {
+        anchor = block.header().timestamp();
+      }
+      parent = block.header();
+    }
+    return out;
+  }
+
+  /** A node as {@code Node} wires it, minus API, miner and DHT, on 127.0.0.1 over TCP. */
+  private static final class BenchNode implements AutoCloseable {
+    final ChainService chain;
+    final Libp2p p2p;
+    final GossipRouter router;
+    final SyncManager sync;
+
+    private BenchNode(ChainService chain, Libp2p p2p, GossipRouter router, SyncManager sync) {
+      this.chain = chain;
+      this.p2p = p2p;
+      this.router = router;
+      this.sync = sync;
+    }
+
+    static BenchNode start(NetworkParams p, Path dir, int seed) throws IOException {
+      ChainService chain = ChainService.start(p, ChainConfig.defaults(), dir, Clock.systemUTC());
+      byte[] key = new byte[32];
+      new java.util.Random(seed).nextBytes(key);
+      Libp2p p2p =
+          Libp2p.create(
+              HostConfig.defaults(
+                  Ed25519PrivateKey.fromSeed(key),
+                  List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
+      GossipRouter router = GossipRouter.start(p2p.host(), GossipConfig.cairn());
+      SyncManager sync = SyncManager.start(p2p.host(), chain, NETWORK, SyncConfig.defaults());
+      NodeGossip.start(router, chain, NETWORK, sync::fetchAncestors);
+      return new BenchNode(chain, p2p, router, sync);
+    }
+
+    @Override
+    public void close() {
+      sync.close();
+      router.close();
+      p2p.close();
+      chain.close();
+    }
+  }
+}
