@@ -61,6 +61,12 @@ public final class Node implements AutoCloseable {
   private final NetworkParams params;
 
   private final HttpApi api = new HttpApi();
+
+  /** How long after start a node with bootnodes but no peer warns about it. */
+  static final Duration BOOTNODE_CHECK = Duration.ofSeconds(15);
+
+  private final java.util.concurrent.CountDownLatch closing =
+      new java.util.concurrent.CountDownLatch(1);
   private InetSocketAddress apiAddress;
 
   private Node(NodeConfig config, NetworkParams params, Libp2p p2p, ChainService chain) {
@@ -81,6 +87,15 @@ public final class Node implements AutoCloseable {
     Libp2p p2p;
     try {
       p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()));
+    } catch (java.net.BindException e) {
+      chain.close();
+      // The JDK's message alone ("Address already in use") does not say which address.
+      throw new java.net.BindException(
+          "cannot listen on "
+              + config.listen().stream().map(Multiaddr::toString).toList()
+              + ": "
+              + e.getMessage()
+              + " (is another node running there? pick another --listen port, or port 0)");
     } catch (IOException | RuntimeException e) {
       chain.close();
       throw e;
@@ -160,7 +175,18 @@ public final class Node implements AutoCloseable {
     }
     if (config.api() != null) {
       routes();
-      apiAddress = api.start(config.api());
+      try {
+        apiAddress = api.start(config.api());
+      } catch (java.net.BindException e) {
+        throw new java.net.BindException(
+            "cannot serve the API on "
+                + config.api().getHostString()
+                + ":"
+                + config.api().getPort()
+                + ": "
+                + e.getMessage()
+                + " (is another node running there? pick another --api host:port, or --api off)");
+      }
       LOG.info("API listening on http://{}:{}", apiAddress.getHostString(), apiAddress.getPort());
     }
   }
@@ -174,6 +200,9 @@ public final class Node implements AutoCloseable {
     List<Multiaddr> withId =
         config.bootnodes().stream().filter(a -> a.peerId().isPresent()).toList();
     dht = KadDht.start(p2p, KadConfig.forNetwork(config.network()), withId);
+    if (!config.bootnodes().isEmpty()) {
+      Thread.ofVirtual().name("bootnode-check").start(this::warnIfNoPeers);
+    }
     for (Multiaddr a : config.bootnodes()) {
       if (a.peerId().isPresent()) {
         continue;
@@ -188,6 +217,28 @@ public final class Node implements AutoCloseable {
                   LOG.warn("Could not connect to {}: {}", a, e.getMessage());
                 }
               });
+    }
+  }
+
+  /**
+   * A node whose bootnodes never answer would otherwise say nothing (the DHT retries quietly), so
+   * after {@link #BOOTNODE_CHECK} with no peer at all it says which bootnodes it tried.
+   */
+  private void warnIfNoPeers() {
+    try {
+      if (closing.await(BOOTNODE_CHECK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (p2p.host().connections().isEmpty()) {
+      LOG.warn(
+          "No peers {}s after start: no bootnode answered ({}); check that they run, their"
+              + " addresses and /p2p/ ids, and --network",
+          BOOTNODE_CHECK.toSeconds(),
+          config.bootnodes());
     }
   }
 
@@ -391,6 +442,7 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     api.close();
     if (miner != null) {
       miner.close();

@@ -1,0 +1,87 @@
+package dev.cairn.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The log and error lines that the README's troubleshooting section quotes, as the node prints
+ * them.
+ */
+@Timeout(90)
+class TroubleshootingIT {
+  @TempDir Path tmp;
+  private final java.util.List<ExampleProcess> started = new java.util.ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    started.forEach(ExampleProcess::stop);
+  }
+
+  ExampleProcess node(String... args) throws Exception {
+    String[] all = new String[args.length + 2];
+    all[0] = "dev.cairn.node.cli.Main";
+    all[1] = "node";
+    System.arraycopy(args, 0, all, 2, args.length);
+    ExampleProcess p = ExampleProcess.start(all);
+    started.add(p);
+    return p;
+  }
+
+  @Test
+  void portInUseAndNoPeersEachSayWhatIsWrong() throws Exception {
+    ExampleProcess a =
+        node(
+            "--listen",
+            "/ip4/127.0.0.6/tcp/4001",
+            "--data-dir",
+            tmp.resolve("a").toString(),
+            "--api",
+            "127.0.0.6:8645");
+    a.await(Pattern.compile("Listening on (\\S+)"), Duration.ofSeconds(30));
+    a.await(Pattern.compile("(API listening on)"), Duration.ofSeconds(30));
+
+    ExampleProcess samePort =
+        node(
+            "--listen",
+            "/ip4/127.0.0.6/tcp/4001",
+            "--data-dir",
+            tmp.resolve("b").toString(),
+            "--api",
+            "off");
+    ExampleProcess sameApi =
+        node(
+            "--listen",
+            "/ip4/127.0.0.6/tcp/0",
+            "--data-dir",
+            tmp.resolve("c").toString(),
+            "--api",
+            "127.0.0.6:8645");
+    ExampleProcess noBootnode =
+        node(
+            "--listen",
+            "/ip4/127.0.0.8/tcp/0",
+            "--data-dir",
+            tmp.resolve("e").toString(),
+            "--api",
+            "off",
+            "--bootnode",
+            "/ip4/127.0.0.9/tcp/4001/p2p/12D3KooWLjvhxAHBwLMhiC3C9DJLbojhcxZNiWAyJUvus1r5upVP");
+
+    assertThat(samePort.exitCode(Duration.ofSeconds(30))).isEqualTo(1);
+    assertThat(samePort.toString())
+        .contains("cairn: cannot listen on [/ip4/127.0.0.6/tcp/4001]: Address already in use");
+    assertThat(sameApi.exitCode(Duration.ofSeconds(30))).isEqualTo(1);
+    assertThat(sameApi.toString())
+        .contains("cairn: cannot serve the API on 127.0.0.6:8645: Address already in use");
+    noBootnode.await(
+        Pattern.compile("(No peers 15s after start: no bootnode answered)"),
+        Duration.ofSeconds(40));
+  }
+}
