@@ -84,4 +84,35 @@ class TroubleshootingIT {
         Pattern.compile("(No peers 15s after start: no bootnode answered)"),
         Duration.ofSeconds(40));
   }
+
+  @Test
+  void nodesOfDifferentNetworksRefuseEachOtherInBothLogs() throws Exception {
+    ExampleProcess dev =
+        node(
+            "--listen",
+            "/ip4/127.0.0.10/tcp/0",
+            "--data-dir",
+            tmp.resolve("dev").toString(),
+            "--api",
+            "off");
+    String devAddr = dev.await(Pattern.compile("Listening on (\\S+)"), Duration.ofSeconds(30));
+    ExampleProcess test =
+        node(
+            "--network",
+            "test",
+            "--listen",
+            "/ip4/127.0.0.11/tcp/0",
+            "--data-dir",
+            tmp.resolve("test").toString(),
+            "--api",
+            "off",
+            "--bootnode",
+            devAddr);
+    test.await(
+        Pattern.compile("(Refusing peer \\S+: network dev differs from ours test)"),
+        Duration.ofSeconds(30));
+    dev.await(
+        Pattern.compile("(Refusing peer \\S+: network test differs from ours dev)"),
+        Duration.ofSeconds(30));
+  }
 }

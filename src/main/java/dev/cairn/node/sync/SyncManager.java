@@ -89,6 +89,15 @@ public final class SyncManager implements AutoCloseable {
   // ---- owner-thread state
   private final Map<PeerId, Peer> peers = new HashMap<>();
   private final Map<PeerId, Refusal> refusing = new HashMap<>();
+
+  /**
+   * Peers that do not speak our status protocol and whose identify had not arrived yet: checked on
+   * each tick until identify tells their network or {@link #IDENTIFY_WAIT} passes. Bounded by the
+   * connection limits (one entry per connected peer at most).
+   */
+  private final Map<PeerId, Long> awaitingIdentify = new HashMap<>();
+
+  static final java.time.Duration IDENTIFY_WAIT = java.time.Duration.ofSeconds(10);
   private final Set<Hash> orphanFetches = new HashSet<>();
   private Job job;
   private long jobSeq;
@@ -387,19 +396,35 @@ public final class SyncManager implements AutoCloseable {
     LOG.debug("Status from {} failed: {}", peer.shortString(), f.getMessage());
     penalise(peer, f);
     if (f.kind() == SyncFailure.Kind.NOT_SUPPORTED) {
-      // Not a sync peer of our network. If identify shows it syncs another one, say so and refuse.
-      PeerInfo info = host.peerStore().get(peer).orElse(null);
-      if (info != null) {
-        for (String proto : info.protocols()) {
-          if (proto.startsWith("/cairn/") && proto.endsWith("/req/status/1")) {
-            String other = proto.substring(7, proto.length() - "/req/status/1".length());
-            refuse(peer, "network " + other + " differs from ours " + network);
-            return;
-          }
-        }
-      }
+      // Not a sync peer of our network. If identify shows it syncs another one, say so and refuse;
+      // if identify has not answered yet, look again on the next ticks.
       peers.remove(peer);
+      if (!checkOtherNetwork(peer)) {
+        awaitingIdentify.put(peer, System.nanoTime() + IDENTIFY_WAIT.toNanos());
+      }
     }
+  }
+
+  /**
+   * Refuses {@code peer} if identify shows it serves the status protocol of another network.
+   *
+   * @return true when identify has answered (whatever it said), false when it has not yet
+   */
+  private boolean checkOtherNetwork(PeerId peer) {
+    PeerInfo info = host.peerStore().get(peer).orElse(null);
+    if (info == null || info.protocols().isEmpty()) {
+      return false;
+    }
+    for (String proto : info.protocols()) {
+      if (proto.startsWith("/cairn/") && proto.endsWith("/req/status/1")) {
+        String other = proto.substring(7, proto.length() - "/req/status/1".length());
+        if (!other.equals(network)) {
+          refuse(peer, "network " + other + " differs from ours " + network);
+        }
+        return true;
+      }
+    }
+    return true; // a libp2p peer that is not a Cairn node: not ours to sync with, not refused
   }
 
   private void refuse(PeerId peer, String reason) {
@@ -415,6 +440,15 @@ public final class SyncManager implements AutoCloseable {
   // ---- ticks
 
   private void tick(long now) {
+    for (Iterator<Map.Entry<PeerId, Long>> it = awaitingIdentify.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<PeerId, Long> w = it.next();
+      if (!host.isConnected(w.getKey())
+          || checkOtherNetwork(w.getKey())
+          || now - w.getValue() > 0) {
+        it.remove();
+      }
+    }
     for (Iterator<Map.Entry<PeerId, Refusal>> it = refusing.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<PeerId, Refusal> r = it.next();
       if (now - r.getValue().banAt() >= 0) {
