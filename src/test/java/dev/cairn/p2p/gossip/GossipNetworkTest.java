@@ -215,6 +215,10 @@ class GossipNetworkTest {
     hub.host().dial(x.host().fullAddress().orElseThrow());
     PeerId hubId = hub.host().peerId();
     rx.setAppScore(hubId, 2); // P5 weight 10: 20 >= acceptPx (10)
+    // the router knows the hub (and so scores it) once its outbound stream to the hub is up; a
+    // PRUNE
+    // arriving before that would be judged at score 0 and its PX ignored
+    Await.until(() -> rx.score(hubId) >= 10, "x scores the hub above acceptPx");
     byte[] record =
         PeerRecord.of(
                 zId,
