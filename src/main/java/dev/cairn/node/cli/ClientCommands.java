@@ -71,9 +71,7 @@ final class ClientCommands {
 
     @Override
     public Integer call() throws Exception {
-      spec.commandLine().getOut().println(NodeClient.pretty(node.client().get("status")));
-      spec.commandLine().getOut().flush();
-      return 0;
+      return printJson(spec, node, "status");
     }
   }
 
@@ -87,9 +85,7 @@ final class ClientCommands {
 
     @Override
     public Integer call() throws Exception {
-      spec.commandLine().getOut().println(NodeClient.pretty(node.client().get("peers")));
-      spec.commandLine().getOut().flush();
-      return 0;
+      return printJson(spec, node, "peers");
     }
   }
 
@@ -110,9 +106,14 @@ final class ClientCommands {
         throw new IllegalArgumentException(
             "a block is named by its height or its 64-hex-digit hash, got '" + id + "'");
       }
-      spec.commandLine().getOut().println(NodeClient.pretty(node.client().get("blocks/" + id)));
-      spec.commandLine().getOut().flush();
-      return 0;
+      return printJson(spec, node, "blocks/" + id);
     }
+  }
+
+  /** Prints the API's JSON answer for {@code path} (under {@code /api/v1/}) pretty-printed. */
+  static int printJson(CommandSpec spec, NodeOption node, String path) throws Exception {
+    spec.commandLine().getOut().println(NodeClient.pretty(node.client().get(path)));
+    spec.commandLine().getOut().flush();
+    return 0;
   }
 }

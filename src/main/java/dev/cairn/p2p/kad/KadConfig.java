@@ -83,121 +83,95 @@ public record KadConfig(
   }
 
   public KadConfig withProtocolId(String id) {
-    return new KadConfig(
-        id,
-        k,
-        alpha,
-        serverMode,
-        requestTimeout,
-        queryTimeout,
-        maxPeersPerResponse,
-        walkInterval,
-        refreshInterval,
-        targetConnections,
-        failureLimit,
-        livenessInterval,
-        serverIdleTimeout);
+    return copy(c -> c.protocolId = id);
   }
 
   public KadConfig withServerMode(boolean server) {
-    return new KadConfig(
-        protocolId,
-        k,
-        alpha,
-        server,
-        requestTimeout,
-        queryTimeout,
-        maxPeersPerResponse,
-        walkInterval,
-        refreshInterval,
-        targetConnections,
-        failureLimit,
-        livenessInterval,
-        serverIdleTimeout);
+    return copy(c -> c.serverMode = server);
   }
 
   public KadConfig withAlpha(int a) {
-    return new KadConfig(
-        protocolId,
-        k,
-        a,
-        serverMode,
-        requestTimeout,
-        queryTimeout,
-        maxPeersPerResponse,
-        walkInterval,
-        refreshInterval,
-        targetConnections,
-        failureLimit,
-        livenessInterval,
-        serverIdleTimeout);
+    return copy(c -> c.alpha = a);
   }
 
   public KadConfig withTargetConnections(int n) {
-    return new KadConfig(
-        protocolId,
-        k,
-        alpha,
-        serverMode,
-        requestTimeout,
-        queryTimeout,
-        maxPeersPerResponse,
-        walkInterval,
-        refreshInterval,
-        n,
-        failureLimit,
-        livenessInterval,
-        serverIdleTimeout);
+    return copy(c -> c.targetConnections = n);
   }
 
   public KadConfig withTimeouts(Duration request, Duration query) {
-    return new KadConfig(
-        protocolId,
-        k,
-        alpha,
-        serverMode,
-        request,
-        query,
-        maxPeersPerResponse,
-        walkInterval,
-        refreshInterval,
-        targetConnections,
-        failureLimit,
-        livenessInterval,
-        serverIdleTimeout);
+    return copy(
+        c -> {
+          c.requestTimeout = request;
+          c.queryTimeout = query;
+        });
   }
 
   public KadConfig withServerIdleTimeout(Duration idle) {
-    return new KadConfig(
-        protocolId,
-        k,
-        alpha,
-        serverMode,
-        requestTimeout,
-        queryTimeout,
-        maxPeersPerResponse,
-        walkInterval,
-        refreshInterval,
-        targetConnections,
-        failureLimit,
-        livenessInterval,
-        idle);
+    return copy(c -> c.serverIdleTimeout = idle);
   }
 
   public KadConfig withIntervals(Duration walk, Duration refresh) {
-    return new KadConfig(
-        protocolId,
-        k,
-        alpha,
-        serverMode,
-        requestTimeout,
-        queryTimeout,
-        maxPeersPerResponse,
-        walk,
-        refresh,
-        targetConnections,
-        failureLimit,
-        livenessInterval,
-        serverIdleTimeout);
+    return copy(
+        c -> {
+          c.walkInterval = walk;
+          c.refreshInterval = refresh;
+        });
+  }
+
+  /** This config with the fields {@code change} sets replaced; the withers above use it. */
+  private KadConfig copy(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The fields of a config, mutable while one is derived from another. */
+  private static final class Copy {
+    String protocolId;
+    int k;
+    int alpha;
+    boolean serverMode;
+    Duration requestTimeout;
+    Duration queryTimeout;
+    int maxPeersPerResponse;
+    Duration walkInterval;
+    Duration refreshInterval;
+    int targetConnections;
+    int failureLimit;
+    Duration livenessInterval;
+    Duration serverIdleTimeout;
+
+    Copy(KadConfig c) {
+      protocolId = c.protocolId;
+      k = c.k;
+      alpha = c.alpha;
+      serverMode = c.serverMode;
+      requestTimeout = c.requestTimeout;
+      queryTimeout = c.queryTimeout;
+      maxPeersPerResponse = c.maxPeersPerResponse;
+      walkInterval = c.walkInterval;
+      refreshInterval = c.refreshInterval;
+      targetConnections = c.targetConnections;
+      failureLimit = c.failureLimit;
+      livenessInterval = c.livenessInterval;
+      serverIdleTimeout = c.serverIdleTimeout;
+    }
+
+    KadConfig build() {
+      return new KadConfig(
+          protocolId,
+          k,
+          alpha,
+          serverMode,
+          requestTimeout,
+          queryTimeout,
+          maxPeersPerResponse,
+          walkInterval,
+          refreshInterval,
+          targetConnections,
+          failureLimit,
+          livenessInterval,
+          serverIdleTimeout);
+    }
   }
 }
