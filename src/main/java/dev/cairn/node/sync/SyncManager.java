@@ -290,7 +290,12 @@ public final class SyncManager implements AutoCloseable {
       case Event.Connected(PeerId peer) -> onConnected(peer);
       case Event.Disconnected(PeerId peer) -> {
         peers.remove(peer);
-        refusing.remove(peer);
+        // A refused peer that left during the grace (often because it refused us first) is
+        // banned now: forgetting the refusal would let it straight back in.
+        Refusal r = refusing.remove(peer);
+        if (r != null) {
+          host.ban(peer, config.refusedBan(), r.reason());
+        }
       }
       case Event.StatusIn(PeerId peer, Status s) -> onStatus(peer, s);
       case Event.StatusOut(PeerId peer, Status s) -> {
