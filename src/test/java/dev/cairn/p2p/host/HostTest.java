@@ -196,6 +196,8 @@ class HostTest {
     Libp2p b = newHost();
     a.host().dial(b.host().fullAddress().orElseThrow());
     a.identify().awaitIdentify(b.host().peerId(), 5000);
+    // b pushes to the connections its connection manager has registered; wait until a's is one
+    Await.until(() -> b.host().isConnected(a.host().peerId()), "b has registered a's connection");
     b.host().setHandler("/cairn/test/late/1.0.0", s -> {});
     Await.until(
         () ->
