@@ -30,10 +30,22 @@ public sealed interface ChainCommand {
     }
   }
 
-  /** Check and pool a transaction. */
+  /**
+   * Check and pool a transaction. With {@code verified} the sender of the command has checked the
+   * stateless rules and the signature (off the owner thread); the owner checks only the state.
+   */
   record SubmitTransaction(
-      Transaction transaction, String source, CompletableFuture<Mempool.Admission> reply)
+      Transaction transaction,
+      String source,
+      boolean verified,
+      CompletableFuture<Mempool.Admission> reply)
       implements ChainCommand {
+    /** An unverified transaction: the owner checks everything. */
+    public SubmitTransaction(
+        Transaction transaction, String source, CompletableFuture<Mempool.Admission> reply) {
+      this(transaction, source, false, reply);
+    }
+
     @Override
     public void fail(Throwable t) {
       reply.completeExceptionally(t);

@@ -58,6 +58,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -113,13 +114,18 @@ public final class ChainState {
   private long viewVersion;
   private volatile ChainView view;
 
-  private ChainState(NetworkParams params, ChainConfig config, ChainStore store, long nowMillis) {
+  private ChainState(
+      NetworkParams params,
+      ChainConfig config,
+      ChainStore store,
+      long nowMillis,
+      Predicate<Transaction> verifier) {
     this.params = params;
     this.config = config;
     this.store = store;
     this.accounts = store.accountReader();
     this.genesisHash = params.genesisHeader().hash();
-    this.mempool = new Mempool(params, config.mempool());
+    this.mempool = new Mempool(params, config.mempool(), verifier);
     this.orphans =
         new OrphanPool(config.maxOrphans(), config.maxOrphanBytes(), config.orphanExpiryMillis());
     this.now = nowMillis;
@@ -133,7 +139,21 @@ public final class ChainState {
    */
   public static ChainState open(
       NetworkParams params, ChainConfig config, ChainStore store, long nowMillis) {
-    ChainState s = new ChainState(params, config, store, nowMillis);
+    return open(params, config, store, nowMillis, Transaction::hasValidSignature);
+  }
+
+  /**
+   * As {@link #open(NetworkParams, ChainConfig, ChainStore, long)}, with the signature check of
+   * transactions that reach the owner unverified ({@link #submitTransaction(Transaction)}); tests
+   * inject one that counts.
+   */
+  public static ChainState open(
+      NetworkParams params,
+      ChainConfig config,
+      ChainStore store,
+      long nowMillis,
+      Predicate<Transaction> verifier) {
+    ChainState s = new ChainState(params, config, store, nowMillis, verifier);
     s.load();
     return s;
   }
@@ -161,8 +181,8 @@ public final class ChainState {
     switch (command) {
       case ImportBlock(Block block, String source, var reply) ->
           reply.complete(importBlock(block, source));
-      case SubmitTransaction(Transaction tx, String source, var reply) ->
-          reply.complete(submitTransaction(tx));
+      case SubmitTransaction(Transaction tx, String source, boolean verified, var reply) ->
+          reply.complete(submitTransaction(tx, verified));
       case GetBlock(Hash hash, var reply) -> reply.complete(store.block(hash));
       case GetBlockByHeight(long height, var reply) -> reply.complete(blockAt(height));
       case GetTransaction(Hash id, var reply) -> reply.complete(transaction(id));
@@ -708,14 +728,24 @@ public final class ChainState {
 
   // ---- transactions
 
-  /** Checks and pools a transaction against the head's state. */
+  /** Checks (signature included, after the state) and pools a transaction against the head. */
   public Mempool.Admission submitTransaction(Transaction tx) {
+    return submitTransaction(tx, false);
+  }
+
+  /**
+   * Checks and pools a transaction against the head's state; with {@code verified} the caller has
+   * checked the stateless rules and the signature already (off this thread) and only the state and
+   * the pool's policy are checked here.
+   */
+  public Mempool.Admission submitTransaction(Transaction tx, boolean verified) {
     checkOwnerThread();
     if (store.txLocation(tx.id()).isPresent()) {
       return new Mempool.Admission(
           Mempool.Outcome.REJECTED, tx.id(), RejectReason.NONCE_REPLAYED, "already in a block");
     }
-    Mempool.Admission a = mempool.add(tx, accounts, now);
+    Mempool.Admission a =
+        verified ? mempool.addVerified(tx, accounts, now) : mempool.add(tx, accounts, now);
     if (a.accepted()) {
       publish();
     }
@@ -841,7 +871,8 @@ public final class ChainState {
   }
 
   private void notifyHeadChange(ChainView before, List<Hash> disconnected, List<Hash> connected) {
-    HeadChange change = new HeadChange(before, view, disconnected, connected);
+    HeadChange change =
+        new HeadChange(before, view, disconnected, connected, mempool.drainPromoted());
     for (Consumer<HeadChange> l : List.copyOf(listeners)) {
       try {
         l.accept(change);
