@@ -122,10 +122,17 @@ public sealed interface ChainCommand {
 
   /**
    * Canonical blocks from {@code fromHeight}, at most {@code count} (capped at {@link
-   * ChainState#MAX_BLOCKS}).
+   * ChainState#MAX_BLOCKS}), stopping before their encodings exceed {@code maxBytes} (the first
+   * block always comes).
    */
-  record BlocksByRange(long fromHeight, int count, CompletableFuture<List<Block>> reply)
+  record BlocksByRange(
+      long fromHeight, int count, long maxBytes, CompletableFuture<List<Block>> reply)
       implements ChainCommand {
+    /** At most {@link ChainState#MAX_RANGE_BYTES}. */
+    public BlocksByRange(long fromHeight, int count, CompletableFuture<List<Block>> reply) {
+      this(fromHeight, count, ChainState.MAX_RANGE_BYTES, reply);
+    }
+
     @Override
     public void fail(Throwable t) {
       reply.completeExceptionally(t);

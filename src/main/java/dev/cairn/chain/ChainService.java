@@ -316,10 +316,18 @@ public final class ChainService implements AutoCloseable {
     return f;
   }
 
-  /** Canonical blocks by height range. */
+  /** Canonical blocks by height range (at most {@link ChainState#MAX_RANGE_BYTES}). */
   public CompletableFuture<List<Block>> blocksByRange(long from, int count) {
+    return blocksByRange(from, count, ChainState.MAX_RANGE_BYTES);
+  }
+
+  /**
+   * Canonical blocks by height range, stopping before their encodings exceed {@code maxBytes} (the
+   * first block always comes).
+   */
+  public CompletableFuture<List<Block>> blocksByRange(long from, int count, long maxBytes) {
     CompletableFuture<List<Block>> f = new CompletableFuture<>();
-    send(new ChainCommand.BlocksByRange(from, count, f));
+    send(new ChainCommand.BlocksByRange(from, count, maxBytes, f));
     return f;
   }
 

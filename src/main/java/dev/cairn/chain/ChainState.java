@@ -83,6 +83,9 @@ public final class ChainState {
   /** Most blocks in one {@link BlocksByRange} answer. */
   public static final int MAX_BLOCKS = 128;
 
+  /** Most bytes of blocks in one {@link BlocksByRange} answer unless the command asks for fewer. */
+  public static final long MAX_RANGE_BYTES = 16L << 20;
+
   /** Most hashes of a locator that are looked at. */
   public static final int MAX_LOCATOR = 64;
 
@@ -195,8 +198,8 @@ public final class ChainState {
       case Locator(var reply) -> reply.complete(locator());
       case HeadersAfterLocator(List<Hash> locator, int max, var reply) ->
           reply.complete(headersAfter(locator, max));
-      case BlocksByRange(long from, int count, var reply) ->
-          reply.complete(blocksByRange(from, count));
+      case BlocksByRange(long from, int count, long maxBytes, var reply) ->
+          reply.complete(blocksByRange(from, count, maxBytes));
       case BlockTemplate(Address miner, var reply) -> reply.complete(template(miner));
       case SubscribeHeadChanges(Consumer<HeadChange> listener, var reply) -> {
         listeners.add(listener);
@@ -808,10 +811,27 @@ public final class ChainState {
 
   /** Canonical blocks from {@code from}, at most {@code count} (and {@link #MAX_BLOCKS}). */
   public List<Block> blocksByRange(long from, int count) {
+    return blocksByRange(from, count, MAX_RANGE_BYTES);
+  }
+
+  /**
+   * Canonical blocks from {@code from}, at most {@code count} (and {@link #MAX_BLOCKS}), stopping
+   * before their encodings together exceed {@code maxBytes} (and {@link #MAX_RANGE_BYTES}); the
+   * first block always comes, so an answer is never empty for lack of budget. At most one block
+   * past the bound is read and dropped.
+   */
+  public List<Block> blocksByRange(long from, int count, long maxBytes) {
     List<Block> out = new ArrayList<>();
     int n = Math.max(0, Math.min(count, MAX_BLOCKS));
+    long budget = Math.min(maxBytes, MAX_RANGE_BYTES);
+    long bytes = 0;
     for (long height = Math.max(0, from); height < canonical.size() && out.size() < n; height++) {
-      out.add(store.block(canonical.get((int) height)).orElseThrow());
+      Block b = store.block(canonical.get((int) height)).orElseThrow();
+      bytes += b.encodedSize();
+      if (!out.isEmpty() && bytes > budget) {
+        break;
+      }
+      out.add(b);
     }
     return out;
   }
