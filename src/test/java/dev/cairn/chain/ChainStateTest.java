@@ -322,6 +322,84 @@ class ChainStateTest {
   }
 
   @Test
+  void aForkDeeperThanTheOldBoundButHeavierIsFollowed() {
+    // The scenario of issue 10: a node on 1,500 cheap blocks (ten times behind schedule, so the
+    // difficulty falls to the limit) meets a branch from genesis with fewer, harder blocks.
+    List<Block> cheap = branch(genesis(), 1_500, 10_000, addr(5));
+    impAll(cheap);
+    assertChainIs(cheap);
+    List<Block> heavy = branch(genesis(), 100, 1_000, addr(6));
+    assertThat(work(heavy)).isGreaterThan(work(cheap).multiply(BigInteger.valueOf(10)));
+    List<ImportResult> r = reqAll(heavy);
+    assertThat(r).allSatisfy(x -> assertThat(x.imported()).as(x.toString()).isTrue());
+    assertChainIs(heavy);
+    HeadChange reorg = changes.stream().filter(HeadChange::isReorg).findFirst().orElseThrow();
+    assertThat(reorg.disconnected()).hasSize(1_500);
+  }
+
+  @Test
+  void aLighterBranchIsNotStoredUnrequestedAndNeverDisplacesTheHead() {
+    List<Block> a = branch(genesis(), 5, 1_000, addr(5));
+    impAll(a);
+    long bytes = store.blockBytes();
+    // Slow blocks from genesis: valid headers, less work than a at every height.
+    List<Block> light = branch(genesis(), 8, 10_000, addr(6));
+    assertThat(work(light)).isLessThan(work(a));
+    ImportResult r = imp(light.get(0));
+    assertThat(r.outcome()).isEqualTo(Outcome.LIGHT_BRANCH);
+    assertThat(r.penalise()).isFalse();
+    assertThat(store.hasBlock(light.get(0).hash())).isFalse();
+    assertThat(store.header(light.get(0).hash())).isEmpty();
+    assertThat(store.blockBytes()).isEqualTo(bytes);
+    // Sync asks for it (its header chain was shown heavier): stored, but the head stays.
+    assertThat(reqAll(light)).extracting(ImportResult::outcome).containsOnly(Outcome.IMPORTED_SIDE);
+    assertChainIs(a);
+    // Deeper (from genesis, 5 blocks below the head) and as long again, still lighter: not
+    // followed.
+    List<Block> deepLight = branch(tip(light), 2, 10_000, addr(6));
+    assertThat(imp(deepLight.get(0)).outcome()).isEqualTo(Outcome.LIGHT_BRANCH);
+    assertChainIs(a);
+  }
+
+  @Test
+  void aBranchWithWorkEqualToTheHeadsIsStoredUnrequestedButTheHeadStays() {
+    List<Block> a = branch(genesis(), 3, 1_000, addr(5));
+    impAll(a);
+    // A sibling of the head with the same bits: an honest race.
+    Block rival = mine(a.get(1).header(), 1_000, addr(6), List.of());
+    assertThat(rival.header().bits()).isEqualTo(a.get(2).header().bits());
+    assertThat(imp(rival).outcome()).isEqualTo(Outcome.IMPORTED_SIDE);
+    assertThat(store.hasBlock(rival.hash())).isTrue();
+    assertChainIs(a);
+    // Its child makes the rival branch heavier: followed.
+    Block next = mine(rival.header(), 1_000, addr(6), List.of());
+    assertThat(imp(next).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
+    assertChainIs(List.of(a.get(0), a.get(1), rival, next));
+  }
+
+  @Test
+  void aHeavierBranchArrivingNewestFirstIsStoredWhenItsOldestBlockComes() {
+    // Gossip brings the tip of a heavier branch, the ancestors come one by one, newest first
+    // (fetched by hash): each alone is lighter than the head, the orphans waiting on it are not.
+    List<Block> a = branch(genesis(), 4, 1_000, addr(5));
+    impAll(a);
+    List<Block> b = branch(a.get(0).header(), 5, 1_000, addr(6));
+    for (int i = 4; i >= 1; i--) {
+      assertThat(imp(b.get(i)).outcome()).isEqualTo(Outcome.ORPHANED);
+    }
+    ImportResult r = imp(b.get(0));
+    assertThat(r.imported()).as(r.toString()).isTrue();
+    assertChainIs(concat(List.of(a.get(0)), b));
+    assertThat(chain.orphanCount()).isZero();
+
+    // Orphans that do not add up to the head's work do not carry their ancestor.
+    List<Block> c = branch(a.get(0).header(), 2, 1_000, addr(7));
+    assertThat(imp(c.get(1)).outcome()).isEqualTo(Outcome.ORPHANED);
+    assertThat(imp(c.get(0)).outcome()).isEqualTo(Outcome.LIGHT_BRANCH);
+    assertThat(store.hasBlock(c.get(0).hash())).isFalse();
+  }
+
+  @Test
   void templateMinedIsAcceptedAsTheNewHead() {
     CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
     chain.handle(new ChainCommand.SubmitTransaction(tx(0, 4, 100, 50, 0), "test", f));
