@@ -21,8 +21,15 @@ public sealed interface ChainCommand {
   /** Fails the reply, if the command has one (the owner's handler threw). */
   default void fail(Throwable t) {}
 
-  /** Import a block from {@code source} (a peer id, "miner", "api"; for logs). */
-  record ImportBlock(Block block, String source, CompletableFuture<ImportResult> reply)
+  /**
+   * Import a block from {@code source} (a peer id, "miner", "api"; for logs). {@code requested}:
+   * the block belongs to a header chain that sync has already shown to carry more work than our
+   * head, so it is stored even while its branch is still lighter. An unrequested block (gossip,
+   * miner, API, orphan-ancestor fetch) on a branch with less work than the head is not stored
+   * ({@link ImportResult.Outcome#LIGHT_BRANCH}).
+   */
+  record ImportBlock(
+      Block block, String source, boolean requested, CompletableFuture<ImportResult> reply)
       implements ChainCommand {
     @Override
     public void fail(Throwable t) {

@@ -5,8 +5,9 @@ import dev.cairn.chain.mempool.Mempool;
 /**
  * The chain owner's bounds and policies.
  *
- * @param maxReorgDepth deepest reorg followed: a branch forking more blocks below the head is
- *     ignored
+ * @param maxInvalidBlocks most block hashes remembered as invalid in memory (oldest forgotten
+ *     first; an entry is a hash, a reason and a short detail, under 512 bytes, so 10,000 entries
+ *     stay under 5 MiB)
  * @param maxOrphans most blocks in the orphan pool
  * @param maxOrphanBytes most encoded bytes in the orphan pool
  * @param orphanExpiryMillis how long an orphan waits for its parent
@@ -16,7 +17,7 @@ import dev.cairn.chain.mempool.Mempool;
  * @param mempool the mempool's bounds
  */
 public record ChainConfig(
-    int maxReorgDepth,
+    int maxInvalidBlocks,
     int maxOrphans,
     long maxOrphanBytes,
     long orphanExpiryMillis,
@@ -25,18 +26,18 @@ public record ChainConfig(
     boolean syncWrites,
     Mempool.Config mempool) {
   /**
-   * Reorgs up to 1,000 blocks; 256 orphans or 32 MiB, for 10 minutes; 1,024 commands; 256 recent
-   * headers; fsync on.
+   * 10,000 remembered invalid blocks; 256 orphans or 32 MiB, for 10 minutes; 1,024 commands; 256
+   * recent headers; fsync on.
    */
   public static ChainConfig defaults() {
     return new ChainConfig(
-        1_000, 256, 32L << 20, 600_000, 1_024, 256, true, Mempool.Config.defaults());
+        10_000, 256, 32L << 20, 600_000, 1_024, 256, true, Mempool.Config.defaults());
   }
 
-  /** The same with another reorg bound. */
-  public ChainConfig withMaxReorgDepth(int depth) {
+  /** The same with another bound on remembered invalid blocks. */
+  public ChainConfig withMaxInvalidBlocks(int count) {
     return new ChainConfig(
-        depth,
+        count,
         maxOrphans,
         maxOrphanBytes,
         orphanExpiryMillis,
@@ -49,7 +50,7 @@ public record ChainConfig(
   /** The same with other orphan bounds. */
   public ChainConfig withOrphanBounds(int count, long bytes) {
     return new ChainConfig(
-        maxReorgDepth,
+        maxInvalidBlocks,
         count,
         bytes,
         orphanExpiryMillis,
@@ -62,7 +63,7 @@ public record ChainConfig(
   /** The same with other mempool bounds. */
   public ChainConfig withMempool(Mempool.Config m) {
     return new ChainConfig(
-        maxReorgDepth,
+        maxInvalidBlocks,
         maxOrphans,
         maxOrphanBytes,
         orphanExpiryMillis,
@@ -75,7 +76,7 @@ public record ChainConfig(
   /** The same with another mailbox capacity. */
   public ChainConfig withMailboxCapacity(int capacity) {
     return new ChainConfig(
-        maxReorgDepth,
+        maxInvalidBlocks,
         maxOrphans,
         maxOrphanBytes,
         orphanExpiryMillis,
@@ -88,7 +89,7 @@ public record ChainConfig(
   /** The same with fsync on or off. */
   public ChainConfig withSyncWrites(boolean sync) {
     return new ChainConfig(
-        maxReorgDepth,
+        maxInvalidBlocks,
         maxOrphans,
         maxOrphanBytes,
         orphanExpiryMillis,

@@ -188,17 +188,35 @@ public final class ChainService implements AutoCloseable {
     }
   }
 
-  /** Imports a block from a local source (miner, API, sync), with back-pressure. */
+  /**
+   * Imports an unrequested block from a local source (miner, API, orphan-ancestor fetch), with
+   * back-pressure. On a branch with less work than the head it is not stored ({@code
+   * LIGHT_BRANCH}).
+   */
   public CompletableFuture<ImportResult> importBlock(Block block, String source) {
     CompletableFuture<ImportResult> f = new CompletableFuture<>();
-    send(new ChainCommand.ImportBlock(block, source, f));
+    send(new ChainCommand.ImportBlock(block, source, false, f));
     return f;
   }
 
-  /** Imports a block from gossip: never blocks; {@code BUSY} at once if the mailbox is full. */
+  /**
+   * Imports a block that sync asked for: part of a header chain already shown to carry more work
+   * than our head. Stored as a side block even while its branch is still lighter; no depth bound.
+   * With back-pressure.
+   */
+  public CompletableFuture<ImportResult> importRequested(Block block, String source) {
+    CompletableFuture<ImportResult> f = new CompletableFuture<>();
+    send(new ChainCommand.ImportBlock(block, source, true, f));
+    return f;
+  }
+
+  /**
+   * Imports an unrequested block from gossip: never blocks; {@code BUSY} at once if the mailbox is
+   * full. On a branch with less work than the head it is not stored ({@code LIGHT_BRANCH}).
+   */
   public CompletableFuture<ImportResult> offerBlock(Block block, String source) {
     CompletableFuture<ImportResult> f = new CompletableFuture<>();
-    if (!running || !mailbox.offer(new ChainCommand.ImportBlock(block, source, f))) {
+    if (!running || !mailbox.offer(new ChainCommand.ImportBlock(block, source, false, f))) {
       f.complete(ImportResult.of(ImportResult.Outcome.BUSY, block.hash(), "mailbox full"));
     }
     return f;

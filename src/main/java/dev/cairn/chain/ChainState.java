@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +112,12 @@ public final class ChainState {
    * disconnected.
    */
   private Long canonicalAnchorTime;
+
+  /**
+   * Retarget anchors of stored side blocks above height 1 whose anchor was looked up (see {@link
+   * #anchorTimestamp}); at most one entry per indexed block, so bounded as the index is.
+   */
+  private final Map<Hash, Long> sideAnchors = new HashMap<>();
 
   private long now;
   private Thread owner;
@@ -182,8 +189,8 @@ public final class ChainState {
   public void handle(ChainCommand command) {
     checkOwnerThread();
     switch (command) {
-      case ImportBlock(Block block, String source, var reply) ->
-          reply.complete(importBlock(block, source));
+      case ImportBlock(Block block, String source, boolean requested, var reply) ->
+          reply.complete(importBlock(block, source, requested));
       case SubmitTransaction(Transaction tx, String source, boolean verified, var reply) ->
           reply.complete(submitTransaction(tx, verified));
       case GetBlock(Hash hash, var reply) -> reply.complete(store.block(hash));
@@ -349,10 +356,18 @@ public final class ChainState {
 
   // ---- import
 
-  /** Imports a block: see {@link ImportResult.Outcome}. Connects waiting orphans after it. */
+  /** Imports an unrequested block: {@link #importBlock(Block, String, boolean)} with false. */
   public ImportResult importBlock(Block block, String source) {
+    return importBlock(block, source, false);
+  }
+
+  /**
+   * Imports a block: see {@link ImportResult.Outcome}. Connects waiting orphans after it. {@code
+   * requested} as in {@link ImportBlock}: only an unrequested block can be {@code LIGHT_BRANCH}.
+   */
+  public ImportResult importBlock(Block block, String source, boolean requested) {
     checkOwnerThread();
-    ImportResult r = importOne(block, source);
+    ImportResult r = importOne(block, source, requested);
     if (r.imported()) {
       connectOrphans(r.block());
     }
@@ -364,7 +379,7 @@ public final class ChainState {
     parents.add(parent);
     while (!parents.isEmpty()) {
       for (OrphanPool.Orphan o : orphans.takeChildren(parents.poll())) {
-        ImportResult r = importOne(o.block(), o.source());
+        ImportResult r = importOne(o.block(), o.source(), o.requested());
         LOG.debug("orphan {} from {} connected: {}", o.hash(), o.source(), r.outcome());
         if (r.imported()) {
           parents.add(o.hash());
@@ -374,18 +389,28 @@ public final class ChainState {
     publish();
   }
 
-  private ImportResult importOne(Block block, String source) {
+  /**
+   * The order is cheapest first: the invalid-block memory, the index, the orphan pool, the header
+   * checks, the work of the branch (an unrequested lighter branch stops here), the body's stateless
+   * checks, and only then the state (extending the head, or in a reorg).
+   */
+  private ImportResult importOne(Block block, String source, boolean requested) {
     Hash hash = block.hash();
     BlockHeader h = block.header();
-    StoredHeader known = index.get(hash);
+    Failure known = invalidBlocks.get(hash);
     if (known != null) {
-      if (known.status() != BlockStatus.INVALID) {
-        return ImportResult.of(Outcome.DUPLICATE, hash, "already stored");
-      }
-      Failure f = invalidReasons.get(hash);
-      return f != null
-          ? new ImportResult(
-              Outcome.INVALID, hash, f.reason(), "known invalid: " + f.detail(), null)
+      return new ImportResult(
+          Outcome.INVALID, hash, known.reason(), "known invalid: " + known.detail(), null);
+    }
+    Failure bad = invalidBlocks.get(h.parent());
+    if (bad != null) {
+      return ImportResult.of(
+          Outcome.INVALID_ANCESTOR, hash, "parent " + h.parent() + " is known invalid");
+    }
+    StoredHeader stored = index.get(hash);
+    if (stored != null) {
+      return stored.status() != BlockStatus.INVALID
+          ? ImportResult.of(Outcome.DUPLICATE, hash, "already stored")
           : ImportResult.of(Outcome.INVALID, hash, "known invalid block");
     }
     if (orphans.contains(hash)) {
@@ -393,22 +418,23 @@ public final class ChainState {
     }
     StoredHeader parent = index.get(h.parent());
     if (parent == null) {
-      return orphan(block, hash, source);
+      return orphan(block, hash, source, requested);
     }
     if (parent.status() == BlockStatus.INVALID) {
       return ImportResult.of(
           Outcome.INVALID_ANCESTOR, hash, "parent " + parent.hash() + " is invalid");
     }
-    long depth = head.height() - forkPoint(parent).height();
-    if (depth > config.maxReorgDepth()) {
-      return ImportResult.of(
-          Outcome.IGNORED,
-          hash,
-          "forks " + depth + " blocks below the head, the bound is " + config.maxReorgDepth());
-    }
+    headerValidations++;
     ValidationResult hv = BlockValidator.validateHeader(h, context(parent), params);
     switch (hv) {
       case ValidationResult.Reject r -> {
+        // The header hash commits to the header and, through the parent hash, to everything the
+        // check read; only a hash that meets its own target is remembered, so that filling this
+        // memory costs the sender proof of work (a failure without it is as cheap to find again
+        // as to look up).
+        if (CompactTarget.isCanonical(h.bits()) && ProofOfWork.meetsTarget(hash, h.bits())) {
+          rememberInvalid(hash, new Failure(r.reason(), r.detail()));
+        }
         return new ImportResult(Outcome.INVALID, hash, r.reason(), r.detail(), null);
       }
       case ValidationResult.Ignore i -> {
@@ -416,11 +442,31 @@ public final class ChainState {
       }
       case ValidationResult.Accept a -> {}
     }
+    BigInteger work = parent.cumulativeWork().add(CompactTarget.work(h.bits()));
+    if (!requested && work.compareTo(head.cumulativeWork()) < 0) {
+      // Orphans waiting on this block carry proven work too: a heavier branch that arrives
+      // newest first (gossip, then ancestors fetched by hash) is stored when its oldest block
+      // comes.
+      BigInteger withOrphans = work.add(orphans.bestDescendantWork(hash));
+      if (withOrphans.compareTo(head.cumulativeWork()) < 0) {
+        return ImportResult.of(
+            Outcome.LIGHT_BRANCH,
+            hash,
+            "branch work " + withOrphans + " is below the head's " + head.cumulativeWork());
+      }
+    }
     ValidationResult bv = BlockValidator.validateBody(block);
     if (bv instanceof ValidationResult.Reject r) {
+      // Remembered only if the header commits to this body: a body that does not match the
+      // header's Merkle root says nothing about the header's hash (an attacker could otherwise
+      // poison an honest block by sending its header with a mangled body). Transaction ids hash
+      // the whole transaction, signature included, so a matching root pins every byte.
+      if (r.reason() != RejectReason.BAD_MERKLE_ROOT
+          && block.computeMerkleRoot().equals(h.merkleRoot())) {
+        rememberInvalid(hash, new Failure(r.reason(), r.detail()));
+      }
       return new ImportResult(Outcome.INVALID, hash, r.reason(), r.detail(), null);
     }
-    BigInteger work = parent.cumulativeWork().add(CompactTarget.work(h.bits()));
     if (parent.hash().equals(head.hash())) {
       return extendHead(block, hash, work, source);
     }
@@ -435,7 +481,7 @@ public final class ChainState {
     activateBestChain(disconnected, connected, abandoned, touched);
     StoredHeader after = index.get(hash);
     if (after.status() == BlockStatus.INVALID) {
-      Failure f = invalidReasons.get(hash);
+      Failure f = invalidBlocks.get(hash);
       return f != null
           ? new ImportResult(Outcome.INVALID, hash, f.reason(), f.detail(), null)
           : ImportResult.of(Outcome.INVALID_ANCESTOR, hash, "descends from an invalid block");
@@ -453,16 +499,45 @@ public final class ChainState {
 
   private record Failure(RejectReason reason, String detail) {}
 
-  /** Why blocks failed when applied (for the import answer); the last 1,000. */
-  private final Map<Hash, Failure> invalidReasons =
+  /**
+   * Blocks known to be invalid, by hash, with why: checked first on every import, so that no
+   * invalid block is verified twice and its children are refused unverified. Holds only failures
+   * the block's hash commits to (header rules, body rules on a body matching the header's Merkle
+   * root, state rules on such a body). Bounded by count, {@link ChainConfig#maxInvalidBlocks} (an
+   * entry is under 512 bytes): at the bound the OLDEST entry is forgotten (an old invalid block
+   * that comes back is verified once more and remembered again). Stored blocks found invalid are
+   * also marked in the index, which survives restarts.
+   */
+  private final Map<Hash, Failure> invalidBlocks =
       new java.util.LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Hash, Failure> eldest) {
-          return size() > 1_000;
+          return size() > config.maxInvalidBlocks();
         }
       };
 
-  private ImportResult orphan(Block block, Hash hash, String source) {
+  /** Header validations run by imports (tests: a remembered invalid block is not one of them). */
+  private long headerValidations;
+
+  /** Number of header validations so far (for tests). */
+  long headerValidations() {
+    return headerValidations;
+  }
+
+  /** Whether {@code hash} is remembered as invalid (for tests). */
+  boolean knownInvalid(Hash hash) {
+    return invalidBlocks.containsKey(hash);
+  }
+
+  private void rememberInvalid(Hash hash, Failure f) {
+    invalidBlocks.put(hash, f);
+    int dropped = orphans.removeDescendants(hash);
+    if (dropped > 0) {
+      LOG.debug("dropped {} orphans descending from invalid block {}", dropped, hash);
+    }
+  }
+
+  private ImportResult orphan(Block block, Hash hash, String source, boolean requested) {
     BlockHeader h = block.header();
     // Cheap anti-spam check before holding it: the header's own proof of work within the limit.
     if (!CompactTarget.isCanonical(h.bits())
@@ -474,7 +549,8 @@ public final class ChainState {
       return new ImportResult(
           Outcome.INVALID, hash, RejectReason.INSUFFICIENT_PROOF_OF_WORK, "orphan", null);
     }
-    if (!orphans.add(new OrphanPool.Orphan(block, hash, source, now, block.encodedSize()))) {
+    if (!orphans.add(
+        new OrphanPool.Orphan(block, hash, source, requested, now, block.encodedSize()))) {
       return ImportResult.of(Outcome.IGNORED, hash, "larger than the orphan pool");
     }
     publish();
@@ -486,8 +562,11 @@ public final class ChainState {
   private ImportResult extendHead(Block block, Hash hash, BigInteger work, String source) {
     ApplyResult ar = StateTransition.applyBlock(block, accounts, params);
     if (ar instanceof ApplyResult.Rejected r) {
-      return new ImportResult(
-          Outcome.INVALID, hash, r.reason(), "transaction " + r.txIndex() + ": " + detail(r), null);
+      // The body matched the header's Merkle root and the state is the parent's: the hash
+      // commits to this failure.
+      Failure f = new Failure(r.reason(), "transaction " + r.txIndex() + ": " + detail(r));
+      rememberInvalid(hash, f);
+      return new ImportResult(Outcome.INVALID, hash, f.reason(), f.detail(), null);
     }
     ApplyResult.Applied applied = (ApplyResult.Applied) ar;
     StoredHeader entry = new StoredHeader(hash, block.header(), work, BlockStatus.VALID);
@@ -554,10 +633,10 @@ public final class ChainState {
   // ---- fork choice and reorgs
 
   /**
-   * Moves the head to the best valid branch: while a stored branch has more work than the head (and
-   * forks within the reorg bound), undo to the fork point and apply the branch block by block; a
-   * block that fails is marked invalid with its descendants and the choice starts over (which
-   * restores the best valid chain).
+   * Moves the head to the best valid branch: while a stored branch has more work than the head
+   * (whatever its depth), undo to the fork point and apply the branch block by block; a block that
+   * fails is marked invalid with its descendants and the choice starts over (which restores the
+   * best valid chain).
    */
   private void activateBestChain(
       List<Hash> disconnected,
@@ -565,6 +644,10 @@ public final class ChainState {
       List<Transaction> abandoned,
       Set<Address> touched) {
     ChainView before = view;
+    // Sets beside the lists and a deque for the transactions keep a reorg of any depth linear.
+    Set<Hash> connectedSet = new HashSet<>(connected);
+    Set<Hash> disconnectedSet = new HashSet<>(disconnected);
+    ArrayDeque<Transaction> undone = new ArrayDeque<>();
     while (true) {
       StoredHeader best = bestCandidate();
       if (best == null) {
@@ -574,12 +657,17 @@ public final class ChainState {
       while (!head.hash().equals(fork.hash())) {
         Block b = disconnectHead(touched);
         Hash bh = b.hash();
-        if (connected.remove(bh)) {
+        if (connectedSet.remove(bh)) {
           // connected earlier in this activation and now undone again: not a net change
+          connected.remove(bh);
         } else {
           disconnected.add(bh);
+          disconnectedSet.add(bh);
         }
-        abandoned.addAll(0, b.transactions());
+        List<Transaction> txs = b.transactions();
+        for (int i = txs.size() - 1; i >= 0; i--) {
+          undone.addFirst(txs.get(i));
+        }
       }
       List<StoredHeader> path = new ArrayList<>();
       for (StoredHeader e = best;
@@ -603,11 +691,15 @@ public final class ChainState {
         writeConnect(store.batch(), e, b, applied);
         moveHeadForward(e);
         touched.addAll(applied.delta().writes().keySet());
-        if (!disconnected.remove(e.hash())) {
+        if (disconnectedSet.remove(e.hash())) {
+          disconnected.remove(e.hash());
+        } else {
           connected.add(e.hash());
+          connectedSet.add(e.hash());
         }
       }
     }
+    abandoned.addAll(0, undone);
     if (before != null && !before.headHash().equals(head.hash())) {
       List<Transaction> back = new ArrayList<>();
       for (Transaction tx : abandoned) {
@@ -629,16 +721,13 @@ public final class ChainState {
     }
   }
 
+  /** The valid stored tip with the most work if it beats the head, whatever its depth; or null. */
   private StoredHeader bestCandidate() {
-    for (StoredHeader c : candidates.descendingSet()) {
-      if (!ForkChoice.prefers(c.tip(), head.tip())) {
-        return null;
-      }
-      if (head.height() - forkPoint(c).height() <= config.maxReorgDepth()) {
-        return c;
-      }
+    if (candidates.isEmpty()) {
+      return null;
     }
-    return null;
+    StoredHeader c = candidates.last();
+    return ForkChoice.prefers(c.tip(), head.tip()) ? c : null;
   }
 
   /** The last block of {@code e}'s ancestry (itself included) on the canonical chain. */
@@ -681,7 +770,7 @@ public final class ChainState {
 
   /** Marks {@code e} and every descendant invalid, in one batch. */
   private void invalidate(StoredHeader e, Failure reason) {
-    invalidReasons.put(e.hash(), reason);
+    rememberInvalid(e.hash(), reason);
     ChainStore.Batch b = store.batch();
     ArrayDeque<Hash> todo = new ArrayDeque<>();
     todo.add(e.hash());
@@ -711,22 +800,37 @@ public final class ChainState {
   /**
    * The timestamp of the height-1 block on {@code parent}'s branch, the retarget anchor (genesis's
    * own time when {@code parent} is genesis, which the rule ignores). Walks back to the first
-   * canonical ancestor (at most the reorg bound for a block that passed the depth check) and takes
-   * canonical block 1 if that ancestor is above genesis; a branch forking at genesis is walked down
-   * to its own block 1.
+   * canonical ancestor or side block whose anchor is remembered, and takes canonical block 1 if
+   * that ancestor is canonical above genesis; a branch forking at genesis is walked down to its own
+   * block 1. The anchors of the side blocks walked are remembered (a block's ancestry never
+   * changes), so importing a branch block by block costs O(1) per block, not O(depth).
    */
   private long anchorTimestamp(StoredHeader parent) {
+    List<Hash> walked = new ArrayList<>();
     StoredHeader x = parent;
+    Long anchor = null;
     while (x.height() > 1 && !canonicalContains(x.hash())) {
+      anchor = sideAnchors.get(x.hash());
+      if (anchor != null) {
+        break;
+      }
+      walked.add(x.hash());
       x = index.get(x.header().parent());
     }
-    if (x.height() <= 1) {
-      return x.header().timestamp();
+    if (anchor == null) {
+      if (x.height() <= 1) {
+        anchor = x.header().timestamp();
+      } else {
+        if (canonicalAnchorTime == null) {
+          canonicalAnchorTime = index.get(canonical.get(1)).header().timestamp();
+        }
+        anchor = canonicalAnchorTime;
+      }
     }
-    if (canonicalAnchorTime == null) {
-      canonicalAnchorTime = index.get(canonical.get(1)).header().timestamp();
+    for (Hash w : walked) {
+      sideAnchors.put(w, anchor);
     }
-    return canonicalAnchorTime;
+    return anchor;
   }
 
   // ---- transactions

@@ -16,6 +16,15 @@ public record ImportResult(
     IMPORTED_HEAD,
     /** Stored on a side branch with no more work than the head. */
     IMPORTED_SIDE,
+    /**
+     * An unsolicited block with a valid header whose branch has less cumulative work than the head
+     * (even counting the proven work of its waiting orphan descendants): not stored, not indexed,
+     * its body not verified; do not relay it. Not a fault by itself (an honest peer may send a
+     * block just after we moved to a heavier branch), so no penalty from the chain's point of view;
+     * the node layer may charge a peer that keeps doing it. A sync of a header chain proven heavier
+     * imports with {@link ChainService#importRequested}, which never answers this.
+     */
+    LIGHT_BRANCH,
     /** Parent unknown: held in the orphan pool; fetch {@code wanted}. */
     ORPHANED,
     /** Already known (stored or in the orphan pool). No penalty. */
@@ -25,8 +34,8 @@ public record ImportResult(
     /** Descends from a block known to be invalid: penalise the sender. */
     INVALID_ANCESTOR,
     /**
-     * Not acceptable now but not proven bad (a timestamp too far ahead, a fork deeper than the
-     * reorg bound, a full orphan pool): drop without penalty.
+     * Not acceptable now but not proven bad (a timestamp too far ahead, a block larger than the
+     * orphan pool): drop without penalty.
      */
     IGNORED,
     /** The chain owner's mailbox was full and the block was not looked at (gossip only). */
@@ -42,7 +51,11 @@ public record ImportResult(
     return outcome == Outcome.IMPORTED_HEAD || outcome == Outcome.IMPORTED_SIDE;
   }
 
-  /** True if the sender should be penalised. */
+  /**
+   * True if the sender should be penalised: the block breaks a rule or descends from one that does.
+   * {@link Outcome#LIGHT_BRANCH}, {@link Outcome#IGNORED}, {@link Outcome#DUPLICATE} and {@link
+   * Outcome#BUSY} are not faults by themselves.
+   */
   public boolean penalise() {
     return outcome == Outcome.INVALID || outcome == Outcome.INVALID_ANCESTOR;
   }

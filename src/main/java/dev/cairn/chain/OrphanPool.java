@@ -1,7 +1,10 @@
 package dev.cairn.chain;
 
+import dev.cairn.chain.consensus.CompactTarget;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Hash;
+import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -16,9 +19,19 @@ import java.util.Map;
  * OLDEST arrivals are evicted first (a recent block is the likelier to connect soon, and an
  * attacker flooding the pool only pushes out its own earlier junk once honest blocks connect).
  * Expiry: a block older than {@code expiryMillis} is dropped on a tick.
+ *
+ * <p>Every orphan's hash meets the target its own bits claim (checked before it is added), so the
+ * work of a chain of orphans is real work someone spent, even before the difficulty rule can be
+ * checked against the parent: {@link #bestDescendantWork} lets an unsolicited ancestor that arrives
+ * last be stored when the orphans waiting on it make its branch heavy enough.
  */
 final class OrphanPool {
-  record Orphan(Block block, Hash hash, String source, long arrival, int bytes) {}
+  /**
+   * A waiting block; {@code requested} as in {@link ChainCommand.ImportBlock}, kept for when it
+   * connects.
+   */
+  record Orphan(
+      Block block, Hash hash, String source, boolean requested, long arrival, int bytes) {}
 
   private final int maxCount;
   private final long maxBytes;
@@ -74,6 +87,47 @@ final class OrphanPool {
       }
     }
     return out;
+  }
+
+  /**
+   * The most work (sum of the bits' work) of a chain of orphans descending from {@code hash}, zero
+   * if none waits on it. Visits each descendant once.
+   */
+  BigInteger bestDescendantWork(Hash hash) {
+    List<Hash> order = new ArrayList<>();
+    ArrayDeque<Hash> todo = new ArrayDeque<>();
+    todo.add(hash);
+    while (!todo.isEmpty()) {
+      Hash h = todo.poll();
+      order.add(h);
+      todo.addAll(byParent.getOrDefault(h, List.of()));
+    }
+    Map<Hash, BigInteger> best = new HashMap<>();
+    // Children come after their parents in breadth-first order: walk backwards.
+    for (int i = order.size() - 1; i >= 0; i--) {
+      Hash h = order.get(i);
+      BigInteger below = BigInteger.ZERO;
+      for (Hash c : byParent.getOrDefault(h, List.of())) {
+        below = below.max(best.getOrDefault(c, BigInteger.ZERO));
+      }
+      Orphan o = byHash.get(h);
+      best.put(h, o == null ? below : below.add(CompactTarget.work(o.block().header().bits())));
+    }
+    return best.get(hash);
+  }
+
+  /** Removes every orphan descending from {@code hash}; returns how many. */
+  int removeDescendants(Hash hash) {
+    int n = 0;
+    ArrayDeque<Hash> todo = new ArrayDeque<>();
+    todo.add(hash);
+    while (!todo.isEmpty()) {
+      for (Orphan o : takeChildren(todo.poll())) {
+        todo.add(o.hash());
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The first ancestor of {@code hash} that is not in the pool (what to fetch). */

@@ -62,9 +62,19 @@ class ChainStateTest {
     store.close();
   }
 
+  /** Imports {@code b} unrequested (as gossip, the miner or the API would). */
   ImportResult imp(Block b) {
+    return imp(b, false);
+  }
+
+  /** Imports {@code b} as sync would, a block of a header chain already shown heavier. */
+  ImportResult req(Block b) {
+    return imp(b, true);
+  }
+
+  ImportResult imp(Block b, boolean requested) {
     CompletableFuture<ImportResult> f = new CompletableFuture<>();
-    chain.handle(new ChainCommand.ImportBlock(b, "test", f));
+    chain.handle(new ChainCommand.ImportBlock(b, "test", requested, f));
     return f.join();
   }
 
@@ -72,6 +82,14 @@ class ChainStateTest {
     List<ImportResult> out = new ArrayList<>();
     for (Block b : blocks) {
       out.add(imp(b));
+    }
+    return out;
+  }
+
+  List<ImportResult> reqAll(List<Block> blocks) {
+    List<ImportResult> out = new ArrayList<>();
+    for (Block b : blocks) {
+      out.add(req(b));
     }
     return out;
   }
@@ -120,7 +138,7 @@ class ChainStateTest {
 
     impAll(slow);
     assertChainIs(slow);
-    List<ImportResult> r = impAll(fast);
+    List<ImportResult> r = reqAll(fast);
     assertThat(r)
         .extracting(ImportResult::outcome)
         .containsExactly(Outcome.IMPORTED_SIDE, Outcome.IMPORTED_SIDE, Outcome.IMPORTED_HEAD);
@@ -140,19 +158,19 @@ class ChainStateTest {
     BlockHeader pa = shared.header();
     BlockHeader pb = shared.header();
     long nonceA = 1;
-    imp(shared);
+    req(shared);
     for (int round = 0; round < 4; round++) {
       // A grows by one slow block spending key 1; then B grows by fast blocks spending key 0,
       // alternating which branch has more work.
       Block na = mine(pa, 3_000, addr(5), List.of(tx(1, 4, 7, 10, round)));
       a.add(na);
       pa = na.header();
-      imp(na);
+      req(na);
       assertChainIs(concat(List.of(shared), winner(a, b)));
       Block nb = mine(pb, 500, addr(6), List.of(tx(0, 5, 3, 10, nonceA++)));
       b.add(nb);
       pb = nb.header();
-      imp(nb);
+      req(nb);
       assertChainIs(concat(List.of(shared), winner(a, b)));
     }
     // Another round where A overtakes with two blocks.
@@ -160,7 +178,7 @@ class ChainStateTest {
       Block na = mine(pa, 3_000, addr(5), List.of());
       a.add(na);
       pa = na.header();
-      imp(na);
+      req(na);
       assertChainIs(concat(List.of(shared), winner(a, b)));
     }
     assertThat(changes.stream().filter(HeadChange::isReorg).count()).isGreaterThanOrEqualTo(2);
@@ -187,16 +205,16 @@ class ChainStateTest {
     Block b4 = mine(b3.header(), 1_000, addr(6), List.of());
     assertThat(work(List.of(b1, b2, b3))).isGreaterThan(work(a));
 
-    assertThat(imp(b1).outcome()).isEqualTo(Outcome.IMPORTED_SIDE);
-    ImportResult r2 = imp(b2);
-    ImportResult r3 = imp(b3);
+    assertThat(req(b1).outcome()).isEqualTo(Outcome.IMPORTED_SIDE);
+    ImportResult r2 = req(b2);
+    ImportResult r3 = req(b3);
     // b1+b2 may already outweigh a: whichever import triggered the reorg reports the failure.
     assertThat(List.of(r2.outcome(), r3.outcome()))
         .contains(Outcome.INVALID_ANCESTOR)
         .doesNotContain(Outcome.IMPORTED_HEAD);
     assertChainIs(a);
-    assertThat(imp(b4).outcome()).isEqualTo(Outcome.INVALID_ANCESTOR);
-    ImportResult again = imp(b2);
+    assertThat(req(b4).outcome()).isEqualTo(Outcome.INVALID_ANCESTOR);
+    ImportResult again = req(b2);
     assertThat(again.outcome()).isEqualTo(Outcome.INVALID);
     // b1 alone is a valid side block; the chain is still a.
     assertChainIs(a);
@@ -289,7 +307,7 @@ class ChainStateTest {
     b.add(mine(genesis(), 1_000, addr(6), List.of(both)));
     b.addAll(branch(b.get(0).header(), 2, 1_000, addr(6)));
     assertThat(work(b)).isGreaterThan(work(a));
-    impAll(b);
+    reqAll(b);
     assertChainIs(b);
     assertThat(chain.mempool().contains(t1.id())).isTrue();
     assertThat(chain.mempool().contains(t2.id())).isTrue();
@@ -304,15 +322,81 @@ class ChainStateTest {
   }
 
   @Test
-  void forkDeeperThanTheReorgBoundIsIgnored() {
-    open(ChainConfig.defaults().withSyncWrites(false).withMaxReorgDepth(2));
+  void aForkDeeperThanTheOldBoundButHeavierIsFollowed() {
+    // The scenario of issue 10: a node on 1,500 cheap blocks (ten times behind schedule, so the
+    // difficulty falls to the limit) meets a branch from genesis with fewer, harder blocks.
+    List<Block> cheap = branch(genesis(), 1_500, 10_000, addr(5));
+    impAll(cheap);
+    assertChainIs(cheap);
+    List<Block> heavy = branch(genesis(), 100, 1_000, addr(6));
+    assertThat(work(heavy)).isGreaterThan(work(cheap).multiply(BigInteger.valueOf(10)));
+    List<ImportResult> r = reqAll(heavy);
+    assertThat(r).allSatisfy(x -> assertThat(x.imported()).as(x.toString()).isTrue());
+    assertChainIs(heavy);
+    HeadChange reorg = changes.stream().filter(HeadChange::isReorg).findFirst().orElseThrow();
+    assertThat(reorg.disconnected()).hasSize(1_500);
+  }
+
+  @Test
+  void aLighterBranchIsNotStoredUnrequestedAndNeverDisplacesTheHead() {
+    List<Block> a = branch(genesis(), 5, 1_000, addr(5));
+    impAll(a);
+    long bytes = store.blockBytes();
+    // Slow blocks from genesis: valid headers, less work than a at every height.
+    List<Block> light = branch(genesis(), 8, 10_000, addr(6));
+    assertThat(work(light)).isLessThan(work(a));
+    ImportResult r = imp(light.get(0));
+    assertThat(r.outcome()).isEqualTo(Outcome.LIGHT_BRANCH);
+    assertThat(r.penalise()).isFalse();
+    assertThat(store.hasBlock(light.get(0).hash())).isFalse();
+    assertThat(store.header(light.get(0).hash())).isEmpty();
+    assertThat(store.blockBytes()).isEqualTo(bytes);
+    // Sync asks for it (its header chain was shown heavier): stored, but the head stays.
+    assertThat(reqAll(light)).extracting(ImportResult::outcome).containsOnly(Outcome.IMPORTED_SIDE);
+    assertChainIs(a);
+    // Deeper (from genesis, 5 blocks below the head) and as long again, still lighter: not
+    // followed.
+    List<Block> deepLight = branch(tip(light), 2, 10_000, addr(6));
+    assertThat(imp(deepLight.get(0)).outcome()).isEqualTo(Outcome.LIGHT_BRANCH);
+    assertChainIs(a);
+  }
+
+  @Test
+  void aBranchWithWorkEqualToTheHeadsIsStoredUnrequestedButTheHeadStays() {
+    List<Block> a = branch(genesis(), 3, 1_000, addr(5));
+    impAll(a);
+    // A sibling of the head with the same bits: an honest race.
+    Block rival = mine(a.get(1).header(), 1_000, addr(6), List.of());
+    assertThat(rival.header().bits()).isEqualTo(a.get(2).header().bits());
+    assertThat(imp(rival).outcome()).isEqualTo(Outcome.IMPORTED_SIDE);
+    assertThat(store.hasBlock(rival.hash())).isTrue();
+    assertChainIs(a);
+    // Its child makes the rival branch heavier: followed.
+    Block next = mine(rival.header(), 1_000, addr(6), List.of());
+    assertThat(imp(next).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
+    assertChainIs(List.of(a.get(0), a.get(1), rival, next));
+  }
+
+  @Test
+  void aHeavierBranchArrivingNewestFirstIsStoredWhenItsOldestBlockComes() {
+    // Gossip brings the tip of a heavier branch, the ancestors come one by one, newest first
+    // (fetched by hash): each alone is lighter than the head, the orphans waiting on it are not.
     List<Block> a = branch(genesis(), 4, 1_000, addr(5));
     impAll(a);
-    Block deep = mine(a.get(0).header(), 900, addr(6), List.of());
-    ImportResult r = imp(deep);
-    assertThat(r.outcome()).isEqualTo(Outcome.IGNORED);
-    Block shallow = mine(a.get(1).header(), 900, addr(6), List.of());
-    assertThat(imp(shallow).outcome()).isEqualTo(Outcome.IMPORTED_SIDE);
+    List<Block> b = branch(a.get(0).header(), 5, 1_000, addr(6));
+    for (int i = 4; i >= 1; i--) {
+      assertThat(imp(b.get(i)).outcome()).isEqualTo(Outcome.ORPHANED);
+    }
+    ImportResult r = imp(b.get(0));
+    assertThat(r.imported()).as(r.toString()).isTrue();
+    assertChainIs(concat(List.of(a.get(0)), b));
+    assertThat(chain.orphanCount()).isZero();
+
+    // Orphans that do not add up to the head's work do not carry their ancestor.
+    List<Block> c = branch(a.get(0).header(), 2, 1_000, addr(7));
+    assertThat(imp(c.get(1)).outcome()).isEqualTo(Outcome.ORPHANED);
+    assertThat(imp(c.get(0)).outcome()).isEqualTo(Outcome.LIGHT_BRANCH);
+    assertThat(store.hasBlock(c.get(0).hash())).isFalse();
   }
 
   @Test
@@ -363,7 +447,7 @@ class ChainStateTest {
     for (Block x : b) {
       assertThat(x.header().bits()).isEqualTo(PARAMS.genesisBits());
     }
-    List<ImportResult> r = impAll(b);
+    List<ImportResult> r = reqAll(b);
     assertThat(r.get(0).outcome()).isEqualTo(Outcome.IMPORTED_SIDE);
     assertThat(r.get(3).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
     assertChainIs(b);
@@ -372,7 +456,7 @@ class ChainStateTest {
     assertThat(imp(mine(tip(b), 1_000)).outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
     // And a's branch still validates against a's block 1 when it grows back.
     List<Block> a2 = branch(tip(a), 4, 1_000, addr(5));
-    List<ImportResult> ra = impAll(a2);
+    List<ImportResult> ra = reqAll(a2);
     assertThat(ra).allSatisfy(x -> assertThat(x.penalise()).as(x.toString()).isFalse());
     assertThat(chain.view().headHash()).isEqualTo(tip(a2).hash());
   }

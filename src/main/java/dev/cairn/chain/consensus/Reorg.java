@@ -33,9 +33,7 @@ public record Reorg(Hash forkPoint, List<Hash> disconnect, List<Hash> connect) {
   /** Why no plan could be made. */
   public enum Failure {
     /** A header on either path is not known. */
-    UNKNOWN_HEADER,
-    /** More than {@code maxDepth} blocks would be undone. */
-    TOO_DEEP
+    UNKNOWN_HEADER
   }
 
   /** A plan, or the reason there is none. */
@@ -48,10 +46,11 @@ public record Reorg(Hash forkPoint, List<Hash> disconnect, List<Hash> connect) {
   }
 
   /**
-   * Walks back from both tips to their common ancestor, never undoing more than {@code maxDepth}
-   * blocks of the current chain (a deeper reorg is refused: {@link Failure#TOO_DEEP}).
+   * Walks back from both tips to their common ancestor, whatever the depth: whether a branch is
+   * worth a reorg is decided by its work (see {@link ForkChoice}), never by how many blocks it
+   * undoes.
    */
-  public static Result plan(Headers headers, Hash currentHead, Hash candidate, int maxDepth) {
+  public static Result plan(Headers headers, Hash currentHead, Hash candidate) {
     Optional<BlockHeader> a = headers.header(currentHead);
     Optional<BlockHeader> b = headers.header(candidate);
     if (a.isEmpty()) {
@@ -68,8 +67,9 @@ public record Reorg(Hash forkPoint, List<Hash> disconnect, List<Hash> connect) {
     List<Hash> connect = new ArrayList<>();
     while (!ha.equals(hb)) {
       if (xa.height() >= xb.height()) {
-        if (disconnect.size() == maxDepth || xa.height() == 0) {
-          return new Result.Failed(Failure.TOO_DEEP, ha);
+        if (xa.height() == 0) {
+          // two different genesis blocks: nothing in common
+          return new Result.Failed(Failure.UNKNOWN_HEADER, ha);
         }
         disconnect.add(ha);
         ha = xa.parent();

@@ -269,7 +269,8 @@ public final class NodeGossip {
         }
         yield ValidationResult.ignore("orphan");
       }
-      case DUPLICATE, IGNORED, BUSY -> ValidationResult.ignore(r.outcome() + " " + r.detail());
+      case DUPLICATE, IGNORED, LIGHT_BRANCH, BUSY ->
+          ValidationResult.ignore(r.outcome() + " " + r.detail());
       case INVALID, INVALID_ANCESTOR ->
           ValidationResult.reject(r.outcome() + " " + r.reason() + " " + r.detail());
     };

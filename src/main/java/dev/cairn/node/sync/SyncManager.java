@@ -804,7 +804,7 @@ public final class SyncManager implements AutoCloseable {
     try {
       for (Block block : blocks) {
         ImportResult r =
-            chain.importBlock(block, source).get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            chain.importRequested(block, source).get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         switch (r.outcome()) {
           case IMPORTED_HEAD, IMPORTED_SIDE, DUPLICATE -> {}
           case INVALID, INVALID_ANCESTOR -> {

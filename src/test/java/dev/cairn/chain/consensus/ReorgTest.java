@@ -38,7 +38,7 @@ class ReorgTest {
     List<BlockHeader> trunk = branch(g, 3, 1);
     List<BlockHeader> a = branch(trunk.get(2), 2, 2);
     List<BlockHeader> b = branch(trunk.get(2), 4, 3);
-    Reorg.Result r = Reorg.plan(headers, a.get(1).hash(), b.get(3).hash(), 10);
+    Reorg.Result r = Reorg.plan(headers, a.get(1).hash(), b.get(3).hash());
     Reorg plan = ((Reorg.Result.Planned) r).reorg();
     assertThat(plan.forkPoint()).isEqualTo(trunk.get(2).hash());
     assertThat(plan.disconnect()).containsExactly(a.get(1).hash(), a.get(0).hash());
@@ -47,24 +47,24 @@ class ReorgTest {
         .containsExactlyElementsOf(b.stream().map(h -> h.hash().hex()).toList());
     // Extending the head is a reorg with nothing to undo.
     Reorg ext =
-        ((Reorg.Result.Planned) Reorg.plan(headers, trunk.get(0).hash(), a.get(0).hash(), 0))
-            .reorg();
+        ((Reorg.Result.Planned) Reorg.plan(headers, trunk.get(0).hash(), a.get(0).hash())).reorg();
     assertThat(ext.disconnect()).isEmpty();
     assertThat(ext.connect()).hasSize(3);
   }
 
   @Test
-  void refusesTooDeepAndUnknown() {
+  void plansAReorgOfAnyDepthAndRefusesUnknownHeaders() {
     BlockHeader g = PARAMS.genesisHeader();
     known.put(g.hash(), g);
-    List<BlockHeader> a = branch(g, 5, 2);
+    List<BlockHeader> a = branch(g, 1_500, 2);
     List<BlockHeader> b = branch(g, 6, 3);
-    assertThat(Reorg.plan(headers, a.get(4).hash(), b.get(5).hash(), 4))
-        .isEqualTo(new Reorg.Result.Failed(Reorg.Failure.TOO_DEEP, a.get(0).hash()));
-    assertThat(Reorg.plan(headers, a.get(4).hash(), b.get(5).hash(), 5))
-        .isInstanceOf(Reorg.Result.Planned.class);
+    Reorg deep =
+        ((Reorg.Result.Planned) Reorg.plan(headers, a.get(1_499).hash(), b.get(5).hash())).reorg();
+    assertThat(deep.forkPoint()).isEqualTo(g.hash());
+    assertThat(deep.disconnect()).hasSize(1_500);
+    assertThat(deep.connect()).hasSize(6);
     known.remove(b.get(2).hash());
-    assertThat(Reorg.plan(headers, a.get(4).hash(), b.get(5).hash(), 5))
+    assertThat(Reorg.plan(headers, a.get(4).hash(), b.get(5).hash()))
         .isEqualTo(new Reorg.Result.Failed(Reorg.Failure.UNKNOWN_HEADER, b.get(2).hash()));
   }
 }

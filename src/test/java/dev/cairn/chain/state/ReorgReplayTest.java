@@ -60,7 +60,7 @@ class ReorgReplayTest {
             h.equals(PARAMS.genesisHeader().hash())
                 ? Optional.of(PARAMS.genesisHeader())
                 : Optional.ofNullable(blocks.get(h)).map(Block::header);
-    Reorg plan = ((Reorg.Result.Planned) Reorg.plan(headers, head, target, 100)).reorg();
+    Reorg plan = ((Reorg.Result.Planned) Reorg.plan(headers, head, target)).reorg();
     for (Hash h : plan.disconnect()) {
       state = state.revert(undos.get(h));
     }
