@@ -153,6 +153,25 @@ public final class ChainService implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Imports a block that sync asked for: a body of a header chain already proven heavier than our
+   * head. With back-pressure.
+   *
+   * <p>MERGE NOTE (t2a-sync): a stand-in so that the sync branch compiles; it only delegates to
+   * {@link #importBlock}. The chain helper's {@code importRequested} (branch t2a-chain: stored even
+   * while the branch is lighter, no depth bound) replaces it: keep theirs.
+   */
+  public CompletableFuture<ImportResult> importRequested(Block block, String source) {
+    return importBlock(block, source);
+  }
+
+  /** The base for checking a peer's headers that descend from the stored header {@code hash}. */
+  public CompletableFuture<Optional<ForkBase>> forkBase(Hash hash) {
+    CompletableFuture<Optional<ForkBase>> f = new CompletableFuture<>();
+    send(new ChainCommand.ForkBaseOf(hash, f));
+    return f;
+  }
+
   /** Imports a block from gossip: never blocks; {@code BUSY} at once if the mailbox is full. */
   public CompletableFuture<ImportResult> offerBlock(Block block, String source) {
     CompletableFuture<ImportResult> f = new CompletableFuture<>();
