@@ -122,6 +122,16 @@ public final class ChainService implements AutoCloseable {
     return state.view();
   }
 
+  /** The network's parameters. */
+  public NetworkParams params() {
+    return state.params();
+  }
+
+  /** The clock the chain judges timestamps by (sync checks headers against the same one). */
+  public Clock clock() {
+    return clock;
+  }
+
   /** The failure that stopped the owner, if any. */
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);
