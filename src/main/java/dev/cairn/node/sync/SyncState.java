@@ -381,6 +381,12 @@ final class SyncState {
     return w != null && w.compareTo(ours) > 0 && w.compareTo(params.minimumChainWork()) >= 0;
   }
 
+  /** A peer's claim is a reason to look at its headers: more work than ours and the minimum. */
+  private boolean worthPresync(Peer p, BigInteger ours) {
+    BigInteger c = p.claim();
+    return c.compareTo(ours) > 0 && c.compareTo(params.minimumChainWork()) >= 0;
+  }
+
   private void step() {
     long now = clock.millis();
     BigInteger ours = ourWork();
@@ -391,7 +397,7 @@ final class SyncState {
           && ps.request == 0
           && (job == null || job.source != ps)
           && !proven(ps, ours)
-          && (ps.ended || p.claim().compareTo(ours) <= 0 || avoided(p, now))) {
+          && (ps.ended || !worthPresync(p, ours) || avoided(p, now))) {
         p.presync = null;
       }
     }
@@ -464,7 +470,7 @@ final class SyncState {
     }
     List<Peer> candidates = new ArrayList<>();
     for (Peer p : peers.values()) {
-      if (p.presync == null && !avoided(p, now) && p.claim().compareTo(ours) > 0) {
+      if (p.presync == null && !avoided(p, now) && worthPresync(p, ours)) {
         candidates.add(p);
       }
     }
@@ -566,10 +572,12 @@ final class SyncState {
           e.headers().getLast().height(),
           ps.work());
     }
-    if (ps.ended && ps.work().compareTo(p.claim()) < 0) {
-      // Its chain ends below what it announced. A lie only if it leaves nothing for us: a chain
-      // with more work than ours is still worth having, and the claim is capped to what it showed.
-      if (step != HeaderPresync.Step.FUTURE && ps.work().compareTo(ours) <= 0) {
+    if (ps.ended) {
+      // Its chain ends here. Ending below what it announced is a lie only if it leaves nothing
+      // for us: a chain with more work than ours is still worth having.
+      if (step != HeaderPresync.Step.FUTURE
+          && ps.work().compareTo(p.claim()) < 0
+          && ps.work().compareTo(ours) <= 0) {
         unproven(
             p,
             "announced work "
@@ -580,6 +588,7 @@ final class SyncState {
                 + ours);
         return;
       }
+      // Until it announces another head, it claims no more than it showed.
       p.endedWork = ps.work();
       p.endedHead = p.status.head();
     }
@@ -892,6 +901,11 @@ final class SyncState {
   /** The peer whose header chain is being downloaded, or null. */
   PeerId source() {
     return job == null ? null : job.source.peer;
+  }
+
+  /** The work the source's verified headers reach, or null without a round. */
+  BigInteger sourceWork() {
+    return job == null ? null : job.source.work();
   }
 
   /** Whether {@code peer} is cooling down (not a sync source). */
