@@ -90,6 +90,9 @@ final class SyncState {
         }
       };
 
+  /** Most headers asked for in one request (tests ask for fewer, to see a chain grow). */
+  int headersPerRequest = HEADERS_PER_REQUEST;
+
   private BodyDownload job;
   private long seq;
   private boolean importerBusy;
@@ -409,7 +412,7 @@ final class SyncState {
         continue;
       }
       boolean source = job != null && job.source == ps;
-      if (source ? ps.readyCount() < HEADERS_PER_REQUEST : !proven(ps, ours)) {
+      if (source ? ps.readyCount() < headersPerRequest : !proven(ps, ours)) {
         requestHeaders(p, ps);
       }
     }
@@ -506,7 +509,7 @@ final class SyncState {
       return;
     }
     ps.request = ++seq;
-    out.requestHeaders(ps.request, p.id, ps.after(), Math.min(room, HEADERS_PER_REQUEST));
+    out.requestHeaders(ps.request, p.id, ps.after(), Math.min(room, headersPerRequest));
   }
 
   private void dropPresync(Peer p, long avoidUntil) {

@@ -189,6 +189,19 @@ class SyncStateTest {
   }
 
   @Test
+  void bodiesAreFetchedOnlyOnceTheHeadersShowMoreWorkThanOurs() {
+    world.state.headersPerRequest = 50;
+    world.chain.importAll(HEAVY.subList(0, 3));
+    TestPeer cheap = world.peer(1, CHEAP); // more work than ours, but only after ~260 headers
+    world.connect(cheap);
+    world.run();
+    assertThat(world.chain.head.header()).isEqualTo(CHEAP.getLast().header());
+    assertThat(world.headerRequests.size()).isGreaterThan(6);
+    // (the check after each test: no body request before the headers beat our work)
+    assertThat(world.penalties).isEmpty();
+  }
+
+  @Test
   void headersWithTheWrongDifficultyOrAnEarlyTimestampAreRefused() {
     TestPeer badBits = world.peer(1, HEAVY);
     badBits.badHeader = remine(HEAVY.get(4).header().withBits(PARAMS.powLimitBits()));
@@ -242,7 +255,10 @@ class SyncStateTest {
     NetworkParams p = PARAMS.withMinimumChainWork(probe.work());
     world = new SyncWorld(p, SyncConfig.defaults());
     TestPeer honest = world.peer(1, HEAVY.subList(0, 10));
+    TestPeer boaster = world.peer(2, HEAVY.subList(0, 12)); // claims the minimum, shows less
+    boaster.claim = p.minimumChainWork();
     world.connect(honest);
+    world.connect(boaster);
     world.run();
     world.advance(Duration.ofSeconds(5));
     assertThat(world.blockRequests).isEmpty();
