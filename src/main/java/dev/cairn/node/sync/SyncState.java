@@ -5,14 +5,13 @@ import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.node.sync.SyncMessage.Status;
+import dev.cairn.node.sync.SyncPeers.Peer;
 import dev.cairn.p2p.multiformats.PeerId;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,9 +75,7 @@ final class SyncState {
   private final SyncOutput out;
   private final SyncCounters counters;
 
-  private final Map<PeerId, Peer> peers = new HashMap<>();
-  private final Map<PeerId, Refusal> refusing = new HashMap<>();
-  private final Map<PeerId, Long> awaitingIdentify = new HashMap<>();
+  private final SyncPeers peers;
   private final Set<Hash> orphanFetches = new HashSet<>();
 
   /** Unproven announcements per peer, kept across reconnects (bounded, least recent dropped). */
@@ -115,66 +112,33 @@ final class SyncState {
     this.out = out;
     this.counters = counters;
     this.lastLogMillis = clock.millis();
+    this.peers = new SyncPeers(config, network, clock, out, counters, this::dropped);
   }
 
-  // ---- peers
-
-  static final class Peer {
-    final PeerId id;
-    Status status;
-    long statusAt;
-    boolean statusInFlight;
-    long avoidUntil;
-    int inFlight;
-    long presyncStartedAt = Long.MIN_VALUE;
-    HeaderPresync presync;
-
-    /** The work this peer's headers showed when its chain ended, for the head it announced. */
-    BigInteger endedWork;
-
-    Hash endedHead;
-
-    Peer(PeerId id) {
-      this.id = id;
-    }
-
-    /** The work the peer claims: its status, capped where its headers ended for that head. */
-    BigInteger claim() {
-      if (status == null) {
-        return BigInteger.ZERO;
-      }
-      if (endedWork != null && status.head().equals(endedHead)) {
-        return endedWork.min(status.cumulativeWork());
-      }
-      return status.cumulativeWork();
+  /** A peer left the table: its round, if it was the source, ends. */
+  private void dropped(Peer p) {
+    if (job != null && job.source == p.presync) {
+      abandon("the source " + p.id.shortString() + " left", 0);
     }
   }
-
-  private record Refusal(long banAt, String reason) {}
 
   // ---- the mailbox
 
   /** Handles one event, then does what the new state allows. */
   void handle(SyncEvent e) {
     switch (e) {
-      case SyncEvent.Connected(PeerId peer) -> onConnected(peer);
-      case SyncEvent.Disconnected(PeerId peer) -> onDisconnected(peer);
-      case SyncEvent.StatusIn(PeerId peer, Status s) -> onStatus(peer, s);
-      case SyncEvent.StatusOut(PeerId peer, Status s) -> {
-        Peer p = peers.get(peer);
-        if (p != null) {
-          p.statusInFlight = false;
-        }
-        onStatus(peer, s);
-      }
-      case SyncEvent.StatusFailed(PeerId peer, SyncFailure f) -> onStatusFailed(peer, f);
+      case SyncEvent.Connected(PeerId peer) -> peers.connected(peer);
+      case SyncEvent.Disconnected(PeerId peer) -> peers.disconnected(peer);
+      case SyncEvent.StatusIn(PeerId peer, Status s) -> peers.status(peer, s);
+      case SyncEvent.StatusOut(PeerId peer, Status s) -> peers.statusAnswered(peer, s);
+      case SyncEvent.StatusFailed(PeerId peer, SyncFailure f) -> peers.statusFailed(peer, f);
       case SyncEvent.Headers h -> onHeaders(h);
       case SyncEvent.HeadersFailed(long id, PeerId peer, SyncFailure f) ->
           onHeadersFailed(id, peer, f);
       case SyncEvent.BatchDone(long id, int index, PeerId peer, List<Block> blocks) ->
           onBatchDone(id, index, peer, blocks);
       case SyncEvent.BatchFailed(long id, int index, PeerId peer, SyncFailure f) -> {
-        penalise(peer, f);
+        peers.penalise(peer, f);
         BodyDownload.Batch b = release(id, index, peer);
         if (b != null) {
           onBatchFailed(b, peer, f);
@@ -192,7 +156,7 @@ final class SyncState {
         orphanFetches.remove(wanted);
         Peer p = peers.get(peer);
         if (deeper && p != null && !p.statusInFlight) {
-          requestStatus(p); // a long gap: let a sync round fetch it
+          peers.requestStatus(p); // a long gap: let a sync round fetch it
         }
       }
       case SyncEvent.Tick() -> tick();
@@ -200,130 +164,11 @@ final class SyncState {
     step();
   }
 
-  private void onConnected(PeerId peer) {
-    if (refusing.containsKey(peer) || !out.isConnected(peer)) {
-      return;
-    }
-    Peer p = peers.computeIfAbsent(peer, Peer::new);
-    if (!p.statusInFlight) {
-      requestStatus(p);
-    }
-  }
-
-  private void onDisconnected(PeerId peer) {
-    Peer p = peers.remove(peer);
-    if (p != null && job != null && job.source == p.presync) {
-      abandon("the source disconnected", 0);
-    }
-    // A refused peer that left during the grace (often because it refused us first) is banned
-    // now: forgetting the refusal would let it straight back in.
-    Refusal r = refusing.remove(peer);
-    if (r != null) {
-      out.ban(peer, config.refusedBan(), r.reason());
-    }
-  }
-
-  private void requestStatus(Peer p) {
-    p.statusInFlight = true;
-    p.statusAt = clock.millis();
-    out.requestStatus(p.id);
-  }
-
-  private void onStatus(PeerId peer, Status s) {
-    String why = mismatch(s);
-    if (why != null) {
-      refuse(peer, why);
-      return;
-    }
-    if (!out.isConnected(peer) || refusing.containsKey(peer)) {
-      return;
-    }
-    Peer p = peers.computeIfAbsent(peer, Peer::new);
-    p.status = s;
-    p.statusAt = clock.millis();
-  }
-
-  private String mismatch(Status s) {
-    if (!s.network().equals(network)) {
-      return "network " + s.network() + " differs from ours " + network;
-    }
-    Hash genesis = out.chain().genesis();
-    if (!s.genesis().equals(genesis)) {
-      return "genesis " + s.genesis() + " differs from ours " + genesis;
-    }
-    return null;
-  }
-
-  private void onStatusFailed(PeerId peer, SyncFailure f) {
-    Peer p = peers.get(peer);
-    if (p != null) {
-      p.statusInFlight = false;
-    }
-    LOG.debug("Status from {} failed: {}", peer.shortString(), f.getMessage());
-    penalise(peer, f);
-    if (f.kind() == SyncFailure.Kind.NOT_SUPPORTED) {
-      // Not a sync peer of our network. If identify shows it syncs another one, say so and refuse;
-      // if identify has not answered yet, look again on the next ticks.
-      dropPeer(peer);
-      if (!checkOtherNetwork(peer)) {
-        awaitingIdentify.put(peer, clock.millis() + IDENTIFY_WAIT_MILLIS);
-      }
-    }
-  }
-
-  /** Refuses {@code peer} if identify shows another network; false while identify is silent. */
-  private boolean checkOtherNetwork(PeerId peer) {
-    String other = out.identifiedNetwork(peer);
-    if (other == null) {
-      return false;
-    }
-    if (!other.isEmpty() && !other.equals(network)) {
-      refuse(peer, "network " + other + " differs from ours " + network);
-    }
-    return true;
-  }
-
-  private void refuse(PeerId peer, String reason) {
-    dropPeer(peer);
-    if (refusing.containsKey(peer)) {
-      return;
-    }
-    counters.refusals.increment();
-    LOG.info("Refusing peer {}: {}", peer, reason);
-    refusing.put(peer, new Refusal(clock.millis() + config.refuseGrace().toMillis(), reason));
-  }
-
-  private void dropPeer(PeerId peer) {
-    Peer p = peers.remove(peer);
-    if (p != null && job != null && job.source == p.presync) {
-      abandon("the source was dropped", 0);
-    }
-  }
-
   // ---- time
 
   private void tick() {
     long now = clock.millis();
-    for (Iterator<Map.Entry<PeerId, Long>> it = awaitingIdentify.entrySet().iterator();
-        it.hasNext(); ) {
-      Map.Entry<PeerId, Long> w = it.next();
-      if (!out.isConnected(w.getKey()) || checkOtherNetwork(w.getKey()) || now > w.getValue()) {
-        it.remove();
-      }
-    }
-    for (Iterator<Map.Entry<PeerId, Refusal>> it = refusing.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<PeerId, Refusal> r = it.next();
-      if (now >= r.getValue().banAt()) {
-        out.ban(r.getKey(), config.refusedBan(), r.getValue().reason());
-        it.remove();
-      }
-    }
-    long refresh = config.statusRefresh().toMillis();
-    for (Peer p : peers.values()) {
-      if (!p.statusInFlight && now - p.statusAt > refresh) {
-        requestStatus(p);
-      }
-    }
+    peers.tick(now);
     if (job != null && now - job.lastProgress > config.stallTimeout().toMillis()) {
       stalled(now);
     }
@@ -394,7 +239,7 @@ final class SyncState {
     long now = clock.millis();
     BigInteger ours = ourWork();
     // Presyncs with nothing left to show us go; their memory with them.
-    for (Peer p : peers.values()) {
+    for (Peer p : peers.all()) {
       HeaderPresync ps = p.presync;
       if (ps != null
           && ps.request == 0
@@ -406,7 +251,7 @@ final class SyncState {
     }
     chooseSource(ours);
     startPresyncs(now, ours);
-    for (Peer p : peers.values()) {
+    for (Peer p : peers.all()) {
       HeaderPresync ps = p.presync;
       if (ps == null || ps.request != 0 || ps.ended) {
         continue;
@@ -427,7 +272,7 @@ final class SyncState {
 
   private int presyncing() {
     int n = 0;
-    for (Peer p : peers.values()) {
+    for (Peer p : peers.all()) {
       if (p.presync != null) {
         n++;
       }
@@ -438,7 +283,7 @@ final class SyncState {
   /** The proven presync with the most work downloads; one with more than the source replaces it. */
   private void chooseSource(BigInteger ours) {
     HeaderPresync best = null;
-    for (Peer p : peers.values()) {
+    for (Peer p : peers.all()) {
       HeaderPresync ps = p.presync;
       if (ps != null
           && proven(ps, ours)
@@ -472,7 +317,7 @@ final class SyncState {
       return;
     }
     List<Peer> candidates = new ArrayList<>();
-    for (Peer p : peers.values()) {
+    for (Peer p : peers.all()) {
       if (p.presync == null && !avoided(p, now) && worthPresync(p, ours)) {
         candidates.add(p);
       }
@@ -598,7 +443,7 @@ final class SyncState {
   }
 
   private void onHeadersFailed(long id, PeerId peer, SyncFailure f) {
-    penalise(peer, f);
+    peers.penalise(peer, f);
     Peer p = peers.get(peer);
     if (p == null || p.presync == null || p.presync.request != id) {
       return;
@@ -686,11 +531,7 @@ final class SyncState {
       job = null;
       // Our status goes with each status request: peers behind us learn of our new head now
       // rather than at their next refresh (blocks we synced are not gossiped).
-      for (Peer q : peers.values()) {
-        if (!q.statusInFlight) {
-          requestStatus(q);
-        }
-      }
+      peers.requestAllStatuses();
     }
   }
 
@@ -724,7 +565,7 @@ final class SyncState {
   private Peer pickPeer(BodyDownload.Batch b, long now) {
     Peer best = null;
     boolean bestTried = true;
-    for (Peer p : peers.values()) {
+    for (Peer p : peers.all()) {
       boolean ahead = p.id.equals(job.source.peer) || p.claim().compareTo(job.startWork) > 0;
       if (!ahead
           || job.bad.contains(p.id)
@@ -852,18 +693,6 @@ final class SyncState {
     }
   }
 
-  private void penalise(PeerId peer, SyncFailure f) {
-    if (f.kind() == SyncFailure.Kind.INVALID) {
-      counters.invalidResponses.increment();
-    } else if (f.kind() == SyncFailure.Kind.TIMEOUT) {
-      counters.timeouts.increment();
-    }
-    if (f.kind().penalty() > 0) {
-      LOG.debug("Sync: penalising {}: {}", peer.shortString(), f.getMessage());
-      out.penalize(peer, f.kind().penalty(), "sync: " + f.getMessage());
-    }
-  }
-
   // ---- snapshot
 
   /** Progress for the API and logs. */
@@ -871,7 +700,7 @@ final class SyncState {
     ChainView view = out.chain();
     long target = view.height();
     int known = 0;
-    for (Peer p : peers.values()) {
+    for (Peer p : peers.all()) {
       if (p.status != null) {
         known++;
         if (p.claim().compareTo(view.cumulativeWork()) > 0) {
