@@ -146,6 +146,18 @@ public sealed interface ChainCommand {
     }
   }
 
+  /**
+   * The {@link ForkBase} of the stored header {@code hash} (canonical or side, not invalid): what a
+   * sync needs to check a peer's headers that descend from it. Empty if unknown or invalid.
+   */
+  record ForkBaseOf(Hash hash, CompletableFuture<Optional<ForkBase>> reply)
+      implements ChainCommand {
+    @Override
+    public void fail(Throwable t) {
+      reply.completeExceptionally(t);
+    }
+  }
+
   /** A block template on the head paying {@code miner}. */
   record BlockTemplate(Address miner, CompletableFuture<Template> reply) implements ChainCommand {
     @Override

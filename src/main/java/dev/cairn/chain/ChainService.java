@@ -164,6 +164,16 @@ public final class ChainService implements AutoCloseable {
     return state.view();
   }
 
+  /** The network's parameters. */
+  public NetworkParams params() {
+    return state.params();
+  }
+
+  /** The clock the chain judges timestamps by (sync checks headers against the same one). */
+  public Clock clock() {
+    return clock;
+  }
+
   /** The failure that stopped the owner, if any. */
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);
@@ -207,6 +217,13 @@ public final class ChainService implements AutoCloseable {
   public CompletableFuture<ImportResult> importRequested(Block block, String source) {
     CompletableFuture<ImportResult> f = new CompletableFuture<>();
     send(new ChainCommand.ImportBlock(block, source, true, f));
+    return f;
+  }
+
+  /** The base for checking a peer's headers that descend from the stored header {@code hash}. */
+  public CompletableFuture<Optional<ForkBase>> forkBase(Hash hash) {
+    CompletableFuture<Optional<ForkBase>> f = new CompletableFuture<>();
+    send(new ChainCommand.ForkBaseOf(hash, f));
     return f;
   }
 

@@ -2,6 +2,7 @@ package dev.cairn.chain;
 
 import dev.cairn.chain.ChainCommand.BlockTemplate;
 import dev.cairn.chain.ChainCommand.BlocksByRange;
+import dev.cairn.chain.ChainCommand.ForkBaseOf;
 import dev.cairn.chain.ChainCommand.GetAccount;
 import dev.cairn.chain.ChainCommand.GetBlock;
 import dev.cairn.chain.ChainCommand.GetBlockByHeight;
@@ -207,6 +208,7 @@ public final class ChainState {
           reply.complete(headersAfter(locator, max));
       case BlocksByRange(long from, int count, long maxBytes, var reply) ->
           reply.complete(blocksByRange(from, count, maxBytes));
+      case ForkBaseOf(Hash hash, var reply) -> reply.complete(forkBase(hash));
       case BlockTemplate(Address miner, var reply) -> reply.complete(template(miner));
       case SubscribeHeadChanges(Consumer<HeadChange> listener, var reply) -> {
         listeners.add(listener);
@@ -878,6 +880,21 @@ public final class ChainState {
       return Optional.empty();
     }
     return store.block(canonical.get((int) height));
+  }
+
+  /**
+   * The base for checking children of the stored header {@code hash} (as {@link #context} does for
+   * an import): its work, its branch's retarget anchor and its recent timestamps. Empty if the
+   * header is unknown or invalid.
+   */
+  public Optional<ForkBase> forkBase(Hash hash) {
+    StoredHeader e = index.get(hash);
+    if (e == null || e.status() == BlockStatus.INVALID) {
+      return Optional.empty();
+    }
+    HeaderContext c = context(e);
+    return Optional.of(
+        new ForkBase(e.header(), e.cumulativeWork(), c.anchorTimestamp(), c.recentTimestamps()));
   }
 
   /** Head, the 10 blocks below it, then steps doubling, then genesis. */

@@ -329,6 +329,10 @@ public final class Node implements AutoCloseable {
     metrics.gauge(
         "cairn_sync_stalls", "Sync rounds restarted by the stall detector", () -> sync.stalls());
     metrics.gauge(
+        "cairn_sync_unproven_claims",
+        "Times a peer announced chain work its headers or bodies could not show",
+        () -> sync.unprovenClaims());
+    metrics.gauge(
         "cairn_peers_refused",
         "Peers refused for another network or genesis",
         () -> sync.refusals());

@@ -7,6 +7,7 @@ import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.AddressFormatException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -63,6 +64,7 @@ public final class GenesisFile {
             "halvingInterval",
             "minFee",
             "allocations",
+            "minimumChainWork",
             "comment");
     for (var it = root.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -104,7 +106,8 @@ public final class GenesisFile {
               longField(root, "initialReward", 0, Long.MAX_VALUE),
               longField(root, "halvingInterval", 0, Long.MAX_VALUE),
               longField(root, "minFee", 0, Long.MAX_VALUE),
-              allocations);
+              allocations,
+              minimumChainWork(root));
       p.genesisSupply();
       return p;
     } catch (IllegalArgumentException | ArithmeticException e) {
@@ -131,6 +134,19 @@ public final class GenesisFile {
       throw new IOException("'" + field + "' must be in [" + min + ", " + max + "]");
     }
     return x;
+  }
+
+  /** Optional; a JSON string of decimal digits (work exceeds a long), 0 when absent. */
+  private static BigInteger minimumChainWork(JsonNode root) throws IOException {
+    JsonNode v = root.get("minimumChainWork");
+    if (v == null) {
+      return BigInteger.ZERO;
+    }
+    if (!v.isTextual() || !v.asText().matches("[0-9]{1,100}")) {
+      throw new IOException(
+          "'minimumChainWork' must be a string of decimal digits, e.g. \"0\" or \"891055194\"");
+    }
+    return new BigInteger(v.asText());
   }
 
   private static long positiveLong(JsonNode node, String field) throws IOException {

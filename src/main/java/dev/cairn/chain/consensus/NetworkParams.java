@@ -24,6 +24,9 @@ import java.util.List;
  * @param halvingInterval the reward halves every this many blocks ({@code 0}: never)
  * @param minFee lowest fee a transaction may pay
  * @param allocations genesis balances, positive, addresses distinct; kept sorted by address
+ * @param minimumChainWork sync downloads block bodies only for a header chain with at least this
+ *     much cumulative work (and more than our head's); 0 = no floor. Set it to the work of a recent
+ *     honest chain so that a fresh node cannot be led onto a cheap chain by its first peers.
  */
 public record NetworkParams(
     String name,
@@ -37,10 +40,41 @@ public record NetworkParams(
     long initialReward,
     long halvingInterval,
     long minFee,
-    List<Allocation> allocations) {
+    List<Allocation> allocations,
+    BigInteger minimumChainWork) {
 
   /** A genesis balance. */
   public record Allocation(Address address, long balance) {}
+
+  /** The parameters with no minimum chain work (0). */
+  public NetworkParams(
+      String name,
+      int chainId,
+      long genesisTimestamp,
+      int genesisBits,
+      int powLimitBits,
+      long blockTimeMillis,
+      long halfLifeMillis,
+      long maxFutureDriftMillis,
+      long initialReward,
+      long halvingInterval,
+      long minFee,
+      List<Allocation> allocations) {
+    this(
+        name,
+        chainId,
+        genesisTimestamp,
+        genesisBits,
+        powLimitBits,
+        blockTimeMillis,
+        halfLifeMillis,
+        maxFutureDriftMillis,
+        initialReward,
+        halvingInterval,
+        minFee,
+        allocations,
+        BigInteger.ZERO);
+  }
 
   /** Sorts the allocations by address; checks what a loader must already have checked. */
   public NetworkParams {
@@ -72,6 +106,27 @@ public record NetworkParams(
     if (initialReward < 0 || halvingInterval < 0 || minFee < 0) {
       throw new IllegalArgumentException("reward, halving interval and fee must not be negative");
     }
+    if (minimumChainWork == null || minimumChainWork.signum() < 0) {
+      throw new IllegalArgumentException("minimumChainWork must not be negative");
+    }
+  }
+
+  /** The same parameters with another minimum chain work. */
+  public NetworkParams withMinimumChainWork(BigInteger work) {
+    return new NetworkParams(
+        name,
+        chainId,
+        genesisTimestamp,
+        genesisBits,
+        powLimitBits,
+        blockTimeMillis,
+        halfLifeMillis,
+        maxFutureDriftMillis,
+        initialReward,
+        halvingInterval,
+        minFee,
+        allocations,
+        work);
   }
 
   /** The easiest allowed target. */

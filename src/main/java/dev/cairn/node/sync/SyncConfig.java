@@ -24,6 +24,12 @@ import java.time.Duration;
  * @param peerCooldown a peer whose headers failed is not asked for headers again for this long
  * @param maxOrphanDepth ancestors fetched by hash for a gossiped orphan before asking the peer for
  *     its status instead (a longer gap is a sync, not an orphan)
+ * @param presyncPeers peers whose header chains are fetched and checked at once (a status is only a
+ *     hint: each peer that announces more work than ours gets its turn, so a few withholding peers
+ *     cannot delay an honest one)
+ * @param presyncHeaders most verified headers held for one peer (memory: about {@value
+ *     HeaderPresync#HEADER_HEAP_BYTES} bytes each); a chain that needs more to show more work than
+ *     ours (and the network's minimum chain work) is dropped and its peer not asked for a cool-down
  */
 public record SyncConfig(
     int batchSize,
@@ -39,7 +45,9 @@ public record SyncConfig(
     Duration refusedBan,
     Duration refuseGrace,
     Duration peerCooldown,
-    int maxOrphanDepth) {
+    int maxOrphanDepth,
+    int presyncPeers,
+    int presyncHeaders) {
 
   public SyncConfig {
     if (batchSize < 1 || batchSize > SyncCodec.MAX_BLOCKS) {
@@ -51,9 +59,15 @@ public record SyncConfig(
     if (maxAttempts < 1 || maxOrphanDepth < 1) {
       throw new IllegalArgumentException("attempts and orphan depth must be positive");
     }
+    if (presyncPeers < 1 || presyncHeaders < batchSize) {
+      throw new IllegalArgumentException("presync peers must be positive, its budget a batch");
+    }
   }
 
-  /** 32-block batches, 8 in flight (2 per peer), 5 s to first byte, a 30 s stall bound. */
+  /**
+   * 32-block batches, 8 in flight (2 per peer), 5 s to first byte, a 30 s stall bound; header
+   * chains of 4 peers at once, 50,000 headers (about 16 MB) each.
+   */
   public static SyncConfig defaults() {
     return new SyncConfig(
         32,
@@ -69,7 +83,9 @@ public record SyncConfig(
         Duration.ofMinutes(10),
         Duration.ofMillis(500),
         Duration.ofSeconds(30),
-        32);
+        32,
+        4,
+        50_000);
   }
 
   /** The same with other request and stall timeouts (tests use short ones). */
@@ -88,7 +104,9 @@ public record SyncConfig(
         refusedBan,
         refuseGrace,
         peerCooldown,
-        maxOrphanDepth);
+        maxOrphanDepth,
+        presyncPeers,
+        presyncHeaders);
   }
 
   /** The same with another status refresh interval. */
@@ -107,7 +125,9 @@ public record SyncConfig(
         refusedBan,
         refuseGrace,
         peerCooldown,
-        maxOrphanDepth);
+        maxOrphanDepth,
+        presyncPeers,
+        presyncHeaders);
   }
 
   /** The same with another batch size. */
@@ -126,6 +146,29 @@ public record SyncConfig(
         refusedBan,
         refuseGrace,
         peerCooldown,
-        maxOrphanDepth);
+        maxOrphanDepth,
+        presyncPeers,
+        presyncHeaders);
+  }
+
+  /** The same with other presync bounds (peers at once, headers per peer). */
+  public SyncConfig withPresync(int peers, int headers) {
+    return new SyncConfig(
+        batchSize,
+        maxBatchesInFlight,
+        maxBatchesPerPeer,
+        maxBufferedBatches,
+        maxAttempts,
+        firstByteTimeout,
+        responseTimeout,
+        stallTimeout,
+        statusRefresh,
+        progressLogInterval,
+        refusedBan,
+        refuseGrace,
+        peerCooldown,
+        maxOrphanDepth,
+        peers,
+        headers);
   }
 }

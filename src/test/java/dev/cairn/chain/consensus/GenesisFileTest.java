@@ -48,6 +48,26 @@ class GenesisFileTest {
   }
 
   @Test
+  void minimumChainWorkIsAnOptionalDecimalStringDefaultingToZero() throws Exception {
+    assertThat(parse(VALID).minimumChainWork()).isZero();
+    assertThat(GenesisFile.load("dev").minimumChainWork()).isZero();
+    assertThat(GenesisFile.load("test").minimumChainWork()).isZero();
+    String big = "123456789012345678901234567890";
+    NetworkParams p =
+        parse(VALID.replace("\"minFee\":1,", "\"minFee\":1,\"minimumChainWork\":\"" + big + "\","));
+    assertThat(p.minimumChainWork()).isEqualTo(new java.math.BigInteger(big));
+    for (String bad : new String[] {"12", "\"-1\"", "\"0x10\"", "\"1e9\"", "\"\""}) {
+      assertThatThrownBy(
+              () ->
+                  parse(
+                      VALID.replace(
+                          "\"minFee\":1,", "\"minFee\":1,\"minimumChainWork\":" + bad + ",")))
+          .as(bad)
+          .hasMessageContaining("'minimumChainWork' must be a string of decimal digits");
+    }
+  }
+
+  @Test
   void refusesBadFilesNamingTheField() {
     assertThatThrownBy(() -> parse(VALID.replace("\"name\"", "\"nmae\"")))
         .hasMessageContaining("unknown field 'nmae'");

@@ -170,6 +170,59 @@ class SyncNetworkTest {
     }
   }
 
+  /** The test network with genesis bits 2^8 above the limit, so blocks stamped late are cheap. */
+  static NetworkParams variableWork() {
+    return new NetworkParams(
+        PARAMS.name(),
+        PARAMS.chainId(),
+        PARAMS.genesisTimestamp(),
+        0x1f7fffff,
+        PARAMS.powLimitBits(),
+        PARAMS.blockTimeMillis(),
+        PARAMS.halfLifeMillis(),
+        PARAMS.maxFutureDriftMillis(),
+        PARAMS.initialReward(),
+        PARAMS.halvingInterval(),
+        PARAMS.minFee(),
+        PARAMS.allocations());
+  }
+
+  static List<Block> build(NetworkParams p, int n, long gap, Address miner) {
+    List<Block> out = new ArrayList<>();
+    BlockHeader parent = p.genesisHeader();
+    for (int i = 0; i < n; i++) {
+      Block b = TestChain.mine(p, parent, miner, List.of(), parent.timestamp() + gap);
+      out.add(b);
+      parent = b.header();
+    }
+    return out;
+  }
+
+  @Test
+  void aNodeOnACheapLongChainFollowsAHeavierShorterChainItMeets() throws Exception {
+    NetworkParams p = variableWork();
+    // 300 blocks stamped 100 s apart: from block 3 on each sits at the easiest target.
+    List<Block> cheap = build(p, 300, 100_000, OTHER_MINER);
+    // 12 blocks on schedule: each about 2^8 times the work of a cheap one.
+    List<Block> heavy = build(p, 12, 1_000, MINER);
+    TestNode a = node(p, TestNode.SYNC, ChainBlockSource::new);
+    TestNode b = node(p, TestNode.SYNC, ChainBlockSource::new);
+    a.importAll(cheap);
+    b.importAll(heavy);
+    assertThat(b.chain.view().cumulativeWork()).isGreaterThan(a.chain.view().cumulativeWork());
+    assertThat(b.height()).isLessThan(a.height());
+    a.connect(b);
+    Hash winner = heavy.getLast().hash();
+    Await.until(
+        () -> a.head().equals(winner), Duration.ofSeconds(30), "a follows the heavier chain");
+    assertThat(b.head()).isEqualTo(winner);
+    // The honest, heavier peer paid nothing for it.
+    assertThat(a.sync.unprovenClaims()).isZero();
+    assertThat(a.sync.invalidResponses()).isZero();
+    assertThat(a.p2p.host().isBanned(b.id())).isFalse();
+    assertThat(a.p2p.host().isConnected(b.id())).isTrue();
+  }
+
   /** Serves the chain, but puts a transaction into one block of each batch (a bad Merkle root). */
   static final class CorruptingSource implements BlockSource {
     final ChainBlockSource honest;
