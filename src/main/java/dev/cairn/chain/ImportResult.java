@@ -29,6 +29,12 @@ public record ImportResult(
      * reorg bound, a full orphan pool): drop without penalty.
      */
     IGNORED,
+    /**
+     * An unsolicited block with a valid header on a branch with less cumulative work than the head:
+     * not stored, not relayed, body not verified. No REJECT; a peer that keeps sending them may
+     * lose a little standing (never for one-off honest races).
+     */
+    LIGHT_BRANCH,
     /** The chain owner's mailbox was full and the block was not looked at (gossip only). */
     BUSY
   }

@@ -813,7 +813,7 @@ public final class SyncManager implements AutoCloseable {
                     id, index, r.outcome() + " " + r.reason() + " " + r.detail(), true));
             return;
           }
-          case ORPHANED, IGNORED, BUSY -> {
+          case ORPHANED, IGNORED, LIGHT_BRANCH, BUSY -> {
             post(new Event.ImportFailed(id, index, r.outcome() + " " + r.detail(), false));
             return;
           }
