@@ -664,4 +664,38 @@ class GossipStateTest {
     net.run();
     assertThat(b.rejectedFrom).containsExactly(a.id);
   }
+
+  @Test
+  void aMessageDroppedAtAFullValidationQueueIsNotRememberedAsSeen() {
+    SimNet net = new SimNet(GossipConfig.cairn().withMaxPendingValidations(1));
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    a.subscribe(TOPIC);
+    b.subscribe(TOPIC);
+    net.run();
+    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
+    b.setValidator(
+        TOPIC,
+        m -> {
+          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
+          answers.add(f);
+          return f;
+        });
+    a.publish(TOPIC, bytes("one"));
+    PublishResult two = a.publish(TOPIC, bytes("two"));
+    net.run();
+    assertThat(answers).hasSize(1); // "two" found the queue full
+    assertThat(b.state.seen(two.id())).isFalse();
+    answers.get(0).complete(ValidationResult.ACCEPT);
+    net.run();
+    a.publish(TOPIC, bytes("two"), true);
+    net.run();
+    assertThat(answers).hasSize(2);
+    answers.get(1).complete(ValidationResult.ACCEPT);
+    net.run();
+    assertThat(b.delivered)
+        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
+        .containsExactly("one", "two");
+  }
 }
