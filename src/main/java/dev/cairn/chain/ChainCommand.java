@@ -30,10 +30,22 @@ public sealed interface ChainCommand {
     }
   }
 
-  /** Check and pool a transaction. */
+  /**
+   * Check and pool a transaction. With {@code verified} the sender of the command has checked the
+   * stateless rules and the signature (off the owner thread); the owner checks only the state.
+   */
   record SubmitTransaction(
-      Transaction transaction, String source, CompletableFuture<Mempool.Admission> reply)
+      Transaction transaction,
+      String source,
+      boolean verified,
+      CompletableFuture<Mempool.Admission> reply)
       implements ChainCommand {
+    /** An unverified transaction: the owner checks everything. */
+    public SubmitTransaction(
+        Transaction transaction, String source, CompletableFuture<Mempool.Admission> reply) {
+      this(transaction, source, false, reply);
+    }
+
     @Override
     public void fail(Throwable t) {
       reply.completeExceptionally(t);
@@ -110,10 +122,17 @@ public sealed interface ChainCommand {
 
   /**
    * Canonical blocks from {@code fromHeight}, at most {@code count} (capped at {@link
-   * ChainState#MAX_BLOCKS}).
+   * ChainState#MAX_BLOCKS}), stopping before their encodings exceed {@code maxBytes} (the first
+   * block always comes).
    */
-  record BlocksByRange(long fromHeight, int count, CompletableFuture<List<Block>> reply)
+  record BlocksByRange(
+      long fromHeight, int count, long maxBytes, CompletableFuture<List<Block>> reply)
       implements ChainCommand {
+    /** At most {@link ChainState#MAX_RANGE_BYTES}. */
+    public BlocksByRange(long fromHeight, int count, CompletableFuture<List<Block>> reply) {
+      this(fromHeight, count, ChainState.MAX_RANGE_BYTES, reply);
+    }
+
     @Override
     public void fail(Throwable t) {
       reply.completeExceptionally(t);

@@ -1,6 +1,8 @@
 package dev.cairn.chain;
 
 import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.consensus.RejectReason;
+import dev.cairn.chain.consensus.TransactionRules;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
@@ -20,7 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,6 +44,15 @@ import org.apache.logging.log4j.Logger;
  * <p><b>Failures:</b> a {@link RuntimeException} from a command fails that command's reply, is
  * logged at ERROR, and the loop goes on. A {@link StoreException} or an {@link Error} stops the
  * loop: the store cannot be trusted to take more writes; a restart reopens at the last batch.
+ *
+ * <p><b>Transactions:</b> {@link #submitTransaction} and {@link #offerTransaction} do the cheap
+ * work and the signature on the CALLING thread (an API handler, a gossip worker), never on the
+ * owner: the stateless rules, then a pre-check of the account against the store's committed
+ * accounts (RocksDB reads are thread-safe; during a reorg the committed state may be an
+ * intermediate one, which only makes the pre-check stricter or looser for a moment — the owner
+ * checks the state again), then the signature. Only a transaction that passed all three reaches the
+ * mailbox, marked verified. An unfunded sender's transaction therefore costs a database read, never
+ * a signature verification nor a mailbox slot.
  */
 public final class ChainService implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger();
@@ -50,13 +63,29 @@ public final class ChainService implements AutoCloseable {
   private final Thread thread;
   private final ScheduledExecutorService ticker;
   private final Clock clock;
+  private final NetworkParams params;
+  private final ChainConfig config;
+  private final Predicate<Transaction> verifier;
+
+  /** Off-owner reads of the store hold the read lock; {@link #close} takes the write lock. */
+  private final ReentrantReadWriteLock storeGuard = new ReentrantReadWriteLock();
+
   private volatile boolean running = true;
   private volatile Throwable failure;
 
-  private ChainService(ChainState state, ChainStore store, ChainConfig config, Clock clock) {
+  private ChainService(
+      ChainState state,
+      ChainStore store,
+      NetworkParams params,
+      ChainConfig config,
+      Clock clock,
+      Predicate<Transaction> verifier) {
     this.state = state;
     this.store = store;
     this.clock = clock;
+    this.params = params;
+    this.config = config;
+    this.verifier = verifier;
     this.mailbox = new ArrayBlockingQueue<>(config.mailboxCapacity());
     this.thread = Thread.ofPlatform().name("chain-owner").unstarted(this::run);
     this.ticker =
@@ -70,15 +99,28 @@ public final class ChainService implements AutoCloseable {
    */
   public static ChainService start(
       NetworkParams params, ChainConfig config, Path dataDir, Clock clock) {
+    return start(params, config, dataDir, clock, Transaction::hasValidSignature);
+  }
+
+  /**
+   * As {@link #start(NetworkParams, ChainConfig, Path, Clock)} with the transaction signature check
+   * {@code verifier} (tests inject one that records the threads it runs on).
+   */
+  public static ChainService start(
+      NetworkParams params,
+      ChainConfig config,
+      Path dataDir,
+      Clock clock,
+      Predicate<Transaction> verifier) {
     ChainStore store = ChainStore.open(dataDir, config.syncWrites());
     ChainState state;
     try {
-      state = ChainState.open(params, config, store, clock.millis());
+      state = ChainState.open(params, config, store, clock.millis(), verifier);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
-    ChainService s = new ChainService(state, store, config, clock);
+    ChainService s = new ChainService(state, store, params, config, clock, verifier);
     s.thread.start();
     s.ticker.scheduleAtFixedRate(
         () -> s.mailbox.offer(new ChainCommand.Tick(s.clock.millis())), 1, 1, TimeUnit.SECONDS);
@@ -162,20 +204,67 @@ public final class ChainService implements AutoCloseable {
     return f;
   }
 
-  /** Submits a local transaction, with back-pressure. */
+  /**
+   * Submits a local transaction, with back-pressure. The cheap checks and the signature run on the
+   * calling thread first (see the class comment); a refusal completes at once.
+   */
   public CompletableFuture<Mempool.Admission> submitTransaction(Transaction tx) {
+    Mempool.Admission refused = screen(tx);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
     CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
-    send(new ChainCommand.SubmitTransaction(tx, "local", f));
+    send(new ChainCommand.SubmitTransaction(tx, "local", true, f));
     return f;
   }
 
-  /** Submits a gossiped transaction: never blocks; {@code BUSY} if the mailbox is full. */
+  /**
+   * Submits a gossiped transaction: the cheap checks and the signature on the calling thread, then
+   * never blocks; {@code BUSY} if the mailbox is full.
+   */
   public CompletableFuture<Mempool.Admission> offerTransaction(Transaction tx, String source) {
+    Mempool.Admission refused = screen(tx);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
     CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
-    if (!running || !mailbox.offer(new ChainCommand.SubmitTransaction(tx, source, f))) {
+    if (!running || !mailbox.offer(new ChainCommand.SubmitTransaction(tx, source, true, f))) {
       f.complete(new Mempool.Admission(Mempool.Outcome.BUSY, tx.id(), null, "mailbox full"));
     }
     return f;
+  }
+
+  /**
+   * The checks a transaction passes before it may take a mailbox slot, cheapest first: stateless
+   * rules, the account at the committed head (known, nonce, balance for this transaction alone),
+   * then the signature. Null if it passed (or the service stopped: the send fails it).
+   */
+  private Mempool.Admission screen(Transaction tx) {
+    Optional<RejectReason> cheap = TransactionRules.checkCheap(tx, params);
+    if (cheap.isPresent()) {
+      return new Mempool.Admission(
+          Mempool.Outcome.REJECTED, tx.id(), cheap.get(), "stateless rule");
+    }
+    if (!storeGuard.readLock().tryLock()) {
+      return null; // closing
+    }
+    try {
+      if (!running) {
+        return null;
+      }
+      Optional<Mempool.Admission> pre =
+          Mempool.precheck(tx, store.accountReader(), config.mempool());
+      if (pre.isPresent()) {
+        return pre.get();
+      }
+    } finally {
+      storeGuard.readLock().unlock();
+    }
+    if (!verifier.test(tx)) {
+      return new Mempool.Admission(
+          Mempool.Outcome.REJECTED, tx.id(), RejectReason.BAD_SIGNATURE, "bad signature");
+    }
+    return null;
   }
 
   /** A stored block by hash. */
@@ -227,10 +316,18 @@ public final class ChainService implements AutoCloseable {
     return f;
   }
 
-  /** Canonical blocks by height range. */
+  /** Canonical blocks by height range (at most {@link ChainState#MAX_RANGE_BYTES}). */
   public CompletableFuture<List<Block>> blocksByRange(long from, int count) {
+    return blocksByRange(from, count, ChainState.MAX_RANGE_BYTES);
+  }
+
+  /**
+   * Canonical blocks by height range, stopping before their encodings exceed {@code maxBytes} (the
+   * first block always comes).
+   */
+  public CompletableFuture<List<Block>> blocksByRange(long from, int count, long maxBytes) {
     CompletableFuture<List<Block>> f = new CompletableFuture<>();
-    send(new ChainCommand.BlocksByRange(from, count, f));
+    send(new ChainCommand.BlocksByRange(from, count, maxBytes, f));
     return f;
   }
 
@@ -264,6 +361,11 @@ public final class ChainService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    store.close();
+    storeGuard.writeLock().lock();
+    try {
+      store.close();
+    } finally {
+      storeGuard.writeLock().unlock();
+    }
   }
 }

@@ -58,6 +58,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -81,6 +82,9 @@ public final class ChainState {
 
   /** Most blocks in one {@link BlocksByRange} answer. */
   public static final int MAX_BLOCKS = 128;
+
+  /** Most bytes of blocks in one {@link BlocksByRange} answer unless the command asks for fewer. */
+  public static final long MAX_RANGE_BYTES = 16L << 20;
 
   /** Most hashes of a locator that are looked at. */
   public static final int MAX_LOCATOR = 64;
@@ -113,13 +117,18 @@ public final class ChainState {
   private long viewVersion;
   private volatile ChainView view;
 
-  private ChainState(NetworkParams params, ChainConfig config, ChainStore store, long nowMillis) {
+  private ChainState(
+      NetworkParams params,
+      ChainConfig config,
+      ChainStore store,
+      long nowMillis,
+      Predicate<Transaction> verifier) {
     this.params = params;
     this.config = config;
     this.store = store;
     this.accounts = store.accountReader();
     this.genesisHash = params.genesisHeader().hash();
-    this.mempool = new Mempool(params, config.mempool());
+    this.mempool = new Mempool(params, config.mempool(), verifier);
     this.orphans =
         new OrphanPool(config.maxOrphans(), config.maxOrphanBytes(), config.orphanExpiryMillis());
     this.now = nowMillis;
@@ -133,7 +142,21 @@ public final class ChainState {
    */
   public static ChainState open(
       NetworkParams params, ChainConfig config, ChainStore store, long nowMillis) {
-    ChainState s = new ChainState(params, config, store, nowMillis);
+    return open(params, config, store, nowMillis, Transaction::hasValidSignature);
+  }
+
+  /**
+   * As {@link #open(NetworkParams, ChainConfig, ChainStore, long)}, with the signature check of
+   * transactions that reach the owner unverified ({@link #submitTransaction(Transaction)}); tests
+   * inject one that counts.
+   */
+  public static ChainState open(
+      NetworkParams params,
+      ChainConfig config,
+      ChainStore store,
+      long nowMillis,
+      Predicate<Transaction> verifier) {
+    ChainState s = new ChainState(params, config, store, nowMillis, verifier);
     s.load();
     return s;
   }
@@ -161,8 +184,8 @@ public final class ChainState {
     switch (command) {
       case ImportBlock(Block block, String source, var reply) ->
           reply.complete(importBlock(block, source));
-      case SubmitTransaction(Transaction tx, String source, var reply) ->
-          reply.complete(submitTransaction(tx));
+      case SubmitTransaction(Transaction tx, String source, boolean verified, var reply) ->
+          reply.complete(submitTransaction(tx, verified));
       case GetBlock(Hash hash, var reply) -> reply.complete(store.block(hash));
       case GetBlockByHeight(long height, var reply) -> reply.complete(blockAt(height));
       case GetTransaction(Hash id, var reply) -> reply.complete(transaction(id));
@@ -175,8 +198,8 @@ public final class ChainState {
       case Locator(var reply) -> reply.complete(locator());
       case HeadersAfterLocator(List<Hash> locator, int max, var reply) ->
           reply.complete(headersAfter(locator, max));
-      case BlocksByRange(long from, int count, var reply) ->
-          reply.complete(blocksByRange(from, count));
+      case BlocksByRange(long from, int count, long maxBytes, var reply) ->
+          reply.complete(blocksByRange(from, count, maxBytes));
       case BlockTemplate(Address miner, var reply) -> reply.complete(template(miner));
       case SubscribeHeadChanges(Consumer<HeadChange> listener, var reply) -> {
         listeners.add(listener);
@@ -708,14 +731,24 @@ public final class ChainState {
 
   // ---- transactions
 
-  /** Checks and pools a transaction against the head's state. */
+  /** Checks (signature included, after the state) and pools a transaction against the head. */
   public Mempool.Admission submitTransaction(Transaction tx) {
+    return submitTransaction(tx, false);
+  }
+
+  /**
+   * Checks and pools a transaction against the head's state; with {@code verified} the caller has
+   * checked the stateless rules and the signature already (off this thread) and only the state and
+   * the pool's policy are checked here.
+   */
+  public Mempool.Admission submitTransaction(Transaction tx, boolean verified) {
     checkOwnerThread();
     if (store.txLocation(tx.id()).isPresent()) {
       return new Mempool.Admission(
           Mempool.Outcome.REJECTED, tx.id(), RejectReason.NONCE_REPLAYED, "already in a block");
     }
-    Mempool.Admission a = mempool.add(tx, accounts, now);
+    Mempool.Admission a =
+        verified ? mempool.addVerified(tx, accounts, now) : mempool.add(tx, accounts, now);
     if (a.accepted()) {
       publish();
     }
@@ -778,10 +811,27 @@ public final class ChainState {
 
   /** Canonical blocks from {@code from}, at most {@code count} (and {@link #MAX_BLOCKS}). */
   public List<Block> blocksByRange(long from, int count) {
+    return blocksByRange(from, count, MAX_RANGE_BYTES);
+  }
+
+  /**
+   * Canonical blocks from {@code from}, at most {@code count} (and {@link #MAX_BLOCKS}), stopping
+   * before their encodings together exceed {@code maxBytes} (and {@link #MAX_RANGE_BYTES}); the
+   * first block always comes, so an answer is never empty for lack of budget. At most one block
+   * past the bound is read and dropped.
+   */
+  public List<Block> blocksByRange(long from, int count, long maxBytes) {
     List<Block> out = new ArrayList<>();
     int n = Math.max(0, Math.min(count, MAX_BLOCKS));
+    long budget = Math.min(maxBytes, MAX_RANGE_BYTES);
+    long bytes = 0;
     for (long height = Math.max(0, from); height < canonical.size() && out.size() < n; height++) {
-      out.add(store.block(canonical.get((int) height)).orElseThrow());
+      Block b = store.block(canonical.get((int) height)).orElseThrow();
+      bytes += b.encodedSize();
+      if (!out.isEmpty() && bytes > budget) {
+        break;
+      }
+      out.add(b);
     }
     return out;
   }
@@ -841,7 +891,8 @@ public final class ChainState {
   }
 
   private void notifyHeadChange(ChainView before, List<Hash> disconnected, List<Hash> connected) {
-    HeadChange change = new HeadChange(before, view, disconnected, connected);
+    HeadChange change =
+        new HeadChange(before, view, disconnected, connected, mempool.drainPromoted());
     for (Consumer<HeadChange> l : List.copyOf(listeners)) {
       try {
         l.accept(change);

@@ -1,6 +1,7 @@
 package dev.cairn.chain;
 
 import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Transaction;
 import java.util.List;
 
 /**
@@ -11,13 +12,25 @@ import java.util.List;
  * @param current the view after
  * @param disconnected blocks that left the canonical chain, newest first
  * @param connected blocks that joined it, oldest first
+ * @param promoted queued mempool transactions the new head made executable (now pooled: relay them)
  */
 public record HeadChange(
-    ChainView previous, ChainView current, List<Hash> disconnected, List<Hash> connected) {
+    ChainView previous,
+    ChainView current,
+    List<Hash> disconnected,
+    List<Hash> connected,
+    List<Transaction> promoted) {
   /** Copies the lists. */
   public HeadChange {
     disconnected = List.copyOf(disconnected);
     connected = List.copyOf(connected);
+    promoted = List.copyOf(promoted);
+  }
+
+  /** A head change that promoted no transaction. */
+  public HeadChange(
+      ChainView previous, ChainView current, List<Hash> disconnected, List<Hash> connected) {
+    this(previous, current, disconnected, connected, List.of());
   }
 
   /** True if blocks were disconnected (a reorg). */

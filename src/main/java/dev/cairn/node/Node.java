@@ -26,6 +26,7 @@ import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
 import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.host.PeerInfo;
+import dev.cairn.p2p.host.PeerStanding;
 import dev.cairn.p2p.kad.KadConfig;
 import dev.cairn.p2p.kad.KadDht;
 import dev.cairn.p2p.multiformats.Multiaddr;
@@ -386,6 +387,9 @@ public final class Node implements AutoCloseable {
               PeerInfo info = p2p.host().peerStore().get(c.remotePeer()).orElse(null);
               p.put("agent", info == null ? "" : info.agentVersion());
               p.put("protocols", info == null ? List.of() : info.protocols());
+              PeerStanding standing = p2p.host().standing(c.remotePeer());
+              p.put("standing", standing.points());
+              p.put("penalties", standing.penalties());
               return p;
             })
         .toList();

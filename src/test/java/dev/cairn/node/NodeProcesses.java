@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.chain.ChainConfig;
 import dev.cairn.chain.ChainService;
+import dev.cairn.chain.CheapChain;
 import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
@@ -232,6 +233,30 @@ final class NodeProcesses implements AutoCloseable {
         var r = chain.importBlock(b, "prebuilt").get(10, TimeUnit.SECONDS);
         if (!r.imported()) {
           throw new IllegalStateException("prebuilt block " + b.header().height() + ": " + r);
+        }
+      }
+    }
+    return blocks;
+  }
+
+  /**
+   * Writes the attacker's dev chain of the issue into {@code <tmp>/<name>/chain}: {@code n} valid
+   * blocks that cost almost nothing ({@link CheapChain#cheap}: block 1 just after genesis, the
+   * others stamped now, so all but the first two are mined at the proof-of-work limit).
+   */
+  List<Block> prebuildCheapDevChain(String name, int n, Address miner) throws Exception {
+    NetworkParams dev = GenesisFile.load("dev");
+    List<Block> blocks = CheapChain.cheap(dev, n, System.currentTimeMillis() - 1_000, miner);
+    try (ChainService chain =
+        ChainService.start(
+            dev,
+            ChainConfig.defaults().withSyncWrites(false),
+            tmp.resolve(name).resolve("chain"),
+            Clock.systemUTC())) {
+      for (Block b : blocks) {
+        var r = chain.importBlock(b, "prebuilt").get(10, TimeUnit.SECONDS);
+        if (!r.imported()) {
+          throw new IllegalStateException("cheap block " + b.header().height() + ": " + r);
         }
       }
     }

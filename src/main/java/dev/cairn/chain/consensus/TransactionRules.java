@@ -14,6 +14,18 @@ public final class TransactionRules {
 
   /** The first broken rule, or empty. */
   public static Optional<RejectReason> check(Transaction tx, NetworkParams p) {
+    Optional<RejectReason> cheap = checkCheap(tx, p);
+    if (cheap.isPresent()) {
+      return cheap;
+    }
+    return tx.hasValidSignature() ? Optional.empty() : Optional.of(RejectReason.BAD_SIGNATURE);
+  }
+
+  /**
+   * The rules that cost no signature verification (all but the signature), for callers that check
+   * state before paying for the signature.
+   */
+  public static Optional<RejectReason> checkCheap(Transaction tx, NetworkParams p) {
     if (tx.chainId() != p.chainId()) {
       return Optional.of(RejectReason.WRONG_CHAIN_ID);
     }
@@ -30,9 +42,6 @@ public final class TransactionRules {
       Math.addExact(tx.amount(), tx.fee());
     } catch (ArithmeticException e) {
       return Optional.of(RejectReason.INVALID_AMOUNT);
-    }
-    if (!tx.hasValidSignature()) {
-      return Optional.of(RejectReason.BAD_SIGNATURE);
     }
     return Optional.empty();
   }

@@ -215,6 +215,9 @@ public final class NodeGossip {
               if (c.isReorg()) {
                 PUBLISHER.execute(() -> g.republishAbandoned(c.disconnected()));
               }
+              if (!c.promoted().isEmpty()) {
+                PUBLISHER.execute(() -> g.publishPromoted(c.promoted()));
+              }
             })
         .whenComplete(
             (ok, e) -> {
@@ -257,6 +260,23 @@ public final class NodeGossip {
     }
   }
 
+  /**
+   * Publishes transactions that waited in the mempool's gap queue (not relayed then) and are now
+   * executable. {@code publishAgain}: the router saw them already when it IGNOREd them.
+   */
+  void publishPromoted(List<Transaction> txs) {
+    for (Transaction tx : txs) {
+      router
+          .publishAgain(txsTopic, ChainCodec.encode(tx))
+          .whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  LOG.debug("could not publish promoted transaction {}: {}", tx.id(), e.toString());
+                }
+              });
+    }
+  }
+
   /** Publishes a block we made or imported ourselves (the miner's). May wait for the router. */
   public CompletableFuture<PublishResult> publishBlock(Block block) {
     return router.publish(blocksTopic, ChainCodec.encode(block));
@@ -281,16 +301,20 @@ public final class NodeGossip {
   }
 
   /**
-   * Submits a local transaction (the API's) to the chain and, if it was pooled, publishes it. The
-   * future completes with the chain's answer; a failed publish is logged (the transaction stays
-   * pooled and goes into our blocks anyway).
+   * Submits a local transaction (the API's) to the chain and, if it was pooled as executable,
+   * publishes it (with any queued transactions it made executable); a transaction queued behind a
+   * nonce gap is published when it is promoted. The future completes with the chain's answer; a
+   * failed publish is logged (the transaction stays pooled and goes into our blocks anyway).
    */
   public CompletableFuture<Mempool.Admission> submitTransaction(Transaction tx) {
     CompletableFuture<Mempool.Admission> f = chain.submitTransaction(tx);
     // The reply completes on the chain owner thread; publishing may wait for the router's mailbox.
     f.thenAcceptAsync(
         a -> {
-          if (a.accepted()) {
+          if (!a.promoted().isEmpty()) {
+            publishPromoted(a.promoted());
+          }
+          if (a.relayable()) {
             publishTransaction(tx)
                 .whenComplete(
                     (r, e) -> {
@@ -406,21 +430,27 @@ public final class NodeGossip {
       return CompletableFuture.completedFuture(
           count(3, ValidationResult.reject("undecodable transaction: " + e.getMessage())));
     }
+    // offerTransaction checks the signature on this (worker) thread, after the cheap checks.
     return chain
         .offerTransaction(tx, "gossip " + m.receivedFrom().shortString())
         .thenApply(
-            a ->
-                count(
-                    3,
-                    // not looked at: forget the id so that a later copy is judged (no penalty)
-                    a.outcome() == Mempool.Outcome.BUSY
-                        ? ValidationResult.retryLater(a.outcome().name())
-                        : verdict(a)));
+            a -> {
+              if (!a.promoted().isEmpty()) {
+                PUBLISHER.execute(() -> publishPromoted(a.promoted()));
+              }
+              // not looked at: forget the id so that a later copy is judged (no penalty)
+              if (a.outcome() == Mempool.Outcome.BUSY) {
+                return count(3, ValidationResult.retryLater(a.outcome().name()));
+              }
+              return count(3, verdict(a));
+            });
   }
 
   private static ValidationResult verdict(Mempool.Admission a) {
     return switch (a.outcome()) {
-      case ADDED, QUEUED, REPLACED -> ValidationResult.ACCEPT;
+      case ADDED, REPLACED -> ValidationResult.ACCEPT;
+      // Behind a nonce gap: not relayed until it is executable (then published as promoted).
+      case QUEUED -> ValidationResult.ignore("queued behind a nonce gap");
       case DUPLICATE, UNDERPRICED, POOL_FULL, SENDER_FULL, BUSY ->
           ValidationResult.ignore(a.outcome().name());
       case REJECTED ->

@@ -61,15 +61,8 @@ public final class ChainBlockSource implements BlockSource {
 
   @Override
   public List<Block> blocksByRange(long start, int count) throws IOException {
-    List<Block> all = await(chain.blocksByRange(start, count));
-    long bytes = 0;
-    for (int i = 0; i < all.size(); i++) {
-      bytes += all.get(i).encodedSize();
-      if (i > 0 && bytes > MAX_ANSWER_BYTES) {
-        return all.subList(0, i);
-      }
-    }
-    return all;
+    // The chain reads the range with the byte bound: never more than the answer's budget in memory.
+    return await(chain.blocksByRange(start, count, MAX_ANSWER_BYTES));
   }
 
   private static <T> T await(CompletableFuture<T> f) throws IOException {

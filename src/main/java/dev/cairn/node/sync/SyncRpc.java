@@ -45,6 +45,13 @@ import java.util.function.BiConsumer;
  * has no mutable state.
  */
 public final class SyncRpc {
+  /**
+   * Most block bytes one blocks_by_hash or blocks_by_range answer may carry, checked while reading
+   * (twice {@link ChainBlockSource#MAX_ANSWER_BYTES}, what our responder sends at most, so honest
+   * answers always fit).
+   */
+  static final long MAX_BLOCKS_ANSWER_BYTES = 16L << 20;
+
   private final ReqRespProtocol status;
   private final ReqRespProtocol headers;
   private final ReqRespProtocol byHash;
@@ -82,7 +89,8 @@ public final class SyncRpc {
             sync.responseTimeout(),
             2,
             5,
-            10);
+            10,
+            512);
     ReqRespConfig headers =
         new ReqRespConfig(
             protocolId(network, "headers_by_locator"),
@@ -93,7 +101,8 @@ public final class SyncRpc {
             sync.responseTimeout(),
             2,
             5,
-            10);
+            10,
+            (long) SyncCodec.MAX_HEADERS * Limits.HEADER_BYTES);
     ReqRespConfig byHash =
         new ReqRespConfig(
             protocolId(network, "blocks_by_hash"),
@@ -104,7 +113,8 @@ public final class SyncRpc {
             sync.responseTimeout(),
             4,
             20,
-            40);
+            40,
+            MAX_BLOCKS_ANSWER_BYTES);
     ReqRespConfig byRange =
         new ReqRespConfig(
             protocolId(network, "blocks_by_range"),
@@ -115,7 +125,8 @@ public final class SyncRpc {
             sync.responseTimeout(),
             4,
             20,
-            40);
+            40,
+            MAX_BLOCKS_ANSWER_BYTES);
     return List.of(status, headers, byHash, byRange);
   }
 
@@ -211,7 +222,7 @@ public final class SyncRpc {
 
   /** Sends our status to {@code peer} and returns its own. */
   public Status status(PeerId peer, Status ours) throws SyncFailure {
-    List<byte[]> chunks = call(status, peer, SyncCodec.encode(ours));
+    List<byte[]> chunks = call(status, peer, SyncCodec.encode(ours), 1, 512);
     if (chunks.size() != 1) {
       throw new SyncFailure(SyncFailure.Kind.INVALID, "status answer of " + chunks.size());
     }
@@ -227,7 +238,13 @@ public final class SyncRpc {
    * locator, each next one is the child of the one before, and each meets its own target.
    */
   public List<BlockHeader> headers(PeerId peer, List<Hash> locator, int max) throws SyncFailure {
-    List<byte[]> chunks = call(headers, peer, SyncCodec.encode(new HeadersByLocator(locator, max)));
+    List<byte[]> chunks =
+        call(
+            headers,
+            peer,
+            SyncCodec.encode(new HeadersByLocator(locator, max)),
+            Math.max(1, max),
+            (long) Math.max(1, max) * Limits.HEADER_BYTES);
     if (chunks.size() > max) {
       throw new SyncFailure(SyncFailure.Kind.INVALID, chunks.size() + " headers for " + max);
     }
@@ -262,7 +279,13 @@ public final class SyncRpc {
    * one asked for and carry the Merkle root of its transactions.
    */
   public List<Block> blocksByHash(PeerId peer, List<Hash> hashes) throws SyncFailure {
-    List<byte[]> chunks = call(byHash, peer, SyncCodec.encode(new BlocksByHash(hashes)));
+    List<byte[]> chunks =
+        call(
+            byHash,
+            peer,
+            SyncCodec.encode(new BlocksByHash(hashes)),
+            hashes.size(),
+            blockBudget(hashes.size()));
     if (chunks.size() > hashes.size()) {
       throw new SyncFailure(
           SyncFailure.Kind.INVALID, chunks.size() + " blocks for " + hashes.size());
@@ -283,7 +306,13 @@ public final class SyncRpc {
 
   /** Canonical blocks from {@code start}: consecutive heights, each the child of the one before. */
   public List<Block> blocksByRange(PeerId peer, long start, int count) throws SyncFailure {
-    List<byte[]> chunks = call(byRange, peer, SyncCodec.encode(new BlocksByRange(start, count)));
+    List<byte[]> chunks =
+        call(
+            byRange,
+            peer,
+            SyncCodec.encode(new BlocksByRange(start, count)),
+            count,
+            blockBudget(count));
     if (chunks.size() > count) {
       throw new SyncFailure(SyncFailure.Kind.INVALID, chunks.size() + " blocks for " + count);
     }
@@ -310,10 +339,20 @@ public final class SyncRpc {
     }
   }
 
-  private static List<byte[]> call(ReqRespProtocol p, PeerId peer, byte[] request)
+  /** The bytes an answer of {@code blocks} blocks may carry: each at most a block's limit. */
+  static long blockBudget(int blocks) {
+    return Math.min((long) Math.max(1, blocks) * Limits.MAX_BLOCK_BYTES, MAX_BLOCKS_ANSWER_BYTES);
+  }
+
+  /**
+   * Sends {@code request} and reads at most {@code maxChunks} chunks and {@code maxBytes} in all
+   * (what was asked for); more is a protocol violation the reqresp layer charges to the peer.
+   */
+  private static List<byte[]> call(
+      ReqRespProtocol p, PeerId peer, byte[] request, int maxChunks, long maxBytes)
       throws SyncFailure {
     try {
-      return p.request(peer, request);
+      return p.request(peer, request, Math.max(1, maxChunks), maxBytes);
     } catch (RpcException e) {
       SyncFailure.Kind kind =
           switch (e.code()) {

@@ -79,8 +79,8 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   private final Map<PeerId, Standing> standings = new java.util.LinkedHashMap<>(16, 0.75f, true);
   private final Duration banDuration;
 
-  /** A peer's standing: negative points, recovering with time. */
-  private record Standing(int points, Instant at) {
+  /** A peer's standing: negative points, recovering with time, and how often it was penalised. */
+  private record Standing(int points, int penalties, Instant at) {
     int now(Instant t) {
       long minutes = Duration.between(at, t).toMinutes();
       return (int) Math.min(0, points + minutes * RECOVERY_PER_MINUTE);
@@ -93,6 +93,7 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   private volatile List<Connection> snapshot = List.of();
   private final Map<PeerId, PeerInfo> peers = new ConcurrentHashMap<>();
   private final Map<PeerId, Instant> bans = new ConcurrentHashMap<>();
+  private final Map<PeerId, Standing> publishedStandings = new ConcurrentHashMap<>();
   private final List<ConnectionListener> pendingListeners = new CopyOnWriteArrayList<>();
 
   ConnectionManager(int maxPerPeer, Duration banDuration, Clock clock, String label) {
@@ -119,6 +120,14 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
 
   void ban(PeerId peer, Duration duration, String reason) {
     send(new Ban(peer, duration, reason));
+  }
+
+  /** {@code peer}'s standing now. Lock-free read of the owner's published standings. */
+  PeerStanding standing(PeerId peer) {
+    Standing s = publishedStandings.get(peer);
+    return s == null
+        ? new PeerStanding(0, 0)
+        : new PeerStanding(s.now(clock.instant()), s.penalties());
   }
 
   /** True while {@code peer} is banned. Lock-free read of the owner's published ban list. */
@@ -260,14 +269,19 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
         Instant now = clock.instant();
         Standing before = standings.get(peer);
         int standing = (before == null ? 0 : before.now(now)) - Math.abs(points);
-        standings.put(peer, new Standing(standing, now));
+        Standing after = new Standing(standing, (before == null ? 0 : before.penalties()) + 1, now);
+        standings.put(peer, after);
+        publishedStandings.put(peer, after);
         if (standings.size() > MAX_STANDINGS) {
-          standings.remove(standings.keySet().iterator().next());
+          PeerId eldest = standings.keySet().iterator().next();
+          standings.remove(eldest);
+          publishedStandings.remove(eldest);
         }
         LOG.debug(
             "penalised {} by {} ({}): standing {}", peer.shortString(), points, reason, standing);
         if (standing <= BAN_THRESHOLD) {
           standings.remove(peer);
+          publishedStandings.remove(peer);
           banNow(peer, banDuration, "standing " + standing + " after " + reason);
         }
       }

@@ -76,6 +76,9 @@ public interface Host extends Closeable {
 
   boolean isBanned(PeerId peer);
 
+  /** {@code peer}'s standing now (0 and no penalties for a peer never penalised). */
+  PeerStanding standing(PeerId peer);
+
   void addConnectionListener(ConnectionListener listener);
 
   /**

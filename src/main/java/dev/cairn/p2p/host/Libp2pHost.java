@@ -479,6 +479,11 @@ public final class Libp2pHost implements Host {
   }
 
   @Override
+  public PeerStanding standing(PeerId peer) {
+    return manager.standing(peer);
+  }
+
+  @Override
   public void penalize(PeerId peer, int points, String reason) {
     manager.penalize(peer, points, reason);
   }

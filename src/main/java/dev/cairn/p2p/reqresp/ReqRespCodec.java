@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The framing: a request is {@code varint(n) bytes}; a response is a sequence of chunks {@code
@@ -68,6 +70,54 @@ final class ReqRespCodec {
       throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
     }
     return new Chunk(code, readExactly(in, n));
+  }
+
+  /**
+   * Reads a whole response: SUCCESS chunks until the end of the stream, at most {@code maxChunks}
+   * of them, each at most {@code maxChunkBytes}, and at most {@code maxBytes} of payload in all.
+   * Both bounds are checked before a chunk's body is read or allocated: a SUCCESS code past the
+   * chunk limit, or a length prefix beyond the budget left, is {@link Reason#LIMIT_EXCEEDED} (a
+   * prefix beyond the chunk size, {@link Reason#TOO_LARGE}). So a responder can make us read at
+   * most {@code maxBytes} of payload plus each chunk's 1 to 6 bytes of framing.
+   *
+   * @throws RpcException the responder answered with an error code
+   */
+  static List<byte[]> readResponse(InputStream in, int maxChunkBytes, int maxChunks, long maxBytes)
+      throws IOException, ProtocolException {
+    List<byte[]> chunks = new ArrayList<>();
+    long left = maxBytes;
+    while (true) {
+      int c = in.read();
+      if (c < 0) {
+        return chunks;
+      }
+      RpcCode code = RpcCode.of(c);
+      if (code == null) {
+        throw ProtocolException.stream(Reason.UNKNOWN_TYPE, "unknown result code " + c);
+      }
+      if (code != RpcCode.SUCCESS) {
+        int n = Varint.readLength(in, MAX_REASON, Scope.STREAM);
+        if (n < 0) {
+          throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
+        }
+        throw new RpcException(code, new String(readExactly(in, n), StandardCharsets.UTF_8));
+      }
+      if (chunks.size() >= maxChunks) {
+        throw ProtocolException.stream(
+            Reason.LIMIT_EXCEEDED, "more than the " + maxChunks + " response chunks asked for");
+      }
+      int n = Varint.readLength(in, maxChunkBytes, Scope.STREAM);
+      if (n < 0) {
+        throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
+      }
+      if (n > left) {
+        throw ProtocolException.stream(
+            Reason.LIMIT_EXCEEDED,
+            "chunk of " + n + " bytes exceeds the response budget of " + maxBytes + " bytes");
+      }
+      left -= n;
+      chunks.add(readExactly(in, n));
+    }
   }
 
   private static byte[] readExactly(InputStream in, int n) throws IOException, ProtocolException {

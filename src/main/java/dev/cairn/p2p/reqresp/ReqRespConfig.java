@@ -8,7 +8,9 @@ import java.time.Duration;
  * @param protocolId e.g. {@code /cairn/dev/req/status/1}
  * @param maxRequestBytes a longer request is answered INVALID_REQUEST and costs the peer standing
  * @param maxChunkBytes a longer response chunk is a protocol violation by the responder
- * @param maxChunks chunks in one response (e.g. blocks per request)
+ * @param maxChunks chunks in one response (e.g. blocks per request); a request may allow fewer
+ * @param maxResponseBytes payload bytes of all chunks of one response together; a request may allow
+ *     fewer. Checked at each chunk's length prefix, before the chunk is buffered.
  * @param firstByteTimeout time from sending the request to the first response byte
  * @param responseTimeout time for the whole response
  * @param maxConcurrentPerPeer requests one peer may have in progress with us at once
@@ -24,15 +26,47 @@ public record ReqRespConfig(
     Duration responseTimeout,
     int maxConcurrentPerPeer,
     double requestsPerSecond,
-    int burst) {
+    int burst,
+    long maxResponseBytes) {
 
   public ReqRespConfig {
-    if (maxRequestBytes < 1 || maxChunkBytes < 1 || maxChunks < 1 || maxConcurrentPerPeer < 1) {
+    if (maxRequestBytes < 1
+        || maxChunkBytes < 1
+        || maxChunks < 1
+        || maxConcurrentPerPeer < 1
+        || maxResponseBytes < 1) {
       throw new IllegalArgumentException("limits must be positive");
     }
   }
 
-  /** 64 KiB requests, 4 MiB chunks, 128 chunks, 5 s to first byte, 30 s in all, 4 at once, 20/s. */
+  /** Limits whose response byte budget is {@code maxChunks × maxChunkBytes}. */
+  public ReqRespConfig(
+      String protocolId,
+      int maxRequestBytes,
+      int maxChunkBytes,
+      int maxChunks,
+      Duration firstByteTimeout,
+      Duration responseTimeout,
+      int maxConcurrentPerPeer,
+      double requestsPerSecond,
+      int burst) {
+    this(
+        protocolId,
+        maxRequestBytes,
+        maxChunkBytes,
+        maxChunks,
+        firstByteTimeout,
+        responseTimeout,
+        maxConcurrentPerPeer,
+        requestsPerSecond,
+        burst,
+        (long) maxChunks * maxChunkBytes);
+  }
+
+  /**
+   * 64 KiB requests, 4 MiB chunks, 128 chunks but 16 MiB per response, 5 s to first byte, 30 s in
+   * all, 4 at once, 20/s.
+   */
   public static ReqRespConfig defaults(String protocolId) {
     return new ReqRespConfig(
         protocolId,
@@ -43,7 +77,23 @@ public record ReqRespConfig(
         Duration.ofSeconds(30),
         4,
         20,
-        40);
+        40,
+        16L << 20);
+  }
+
+  /** The same with another response byte budget. */
+  public ReqRespConfig withMaxResponseBytes(long n) {
+    return new ReqRespConfig(
+        protocolId,
+        maxRequestBytes,
+        maxChunkBytes,
+        maxChunks,
+        firstByteTimeout,
+        responseTimeout,
+        maxConcurrentPerPeer,
+        requestsPerSecond,
+        burst,
+        n);
   }
 
   public ReqRespConfig withMaxChunks(int n) {
@@ -56,7 +106,8 @@ public record ReqRespConfig(
         responseTimeout,
         maxConcurrentPerPeer,
         requestsPerSecond,
-        burst);
+        burst,
+        maxResponseBytes);
   }
 
   public ReqRespConfig withTimeouts(Duration firstByte, Duration whole) {
@@ -69,7 +120,8 @@ public record ReqRespConfig(
         whole,
         maxConcurrentPerPeer,
         requestsPerSecond,
-        burst);
+        burst,
+        maxResponseBytes);
   }
 
   public ReqRespConfig withRate(int concurrent, double perSecond, int burst) {
@@ -82,6 +134,7 @@ public record ReqRespConfig(
         responseTimeout,
         concurrent,
         perSecond,
-        burst);
+        burst,
+        maxResponseBytes);
   }
 }

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,7 +77,8 @@ public final class ReqRespProtocol implements ConnectionListener {
   }
 
   /**
-   * Sends {@code request} to {@code peer} and returns the SUCCESS chunks.
+   * Sends {@code request} to {@code peer} and returns the SUCCESS chunks, within the config's chunk
+   * count and response byte budget.
    *
    * @throws RpcException when the responder answered with an error code
    * @throws ProtocolException when the responder broke the framing or the limits (it has lost
@@ -86,6 +86,22 @@ public final class ReqRespProtocol implements ConnectionListener {
    * @throws IOException when the stream or connection failed
    */
   public List<byte[]> request(PeerId peer, byte[] request) throws IOException, ProtocolException {
+    return request(peer, request, config.maxChunks(), config.maxResponseBytes());
+  }
+
+  /**
+   * As {@link #request(PeerId, byte[])}, accepting at most {@code maxChunks} chunks and {@code
+   * maxBytes} of payload in all (each capped by the config): what this request asked for. A
+   * responder that sends more breaks the protocol ({@link ProtocolException.Reason#LIMIT_EXCEEDED}
+   * before the extra chunk is buffered): it loses standing and the stream is reset.
+   */
+  public List<byte[]> request(PeerId peer, byte[] request, int maxChunks, long maxBytes)
+      throws IOException, ProtocolException {
+    if (maxChunks < 1 || maxBytes < 0) {
+      throw new IllegalArgumentException("bad response bounds " + maxChunks + ", " + maxBytes);
+    }
+    int chunkLimit = Math.min(maxChunks, config.maxChunks());
+    long byteLimit = Math.min(maxBytes, config.maxResponseBytes());
     if (request.length > config.maxRequestBytes()) {
       throw new IllegalArgumentException(
           "request of " + request.length + " bytes is over the limit");
@@ -101,21 +117,11 @@ public final class ReqRespProtocol implements ConnectionListener {
       out.flush();
       stream.closeWrite();
       InputStream in = new FirstByteInputStream(stream.in(), firstByte);
-      List<byte[]> chunks = new ArrayList<>();
-      while (true) {
-        ReqRespCodec.Chunk c = ReqRespCodec.readChunk(in, config.maxChunkBytes());
-        if (c == null) {
-          return chunks;
-        }
-        if (c.code() != RpcCode.SUCCESS) {
-          throw new RpcException(
-              c.code(), new String(c.body(), java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (chunks.size() == config.maxChunks()) {
-          throw ProtocolException.stream(
-              Reason.LIMIT_EXCEEDED, "more than " + config.maxChunks() + " response chunks");
-        }
-        chunks.add(c.body());
+      try {
+        return ReqRespCodec.readResponse(in, config.maxChunkBytes(), chunkLimit, byteLimit);
+      } catch (ProtocolException e) {
+        stream.reset(); // stop the responder sending more of what we will not read
+        throw e;
       }
     } catch (ProtocolException e) {
       host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());

@@ -138,4 +138,128 @@ class MempoolTest {
     pool.readd(List.of(a0), state, 0);
     assertThat(pool.select(state, 100, 1 << 20)).containsExactlyInAnyOrder(a0, a1, b0);
   }
+
+  // ---- the gap queue and the cumulative balance (t2-A item 6)
+
+  /** 6 pooled (4 per sender, 3 ahead); a gap queue of 4 (2 per sender) kept 10 s. */
+  Mempool guarded = new Mempool(PARAMS, new Mempool.Config(6, 4, 3, 60_000, 10, 4, 2, 10_000));
+
+  @Test
+  void gapTransactionsWaitOutsideThePoolAndArePromotedWhenTheGapCloses() {
+    Transaction a1 = tx(0, 4, 10, 10, 1);
+    Transaction a2 = tx(0, 4, 10, 10, 2);
+    assertThat(guarded.add(a2, state, 0).outcome()).isEqualTo(Outcome.QUEUED);
+    assertThat(guarded.add(a1, state, 0).outcome()).isEqualTo(Outcome.QUEUED);
+    assertThat(guarded.size()).isZero();
+    assertThat(guarded.queuedSize()).isEqualTo(2);
+    assertThat(guarded.isQueued(a1.id())).isTrue();
+    assertThat(guarded.best(10)).isEmpty();
+    Mempool.Admission a0 = guarded.add(tx(0, 4, 10, 10, 0), state, 0);
+    assertThat(a0.outcome()).isEqualTo(Outcome.ADDED);
+    assertThat(a0.relayable()).isTrue();
+    assertThat(a0.promoted()).containsExactly(a1, a2);
+    assertThat(guarded.size()).isEqualTo(3);
+    assertThat(guarded.queuedSize()).isZero();
+  }
+
+  @Test
+  void aFloodOfGapTransactionsLeavesThePoolToAnHonestOne() {
+    // Three funded senders send 3 gap transactions each, paying 100 times the honest fee.
+    for (int from = 0; from < 3; from++) {
+      for (long nonce = 1; nonce <= 3; nonce++) {
+        Mempool.Admission a = guarded.add(tx(from, 4, 10, 1_000, nonce), state, 0);
+        assertThat(a.relayable()).isFalse();
+      }
+    }
+    assertThat(guarded.queuedSize()).isEqualTo(4); // the queue's bound
+    assertThat(guarded.size()).isZero();
+    Transaction honest = tx(3, 4, 10, 10, 0);
+    assertThat(guarded.add(honest, state, 0).outcome()).isEqualTo(Outcome.ADDED);
+    assertThat(guarded.select(state, 100, 1 << 20)).containsExactly(honest);
+  }
+
+  @Test
+  void theGapQueueDropsItsOldestAtTheBoundAndExpiresSooner() {
+    Transaction first = tx(0, 4, 10, 10, 2);
+    guarded.add(first, state, 0);
+    guarded.add(tx(1, 4, 10, 10, 2), state, 1);
+    guarded.add(tx(2, 4, 10, 10, 2), state, 2);
+    guarded.add(tx(3, 4, 10, 10, 2), state, 3);
+    assertThat(guarded.add(tx(0, 4, 10, 10, 3), state, 4).outcome()).isEqualTo(Outcome.QUEUED);
+    assertThat(guarded.contains(first.id())).isFalse(); // the oldest went
+    assertThat(guarded.add(tx(0, 4, 10, 10, 1), state, 5).outcome()).isEqualTo(Outcome.QUEUED);
+    assertThat(guarded.add(tx(0, 4, 10, 10, 2), state, 5).outcome())
+        .isEqualTo(Outcome.SENDER_FULL); // 2 queued per sender
+    assertThat(guarded.queuedSize()).isEqualTo(4);
+    guarded.add(tx(1, 4, 10, 10, 0), state, 5);
+    assertThat(guarded.expire(10_001)).isZero();
+    assertThat(guarded.expire(10_005)).isEqualTo(4); // the queue's 10 s; the pooled one stays
+    assertThat(guarded.size()).isEqualTo(1);
+    assertThat(guarded.queuedSize()).isZero();
+  }
+
+  @Test
+  void theBalanceMustCoverAllOfASendersPendingTransactions() {
+    // key 0 holds 1,000,000
+    assertThat(guarded.add(tx(0, 4, 600_000, 10, 0), state, 0).outcome()).isEqualTo(Outcome.ADDED);
+    Mempool.Admission second = guarded.add(tx(0, 4, 600_000, 10, 1), state, 0);
+    assertThat(second.reason()).isEqualTo(RejectReason.INSUFFICIENT_BALANCE);
+    Mempool.Admission gap = guarded.add(tx(0, 4, 600_000, 10, 3), state, 0);
+    assertThat(gap.reason()).isEqualTo(RejectReason.INSUFFICIENT_BALANCE);
+    // a replacement counts instead of the one it replaces
+    assertThat(guarded.add(tx(0, 4, 300_000, 20, 0), state, 0).outcome())
+        .isEqualTo(Outcome.REPLACED);
+    assertThat(guarded.add(tx(0, 4, 600_000, 10, 1), state, 0).outcome()).isEqualTo(Outcome.ADDED);
+    assertThat(guarded.add(tx(0, 4, 100_000, 10, 2), state, 0).reason())
+        .isEqualTo(RejectReason.INSUFFICIENT_BALANCE);
+  }
+
+  @Test
+  void aHeadChangeRechecksTheCumulativeBalanceAndPromotesWhatBecameExecutable() {
+    Transaction a0 = tx(0, 4, 400_000, 10, 0);
+    Transaction a1 = tx(0, 4, 400_000, 10, 1);
+    Transaction b0 = tx(1, 4, 10, 10, 0);
+    Transaction b2 = tx(1, 4, 10, 10, 2);
+    guarded.add(a0, state, 0);
+    guarded.add(a1, state, 0);
+    guarded.add(b0, state, 0);
+    assertThat(guarded.add(b2, state, 0).outcome()).isEqualTo(Outcome.QUEUED);
+    // A block: key 0 spent elsewhere (nonce unchanged, 500,000 left); key 1 used nonces 0 and 1.
+    InMemoryAccounts after =
+        state.apply(
+            new dev.cairn.chain.state.StateDelta(
+                Map.of(addr(0), new Account(500_000, 0), addr(1), new Account(999_000, 2))));
+    guarded.revalidate(Set.of(addr(0), addr(1)), after);
+    assertThat(guarded.contains(a0.id())).isTrue();
+    assertThat(guarded.contains(a1.id())).isFalse(); // a0 + a1 no longer affordable together
+    assertThat(guarded.contains(b0.id())).isFalse();
+    assertThat(guarded.isQueued(b2.id())).isFalse();
+    assertThat(guarded.drainPromoted()).containsExactly(b2);
+    assertThat(guarded.drainPromoted()).isEmpty();
+    assertThat(guarded.select(after, 100, 1 << 20)).containsExactlyInAnyOrder(a0, b2);
+  }
+
+  @Test
+  void checksTheStateBeforeTheSignature() {
+    java.util.concurrent.atomic.AtomicInteger verified =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Mempool counting =
+        new Mempool(
+            PARAMS,
+            Mempool.Config.defaults(),
+            t -> {
+              verified.incrementAndGet();
+              return t.hasValidSignature();
+            });
+    assertThat(counting.add(tx(5, 4, 10, 10, 0), state, 0).reason())
+        .isEqualTo(RejectReason.UNKNOWN_SENDER);
+    assertThat(counting.add(tx(0, 4, 2_000_000, 10, 0), state, 0).reason())
+        .isEqualTo(RejectReason.INSUFFICIENT_BALANCE);
+    assertThat(verified).hasValue(0);
+    assertThat(counting.add(tx(0, 4, 10, 10, 0), state, 0).outcome()).isEqualTo(Outcome.ADDED);
+    assertThat(verified).hasValue(1);
+    assertThat(counting.addVerified(tx(0, 4, 10, 10, 1), state, 0).outcome())
+        .isEqualTo(Outcome.ADDED);
+    assertThat(verified).hasValue(1);
+  }
 }

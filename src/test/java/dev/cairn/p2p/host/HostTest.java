@@ -210,6 +210,19 @@ class HostTest {
   }
 
   @Test
+  void reportsAPeersStandingAndHowOftenItWasPenalised() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    PeerId peer = b.host().peerId();
+    assertThat(a.host().standing(peer)).isEqualTo(new PeerStanding(0, 0));
+    a.host().penalize(peer, 15, "test");
+    a.host().penalize(peer, 10, "test again");
+    Await.until(() -> a.host().standing(peer).penalties() == 2, "both penalties counted");
+    assertThat(a.host().standing(peer).points()).isEqualTo(-25);
+  }
+
+  @Test
   void bansAPeerWhoseStandingFallsToTheThreshold() throws Exception {
     Libp2p a = newHost();
     Libp2p b = newHost();

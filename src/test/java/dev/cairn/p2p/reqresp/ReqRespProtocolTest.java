@@ -194,4 +194,123 @@ class ReqRespProtocolTest {
         .isInstanceOfSatisfying(
             ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRUNCATED));
   }
+
+  // ---- answers bounded by questions (t2-A item 7)
+
+  /** Counts the bytes read from the wrapped stream. */
+  static final class Counting extends java.io.FilterInputStream {
+    long read;
+
+    Counting(byte[] bytes) {
+      super(new java.io.ByteArrayInputStream(bytes));
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        read++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        read += n;
+      }
+      return n;
+    }
+  }
+
+  static byte[] chunks(int count, int size) throws IOException {
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    for (int i = 0; i < count; i++) {
+      ReqRespCodec.writeChunk(wire, RpcCode.SUCCESS, new byte[size]);
+    }
+    return wire.toByteArray();
+  }
+
+  @Test
+  void aResponseOverItsByteBudgetFailsAtTheLengthPrefixBeforeTheChunkIsRead() throws Exception {
+    int mib = 1 << 20;
+    Counting in = new Counting(chunks(3, mib));
+    assertThatThrownBy(() -> ReqRespCodec.readResponse(in, 4 * mib, 10, mib + mib / 2))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
+    // the first chunk (1 MiB + 4 bytes of framing) and the second's code and length prefix only
+    assertThat(in.read).isEqualTo(mib + 4 + 4).isLessThanOrEqualTo(mib + mib / 2);
+    // within the budget the same bytes are a good answer
+    assertThat(ReqRespCodec.readResponse(new Counting(chunks(3, mib)), 4 * mib, 10, 3L * mib))
+        .hasSize(3);
+  }
+
+  @Test
+  void aResponseWithMoreChunksThanAskedFailsBeforeTheExtraChunkIsRead() throws Exception {
+    Counting in = new Counting(chunks(10, 100));
+    assertThatThrownBy(() -> ReqRespCodec.readResponse(in, 1_000, 3, 1 << 20))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
+    assertThat(in.read).isEqualTo(3 * 102 + 1);
+  }
+
+  /** A raw responder that answers every request with {@code count} chunks of {@code size}. */
+  static void hostileResponder(Libp2p server, int count, int size, List<Throwable> writeFailures) {
+    server
+        .host()
+        .setHandler(
+            ID,
+            s -> {
+              s.in().readAllBytes();
+              try {
+                for (int i = 0; i < count; i++) {
+                  ReqRespCodec.writeChunk(s.out(), RpcCode.SUCCESS, new byte[size]);
+                  s.out().flush();
+                }
+                s.closeWrite();
+              } catch (IOException e) {
+                writeFailures.add(e); // the requester reset the stream
+                throw e;
+              }
+            });
+  }
+
+  @Test
+  void aResponderSendingMoreThanAskedIsChargedAndBannedInTheEnd() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    List<Throwable> writeFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    hostileResponder(server, 10, 16, writeFailures);
+    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    // the config allows 128 chunks; this request asked for 3
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> c.request(server.host().peerId(), "x".getBytes(), 3, 1 << 20))
+          .isInstanceOfSatisfying(
+              ProtocolException.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
+    }
+    // 5 × 20 points: the host's ban threshold (the connection manager applies them in turn)
+    dev.cairn.testing.Await.until(
+        () -> client.host().isBanned(server.host().peerId()),
+        Duration.ofSeconds(10),
+        "the responder banned");
+  }
+
+  @Test
+  void aResponderSendingMoreBytesThanTheBudgetIsCutOffAndItsStreamReset() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    List<Throwable> writeFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // 64 chunks of 256 KiB = 16 MiB, within the config's chunk count and size
+    hostileResponder(server, 64, 256 << 10, writeFailures);
+    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    assertThatThrownBy(() -> c.request(server.host().peerId(), "x".getBytes(), 64, 1 << 20))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
+    dev.cairn.testing.Await.until(
+        () -> !writeFailures.isEmpty(), Duration.ofSeconds(10), "the responder's stream reset");
+  }
 }

@@ -1,0 +1,149 @@
+package dev.cairn.chain;
+
+import static dev.cairn.chain.ChainFixture.MINER;
+import static dev.cairn.chain.ChainFixture.PARAMS;
+import static dev.cairn.chain.ChainFixture.addr;
+import static dev.cairn.chain.ChainFixture.branch;
+import static dev.cairn.chain.ChainFixture.genesis;
+import static dev.cairn.chain.ChainFixture.tx;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.chain.consensus.RejectReason;
+import dev.cairn.chain.mempool.Mempool;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.SigningKey;
+import dev.cairn.chain.model.Transaction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which thread pays for a transaction's signature, and what an unfunded sender can make the chain
+ * owner do (t2-A item 6): nothing but a database read off the owner thread.
+ */
+@Timeout(60)
+class TransactionAdmissionTest {
+  @TempDir Path dir;
+  static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(ChainFixture.NOW), ZoneOffset.UTC);
+
+  /** The threads the signature verifier ran on, one entry per verification. */
+  final ConcurrentLinkedQueue<String> verifiedOn = new ConcurrentLinkedQueue<>();
+
+  final Predicate<Transaction> countingVerifier =
+      t -> {
+        verifiedOn.add(Thread.currentThread().getName());
+        return t.hasValidSignature();
+      };
+
+  ChainService start(ChainConfig config) {
+    return ChainService.start(PARAMS, config.withSyncWrites(false), dir, CLOCK, countingVerifier);
+  }
+
+  static SigningKey unfunded(int i) {
+    return SigningKey.fromSeed(
+        Hash.sha256(("unfunded " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
+  }
+
+  static Transaction fromUnfunded(int i) {
+    return Transaction.signed(unfunded(i), PARAMS.chainId(), addr(4), 10, 10, 0);
+  }
+
+  @Test
+  void theOwnerThreadNeverVerifiesATransactionSignature() throws Exception {
+    try (ChainService chain = start(ChainConfig.defaults())) {
+      Transaction local = tx(0, 4, 10, 10, 0);
+      Transaction gossiped = tx(1, 4, 10, 10, 0);
+      Transaction forged = tx(2, 4, 10, 10, 0).withSignature(new byte[64]);
+      assertThat(chain.submitTransaction(local).get(5, TimeUnit.SECONDS).outcome())
+          .isEqualTo(Mempool.Outcome.ADDED);
+      CompletableFuture<Mempool.Admission> g = new CompletableFuture<>();
+      CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
+      Thread.ofVirtual()
+          .name("gossip-worker")
+          .start(
+              () -> {
+                g.complete(chain.offerTransaction(gossiped, "peer").join());
+                f.complete(chain.offerTransaction(forged, "peer").join());
+              })
+          .join();
+      assertThat(g.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Mempool.Outcome.ADDED);
+      assertThat(f.get(5, TimeUnit.SECONDS).reason()).isEqualTo(RejectReason.BAD_SIGNATURE);
+      // a block carrying transactions (their signatures are the block's business, not the pool's)
+      Block b = ChainFixture.mine(genesis(), 1_000, MINER, List.of(tx(3, 4, 10, 10, 0)));
+      chain.importBlock(b, "test").get(5, TimeUnit.SECONDS);
+      assertThat(chain.view().mempoolSize()).isEqualTo(2);
+      assertThat(verifiedOn).hasSize(3).doesNotContain("chain-owner");
+      assertThat(verifiedOn).contains("gossip-worker");
+    }
+  }
+
+  @Test
+  void anUnfundedSendersWellSignedTransactionIsRefusedBeforeItsSignatureIsChecked()
+      throws Exception {
+    try (ChainService chain = start(ChainConfig.defaults())) {
+      Transaction t = fromUnfunded(1);
+      assertThat(t.hasValidSignature()).isTrue();
+      assertThat(chain.offerTransaction(t, "peer").get(5, TimeUnit.SECONDS).reason())
+          .isEqualTo(RejectReason.UNKNOWN_SENDER);
+      assertThat(chain.submitTransaction(t).get(5, TimeUnit.SECONDS).reason())
+          .isEqualTo(RejectReason.UNKNOWN_SENDER);
+      // a funded sender asking for more than it holds: refused before the signature too
+      assertThat(
+              chain.offerTransaction(tx(0, 4, 5_000_000, 10, 0), "peer").get(5, TimeUnit.SECONDS))
+          .extracting(Mempool.Admission::reason)
+          .isEqualTo(RejectReason.INSUFFICIENT_BALANCE);
+      assertThat(verifiedOn).isEmpty();
+    }
+  }
+
+  @Test
+  void aFloodFromUnfundedSendersNeverTakesTheMailboxFromAnHonestTransaction() throws Exception {
+    try (ChainService chain = start(ChainConfig.defaults().withMailboxCapacity(4))) {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch inListener = new CountDownLatch(1);
+      // A test-only listener that holds the owner thread, so nothing leaves the mailbox.
+      chain
+          .subscribeHeadChanges(
+              c -> {
+                inListener.countDown();
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              })
+          .get(5, TimeUnit.SECONDS);
+      CompletableFuture<ImportResult> held =
+          chain.importBlock(branch(genesis(), 1, 1_000, MINER).get(0), "local");
+      assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+      List<CompletableFuture<Mempool.Admission>> flood = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        flood.add(chain.offerTransaction(fromUnfunded(i), "attacker"));
+      }
+      for (CompletableFuture<Mempool.Admission> a : flood) {
+        assertThat(a.getNow(null)).isNotNull();
+        assertThat(a.getNow(null).reason()).isEqualTo(RejectReason.UNKNOWN_SENDER);
+      }
+      CompletableFuture<Mempool.Admission> honest =
+          chain.offerTransaction(tx(0, 4, 10, 10, 0), "honest peer");
+      assertThat(honest.getNow(null)).isNull(); // queued for the owner, not BUSY
+      release.countDown();
+      assertThat(held.get(5, TimeUnit.SECONDS).imported()).isTrue();
+      assertThat(honest.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Mempool.Outcome.ADDED);
+      assertThat(verifiedOn).hasSize(1);
+    }
+  }
+}
