@@ -193,7 +193,8 @@ public final class Node implements AutoCloseable {
   }
 
   private void startNetworkServices() {
-    gossip = GossipRouter.start(p2p.host(), GossipConfig.cairn());
+    gossip =
+        GossipRouter.start(p2p.host(), NodeGossip.scored(GossipConfig.cairn(), config.network()));
     sync = SyncManager.start(p2p.host(), chain, config.network(), SyncConfig.defaults());
     chainGossip = NodeGossip.start(gossip, chain, config.network(), sync::fetchAncestors);
     // Bootnodes with a /p2p/ id seed the DHT; one without (a name in a compose file, say) is

@@ -11,11 +11,17 @@ import dev.cairn.chain.model.DecodeException;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Limits;
 import dev.cairn.chain.model.Transaction;
+import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipMessage;
 import dev.cairn.p2p.gossip.GossipRouter;
+import dev.cairn.p2p.gossip.PeerScoreParams;
+import dev.cairn.p2p.gossip.PeerScoreThresholds;
 import dev.cairn.p2p.gossip.PublishResult;
+import dev.cairn.p2p.gossip.TopicScoreParams;
 import dev.cairn.p2p.gossip.ValidationResult;
+import dev.cairn.p2p.host.Host;
 import dev.cairn.p2p.multiformats.PeerId;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -32,10 +39,17 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Validation (on the router's worker threads, never blocking): cheap checks first — size,
  * decoding, proof of work and Merkle root for a block — then the chain service's non-blocking
- * {@code offer}. REJECT (the sender loses gossip score) for what is provably invalid; IGNORE for
- * duplicates, stale or not-yet-acceptable data and a busy chain; ACCEPT (delivered and forwarded)
- * for what was imported or pooled. An orphaned block is IGNOREd and its missing ancestor is fetched
- * from the peer that sent it (through {@code onOrphan}).
+ * {@code offer}. REJECT (the sender loses gossip score and host standing) for what is provably
+ * invalid; IGNORE for duplicates, stale or not-yet-acceptable data; IGNORE without remembering the
+ * message ({@link ValidationResult#retryLater}) when the chain was too busy to look at it; ACCEPT
+ * (delivered and forwarded) for what was imported or pooled. An orphaned block is IGNOREd and its
+ * missing ancestor is fetched from the peer that sent it (through {@code onOrphan}).
+ *
+ * <p>Consequences for the sender of a block: an invalid block (any REJECT: an honest peer validates
+ * before it forwards, and block validity does not depend on the receiver's state) gets it banned
+ * for {@link #INVALID_BLOCK_BAN} at once; a light-branch block is IGNOREd and counted by a {@link
+ * LightBranchMeter}, and each one past the meter's allowance costs {@link #LIGHT_BRANCH_PENALTY}
+ * host standing.
  */
 public final class NodeGossip {
   private static final Logger LOG = LogManager.getLogger();
@@ -44,22 +58,63 @@ public final class NodeGossip {
   private static final java.util.concurrent.Executor PUBLISHER =
       r -> Thread.ofVirtual().name("gossip-publish").start(r);
 
+  /** How long a peer that sent us an invalid block is banned. */
+  public static final Duration INVALID_BLOCK_BAN = Duration.ofHours(1);
+
+  /** Host standing lost per light-branch block past the {@link LightBranchMeter}'s allowance. */
+  public static final int LIGHT_BRANCH_PENALTY = 5;
+
+  /**
+   * What a misbehaving sender costs it: the host's penalize and ban in production, a recorder in
+   * tests. Called from the chain's reply threads and the router's workers: must not block.
+   */
+  interface Penalties {
+    void penalize(PeerId peer, int points, String reason);
+
+    void ban(PeerId peer, Duration duration, String reason);
+
+    /** The host's, each call on its own virtual thread (the host's mailbox may push back). */
+    static Penalties of(Host host) {
+      return new Penalties() {
+        @Override
+        public void penalize(PeerId peer, int points, String reason) {
+          PUBLISHER.execute(() -> host.penalize(peer, points, reason));
+        }
+
+        @Override
+        public void ban(PeerId peer, Duration duration, String reason) {
+          PUBLISHER.execute(() -> host.ban(peer, duration, reason));
+        }
+      };
+    }
+  }
+
   private final GossipRouter router;
   private final ChainService chain;
   private final String blocksTopic;
   private final String txsTopic;
   private final BiConsumer<PeerId, Hash> onOrphan;
+  private final Penalties penalties;
+  private final LightBranchMeter lightBranches = new LightBranchMeter();
+  private final LongSupplier millis;
 
   /** Accepted, ignored and rejected messages per topic: blocks then transactions. */
   private final LongAdder[] counts = new LongAdder[6];
 
-  private NodeGossip(
-      GossipRouter router, ChainService chain, String network, BiConsumer<PeerId, Hash> onOrphan) {
+  NodeGossip(
+      GossipRouter router,
+      ChainService chain,
+      String network,
+      BiConsumer<PeerId, Hash> onOrphan,
+      Penalties penalties,
+      LongSupplier millis) {
     this.router = router;
     this.chain = chain;
     this.blocksTopic = blocksTopic(network);
     this.txsTopic = txsTopic(network);
     this.onOrphan = onOrphan;
+    this.penalties = penalties;
+    this.millis = millis;
     for (int i = 0; i < counts.length; i++) {
       counts[i] = new LongAdder();
     }
@@ -76,12 +131,79 @@ public final class NodeGossip {
   }
 
   /**
+   * Score thresholds of Cairn's gossip (gossipsub v1.1 "Score Thresholds"); see {@link #scored}.
+   */
+  public static final PeerScoreThresholds THRESHOLDS =
+      new PeerScoreThresholds(-10, -50, -80, 10, 3);
+
+  /**
+   * {@code base} with score parameters for {@code network}'s two topics and {@link #THRESHOLDS}:
+   * what a router carrying Cairn's chain must run with, so that invalid messages cost their sender.
+   *
+   * <p>Both topics: P4 (invalid deliveries) weighs heavily and decays slowly (half-life 10 min):
+   * one invalid block (-100) graylists its sender at once, three invalid transactions (-10, -40,
+   * -90) do. P2 (first deliveries) rewards modestly: 1 a block up to 5, 0.1 a transaction up to 20,
+   * half-lives 20 and 5 minutes. P1 (time in mesh) gives up to 3 after an hour. P3/P3b (mesh
+   * delivery rate) are off: blocks and transactions come irregularly, so a quiet mesh peer is not a
+   * failing one. Transactions count half (topic weight 0.5). Positive scores stay under the topic
+   * cap of 10, so no amount of good behaviour buys an invalid block.
+   */
+  public static GossipConfig scored(GossipConfig base, String network) {
+    PeerScoreParams p = base.score();
+    Duration interval = p.decayInterval();
+    TopicScoreParams blocks = topicParams(interval, 1.0, 1.0, Duration.ofMinutes(20), 5, -100);
+    TopicScoreParams txs = topicParams(interval, 0.5, 0.1, Duration.ofMinutes(5), 20, -20);
+    return base.withScore(
+        p.withTopic(blocksTopic(network), blocks).withTopic(txsTopic(network), txs), THRESHOLDS);
+  }
+
+  private static TopicScoreParams topicParams(
+      Duration interval,
+      double topicWeight,
+      double firstWeight,
+      Duration firstHalfLife,
+      double firstCap,
+      double invalidWeight) {
+    TopicScoreParams d = TopicScoreParams.defaults();
+    return new TopicScoreParams(
+        topicWeight,
+        3.0 / 3600, // P1: 3 after an hour in the mesh
+        Duration.ofSeconds(1),
+        3600,
+        firstWeight,
+        halfLife(interval, firstHalfLife),
+        firstCap,
+        0, // P3 off: irregular traffic
+        d.meshMessageDeliveriesDecay(),
+        d.meshMessageDeliveriesCap(),
+        d.meshMessageDeliveriesThreshold(),
+        d.meshMessageDeliveriesWindow(),
+        d.meshMessageDeliveriesActivation(),
+        0, // P3b off, as P3
+        d.meshFailurePenaltyDecay(),
+        invalidWeight,
+        halfLife(interval, Duration.ofMinutes(10)));
+  }
+
+  /** The decay factor per {@code interval} that halves a counter in {@code halfLife}. */
+  static double halfLife(Duration interval, Duration halfLife) {
+    return Math.pow(0.5, (double) interval.toMillis() / halfLife.toMillis());
+  }
+
+  /**
    * Installs the validators and joins both topics. {@code onOrphan} hears (sender, missing
    * ancestor) for each orphaned block; it must not block.
    */
   public static NodeGossip start(
       GossipRouter router, ChainService chain, String network, BiConsumer<PeerId, Hash> onOrphan) {
-    NodeGossip g = new NodeGossip(router, chain, network, onOrphan);
+    NodeGossip g =
+        new NodeGossip(
+            router,
+            chain,
+            network,
+            onOrphan,
+            Penalties.of(router.host()),
+            () -> System.nanoTime() / 1_000_000);
     router.setValidator(g.blocksTopic, g::validateBlock);
     router.setValidator(g.txsTopic, g::validateTransaction);
     // Validation did the work (import, pooling); delivery has nothing left to do.
@@ -252,6 +374,7 @@ public final class NodeGossip {
     }
     if (cheap != null) {
       LOG.debug("block from {}: {}", m.receivedFrom().shortString(), cheap);
+      invalidBlock(m.receivedFrom(), ((ValidationResult.Reject) cheap).reason());
       return CompletableFuture.completedFuture(count(0, cheap));
     }
     PeerId from = m.receivedFrom();
@@ -260,7 +383,7 @@ public final class NodeGossip {
         .thenApply(r -> count(0, verdict(r, from)));
   }
 
-  private ValidationResult verdict(ImportResult r, PeerId from) {
+  ValidationResult verdict(ImportResult r, PeerId from) {
     return switch (r.outcome()) {
       case IMPORTED_HEAD, IMPORTED_SIDE -> ValidationResult.ACCEPT;
       case ORPHANED -> {
@@ -269,11 +392,28 @@ public final class NodeGossip {
         }
         yield ValidationResult.ignore("orphan");
       }
-      case DUPLICATE, IGNORED, LIGHT_BRANCH, BUSY ->
-          ValidationResult.ignore(r.outcome() + " " + r.detail());
-      case INVALID, INVALID_ANCESTOR ->
-          ValidationResult.reject(r.outcome() + " " + r.reason() + " " + r.detail());
+      case DUPLICATE, IGNORED -> ValidationResult.ignore(r.outcome() + " " + r.detail());
+      case LIGHT_BRANCH -> {
+        if (lightBranches.record(from, millis.getAsLong())) {
+          penalties.penalize(
+              from, LIGHT_BRANCH_PENALTY, "gossip: keeps sending light-branch blocks");
+        }
+        yield ValidationResult.ignore(r.outcome() + " " + r.detail());
+      }
+      // Not looked at: forget the id so that a copy arriving when the chain has room is judged.
+      case BUSY -> ValidationResult.retryLater(r.outcome() + " " + r.detail());
+      case INVALID, INVALID_ANCESTOR -> {
+        String reason = r.outcome() + " " + r.reason() + " " + r.detail();
+        invalidBlock(from, reason);
+        yield ValidationResult.reject(reason);
+      }
     };
+  }
+
+  /** An honest peer never forwards an invalid block: disconnect and ban its sender at once. */
+  private void invalidBlock(PeerId from, String reason) {
+    LOG.debug("invalid block from {}: {}; banning it", from.shortString(), reason);
+    penalties.ban(from, INVALID_BLOCK_BAN, "gossip: invalid block: " + reason);
   }
 
   // ---- transactions
@@ -297,6 +437,10 @@ public final class NodeGossip {
             a -> {
               if (!a.promoted().isEmpty()) {
                 PUBLISHER.execute(() -> publishPromoted(a.promoted()));
+              }
+              // not looked at: forget the id so that a later copy is judged (no penalty)
+              if (a.outcome() == Mempool.Outcome.BUSY) {
+                return count(3, ValidationResult.retryLater(a.outcome().name()));
               }
               return count(3, verdict(a));
             });

@@ -223,6 +223,12 @@ public record GossipConfig(
     return b.build();
   }
 
+  public GossipConfig withMaxPendingValidations(int n) {
+    Builder b = new Builder(this);
+    b.maxPendingValidations = n;
+    return b.build();
+  }
+
   public GossipConfig withValidationTimeout(Duration d) {
     Builder b = new Builder(this);
     b.validationTimeout = d;

@@ -75,6 +75,13 @@ public final class GossipRouter implements AutoCloseable {
   /** How long a local caller waits for room in the mailbox or for the router's answer. */
   public static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * Host standing a peer loses for each message the application REJECTs (on top of its gossip
+   * score's P4): an honest peer validates before it forwards, so it never sends one. Five within a
+   * few minutes reach the host's ban threshold (-100, recovering 10 points a minute).
+   */
+  public static final int REJECT_PENALTY = 20;
+
   /** Protocol ids we speak, preferred first. */
   public static final List<String> PROTOCOLS =
       List.of(GossipState.MESHSUB_11, GossipState.MESHSUB_10, GossipState.FLOODSUB);
@@ -126,6 +133,17 @@ public final class GossipRouter implements AutoCloseable {
             if (running) {
               pxDialer.connect(peer, signedPeerRecord);
             }
+          }
+
+          @Override
+          public void rejected(PeerId peer, String topic, String reason) {
+            // The host's mailbox may push back; the owner thread never waits for it.
+            Thread.ofVirtual()
+                .name("gossip-penalize")
+                .start(
+                    () ->
+                        host.penalize(
+                            peer, REJECT_PENALTY, "gossip: rejected on " + topic + ": " + reason));
           }
         };
     this.state =
@@ -256,6 +274,11 @@ public final class GossipRouter implements AutoCloseable {
 
   public GossipConfig config() {
     return config;
+  }
+
+  /** The host the router runs on (for applications that penalise or ban the peers it names). */
+  public Host host() {
+    return host;
   }
 
   /** Stops the router's threads and closes our outbound streams. The host stays open. */

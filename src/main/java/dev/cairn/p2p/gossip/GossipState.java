@@ -73,6 +73,12 @@ final class GossipState {
      * elsewhere, and the peer shows up through {@link PeerUp} if it works.
      */
     void connect(PeerId peer, byte[] signedPeerRecord);
+
+    /**
+     * The application REJECTed a message {@code peer} sent us first: beyond its gossip score (P4),
+     * the router charges its host standing. Must return at once.
+     */
+    default void rejected(PeerId peer, String topic, String reason) {}
   }
 
   /** A message in validation: who sent it first, and when we stop waiting for the validator. */
@@ -329,7 +335,9 @@ final class GossipState {
       return;
     }
     if (validating.size() >= config.maxPendingValidations()) {
-      // At the limit we IGNORE (no penalty): the id stays seen, so copies are not re-validated.
+      // At the limit we IGNORE (no penalty) and forget the id: we never looked at the message, so
+      // a copy that arrives when there is room must be validated, not dropped as seen.
+      seen.remove(id);
       LOG.debug("validation queue full; ignoring {} from {}", id, from.shortString());
       return;
     }
@@ -388,8 +396,24 @@ final class GossipState {
       case ValidationResult.Reject r -> {
         LOG.debug("rejected {} from {}: {}", v.id(), v.from().shortString(), r.reason());
         score.rejected(v.from(), v.id(), topic, true);
+        output.rejected(v.from(), topic, r.reason());
       }
-      case ValidationResult.Ignore i -> score.rejected(v.from(), v.id(), topic, false);
+      case ValidationResult.Ignore i -> {
+        if (i.retryLater()) {
+          // Not judged (the application was busy): forget it, so an honest copy that arrives
+          // later is validated instead of being dropped as seen for seenTtl. No penalty, and no
+          // delivery record either (the next copy starts a fresh one).
+          LOG.debug(
+              "{} from {} not validated, retry later: {}",
+              v.id(),
+              v.from().shortString(),
+              i.reason());
+          seen.remove(v.id());
+          score.forget(v.id());
+        } else {
+          score.rejected(v.from(), v.id(), topic, false);
+        }
+      }
     }
   }
 
@@ -984,6 +1008,10 @@ final class GossipState {
 
   int seenSize() {
     return seen.size();
+  }
+
+  boolean seen(MessageId id) {
+    return seen.contains(id);
   }
 
   int cachedMessages() {

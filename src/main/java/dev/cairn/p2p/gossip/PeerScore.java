@@ -213,6 +213,14 @@ final class PeerScore {
     }
   }
 
+  /**
+   * Drops the delivery record of a message that was never judged (retry later): its senders get
+   * neither credit nor blame, and the next copy starts a new record.
+   */
+  void forget(MessageId id) {
+    deliveries.remove(id);
+  }
+
   /** A message we have already seen arrived again from {@code from}. */
   void duplicate(PeerId from, MessageId id, String topic, long now) {
     Delivery d = deliveries.get(id);

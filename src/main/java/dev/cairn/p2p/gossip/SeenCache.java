@@ -35,6 +35,11 @@ final class SeenCache {
     return true;
   }
 
+  /** Forgets {@code id} (a message we did not get to judge); expiry order is unchanged. */
+  void remove(MessageId id) {
+    expiries.remove(id);
+  }
+
   boolean contains(MessageId id) {
     return expiries.containsKey(id);
   }

@@ -2,6 +2,7 @@ package dev.cairn.node.gossip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ImportResult;
 import dev.cairn.chain.TestChain;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Address;
@@ -11,9 +12,16 @@ import dev.cairn.chain.model.ChainCodec;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.sync.TestNode;
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipMessage;
+import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.gossip.MessageId;
 import dev.cairn.p2p.gossip.ValidationResult;
+import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.MemoryTransport;
 import java.nio.file.Path;
@@ -21,6 +29,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,10 +46,47 @@ class NodeGossipTest {
   @TempDir Path dir;
   private final MemoryTransport net = new MemoryTransport();
   private final List<TestNode> nodes = new ArrayList<>();
+  private final List<AutoCloseable> others = new ArrayList<>();
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
+    for (AutoCloseable c : others) {
+      c.close();
+    }
     nodes.forEach(TestNode::close);
+  }
+
+  /**
+   * A crafted peer on our own host and a raw gossip router: it validates nothing and publishes
+   * whatever bytes a test gives it.
+   */
+  private GossipRouter craftedPeer(long seed) throws Exception {
+    byte[] key = new byte[32];
+    new Random(seed).nextBytes(key);
+    Libp2p p2p =
+        Libp2p.create(
+            HostConfig.defaults(
+                    Ed25519PrivateKey.fromSeed(key),
+                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withTransport(net));
+    GossipRouter r = GossipRouter.start(p2p.host(), GossipConfig.cairn());
+    others.add(p2p);
+    others.add(r);
+    return r;
+  }
+
+  private static MessageId idOf(byte[] data) {
+    return new MessageId(Hash.sha256(data).bytes());
+  }
+
+  /** A block with valid proof of work and Merkle root whose transaction's signature is forged. */
+  private static Block blockWithBadSignature() {
+    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1, 1, 0);
+    Transaction forged =
+        new Transaction(
+            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    return TestChain.mine(
+        TestChain.PARAMS, TestChain.PARAMS.genesisHeader(), MINER, List.of(forged));
   }
 
   private TestNode node(int i) throws Exception {
@@ -175,5 +223,190 @@ class NodeGossipTest {
     for (Block blk : chain) {
       assertThat(b.chain.block(blk.hash()).join()).isPresent();
     }
+  }
+
+  @Test
+  void anInvalidBlockIsNeverForwardedAndItsSenderIsBannedWithinOneSecond() throws Exception {
+    TestNode a = node(0);
+    TestNode b = node(1);
+    TestNode c = node(2);
+    b.connect(a);
+    c.connect(b);
+    String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
+    // every block c's router hands to validation, whoever sent it
+    Set<MessageId> atC = ConcurrentHashMap.newKeySet();
+    c.router.setValidator(
+        blocks,
+        m -> {
+          atC.add(m.id());
+          return c.gossip.validateBlock(m);
+        });
+    GossipRouter crafted = craftedPeer(66);
+    PeerId craftedId = crafted.host().peerId();
+    crafted.host().dial(b.p2p.host().fullAddress().orElseThrow());
+    Await.until(
+        () ->
+            crafted.topicPeers(blocks).contains(b.id())
+                && b.router.meshPeers(blocks).containsAll(List.of(a.id(), c.id()))
+                && c.router.meshPeers(blocks).contains(b.id()),
+        Duration.ofSeconds(20),
+        "b meshed with a and c, and known to the crafted peer");
+
+    Block bad = blockWithBadSignature();
+    byte[] data = ChainCodec.encode(bad);
+    long sent = System.nanoTime();
+    crafted.publish(blocks, data).get(5, TimeUnit.SECONDS);
+    Await.until(
+        () -> b.p2p.host().isBanned(craftedId) && !b.p2p.host().isConnected(craftedId),
+        Duration.ofSeconds(1),
+        "crafted peer disconnected and banned by b within 1 s of sending");
+    long millis = (System.nanoTime() - sent) / 1_000_000;
+    System.out.println("invalid gossip block: sender banned after " + millis + " ms");
+    // (the ban may overtake the verdict's counting)
+    Await.until(() -> b.gossip.rejected(true) == 1, "b counted one rejected block");
+    assertThat(b.chain.block(bad.hash()).join()).isEmpty();
+    assertThat(b.router.score(craftedId)).isLessThan(NodeGossip.THRESHOLDS.graylist());
+
+    // An honest block published afterwards goes a -> b -> c over the same links: had b forwarded
+    // the invalid one (sent before it), c would have been handed that one first.
+    // (A forwarded invalid block would also get b banned by c, so wait for either.)
+    Block good = a.mineAndPublish(MINER);
+    MessageId badId = idOf(data);
+    Await.until(
+        () -> c.head().equals(good.hash()) || atC.contains(badId),
+        Duration.ofSeconds(10),
+        "c gets a's block");
+    assertThat(atC).as("the invalid block reached c").doesNotContain(badId);
+    assertThat(atC).containsExactly(idOf(ChainCodec.encode(good)));
+    assertThat(c.gossip.rejected(true)).isZero();
+    assertThat(c.chain.block(bad.hash()).join()).isEmpty();
+    assertThat(a.chain.block(bad.hash()).join()).isEmpty();
+  }
+
+  @Test
+  void aRejectedTransactionLowersTheSendersGossipScoreWithoutABan() throws Exception {
+    TestNode b = node(1);
+    String txs = NodeGossip.txsTopic(TestNode.NETWORK);
+    GossipRouter crafted = craftedPeer(67);
+    PeerId craftedId = crafted.host().peerId();
+    crafted.host().dial(b.p2p.host().fullAddress().orElseThrow());
+    Await.until(() -> crafted.topicPeers(txs).contains(b.id()), "crafted peer knows b's topics");
+    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1, 1, 0);
+    Transaction forged =
+        new Transaction(
+            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    crafted.publish(txs, ChainCodec.encode(forged)).get(5, TimeUnit.SECONDS);
+    Await.until(() -> b.gossip.rejected(false) == 1, "b rejected the forged transaction");
+    Await.until(() -> b.router.score(craftedId) < 0, "gossip score below zero");
+    assertThat(b.p2p.host().isBanned(craftedId)).isFalse();
+  }
+
+  /** Penalties and bans a {@link NodeGossip} asked for. */
+  private static final class Recorder implements NodeGossip.Penalties {
+    final List<String> penalties = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> bans = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void penalize(PeerId peer, int points, String reason) {
+      penalties.add(peer.shortString() + " " + points);
+    }
+
+    @Override
+    public void ban(PeerId peer, Duration duration, String reason) {
+      bans.add(peer.shortString());
+    }
+  }
+
+  private static ImportResult result(ImportResult.Outcome outcome) {
+    return new ImportResult(outcome, Hash.sha256(new byte[] {1}), null, "test", null);
+  }
+
+  @Test
+  void aBusyChainAnswersRetryLaterWithoutPenalty() throws Exception {
+    TestNode n = node(0);
+    Recorder r = new Recorder();
+    NodeGossip g = new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> 0);
+    ValidationResult v = g.verdict(result(ImportResult.Outcome.BUSY), node(1).id());
+    assertThat(v).isEqualTo(new ValidationResult.Ignore("BUSY test", true));
+    assertThat(r.penalties).isEmpty();
+    assertThat(r.bans).isEmpty();
+  }
+
+  @Test
+  void aPeerThatKeepsSendingLightBranchBlocksLosesStanding() throws Exception {
+    TestNode n = node(0);
+    PeerId peer = node(1).id();
+    Recorder r = new Recorder();
+    long[] now = {1_000_000};
+    NodeGossip g =
+        new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> now[0]);
+    // 30 cheap side blocks within three seconds
+    for (int i = 0; i < 30; i++) {
+      ValidationResult v = g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
+      assertThat(v).isEqualTo(new ValidationResult.Ignore("LIGHT_BRANCH test", false));
+      now[0] += 100;
+    }
+    assertThat(r.penalties).hasSize(30 - (int) LightBranchMeter.ALLOWANCE);
+    assertThat(r.penalties).allMatch(s -> s.endsWith(" " + NodeGossip.LIGHT_BRANCH_PENALTY));
+    assertThat(r.bans).isEmpty();
+    // (30 - 10) x 5 points: the host's ban threshold (-100) is reached
+    assertThat(r.penalties.size() * NodeGossip.LIGHT_BRANCH_PENALTY).isGreaterThanOrEqualTo(100);
+  }
+
+  @Test
+  void honestRacesLosingLightBranchBlocksAreNeverPenalised() throws Exception {
+    TestNode n = node(0);
+    PeerId peer = node(1).id();
+    Recorder r = new Recorder();
+    long[] now = {1_000_000};
+    NodeGossip g =
+        new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> now[0]);
+    // a burst of lost races (a competing branch of a few blocks arriving second) ...
+    for (int i = 0; i < (int) LightBranchMeter.ALLOWANCE; i++) {
+      g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
+    }
+    // ... then a lost race every 30 s for a day: more than any honest network sees
+    for (int i = 0; i < 2 * 60 * 24; i++) {
+      now[0] += LightBranchMeter.DRAIN_MILLIS;
+      g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
+    }
+    assertThat(r.penalties).isEmpty();
+    assertThat(r.bans).isEmpty();
+  }
+
+  @Test
+  void aCompetingBlockOfEqualHeightArrivingSecondIsStoredRelayedAndCostsItsSenderNothing()
+      throws Exception {
+    TestNode a = node(0);
+    TestNode b = node(1);
+    TestNode c = node(2);
+    c.connect(a);
+    c.connect(b);
+    String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
+    Await.until(
+        () -> c.router.meshPeers(blocks).containsAll(List.of(a.id(), b.id())),
+        Duration.ofSeconds(20),
+        "c meshed with a and b");
+    Block first = a.mineAndPublish(MINER);
+    Await.until(() -> b.head().equals(first.hash()), Duration.ofSeconds(10), "b has a's block");
+    // b's miner found a block of the same height at the same time; it arrives at c second
+    Block rival =
+        TestChain.mine(
+            TestChain.PARAMS,
+            TestChain.PARAMS.genesisHeader(),
+            TestChain.key(6).address(),
+            List.of());
+    assertThat(b.chain.importBlock(rival, "test miner").get(10, TimeUnit.SECONDS).outcome())
+        .isEqualTo(ImportResult.Outcome.IMPORTED_SIDE);
+    b.gossip.publishBlock(rival).get(10, TimeUnit.SECONDS);
+    Await.until(
+        () -> c.chain.block(rival.hash()).join().isPresent(),
+        Duration.ofSeconds(10),
+        "c stores the rival");
+    assertThat(c.head()).isEqualTo(first.hash());
+    assertThat(c.gossip.rejected(true)).isZero();
+    assertThat(c.p2p.host().isBanned(b.id())).isFalse();
+    assertThat(c.p2p.host().isConnected(b.id())).isTrue();
+    assertThat(c.router.score(b.id())).isGreaterThanOrEqualTo(0);
   }
 }

@@ -33,9 +33,9 @@ public final class TestNode implements AutoCloseable {
   /** The test network's name (TestChain.PARAMS). */
   public static final String NETWORK = "unit";
 
-  /** Gossip with a fast heartbeat, so meshes form within a test. */
+  /** Cairn's scored gossip (as {@code Node}'s) with a fast heartbeat, so meshes form in a test. */
   public static final GossipConfig GOSSIP =
-      GossipConfig.cairn().withHeartbeat(Duration.ofMillis(100));
+      NodeGossip.scored(GossipConfig.cairn().withHeartbeat(Duration.ofMillis(100)), NETWORK);
 
   /** Short timeouts, a short status refresh. */
   public static final SyncConfig SYNC =

@@ -282,4 +282,37 @@ class GossipNetworkTest {
     out.write(b);
     out.flush();
   }
+
+  @Test
+  void rejectedMessagesCostTheSenderGossipScoreAndHostStandingUntilItIsBanned() throws Exception {
+    GossipConfig config =
+        FAST.withScore(
+            PeerScoreParams.defaults().withTopic(TOPIC, TopicScoreParams.invalidMessagesOnly()),
+            PeerScoreThresholds.defaults());
+    Libp2p honestHost = host(1);
+    Libp2p badHost = host(2);
+    GossipRouter honest = router(honestHost, config);
+    GossipRouter bad = router(badHost, config);
+    honest.setValidator(TOPIC, Validator.sync(m -> ValidationResult.reject("invalid")));
+    Map<String, AtomicInteger> got = collect(honest);
+    badHost.host().dial(honestHost.host().fullAddress().orElseThrow());
+    PeerId badId = badHost.host().peerId();
+    Await.until(
+        () -> bad.topicPeers(TOPIC).contains(honestHost.host().peerId()),
+        Duration.ofSeconds(10),
+        "bad peer knows the honest one's topic");
+    // the host bans at standing -100; each REJECT costs REJECT_PENALTY
+    int needed = (100 + GossipRouter.REJECT_PENALTY - 1) / GossipRouter.REJECT_PENALTY;
+    bad.publish(TOPIC, "bad 0".getBytes(StandardCharsets.UTF_8)).get();
+    Await.until(() -> honest.score(badId) < 0, Duration.ofSeconds(10), "gossip score below 0");
+    assertThat(honestHost.host().isBanned(badId)).isFalse();
+    for (int i = 1; i < needed; i++) {
+      bad.publish(TOPIC, ("bad " + i).getBytes(StandardCharsets.UTF_8)).get();
+    }
+    Await.until(
+        () -> honestHost.host().isBanned(badId) && !honestHost.host().isConnected(badId),
+        Duration.ofSeconds(10),
+        "sender of " + needed + " rejected messages banned");
+    assertThat(got).isEmpty();
+  }
 }

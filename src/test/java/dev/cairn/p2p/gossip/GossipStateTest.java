@@ -581,4 +581,121 @@ class GossipStateTest {
         .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
         .containsExactly("fine");
   }
+
+  @Test
+  void aMessageTheValidatorWasTooBusyForIsForgottenSoALaterCopyIsValidated() {
+    SimNet net = new SimNet(GossipConfig.cairn());
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    a.subscribe(TOPIC);
+    b.subscribe(TOPIC);
+    net.run();
+    List<GossipMessage> judged = new ArrayList<>();
+    b.setValidator(
+        TOPIC,
+        Validator.sync(
+            m -> {
+              judged.add(m);
+              return judged.size() == 1
+                  ? ValidationResult.retryLater("busy")
+                  : ValidationResult.ACCEPT;
+            }));
+    PublishResult first = a.publish(TOPIC, bytes("block"));
+    net.run();
+    assertThat(judged).hasSize(1);
+    assertThat(b.state.seen(first.id())).as("not remembered as seen").isFalse();
+    assertThat(b.delivered).isEmpty();
+    assertThat(b.score(a)).as("no penalty").isGreaterThanOrEqualTo(0);
+    assertThat(b.rejectedFrom).isEmpty();
+    // an honest copy of the same message arrives later: judged, accepted, delivered
+    a.publish(TOPIC, bytes("block"), true);
+    net.run();
+    assertThat(judged).hasSize(2);
+    assertThat(b.delivered).extracting(GossipMessage::id).containsExactly(first.id());
+    assertThat(b.state.seen(first.id())).isTrue();
+  }
+
+  @Test
+  void aPlainIgnoreIsStillRememberedAsSeen() {
+    SimNet net = new SimNet(GossipConfig.cairn());
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    a.subscribe(TOPIC);
+    b.subscribe(TOPIC);
+    net.run();
+    List<GossipMessage> judged = new ArrayList<>();
+    b.setValidator(
+        TOPIC,
+        Validator.sync(
+            m -> {
+              judged.add(m);
+              return ValidationResult.ignore("duplicate block");
+            }));
+    PublishResult first = a.publish(TOPIC, bytes("block"));
+    net.run();
+    assertThat(b.state.seen(first.id())).isTrue();
+    a.publish(TOPIC, bytes("block"), true);
+    net.run();
+    assertThat(judged).hasSize(1);
+  }
+
+  @Test
+  void aRejectIsReportedForTheSendersHostStandingAndAnIgnoreIsNot() {
+    SimNet net = new SimNet(GossipConfig.cairn());
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    a.subscribe(TOPIC);
+    b.subscribe(TOPIC);
+    net.run();
+    b.setValidator(
+        TOPIC,
+        Validator.sync(
+            m ->
+                new String(m.data(), StandardCharsets.UTF_8).startsWith("bad")
+                    ? ValidationResult.reject("bad")
+                    : ValidationResult.ignore("stale")));
+    a.publish(TOPIC, bytes("stale"));
+    net.run();
+    assertThat(b.rejectedFrom).isEmpty();
+    a.publish(TOPIC, bytes("bad"));
+    net.run();
+    assertThat(b.rejectedFrom).containsExactly(a.id);
+  }
+
+  @Test
+  void aMessageDroppedAtAFullValidationQueueIsNotRememberedAsSeen() {
+    SimNet net = new SimNet(GossipConfig.cairn().withMaxPendingValidations(1));
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    a.subscribe(TOPIC);
+    b.subscribe(TOPIC);
+    net.run();
+    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
+    b.setValidator(
+        TOPIC,
+        m -> {
+          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
+          answers.add(f);
+          return f;
+        });
+    a.publish(TOPIC, bytes("one"));
+    PublishResult two = a.publish(TOPIC, bytes("two"));
+    net.run();
+    assertThat(answers).hasSize(1); // "two" found the queue full
+    assertThat(b.state.seen(two.id())).isFalse();
+    answers.get(0).complete(ValidationResult.ACCEPT);
+    net.run();
+    a.publish(TOPIC, bytes("two"), true);
+    net.run();
+    assertThat(answers).hasSize(2);
+    answers.get(1).complete(ValidationResult.ACCEPT);
+    net.run();
+    assertThat(b.delivered)
+        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
+        .containsExactly("one", "two");
+  }
 }

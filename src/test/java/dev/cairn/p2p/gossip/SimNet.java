@@ -58,6 +58,9 @@ final class SimNet {
     final GossipState state;
     final List<GossipMessage> delivered = new ArrayList<>();
 
+    /** Senders of messages this node's validator REJECTed, as told to the router's host. */
+    final List<PeerId> rejectedFrom = new ArrayList<>();
+
     /** Peer exchange connects asked for by this node's state. */
     final List<Dial> dials = new ArrayList<>();
 
@@ -90,6 +93,11 @@ final class SimNet {
                 @Override
                 public void connect(PeerId peer, byte[] signedPeerRecord) {
                   dials.add(new Dial(peer, signedPeerRecord));
+                }
+
+                @Override
+                public void rejected(PeerId peer, String topic, String reason) {
+                  rejectedFrom.add(peer);
                 }
               },
               Runnable::run,
