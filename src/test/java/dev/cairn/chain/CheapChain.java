@@ -20,6 +20,25 @@ import java.util.List;
  * the rule demands, as an honest miner makes them. Both obey every consensus rule.
  */
 public final class CheapChain {
+  /**
+   * {@link TestChain#PARAMS} with genesis bits 0x1f7fffff: a block on schedule costs about 512
+   * hashes, one at the proof-of-work limit about 2, so honest and cheap chains differ in work.
+   */
+  public static final NetworkParams PARAMS =
+      new NetworkParams(
+          TestChain.PARAMS.name(),
+          TestChain.PARAMS.chainId(),
+          TestChain.PARAMS.genesisTimestamp(),
+          0x1f7fffff,
+          TestChain.PARAMS.powLimitBits(),
+          TestChain.PARAMS.blockTimeMillis(),
+          TestChain.PARAMS.halfLifeMillis(),
+          TestChain.PARAMS.maxFutureDriftMillis(),
+          TestChain.PARAMS.initialReward(),
+          TestChain.PARAMS.halvingInterval(),
+          TestChain.PARAMS.minFee(),
+          TestChain.PARAMS.allocations());
+
   private CheapChain() {}
 
   /**
