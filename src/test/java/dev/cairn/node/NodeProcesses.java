@@ -223,20 +223,7 @@ final class NodeProcesses implements AutoCloseable {
       blocks.add(b);
       parent = b.header();
     }
-    try (ChainService chain =
-        ChainService.start(
-            dev,
-            ChainConfig.defaults().withSyncWrites(false),
-            tmp.resolve(name).resolve("chain"),
-            Clock.systemUTC())) {
-      for (Block b : blocks) {
-        var r = chain.importBlock(b, "prebuilt").get(10, TimeUnit.SECONDS);
-        if (!r.imported()) {
-          throw new IllegalStateException("prebuilt block " + b.header().height() + ": " + r);
-        }
-      }
-    }
-    return blocks;
+    return store(name, dev, blocks);
   }
 
   /**
@@ -247,6 +234,11 @@ final class NodeProcesses implements AutoCloseable {
   List<Block> prebuildCheapDevChain(String name, int n, Address miner) throws Exception {
     NetworkParams dev = GenesisFile.load("dev");
     List<Block> blocks = CheapChain.cheap(dev, n, System.currentTimeMillis() - 1_000, miner);
+    return store(name, dev, blocks);
+  }
+
+  /** Imports {@code blocks} into the store a node started as {@code name} opens. */
+  private List<Block> store(String name, NetworkParams dev, List<Block> blocks) throws Exception {
     try (ChainService chain =
         ChainService.start(
             dev,
@@ -256,7 +248,7 @@ final class NodeProcesses implements AutoCloseable {
       for (Block b : blocks) {
         var r = chain.importBlock(b, "prebuilt").get(10, TimeUnit.SECONDS);
         if (!r.imported()) {
-          throw new IllegalStateException("cheap block " + b.header().height() + ": " + r);
+          throw new IllegalStateException("prebuilt block " + b.header().height() + ": " + r);
         }
       }
     }
