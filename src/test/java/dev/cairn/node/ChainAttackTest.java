@@ -242,6 +242,39 @@ class ChainAttackTest {
   }
 
   @Test
+  void aPeerThatGossipsBlocksWhoseAncestorsItCannotServeLosesStandingOneThatServesThemDoesNot()
+      throws Exception {
+    TestNode victim = node();
+    victim.importAll(honest);
+    HostileChainPeer unbacked = hostile(); // serves no blocks at all
+    HostileChainPeer backed = hostile();
+    for (HostileChainPeer p : List.of(unbacked, backed)) {
+      p.dial(victim.p2p.host().fullAddress().orElseThrow());
+      Await.until(() -> p.gossipsWith(victim.id()), "gossip reaches the victim");
+    }
+    // Block 2 of a cheap branch whose block 1 the victim does not have: an orphan, whose missing
+    // ancestor the victim asks its sender for.
+    for (int i = 0; i < 3; i++) {
+      List<Block> branch = CheapChain.cheap(PARAMS, 2, now(), TestChain.key(200 + i).address());
+      unbacked.publishBlock(branch.get(1)).get(10, TimeUnit.SECONDS);
+    }
+    Await.until(
+        () -> penalties(victim, unbacked.id()) >= 3,
+        Duration.ofSeconds(20),
+        "each orphan whose ancestor its sender cannot serve costs the sender");
+
+    List<Block> served = CheapChain.cheap(PARAMS, 2, now(), TestChain.key(210).address());
+    backed.serve(served);
+    backed.publishBlock(served.get(1)).get(10, TimeUnit.SECONDS);
+    Await.until(
+        () -> backed.blocksServed.get() > 0, "the victim fetched the ancestor from its sender");
+    assertThat(penalties(victim, backed.id()))
+        .as("a sender that serves the ancestors pays nothing (the branch is light, ours to ignore)")
+        .isZero();
+    assertThat(victim.head()).isEqualTo(honest.getLast().hash());
+  }
+
+  @Test
   void aFloodOfGapAndUnfundedTransactionsDoesNotKeepOutAnHonestOne() throws Exception {
     TestNode victim = node();
     TestNode third = node();

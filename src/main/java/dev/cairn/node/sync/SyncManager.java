@@ -357,6 +357,12 @@ public final class SyncManager implements AutoCloseable {
     }
   }
 
+  /**
+   * Standing a peer loses when it gossiped a block and then answers "unavailable" for its missing
+   * ancestor: ten such orphans get it banned.
+   */
+  static final int UNBACKED_ORPHAN_PENALTY = 10;
+
   /** On a worker: fetches ancestors one by one until one connects. */
   private void fetchOrphanAncestors(PeerId peer, Hash wanted) {
     Hash want = wanted;
@@ -387,6 +393,13 @@ public final class SyncManager implements AutoCloseable {
       }
       if (f.kind().penalty() > 0) {
         host.penalize(peer, f.kind().penalty(), "sync: " + f.getMessage());
+      } else if (f.kind() == SyncFailure.Kind.UNAVAILABLE) {
+        // It gossiped (so claims to have validated) a block whose ancestry it cannot serve: an
+        // honest relay stores every block it forwards and all of its ancestors.
+        host.penalize(
+            peer,
+            UNBACKED_ORPHAN_PENALTY,
+            "sync: cannot serve " + want + ", an ancestor of a block it gossiped");
       }
       deeper = f.kind() == SyncFailure.Kind.UNAVAILABLE;
     } catch (InterruptedException e) {
