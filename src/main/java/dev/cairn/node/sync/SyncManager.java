@@ -167,6 +167,8 @@ public final class SyncManager implements AutoCloseable {
     workers.shutdownNow();
     try {
       owner.join(5_000);
+      // stopped means stopped: no worker still importing into the chain or asking a peer
+      workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
