@@ -164,12 +164,14 @@ public final class SyncManager implements AutoCloseable {
   public void close() {
     running = false;
     owner.interrupt();
-    workers.shutdownNow();
     try {
+      // the owner first: while it steps an event it may still hand work to the workers
       owner.join(5_000);
+      workers.shutdownNow();
       // stopped means stopped: no worker still importing into the chain or asking a peer
       workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
+      workers.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
