@@ -2,6 +2,7 @@ package dev.cairn.node;
 
 import dev.cairn.chain.ChainService;
 import dev.cairn.node.gossip.NodeGossip;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.sync.BlockSource;
 import dev.cairn.node.sync.SyncConfig;
 import dev.cairn.node.sync.SyncManager;
@@ -25,7 +26,8 @@ public record ChainNetwork(GossipRouter router, SyncManager sync, NodeGossip gos
   /**
    * Starts the router with {@code gossipConfig} (it should come from {@link NodeGossip#scored}),
    * the sync manager answering from {@code source}, and the chain's topics, whose orphaned blocks
-   * the sync manager fetches.
+   * the sync manager fetches. Gossip verdicts, requests served and blocks imported by gossip and
+   * sync go to {@code metrics}.
    */
   public static ChainNetwork start(
       Host host,
@@ -33,16 +35,17 @@ public record ChainNetwork(GossipRouter router, SyncManager sync, NodeGossip gos
       String network,
       GossipConfig gossipConfig,
       SyncConfig syncConfig,
-      BlockSource source) {
+      BlockSource source,
+      NodeMetrics metrics) {
     GossipRouter router = GossipRouter.start(host, gossipConfig);
     SyncManager sync;
     try {
-      sync = SyncManager.start(host, chain, network, syncConfig, source);
+      sync = SyncManager.start(host, chain, network, syncConfig, source, metrics);
     } catch (RuntimeException e) {
       router.close();
       throw e;
     }
-    NodeGossip gossip = NodeGossip.start(router, chain, network, sync::fetchAncestors);
+    NodeGossip gossip = NodeGossip.start(router, chain, network, sync::fetchAncestors, metrics);
     return new ChainNetwork(router, sync, gossip);
   }
 

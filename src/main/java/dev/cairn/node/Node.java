@@ -160,6 +160,11 @@ public final class Node implements AutoCloseable {
               public void disconnected(Connection c) {
                 LOG.info("Peer disconnected {}", c.remotePeer());
               }
+
+              @Override
+              public void banned(dev.cairn.p2p.multiformats.PeerId peer, Duration duration) {
+                nodeMetrics.peerBanned();
+              }
             });
     registerMetrics();
     startNetworkServices();
@@ -171,7 +176,10 @@ public final class Node implements AutoCloseable {
               chain,
               new Miner.Config(
                   config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)),
-              chainGossip::publishBlockLater);
+              b -> {
+                nodeMetrics.blockImported("miner");
+                chainGossip.publishBlockLater(b);
+              });
       LOG.info("Mining to {} on {} threads", config.minerAddress(), config.minerThreads());
     }
     if (config.api() != null) {
@@ -200,7 +208,8 @@ public final class Node implements AutoCloseable {
             config.network(),
             NodeGossip.scored(GossipConfig.cairn(), config.network()),
             SyncConfig.defaults(),
-            new ChainBlockSource(chain));
+            new ChainBlockSource(chain),
+            nodeMetrics);
     sync = network.sync();
     chainGossip = network.gossip();
     // Bootnodes with a /p2p/ id seed the DHT; one without (a name in a compose file, say) is
@@ -330,6 +339,7 @@ public final class Node implements AutoCloseable {
           "rejected");
     }
     nodeMetrics.syncRate(() -> syncStatus().blocksPerSecond());
+    nodeMetrics.bannedPeers(() -> p2p.host().bannedCount());
     metrics.gauge(
         "cairn_sync_blocks_imported", "Blocks imported by sync", () -> sync.blocksImported());
     metrics.gauge(

@@ -11,6 +11,8 @@ import dev.cairn.chain.model.DecodeException;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Limits;
 import dev.cairn.chain.model.Transaction;
+import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipMessage;
 import dev.cairn.p2p.gossip.GossipRouter;
@@ -133,6 +135,7 @@ public final class NodeGossip {
   private final BiConsumer<PeerId, Hash> onOrphan;
   private final Penalties penalties;
   private final Publisher publisher;
+  private final NodeMetrics metrics;
   private final java.util.function.Consumer<dev.cairn.chain.HeadChange> onHeadChange =
       this::onHeadChange;
   private final LightBranchMeter lightBranches = new LightBranchMeter();
@@ -148,7 +151,15 @@ public final class NodeGossip {
       BiConsumer<PeerId, Hash> onOrphan,
       Penalties penalties,
       LongSupplier millis) {
-    this(router, chain, network, onOrphan, penalties, millis, new Publisher());
+    this(
+        router,
+        chain,
+        network,
+        onOrphan,
+        penalties,
+        millis,
+        new Publisher(),
+        new NodeMetrics(new Metrics()));
   }
 
   private NodeGossip(
@@ -158,9 +169,11 @@ public final class NodeGossip {
       BiConsumer<PeerId, Hash> onOrphan,
       Penalties penalties,
       LongSupplier millis,
-      Publisher publisher) {
+      Publisher publisher,
+      NodeMetrics metrics) {
     this.router = router;
     this.publisher = publisher;
+    this.metrics = metrics;
     this.chain = chain;
     this.blocksTopic = blocksTopic(network);
     this.txsTopic = txsTopic(network);
@@ -248,6 +261,19 @@ public final class NodeGossip {
    */
   public static NodeGossip start(
       GossipRouter router, ChainService chain, String network, BiConsumer<PeerId, Hash> onOrphan) {
+    return start(router, chain, network, onOrphan, new NodeMetrics(new Metrics()));
+  }
+
+  /**
+   * As {@link #start(GossipRouter, ChainService, String, BiConsumer)}, recording each verdict and
+   * each block imported from gossip in {@code metrics}.
+   */
+  public static NodeGossip start(
+      GossipRouter router,
+      ChainService chain,
+      String network,
+      BiConsumer<PeerId, Hash> onOrphan,
+      NodeMetrics metrics) {
     Publisher publisher = new Publisher();
     NodeGossip g =
         new NodeGossip(
@@ -257,7 +283,8 @@ public final class NodeGossip {
             onOrphan,
             Penalties.of(router.host(), publisher),
             () -> System.nanoTime() / 1_000_000,
-            publisher);
+            publisher,
+            metrics);
     router.setValidator(g.blocksTopic, g::validateBlock);
     router.setValidator(g.txsTopic, g::validateTransaction);
     // Validation did the work (import, pooling); delivery has nothing left to do.
@@ -436,8 +463,11 @@ public final class NodeGossip {
           case ValidationResult.Reject rj -> 2;
         };
     counts[base + i].increment();
+    metrics.gossipResult(base == 0 ? "blocks" : "txs", RESULTS[i]);
     return r;
   }
+
+  private static final String[] RESULTS = {"accept", "ignore", "reject"};
 
   // ---- blocks
 
@@ -472,7 +502,10 @@ public final class NodeGossip {
 
   ValidationResult verdict(ImportResult r, PeerId from) {
     return switch (r.outcome()) {
-      case IMPORTED_HEAD, IMPORTED_SIDE -> ValidationResult.ACCEPT;
+      case IMPORTED_HEAD, IMPORTED_SIDE -> {
+        metrics.blockImported("gossip");
+        yield ValidationResult.ACCEPT;
+      }
       case ORPHANED -> {
         if (r.wanted() != null) {
           onOrphan.accept(from, r.wanted());

@@ -10,6 +10,8 @@ import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.node.ChainNetwork;
 import dev.cairn.node.gossip.NodeGossip;
+import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.GossipConfig;
@@ -94,7 +96,14 @@ public final class TestNode implements AutoCloseable {
                     List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
                 .withTransport(net));
     ChainNetwork network =
-        ChainNetwork.start(p2p.host(), chain, NETWORK, GOSSIP, config, source.apply(chain));
+        ChainNetwork.start(
+            p2p.host(),
+            chain,
+            NETWORK,
+            GOSSIP,
+            config,
+            source.apply(chain),
+            new NodeMetrics(new Metrics()));
     return new TestNode(chain, p2p, network);
   }
 
