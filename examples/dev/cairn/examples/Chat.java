@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
  * <text>}. Peers are found through the DHT starting from the bootnodes.
  *
  * <pre>
- * java -cp target/cairn.jar dev.cairn.examples.Chat --listen /ip4/127.0.0.1/tcp/0
- * java -cp target/cairn.jar dev.cairn.examples.Chat --listen /ip4/127.0.0.2/tcp/0 \
+ * bin/cairn example chat --listen /ip4/127.0.0.1/tcp/0
+ * bin/cairn example chat --listen /ip4/127.0.0.2/tcp/0 \
  *     --bootnode /ip4/127.0.0.1/tcp/PORT/p2p/12D3KooW...
  * </pre>
  */

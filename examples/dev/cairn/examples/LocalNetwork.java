@@ -28,7 +28,7 @@ import org.apache.logging.log4j.core.config.Configurator;
  * --timeout} seconds, default 90).
  *
  * <pre>
- * java -cp target/cairn.jar dev.cairn.examples.LocalNetwork
+ * bin/cairn example local-network
  * </pre>
  */
 public final class LocalNetwork {

@@ -13,7 +13,7 @@ import java.util.List;
  * any libp2p peer that speaks TCP + Noise + yamux), ping it and print what identify learned.
  *
  * <pre>
- * java -cp target/cairn.jar dev.cairn.examples.PingExample /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...
+ * bin/cairn example ping /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...
  * </pre>
  */
 public final class PingExample {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * prints progress until its own head reaches that height. Exits 0 when synced, 1 on timeout.
  *
  * <pre>
- * java -cp target/cairn.jar dev.cairn.examples.SyncingNode /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...
+ * bin/cairn example syncing-node /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...
  * </pre>
  */
 @Command(

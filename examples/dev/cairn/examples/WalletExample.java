@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * a block includes it. Needs a node on the dev network that mines, or a peer of one.
  *
  * <pre>
- * java -cp target/cairn.jar dev.cairn.examples.WalletExample --node http://127.0.0.1:8645
+ * bin/cairn example wallet --node http://127.0.0.1:8645
  * </pre>
  */
 @Command(

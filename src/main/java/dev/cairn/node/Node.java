@@ -14,6 +14,7 @@ import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.miner.Miner;
+import dev.cairn.node.sync.ChainBlockSource;
 import dev.cairn.node.sync.SyncConfig;
 import dev.cairn.node.sync.SyncManager;
 import dev.cairn.node.sync.SyncStatus;
@@ -21,7 +22,6 @@ import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.KeyFile;
 import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.gossip.GossipConfig;
-import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
 import dev.cairn.p2p.host.HostConfig;
@@ -54,7 +54,7 @@ public final class Node implements AutoCloseable {
   private final ChainService chain;
   private Miner miner;
   private KadDht dht;
-  private GossipRouter gossip;
+  private ChainNetwork network;
   private NodeGossip chainGossip;
   private SyncManager sync;
   private final Metrics metrics = new Metrics();
@@ -160,6 +160,11 @@ public final class Node implements AutoCloseable {
               public void disconnected(Connection c) {
                 LOG.info("Peer disconnected {}", c.remotePeer());
               }
+
+              @Override
+              public void banned(dev.cairn.p2p.multiformats.PeerId peer, Duration duration) {
+                nodeMetrics.peerBanned();
+              }
             });
     registerMetrics();
     startNetworkServices();
@@ -171,7 +176,10 @@ public final class Node implements AutoCloseable {
               chain,
               new Miner.Config(
                   config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)),
-              chainGossip::publishBlockLater);
+              b -> {
+                nodeMetrics.blockImported("miner");
+                chainGossip.publishBlockLater(b);
+              });
       LOG.info("Mining to {} on {} threads", config.minerAddress(), config.minerThreads());
     }
     if (config.api() != null) {
@@ -193,10 +201,17 @@ public final class Node implements AutoCloseable {
   }
 
   private void startNetworkServices() {
-    gossip =
-        GossipRouter.start(p2p.host(), NodeGossip.scored(GossipConfig.cairn(), config.network()));
-    sync = SyncManager.start(p2p.host(), chain, config.network(), SyncConfig.defaults());
-    chainGossip = NodeGossip.start(gossip, chain, config.network(), sync::fetchAncestors);
+    network =
+        ChainNetwork.start(
+            p2p.host(),
+            chain,
+            config.network(),
+            NodeGossip.scored(GossipConfig.cairn(), config.network()),
+            SyncConfig.defaults(),
+            new ChainBlockSource(chain),
+            nodeMetrics);
+    sync = network.sync();
+    chainGossip = network.gossip();
     // Bootnodes with a /p2p/ id seed the DHT; one without (a name in a compose file, say) is
     // dialled directly and joins the DHT through identify like any other peer.
     List<Multiaddr> withId =
@@ -216,7 +231,11 @@ public final class Node implements AutoCloseable {
                 try {
                   p2p.host().dial(a);
                 } catch (IOException e) {
-                  LOG.warn("Could not connect to {}: {}", a, e.getMessage());
+                  if (closing.getCount() == 0) {
+                    LOG.debug("stopped while connecting to {}: {}", a, e.getMessage());
+                  } else {
+                    LOG.warn("Could not connect to {}: {}", a, e.getMessage());
+                  }
                 }
               });
     }
@@ -320,6 +339,7 @@ public final class Node implements AutoCloseable {
           "rejected");
     }
     nodeMetrics.syncRate(() -> syncStatus().blocksPerSecond());
+    nodeMetrics.bannedPeers(() -> p2p.host().bannedCount());
     metrics.gauge(
         "cairn_sync_blocks_imported", "Blocks imported by sync", () -> sync.blocksImported());
     metrics.gauge(
@@ -449,6 +469,12 @@ public final class Node implements AutoCloseable {
     return chainGossip.submitTransaction(tx);
   }
 
+  /**
+   * Stops the node quietly: the API, then the miner (its found blocks imported and handed to
+   * publishing), then publishing, sync and the gossip router ({@link ChainNetwork#close}), the DHT,
+   * the host, and last the chain service. Each part stops after the one before it has stopped, so
+   * none works against a part already gone, and a clean stop logs no WARN or ERROR.
+   */
   @Override
   public void close() {
     closing.countDown();
@@ -456,14 +482,11 @@ public final class Node implements AutoCloseable {
     if (miner != null) {
       miner.close();
     }
+    if (network != null) {
+      network.close();
+    }
     if (dht != null) {
       dht.close();
-    }
-    if (sync != null) {
-      sync.close();
-    }
-    if (gossip != null) {
-      gossip.close();
     }
     p2p.close();
     chain.close();

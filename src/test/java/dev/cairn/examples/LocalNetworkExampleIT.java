@@ -6,12 +6,15 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code LocalNetwork} as the README runs it, to completion. */
+/**
+ * {@code LocalNetwork} as the README runs it ({@code bin/cairn example local-network}), to
+ * completion: Cairn's lines only, and no WARN or ERROR while its four nodes run and stop.
+ */
 @Timeout(90)
 class LocalNetworkExampleIT {
   @Test
   void fourNodesConvergeOnAHeadThatHoldsTheTransfers() throws Exception {
-    ExampleProcess p = ExampleProcess.start("dev.cairn.examples.LocalNetwork", "--timeout", "75");
+    ExampleProcess p = ExampleProcess.launcher("example", "local-network", "--timeout", "75");
     try {
       int code = p.exitCode(Duration.ofSeconds(85));
       assertThat(code).as(p.toString()).isZero();
@@ -20,6 +23,9 @@ class LocalNetworkExampleIT {
           .hasSize(3)
           .allMatch(l -> l.endsWith("ADDED"));
       assertThat(p.lines()).noneMatch(l -> l.contains("Exception"));
+      p.eof().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(p.lines().get(0)).as(p.toString()).doesNotStartWith("WARNING");
+      assertThat(p.warningsAndErrors()).as(p.toString()).isEmpty();
     } finally {
       p.stop();
     }

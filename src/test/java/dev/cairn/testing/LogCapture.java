@@ -11,28 +11,57 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects the formatted messages one class logs at INFO and above, while open. */
+/**
+ * Collects the formatted messages one class logs at INFO and above ({@link #of}), or every logger's
+ * WARN and ERROR lines ({@link #warnings}), while open.
+ */
 public final class LogCapture implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final String name;
   private final AbstractAppender appender;
 
-  private LogCapture(String name) {
+  private LogCapture(String name, boolean full) {
     this.name = name;
     this.appender =
         new AbstractAppender("capture-" + name, null, null, true, Property.EMPTY_ARRAY) {
           @Override
           public void append(LogEvent event) {
-            lines.add(event.getMessage().getFormattedMessage());
+            String message = event.getMessage().getFormattedMessage();
+            lines.add(
+                full
+                    ? event.getLevel()
+                        + " ["
+                        + event.getThreadName()
+                        + "] "
+                        + event.getLoggerName()
+                        + " - "
+                        + message
+                    : message);
           }
         };
     appender.start();
+  }
+
+  private LogCapture(String name) {
+    this(name, false);
     LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
     Configuration cfg = ctx.getConfiguration();
     LoggerConfig lc = new LoggerConfig(name, Level.INFO, false);
     lc.addAppender(appender, Level.INFO, null);
     cfg.addLogger(name, lc);
     ctx.updateLoggers();
+  }
+
+  /**
+   * Starts capturing every WARN and ERROR line of every logger (level, thread, logger and message
+   * per line), through the root logger.
+   */
+  public static LogCapture warnings() {
+    LogCapture c = new LogCapture("", true);
+    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+    ctx.getConfiguration().getRootLogger().addAppender(c.appender, Level.WARN, null);
+    ctx.updateLoggers();
+    return c;
   }
 
   /** Starts capturing what {@code type}'s logger logs. */
@@ -53,7 +82,11 @@ public final class LogCapture implements AutoCloseable {
   @Override
   public void close() {
     LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-    ctx.getConfiguration().removeLogger(name);
+    if (name.isEmpty()) {
+      ctx.getConfiguration().getRootLogger().removeAppender(appender.getName());
+    } else {
+      ctx.getConfiguration().removeLogger(name);
+    }
     ctx.updateLoggers();
     appender.stop();
   }

@@ -11,6 +11,8 @@ import dev.cairn.chain.model.DecodeException;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Limits;
 import dev.cairn.chain.model.Transaction;
+import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipMessage;
 import dev.cairn.p2p.gossip.GossipRouter;
@@ -25,6 +27,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -54,9 +59,8 @@ import org.apache.logging.log4j.Logger;
 public final class NodeGossip {
   private static final Logger LOG = LogManager.getLogger();
 
-  /** Runs a publish on its own virtual thread, off the chain owner's. */
-  private static final java.util.concurrent.Executor PUBLISHER =
-      r -> Thread.ofVirtual().name("gossip-publish").start(r);
+  /** How long {@link #close} waits for the publisher threads to finish. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   /** How long a peer that sent us an invalid block is banned. */
   public static final Duration INVALID_BLOCK_BAN = Duration.ofHours(1);
@@ -73,19 +77,54 @@ public final class NodeGossip {
 
     void ban(PeerId peer, Duration duration, String reason);
 
-    /** The host's, each call on its own virtual thread (the host's mailbox may push back). */
-    static Penalties of(Host host) {
+    /** The host's, each call on a publisher thread (the host's mailbox may push back). */
+    static Penalties of(Host host, Publisher publisher) {
       return new Penalties() {
         @Override
         public void penalize(PeerId peer, int points, String reason) {
-          PUBLISHER.execute(() -> host.penalize(peer, points, reason));
+          publisher.run(() -> host.penalize(peer, points, reason));
         }
 
         @Override
         public void ban(PeerId peer, Duration duration, String reason) {
-          PUBLISHER.execute(() -> host.ban(peer, duration, reason));
+          publisher.run(() -> host.ban(peer, duration, reason));
         }
       };
+    }
+  }
+
+  /**
+   * The publisher threads: each task (a publish that may wait for the router, a penalty that may
+   * wait for the host) on its own virtual thread {@code gossip-publish}, off the chain owner's and
+   * the router workers'. {@link #close} refuses new tasks, interrupts the running ones and waits
+   * for them, so nothing publishes into a router or host that is stopping.
+   */
+  static final class Publisher {
+    private final ExecutorService threads =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gossip-publish").factory());
+
+    /** Runs {@code task} on a new publisher thread; after {@link #close}, drops it. */
+    void run(Runnable task) {
+      try {
+        threads.execute(task);
+      } catch (RejectedExecutionException e) {
+        LOG.debug("publishing stopped: a task was dropped");
+      }
+    }
+
+    boolean closed() {
+      return threads.isShutdown();
+    }
+
+    void close() {
+      threads.shutdownNow();
+      try {
+        if (!threads.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("gossip publisher threads still running {} after close", CLOSE_TIMEOUT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -95,6 +134,10 @@ public final class NodeGossip {
   private final String txsTopic;
   private final BiConsumer<PeerId, Hash> onOrphan;
   private final Penalties penalties;
+  private final Publisher publisher;
+  private final NodeMetrics metrics;
+  private final java.util.function.Consumer<dev.cairn.chain.HeadChange> onHeadChange =
+      this::onHeadChange;
   private final LightBranchMeter lightBranches = new LightBranchMeter();
   private final LongSupplier millis;
 
@@ -108,7 +151,29 @@ public final class NodeGossip {
       BiConsumer<PeerId, Hash> onOrphan,
       Penalties penalties,
       LongSupplier millis) {
+    this(
+        router,
+        chain,
+        network,
+        onOrphan,
+        penalties,
+        millis,
+        new Publisher(),
+        new NodeMetrics(new Metrics()));
+  }
+
+  private NodeGossip(
+      GossipRouter router,
+      ChainService chain,
+      String network,
+      BiConsumer<PeerId, Hash> onOrphan,
+      Penalties penalties,
+      LongSupplier millis,
+      Publisher publisher,
+      NodeMetrics metrics) {
     this.router = router;
+    this.publisher = publisher;
+    this.metrics = metrics;
     this.chain = chain;
     this.blocksTopic = blocksTopic(network);
     this.txsTopic = txsTopic(network);
@@ -196,29 +261,37 @@ public final class NodeGossip {
    */
   public static NodeGossip start(
       GossipRouter router, ChainService chain, String network, BiConsumer<PeerId, Hash> onOrphan) {
+    return start(router, chain, network, onOrphan, new NodeMetrics(new Metrics()));
+  }
+
+  /**
+   * As {@link #start(GossipRouter, ChainService, String, BiConsumer)}, recording each verdict and
+   * each block imported from gossip in {@code metrics}.
+   */
+  public static NodeGossip start(
+      GossipRouter router,
+      ChainService chain,
+      String network,
+      BiConsumer<PeerId, Hash> onOrphan,
+      NodeMetrics metrics) {
+    Publisher publisher = new Publisher();
     NodeGossip g =
         new NodeGossip(
             router,
             chain,
             network,
             onOrphan,
-            Penalties.of(router.host()),
-            () -> System.nanoTime() / 1_000_000);
+            Penalties.of(router.host(), publisher),
+            () -> System.nanoTime() / 1_000_000,
+            publisher,
+            metrics);
     router.setValidator(g.blocksTopic, g::validateBlock);
     router.setValidator(g.txsTopic, g::validateTransaction);
     // Validation did the work (import, pooling); delivery has nothing left to do.
     router.subscribe(g.blocksTopic, m -> {});
     router.subscribe(g.txsTopic, m -> {});
     chain
-        .subscribeHeadChanges(
-            c -> {
-              if (c.isReorg()) {
-                PUBLISHER.execute(() -> g.republishAbandoned(c.disconnected()));
-              }
-              if (!c.promoted().isEmpty()) {
-                PUBLISHER.execute(() -> g.publishPromoted(c.promoted()));
-              }
-            })
+        .subscribeHeadChanges(g.onHeadChange)
         .whenComplete(
             (ok, e) -> {
               if (e != null) {
@@ -226,6 +299,27 @@ public final class NodeGossip {
               }
             });
     return g;
+  }
+
+  // On the chain owner thread: hand the work to a publisher thread.
+  private void onHeadChange(dev.cairn.chain.HeadChange c) {
+    if (c.isReorg()) {
+      publisher.run(() -> republishAbandoned(c.disconnected()));
+    }
+    if (!c.promoted().isEmpty()) {
+      publisher.run(() -> publishPromoted(c.promoted()));
+    }
+  }
+
+  /**
+   * Stops publishing: no more head-change work, new publishes are dropped, running ones are
+   * interrupted and waited for. Call it before closing the router, the host or the chain (a
+   * publisher thread waits on all three). The router's validators stay installed until the router
+   * closes.
+   */
+  public void close() {
+    chain.unsubscribeHeadChanges(onHeadChange);
+    publisher.close();
   }
 
   /**
@@ -253,6 +347,10 @@ public final class NodeGossip {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
+      if (publisher.closed()) {
+        LOG.debug("stopped re-publishing abandoned transactions: {}", e.toString());
+        return;
+      }
       LOG.warn("Could not re-publish the transactions of abandoned blocks: {}", e.toString());
     }
     if (again > 0) {
@@ -282,17 +380,32 @@ public final class NodeGossip {
     return router.publish(blocksTopic, ChainCodec.encode(block));
   }
 
-  /** Publishes {@code block} from a virtual thread: for callers that must not block. */
+  /**
+   * Publishes {@code block} from a publisher thread, which waits for the router's answer (so that
+   * {@link #close} waits for it too): for callers that must not block.
+   */
   public void publishBlockLater(Block block) {
-    PUBLISHER.execute(
-        () ->
-            publishBlock(block)
-                .whenComplete(
-                    (r, e) -> {
-                      if (e != null) {
-                        LOG.warn("could not publish block {}: {}", block.hash(), e.toString());
-                      }
-                    }));
+    publisher.run(
+        () -> {
+          try {
+            publishBlock(block).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debug("publishing stopped before block {} went out", block.hash());
+          } catch (ExecutionException | TimeoutException e) {
+            failed("block " + block.hash(), e);
+          }
+        });
+  }
+
+  /** A publish failed: WARN, unless publishing is stopping (then the failure is expected). */
+  private void failed(String what, Exception e) {
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    if (publisher.closed()) {
+      LOG.debug("publishing stopped; {} not published: {}", what, cause.toString());
+    } else {
+      LOG.warn("could not publish {}: {}", what, cause.toString());
+    }
   }
 
   /** Publishes a transaction that our chain service accepted. */
@@ -309,22 +422,23 @@ public final class NodeGossip {
   public CompletableFuture<Mempool.Admission> submitTransaction(Transaction tx) {
     CompletableFuture<Mempool.Admission> f = chain.submitTransaction(tx);
     // The reply completes on the chain owner thread; publishing may wait for the router's mailbox.
-    f.thenAcceptAsync(
-        a -> {
-          if (!a.promoted().isEmpty()) {
-            publishPromoted(a.promoted());
-          }
-          if (a.relayable()) {
-            publishTransaction(tx)
-                .whenComplete(
-                    (r, e) -> {
-                      if (e != null) {
-                        LOG.warn("could not publish transaction {}: {}", tx.id(), e.toString());
-                      }
-                    });
-          }
-        },
-        PUBLISHER);
+    f.thenAccept(
+        a ->
+            publisher.run(
+                () -> {
+                  if (!a.promoted().isEmpty()) {
+                    publishPromoted(a.promoted());
+                  }
+                  if (a.relayable()) {
+                    try {
+                      publishTransaction(tx).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    } catch (ExecutionException | TimeoutException e) {
+                      failed("transaction " + tx.id(), e);
+                    }
+                  }
+                }));
     return f;
   }
 
@@ -349,8 +463,11 @@ public final class NodeGossip {
           case ValidationResult.Reject rj -> 2;
         };
     counts[base + i].increment();
+    metrics.gossipResult(base == 0 ? "blocks" : "txs", RESULTS[i]);
     return r;
   }
+
+  private static final String[] RESULTS = {"accept", "ignore", "reject"};
 
   // ---- blocks
 
@@ -385,7 +502,10 @@ public final class NodeGossip {
 
   ValidationResult verdict(ImportResult r, PeerId from) {
     return switch (r.outcome()) {
-      case IMPORTED_HEAD, IMPORTED_SIDE -> ValidationResult.ACCEPT;
+      case IMPORTED_HEAD, IMPORTED_SIDE -> {
+        metrics.blockImported("gossip");
+        yield ValidationResult.ACCEPT;
+      }
       case ORPHANED -> {
         if (r.wanted() != null) {
           onOrphan.accept(from, r.wanted());
@@ -436,7 +556,7 @@ public final class NodeGossip {
         .thenApply(
             a -> {
               if (!a.promoted().isEmpty()) {
-                PUBLISHER.execute(() -> publishPromoted(a.promoted()));
+                publisher.run(() -> publishPromoted(a.promoted()));
               }
               // not looked at: forget the id so that a later copy is judged (no penalty)
               if (a.outcome() == Mempool.Outcome.BUSY) {

@@ -80,6 +80,11 @@ public final class Miner implements AutoCloseable {
   private final Consumer<HeadChange> listener = this::onHeadChange;
   private final Consumer<Block> onImported;
   private final long startNanos = System.nanoTime();
+
+  /** Imports of found blocks not yet answered; {@link #close} waits for them. */
+  private final java.util.Set<CompletableFuture<Void>> pending =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private volatile Job job;
   private volatile boolean running = true;
 
@@ -156,22 +161,34 @@ public final class Miner implements AutoCloseable {
 
   private void submit(Block block) {
     found.incrementAndGet();
-    CompletableFuture<ImportResult> f = chain.importBlock(block, "miner");
-    f.whenComplete(
-        (r, e) -> {
-          if (e != null) {
-            LOG.warn("mined block {} not imported: {}", block.hash(), e.toString());
-          } else {
-            LOG.info(
-                "mined block {} at height {}: {}",
-                block.hash(),
-                block.header().height(),
-                r.outcome());
-            if (r.imported()) {
-              onImported.accept(block);
-            }
-          }
-        });
+    // Tracked until the reply's handling (logging, publishing) is done: close() waits for it.
+    CompletableFuture<Void> handled = new CompletableFuture<>();
+    pending.add(handled);
+    chain
+        .importBlock(block, "miner")
+        .whenComplete(
+            (r, e) -> {
+              try {
+                imported(block, r, e);
+              } finally {
+                pending.remove(handled);
+                handled.complete(null);
+              }
+            });
+  }
+
+  private void imported(Block block, ImportResult r, Throwable e) {
+    if (e != null && !running) {
+      LOG.debug("mined block {} not imported, miner stopping: {}", block.hash(), e.toString());
+    } else if (e != null) {
+      LOG.warn("mined block {} not imported: {}", block.hash(), e.toString());
+    } else {
+      LOG.info(
+          "mined block {} at height {}: {}", block.hash(), block.header().height(), r.outcome());
+      if (r.imported()) {
+        onImported.accept(block);
+      }
+    }
   }
 
   /** The job for the current generation, fetching a template if it is missing or stale. */
@@ -198,6 +215,9 @@ public final class Miner implements AutoCloseable {
         running = false;
         return null;
       } catch (Exception e) {
+        if (!running) {
+          return null;
+        }
         LOG.warn("no block template: {}", e.toString());
         try {
           retry.await(1, TimeUnit.SECONDS); // wait before asking again; close() signals
@@ -244,7 +264,10 @@ public final class Miner implements AutoCloseable {
     return jobs.get();
   }
 
-  /** Stops the threads and unsubscribes. */
+  /**
+   * Stops the threads, waits (up to 10 s) for the chain to answer the imports of blocks already
+   * found, so that their publishing starts before this returns, and unsubscribes.
+   */
   @Override
   public void close() {
     running = false;
@@ -262,6 +285,13 @@ public final class Miner implements AutoCloseable {
         Thread.currentThread().interrupt();
         break;
       }
+    }
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.debug("pending mined-block imports at close: {}", e.toString());
     }
     chain.unsubscribeHeadChanges(listener);
   }

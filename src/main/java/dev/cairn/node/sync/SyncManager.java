@@ -7,6 +7,8 @@ import dev.cairn.chain.ImportResult;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
+import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.sync.SyncMessage.Status;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
@@ -51,6 +53,7 @@ public final class SyncManager implements AutoCloseable {
   private final Host host;
   private final ChainService chain;
   private final SyncConfig config;
+  private final NodeMetrics metrics;
   private final SyncRpc rpc;
   private final SyncState state;
   private final SyncCounters counters = new SyncCounters();
@@ -61,12 +64,25 @@ public final class SyncManager implements AutoCloseable {
   private volatile SyncStatus status;
 
   private SyncManager(
-      Host host, ChainService chain, String network, SyncConfig config, BlockSource source) {
+      Host host,
+      ChainService chain,
+      String network,
+      SyncConfig config,
+      BlockSource source,
+      NodeMetrics metrics) {
     this.host = host;
     this.chain = chain;
     this.config = config;
+    this.metrics = metrics;
     this.status = SyncStatus.idle(chain.view().height());
-    this.rpc = SyncRpc.serve(host, network, config, source, this::onStatusRequest);
+    this.rpc =
+        SyncRpc.serve(
+            host,
+            network,
+            config,
+            source,
+            this::onStatusRequest,
+            (protocol, code) -> metrics.requestServed(protocol, code.name()));
     this.state =
         new SyncState(config, chain.params(), network, chain.clock(), new Effects(), counters);
     this.owner =
@@ -84,7 +100,21 @@ public final class SyncManager implements AutoCloseable {
   /** As {@link #start(Host, ChainService, String, SyncConfig)}, answering from {@code source}. */
   public static SyncManager start(
       Host host, ChainService chain, String network, SyncConfig config, BlockSource source) {
-    SyncManager m = new SyncManager(host, chain, network, config, source);
+    return start(host, chain, network, config, source, new NodeMetrics(new Metrics()));
+  }
+
+  /**
+   * As {@link #start(Host, ChainService, String, SyncConfig, BlockSource)}, recording the requests
+   * it serves and the blocks it imports in {@code metrics}.
+   */
+  public static SyncManager start(
+      Host host,
+      ChainService chain,
+      String network,
+      SyncConfig config,
+      BlockSource source,
+      NodeMetrics metrics) {
+    SyncManager m = new SyncManager(host, chain, network, config, source, metrics);
     m.owner.start();
     host.addConnectionListener(
         new ConnectionListener() {
@@ -164,10 +194,14 @@ public final class SyncManager implements AutoCloseable {
   public void close() {
     running = false;
     owner.interrupt();
-    workers.shutdownNow();
     try {
+      // the owner first: while it steps an event it may still hand work to the workers
       owner.join(5_000);
+      workers.shutdownNow();
+      // stopped means stopped: no worker still importing into the chain or asking a peer
+      workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
+      workers.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
@@ -336,6 +370,9 @@ public final class SyncManager implements AutoCloseable {
       for (Block block : blocks) {
         ImportResult r =
             chain.importRequested(block, source).get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (r.imported()) {
+          metrics.blockImported("sync");
+        }
         if (r.imported() || r.outcome() == ImportResult.Outcome.DUPLICATE) {
           continue;
         }
@@ -374,6 +411,9 @@ public final class SyncManager implements AutoCloseable {
             chain
                 .importBlock(b, "ancestor " + peer.shortString())
                 .get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (r.imported()) {
+          metrics.blockImported("sync");
+        }
         if (r.outcome() == ImportResult.Outcome.ORPHANED && r.wanted() != null) {
           want = r.wanted();
           continue;

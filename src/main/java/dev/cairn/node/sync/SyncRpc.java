@@ -140,12 +140,35 @@ public final class SyncRpc {
       SyncConfig sync,
       BlockSource source,
       BiConsumer<PeerId, Status> onStatus) {
+    return serve(host, network, sync, source, onStatus, (protocol, code) -> {});
+  }
+
+  /**
+   * As {@link #serve(Host, String, SyncConfig, BlockSource, BiConsumer)}; {@code served} hears the
+   * short name ({@code status}, {@code blocks_by_range}, ...) and result code of each answer.
+   */
+  public static SyncRpc serve(
+      Host host,
+      String network,
+      SyncConfig sync,
+      BlockSource source,
+      BiConsumer<PeerId, Status> onStatus,
+      BiConsumer<String, RpcCode> served) {
     List<ReqRespConfig> c = configs(network, sync);
     return new SyncRpc(
-        ReqRespProtocol.serve(host, c.get(0), statusHandler(source, onStatus)),
-        ReqRespProtocol.serve(host, c.get(1), headersHandler(source)),
-        ReqRespProtocol.serve(host, c.get(2), byHashHandler(source)),
-        ReqRespProtocol.serve(host, c.get(3), byRangeHandler(source)));
+        ReqRespProtocol.serve(
+            host, c.get(0), statusHandler(source, onStatus), answers("status", served)),
+        ReqRespProtocol.serve(
+            host, c.get(1), headersHandler(source), answers("headers_by_locator", served)),
+        ReqRespProtocol.serve(
+            host, c.get(2), byHashHandler(source), answers("blocks_by_hash", served)),
+        ReqRespProtocol.serve(
+            host, c.get(3), byRangeHandler(source), answers("blocks_by_range", served)));
+  }
+
+  private static ReqRespProtocol.AnswerListener answers(
+      String name, BiConsumer<String, RpcCode> served) {
+    return (peer, code) -> served.accept(name, code);
   }
 
   private static RequestHandler statusHandler(

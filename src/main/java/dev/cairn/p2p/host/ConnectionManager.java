@@ -130,6 +130,12 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
         : new PeerStanding(s.now(clock.instant()), s.penalties());
   }
 
+  /** Peers banned now. Lock-free read of the owner's published ban list. */
+  int bannedCount() {
+    Instant now = clock.instant();
+    return (int) bans.values().stream().filter(now::isBefore).count();
+  }
+
   /** True while {@code peer} is banned. Lock-free read of the owner's published ban list. */
   boolean isBanned(PeerId peer) {
     Instant until = bans.get(peer);
@@ -329,6 +335,9 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
           .ifPresent(e -> bans.remove(e.getKey()));
     }
     LOG.info("Banned peer {} for {}: {}", peer, duration, reason);
+    for (ConnectionListener l : listeners) {
+      notify(() -> l.banned(peer, duration));
+    }
     for (Connection c : table.getOrDefault(peer, List.of())) {
       c.close(); // its Unregister arrives later through the mailbox
     }

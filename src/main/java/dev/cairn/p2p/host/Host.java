@@ -76,6 +76,9 @@ public interface Host extends Closeable {
 
   boolean isBanned(PeerId peer);
 
+  /** How many peers are banned now. */
+  int bannedCount();
+
   /** {@code peer}'s standing now (0 and no penalties for a peer never penalised). */
   PeerStanding standing(PeerId peer);
 

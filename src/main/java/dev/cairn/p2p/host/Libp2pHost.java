@@ -499,6 +499,11 @@ public final class Libp2pHost implements Host {
   }
 
   @Override
+  public int bannedCount() {
+    return manager.bannedCount();
+  }
+
+  @Override
   public void addConnectionListener(ConnectionListener listener) {
     manager.addListener(listener);
   }

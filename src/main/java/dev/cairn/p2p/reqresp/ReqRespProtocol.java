@@ -43,18 +43,35 @@ public final class ReqRespProtocol implements ConnectionListener {
 
   static final int PENALTY_RATE = 2;
 
+  /**
+   * Hears the result code of each answer we send (for metrics), on the stream's thread: it must not
+   * block or throw.
+   */
+  @FunctionalInterface
+  public interface AnswerListener {
+    void answered(PeerId peer, RpcCode code);
+  }
+
   private final Host host;
   private final ReqRespConfig config;
+  private final AnswerListener answers;
   private final ConcurrentHashMap<PeerId, PeerLimit> limits = new ConcurrentHashMap<>();
 
-  private ReqRespProtocol(Host host, ReqRespConfig config) {
+  private ReqRespProtocol(Host host, ReqRespConfig config, AnswerListener answers) {
     this.host = host;
     this.config = config;
+    this.answers = answers;
   }
 
   /** Serves the protocol on {@code host} with {@code handler}; the result also makes requests. */
   public static ReqRespProtocol serve(Host host, ReqRespConfig config, RequestHandler handler) {
-    ReqRespProtocol p = new ReqRespProtocol(host, config);
+    return serve(host, config, handler, (peer, code) -> {});
+  }
+
+  /** As {@link #serve(Host, ReqRespConfig, RequestHandler)}; {@code answers} hears each answer. */
+  public static ReqRespProtocol serve(
+      Host host, ReqRespConfig config, RequestHandler handler, AnswerListener answers) {
+    ReqRespProtocol p = new ReqRespProtocol(host, config, answers);
     host.setHandler(config.protocolId(), stream -> p.answer(stream, handler));
     host.addConnectionListener(p);
     return p;
@@ -62,7 +79,7 @@ public final class ReqRespProtocol implements ConnectionListener {
 
   /** Only makes requests (the protocol is not served, so peers don't see it in identify). */
   public static ReqRespProtocol client(Host host, ReqRespConfig config) {
-    return new ReqRespProtocol(host, config);
+    return new ReqRespProtocol(host, config, (peer, code) -> {});
   }
 
   public ReqRespConfig config() {
@@ -181,6 +198,7 @@ public final class ReqRespProtocol implements ConnectionListener {
       ReqRespCodec.writeError(out, RpcCode.INVALID_REQUEST, e.getMessage());
       out.flush();
       stream.closeWrite();
+      answers.answered(peer, RpcCode.INVALID_REQUEST);
       return;
     }
     PeerLimit limit = limits.computeIfAbsent(peer, p -> new PeerLimit(config));
@@ -189,6 +207,7 @@ public final class ReqRespProtocol implements ConnectionListener {
       ReqRespCodec.writeError(out, RpcCode.RATE_LIMITED, "too many requests");
       out.flush();
       stream.closeWrite();
+      answers.answered(peer, RpcCode.RATE_LIMITED);
       return;
     }
     try {
@@ -206,19 +225,23 @@ public final class ReqRespProtocol implements ConnectionListener {
             sent.incrementAndGet();
             ReqRespCodec.writeChunk(out, RpcCode.SUCCESS, payload);
           };
+      RpcCode code = RpcCode.SUCCESS;
       try {
         handler.handle(peer, request, responder);
       } catch (RpcException e) {
         if (e.code() == RpcCode.INVALID_REQUEST) {
           host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());
         }
+        code = e.code();
         ReqRespCodec.writeError(out, e.code(), e.getMessage());
       } catch (RuntimeException e) {
         LOG.error("{} handler failed for {}", config.protocolId(), peer.shortString(), e);
+        code = RpcCode.SERVER_ERROR;
         ReqRespCodec.writeError(out, RpcCode.SERVER_ERROR, "internal error");
       }
       out.flush();
       stream.closeWrite();
+      answers.answered(peer, code);
     } finally {
       limit.release();
     }

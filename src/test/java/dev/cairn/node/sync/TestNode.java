@@ -8,7 +8,10 @@ import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Hash;
+import dev.cairn.node.ChainNetwork;
 import dev.cairn.node.gossip.NodeGossip;
+import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.GossipConfig;
@@ -27,7 +30,8 @@ import java.util.function.Function;
 
 /**
  * A node without the CLI for in-process tests: chain service, full libp2p host over a {@link
- * MemoryTransport}, gossip router, chain gossip and sync manager, wired as {@code Node} wires them.
+ * MemoryTransport}, gossip router, chain gossip and sync manager, wired by {@link ChainNetwork} as
+ * {@code Node} wires them.
  */
 public final class TestNode implements AutoCloseable {
   /** The test network's name (TestChain.PARAMS). */
@@ -49,13 +53,15 @@ public final class TestNode implements AutoCloseable {
   public final NodeGossip gossip;
   public final SyncManager sync;
 
-  private TestNode(
-      ChainService chain, Libp2p p2p, GossipRouter router, NodeGossip gossip, SyncManager sync) {
+  private final ChainNetwork network;
+
+  private TestNode(ChainService chain, Libp2p p2p, ChainNetwork network) {
     this.chain = chain;
     this.p2p = p2p;
-    this.router = router;
-    this.gossip = gossip;
-    this.sync = sync;
+    this.network = network;
+    this.router = network.router();
+    this.gossip = network.gossip();
+    this.sync = network.sync();
   }
 
   /** A clock a day after genesis, so pre-mined test chains lie in the past. */
@@ -89,10 +95,16 @@ public final class TestNode implements AutoCloseable {
                     Ed25519PrivateKey.fromSeed(key),
                     List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
                 .withTransport(net));
-    GossipRouter router = GossipRouter.start(p2p.host(), GOSSIP);
-    SyncManager sync = SyncManager.start(p2p.host(), chain, NETWORK, config, source.apply(chain));
-    NodeGossip gossip = NodeGossip.start(router, chain, NETWORK, sync::fetchAncestors);
-    return new TestNode(chain, p2p, router, gossip, sync);
+    ChainNetwork network =
+        ChainNetwork.start(
+            p2p.host(),
+            chain,
+            NETWORK,
+            GOSSIP,
+            config,
+            source.apply(chain),
+            new NodeMetrics(new Metrics()));
+    return new TestNode(chain, p2p, network);
   }
 
   public PeerId id() {
@@ -136,10 +148,10 @@ public final class TestNode implements AutoCloseable {
     return b;
   }
 
+  /** Closes as {@code Node} does: publishing, sync, the router, then the host and the chain. */
   @Override
   public void close() {
-    sync.close();
-    router.close();
+    network.close();
     p2p.close();
     chain.close();
   }
