@@ -1,5 +1,6 @@
 package dev.cairn.testing;
 
+import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,8 @@ public final class Fuzz {
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  private static final ClassLoadingMXBean CLASSES = ManagementFactory.getClassLoadingMXBean();
 
   private Fuzz() {}
 
@@ -56,6 +59,7 @@ public final class Fuzz {
       Class<? extends Exception> expected,
       Decoding<T> decoding)
       throws Exception {
+    long loadedBefore = CLASSES.getTotalLoadedClassCount();
     long before = THREADS.getCurrentThreadAllocatedBytes();
     T value;
     try {
@@ -67,8 +71,9 @@ public final class Fuzz {
       value = null;
     }
     long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-    if (WARM.add(decoding.getClass())) {
-      return value;
+    boolean loadedClasses = CLASSES.getTotalLoadedClassCount() != loadedBefore;
+    if (WARM.add(decoding.getClass()) || loadedClasses) {
+      return value; // class loading and static initialisers allocate once, not per input
     }
     long bound = BASE_ALLOWANCE + perInputByte * size + limit;
     if (allocated > bound) {
