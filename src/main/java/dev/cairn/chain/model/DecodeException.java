@@ -13,7 +13,9 @@ public final class DecodeException extends Exception {
     /** A declared count above its limit. */
     TOO_MANY_ITEMS,
     /** A version byte this node does not know. */
-    UNSUPPORTED_VERSION
+    UNSUPPORTED_VERSION,
+    /** An item that may appear once appears again (it would make the encoding non-canonical). */
+    DUPLICATE
   }
 
   private final Reason reason;

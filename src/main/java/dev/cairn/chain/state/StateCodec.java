@@ -86,6 +86,10 @@ public final class StateCodec {
       }
       Address address = Address.of(bytes, b.position());
       b.position(b.position() + Address.SIZE);
+      if (previous.containsKey(address)) {
+        // A second entry would silently replace the first prior state (the one to restore).
+        throw new DecodeException(Reason.DUPLICATE, "undo names " + address + " twice");
+      }
       int present = b.get();
       if (present == 0) {
         previous.put(address, Optional.empty());

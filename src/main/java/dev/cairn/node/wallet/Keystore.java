@@ -46,9 +46,10 @@ import org.bouncycastle.crypto.generators.SCrypt;
  * The AES key is scrypt(passphrase as NFC UTF-8, salt, N, r, p, 32 bytes); salt and nonce are fresh
  * random values per file. The GCM additional data is the address text, so a file whose address was
  * edited fails to open like a wrong passphrase does; after decryption the seed must give the stored
- * address. Reading bounds the scrypt cost ({@link #MAX_LOG_N}, r, p) so a hostile file cannot
- * exhaust memory. Files are created with owner-only permissions (rw-------) where the file system
- * supports POSIX permissions, and never overwritten.
+ * address. Reading bounds the scrypt cost ({@link #MAX_LOG_N}, r, p, and the memory {@code 128 r N}
+ * to {@link #MAX_SCRYPT_BYTES}) so a hostile file cannot exhaust memory. Files are created with
+ * owner-only permissions (rw-------) where the file system supports POSIX permissions, and never
+ * overwritten.
  */
 public final class Keystore {
   /** The file format version. */
@@ -62,6 +63,12 @@ public final class Keystore {
 
   /** Largest log2(N) a file may ask for (2^20 with r = 8 is 1 GiB). */
   static final int MAX_LOG_N = 20;
+
+  /**
+   * Most memory scrypt may need for a file we read ({@code 128 r N} bytes): twice what {@link
+   * #DEFAULT_PARAMS} need. N and r are each bounded, but their product at the bounds was 2 GiB.
+   */
+  static final long MAX_SCRYPT_BYTES = 64L << 20;
 
   private static final int SALT_BYTES = 32;
   private static final int NONCE_BYTES = 12;
@@ -78,6 +85,10 @@ public final class Keystore {
       }
       if (r < 1 || r > 16 || p < 1 || p > 4) {
         throw new IllegalArgumentException("scrypt r must be 1..16 and p 1..4");
+      }
+      if (128L * r * n > MAX_SCRYPT_BYTES) {
+        throw new IllegalArgumentException(
+            "scrypt N and r need " + (128L * r * n >> 20) + " MiB, above 64 MiB");
       }
     }
   }

@@ -403,6 +403,10 @@ public final class Multiaddr {
         if (s.isEmpty() || s.contains("/")) {
           throw new IllegalArgumentException("bad name in " + p.text);
         }
+        if (!Arrays.equals(s.getBytes(StandardCharsets.UTF_8), value)) {
+          // Malformed UTF-8 would print as U+FFFD and no longer name the same bytes.
+          throw new IllegalArgumentException("name in " + p.text + " is not UTF-8");
+        }
         yield s;
       }
       default -> "";

@@ -49,6 +49,15 @@ final class MultistreamCodec {
       throw new ProtocolException(
           Reason.MALFORMED, scope, "multistream message does not end with a newline");
     }
-    return new String(body, 0, n - 1, StandardCharsets.UTF_8);
+    try {
+      // Strict: lenient decoding would map malformed bytes to U+FFFD, so different bytes would
+      // name the same protocol and an echo would not repeat what the peer sent.
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(body, 0, n - 1))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ProtocolException(Reason.MALFORMED, scope, "multistream message is not UTF-8");
+    }
   }
 }

@@ -39,6 +39,19 @@ class StateCodecTest {
   }
 
   @Test
+  void refusesAnUndoThatNamesAnAddressTwice() {
+    byte[] enc = StateCodec.encode(undo);
+    byte[] twice = enc.clone();
+    // a fuzz finding: the second entry repeats the first address
+    int first = 36;
+    int second = first + 21 + (enc[first + 20] == 1 ? 16 : 0);
+    System.arraycopy(enc, first, twice, second, 20);
+    assertThatThrownBy(() -> StateCodec.decodeUndo(twice))
+        .extracting(e -> ((DecodeException) e).reason())
+        .isEqualTo(DecodeException.Reason.DUPLICATE);
+  }
+
+  @Test
   void refusesEveryTruncationTrailingBytesAndHugeCounts() {
     byte[] enc = StateCodec.encode(undo);
     for (int n = 0; n < enc.length; n++) {

@@ -88,4 +88,22 @@ class KeystoreTest {
     Files.writeString(f5, "not json");
     assertThatThrownBy(() -> Keystore.read(f5, PASS)).hasMessageContaining("damaged");
   }
+
+  @Test
+  void refusesAFileWhoseScryptParametersNeedMoreThan64MiB() throws IOException {
+    Path f = tmp.resolve("k.json");
+    Keystore.write(f, key, PASS, FAST, new SecureRandom());
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode costly = (ObjectNode) json.readTree(f.toFile());
+    // N = 2^20 and r = 16 are each within their bound, but together need 2 GiB (a fuzz finding).
+    ((ObjectNode) costly.get("kdf")).put("n", 1 << 20).put("r", 16);
+    json.writeValue(f.toFile(), costly);
+    assertThatThrownBy(() -> Keystore.read(f, PASS))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("damaged")
+        .hasMessageContaining("MiB");
+    assertThatThrownBy(() -> new Keystore.Params(1 << 17, 8, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(new Keystore.Params(1 << 16, 8, 1).n()).isEqualTo(1 << 16);
+  }
 }

@@ -95,4 +95,15 @@ class MultiaddrTest {
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("TOO_LARGE");
   }
+
+  @Test
+  void refusesANameThatIsNotUtf8() {
+    // A fuzz finding: /ip6zone with bytes 0e 00 ff 04 printed as U+FFFD and re-encoded otherwise.
+    assertThatThrownBy(
+            () ->
+                Multiaddr.decode(
+                    new byte[] {0x2a, 0x06, 0x2a, 0x0b, 0x0e, 0x00, (byte) 0xff, 0x04}))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("not UTF-8");
+  }
 }

@@ -23,6 +23,16 @@ import org.junit.jupiter.api.Timeout;
 class MultistreamTest {
 
   @Test
+  void refusesAMessageThatIsNotUtf8() {
+    // A fuzz finding: "\xb5…3\n" was read as U+FFFD characters and re-encoded to other bytes.
+    byte[] bad = HexFormat.of().parseHex("0a0ab5b5b5b5b5b5b5330a");
+    assertThatThrownBy(
+            () -> MultistreamCodec.read(new java.io.ByteArrayInputStream(bad), Scope.STREAM))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("not UTF-8");
+  }
+
+  @Test
   void encodesTheSpecExamples() {
     HexFormat hex = HexFormat.of();
     assertThat(hex.formatHex(MultistreamCodec.encode("na"))).isEqualTo("036e610a");

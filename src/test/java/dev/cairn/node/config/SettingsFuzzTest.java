@@ -1,0 +1,46 @@
+package dev.cairn.node.config;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.cairn.testing.Fuzz;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * Fuzzes the config file reader: a bad line is an {@link IllegalArgumentException} naming the line,
+ * an unreadable file an {@link IOException}; nothing else escapes.
+ */
+class SettingsFuzzTest {
+  private static final Path FILE = tempFile();
+  private static final Set<String> KEYS = Set.of("network", "port", "data-dir", "peers", "mine");
+
+  private static Path tempFile() {
+    try {
+      Path dir = Files.createTempDirectory("cairn-settings-fuzz");
+      dir.toFile().deleteOnExit();
+      Path f = dir.resolve("cairn.conf");
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @FuzzTest(maxDuration = "10s")
+  void configFileParsesOrIsRefused(byte[] input) throws Exception {
+    Files.write(FILE, input);
+    Fuzz.bounded(
+        input,
+        512,
+        0,
+        Exception.class,
+        () -> {
+          try {
+            return Settings.parseFile(FILE, KEYS);
+          } catch (IllegalArgumentException | IOException e) {
+            return null;
+          }
+        });
+  }
+}

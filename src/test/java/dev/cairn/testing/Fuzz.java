@@ -1,0 +1,85 @@
+package dev.cairn.testing;
+
+import java.lang.management.ClassLoadingMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Invariants shared by the Jazzer fuzz targets ({@code *FuzzTest}). A target calls a decoder on
+ * fuzzed bytes inside {@link #bounded}: the decoder's typed exception is the expected outcome, any
+ * other exception escapes and is a finding, and so is an allocation above the target's bound.
+ */
+public final class Fuzz {
+  /**
+   * Fixed allowance every target gets on top of its own bound: parser tables, strings, and the
+   * classes a new path loads (class loading allocates on the calling thread).
+   */
+  public static final long BASE_ALLOWANCE = 8L << 20;
+
+  /**
+   * Call sites that ran once: the first call loads and initialises classes, so it is not checked.
+   */
+  private static final Set<Class<?>> WARM = ConcurrentHashMap.newKeySet();
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  private static final ClassLoadingMXBean CLASSES = ManagementFactory.getClassLoadingMXBean();
+
+  private Fuzz() {}
+
+  /** A decoder call that may throw its typed exception. */
+  @FunctionalInterface
+  public interface Decoding<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * Runs {@code decoding} and returns its value, or {@code null} if it threw an exception of type
+   * {@code expected}. Fails if it allocated more than {@link #BASE_ALLOWANCE} plus {@code
+   * perInputByte} bytes per input byte plus {@code limit} (the decoder's documented bound on what a
+   * length prefix may make it allocate before the bytes arrive).
+   */
+  public static <T> T bounded(
+      byte[] input,
+      long perInputByte,
+      long limit,
+      Class<? extends Exception> expected,
+      Decoding<T> decoding)
+      throws Exception {
+    return bounded(input.length, perInputByte, limit, expected, decoding);
+  }
+
+  /** As {@link #bounded(byte[], long, long, Class, Decoding)} for an input of {@code size}. */
+  public static <T> T bounded(
+      long size,
+      long perInputByte,
+      long limit,
+      Class<? extends Exception> expected,
+      Decoding<T> decoding)
+      throws Exception {
+    long loadedBefore = CLASSES.getTotalLoadedClassCount();
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    T value;
+    try {
+      value = decoding.run();
+    } catch (Exception e) {
+      if (!expected.isInstance(e)) {
+        throw e;
+      }
+      value = null;
+    }
+    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+    boolean loadedClasses = CLASSES.getTotalLoadedClassCount() != loadedBefore;
+    if (WARM.add(decoding.getClass()) || loadedClasses) {
+      return value; // class loading and static initialisers allocate once, not per input
+    }
+    long bound = BASE_ALLOWANCE + perInputByte * size + limit;
+    if (allocated > bound) {
+      throw new AssertionError(
+          "decoding " + size + " bytes allocated " + allocated + " bytes, above " + bound);
+    }
+    return value;
+  }
+}
