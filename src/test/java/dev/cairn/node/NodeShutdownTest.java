@@ -52,7 +52,7 @@ class NodeShutdownTest {
 
   @Test
   void stoppingNodesWhileTheyMineSyncAndGossipLogsNoWarning() throws Exception {
-    int rounds = 6;
+    int rounds = 10;
     List<String> stopped = new ArrayList<>();
     try (LogCapture warnings = LogCapture.warnings()) {
       Node miner = start("miner", MINER_A, List.of());

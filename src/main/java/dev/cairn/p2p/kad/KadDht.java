@@ -298,8 +298,16 @@ public final class KadDht implements Closeable {
     PeerId from = stream.remotePeer();
     for (int i = 0; i < MAX_REQUESTS_PER_STREAM; i++) {
       KadMessage req;
-      ScheduledFuture<?> idle =
-          timer.schedule(stream::reset, config.serverIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> idle;
+      try {
+        idle =
+            timer.schedule(
+                stream::reset, config.serverIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closed while the stream was open: a stop, not a failure; end the stream
+        stream.reset();
+        return;
+      }
       try {
         req = KadCodec.read(stream.in(), config.maxPeersPerResponse());
       } finally {
