@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -147,17 +147,23 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     NodeConfig config = config();
     Node node = Node.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
+    // Completes with null when the process is asked to stop, with the reason when an owner died.
+    CompletableFuture<String> outcome = new CompletableFuture<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("Stopping");
                   node.close();
-                  stopped.countDown();
+                  outcome.complete(null);
                 }));
-    stopped.await();
-    return 0;
+    node.ownerStopped().thenAccept(outcome::complete);
+    if (outcome.get() == null) {
+      return 0;
+    }
+    // An owner died (logged at ERROR by the node): exit non-zero; the shutdown hook closes the
+    // rest.
+    return 1;
   }
 
   /** Flags over environment over config file over defaults; also applies the log level. */

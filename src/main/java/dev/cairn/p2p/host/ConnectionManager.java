@@ -94,6 +94,7 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   private final Map<PeerId, PeerInfo> peers = new ConcurrentHashMap<>();
   private final Map<PeerId, Instant> bans = new ConcurrentHashMap<>();
   private final Map<PeerId, Standing> publishedStandings = new ConcurrentHashMap<>();
+  private volatile Throwable failure;
   private final List<ConnectionListener> pendingListeners = new CopyOnWriteArrayList<>();
 
   ConnectionManager(int maxPerPeer, Duration banDuration, Clock clock, String label) {
@@ -199,21 +200,37 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   }
 
   private void run() {
-    while (true) {
-      Command c;
-      try {
-        c = mailbox.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        if (!step(c)) {
+    try {
+      while (true) {
+        Command c;
+        try {
+          c = mailbox.take();
+        } catch (InterruptedException e) {
           return;
         }
-      } catch (RuntimeException e) {
-        LOG.error("connection manager failed on {}", c.getClass().getSimpleName(), e);
+        try {
+          if (!step(c)) {
+            return;
+          }
+        } catch (RuntimeException e) {
+          LOG.error("connection manager failed on {}", c.getClass().getSimpleName(), e);
+        }
       }
+    } catch (Error e) {
+      // An Error leaves the table's state unknown: stop, and let the host see it (isRunning).
+      failure = e;
+      LOG.error("connection manager stops: {}", e.toString(), e);
     }
+  }
+
+  /** True while the owner thread runs. */
+  boolean isRunning() {
+    return owner.isAlive();
+  }
+
+  /** The Error that stopped the owner thread, if one did. */
+  Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
   }
 
   private boolean step(Command c) {

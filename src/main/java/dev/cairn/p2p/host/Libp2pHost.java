@@ -508,6 +508,19 @@ public final class Libp2pHost implements Host {
     return config;
   }
 
+  /**
+   * True while the host is open and its connection manager (the owner of the connection table and
+   * peer store) runs.
+   */
+  public boolean isRunning() {
+    return !closed && manager.isRunning();
+  }
+
+  /** The Error that stopped the connection manager, if one did. */
+  public java.util.Optional<Throwable> failure() {
+    return manager.failure();
+  }
+
   /** Runs {@code task} on one of the host's virtual threads (stopped when the host closes). */
   public void execute(Runnable task) {
     threads.execute(task);

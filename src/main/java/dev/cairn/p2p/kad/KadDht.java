@@ -143,6 +143,16 @@ public final class KadDht implements Closeable {
     return host;
   }
 
+  /** True while the routing table's owner thread runs. */
+  public boolean isRunning() {
+    return table.isRunning();
+  }
+
+  /** The Error that stopped the routing table's owner, if one did. */
+  public Optional<Throwable> failure() {
+    return table.failure();
+  }
+
   /** Peers in the routing table now. */
   public int routingTableSize() {
     return table.members().size();
