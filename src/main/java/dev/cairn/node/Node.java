@@ -88,7 +88,7 @@ public final class Node implements AutoCloseable {
             params, ChainConfig.defaults(), config.dataDir().resolve("chain"), Clock.systemUTC());
     Libp2p p2p;
     try {
-      p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()));
+      p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()), config.enablePerf());
     } catch (java.net.BindException e) {
       chain.close();
       // The JDK's message alone ("Address already in use") does not say which address.

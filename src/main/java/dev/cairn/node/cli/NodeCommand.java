@@ -60,7 +60,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           "miner-threads",
           "api",
           "genesis-file",
-          "log-level");
+          "log-level",
+          "enable-perf");
 
   @Spec CommandSpec spec;
 
@@ -138,6 +139,16 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   Integer minerThreads;
 
   @Option(
+      names = "--enable-perf",
+      arity = "0..1",
+      fallbackValue = "true",
+      paramLabel = "<true|false>",
+      description =
+          "Serve /perf/1.0.0 (libp2p throughput test; a client may ask for up to 64 GiB). Default:"
+              + " off")
+  Boolean enablePerf;
+
+  @Option(
       names = "--log-level",
       paramLabel = "<level>",
       description = "Log level of Cairn's loggers: ERROR, WARN, INFO, DEBUG, TRACE. Default: INFO")
@@ -202,7 +213,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         mine != null ? mine : s.bool("mine").orElse(false),
         miner == null ? null : Main.parseAddress(miner, "--miner-address"),
         minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1),
-        genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null));
+        genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null),
+        enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false));
   }
 
   private static void setLogLevel(String name) {

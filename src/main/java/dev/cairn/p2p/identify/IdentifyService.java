@@ -87,14 +87,37 @@ public final class IdentifyService implements ConnectionListener {
             });
   }
 
+  /**
+   * On a peer's last disconnect its entry goes, answered or not (a peer that never answers must not
+   * leave state behind); a waiter still waiting learns that the peer left.
+   */
   @Override
   public void disconnected(Connection connection) {
-    if (host.connections(connection.remotePeer()).isEmpty()) {
-      CompletableFuture<IdentifyMessage> f = results.get(connection.remotePeer());
-      if (f != null && f.isDone()) {
-        results.remove(connection.remotePeer(), f);
+    PeerId peer = connection.remotePeer();
+    if (host.connections(peer).isEmpty()) {
+      CompletableFuture<IdentifyMessage> f = results.remove(peer);
+      if (f != null) {
+        f.completeExceptionally(new IOException(peer.shortString() + " disconnected"));
       }
     }
+  }
+
+  /** Publishes {@code m} as {@code peer}'s answer, unless the peer left meanwhile. */
+  private void settle(PeerId peer, IdentifyMessage m) {
+    results.computeIfAbsent(peer, p -> new CompletableFuture<>()).complete(m);
+    forgetIfGone(peer);
+  }
+
+  /** Drops {@code peer}'s entry when it has no connection (it may have left during a run). */
+  private void forgetIfGone(PeerId peer) {
+    if (host.connections(peer).isEmpty()) {
+      results.remove(peer);
+    }
+  }
+
+  /** Peers with an entry (answered or awaited); tests check that it stays bounded. */
+  int trackedPeers() {
+    return results.size();
   }
 
   /** Asks the remote of {@code connection} who it is; stores and returns the answer. */
@@ -109,7 +132,7 @@ public final class IdentifyService implements ConnectionListener {
           Reason.PEER_ID_MISMATCH, Scope.CONNECTION, "identify key does not match the peer id");
     }
     record(connection.remotePeer(), m);
-    results.computeIfAbsent(connection.remotePeer(), p -> new CompletableFuture<>()).complete(m);
+    settle(connection.remotePeer(), m);
     return m;
   }
 
@@ -126,6 +149,7 @@ public final class IdentifyService implements ConnectionListener {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException();
     } catch (ExecutionException | TimeoutException e) {
+      forgetIfGone(peer);
       throw new IOException("no identify from " + peer + " within " + timeoutMillis + " ms", e);
     }
   }
@@ -190,6 +214,7 @@ public final class IdentifyService implements ConnectionListener {
     results.computeIfPresent(
         stream.remotePeer(),
         (p, f) -> f.isDone() ? CompletableFuture.completedFuture(merged(f, m)) : f);
+    forgetIfGone(stream.remotePeer());
   }
 
   private static IdentifyMessage merged(
