@@ -15,6 +15,7 @@ import dev.cairn.p2p.yamux.YamuxSession;
 import dev.cairn.p2p.yamux.YamuxStream;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -519,6 +520,11 @@ public final class Libp2pHost implements Host {
   /** The Error that stopped the connection manager, if one did. */
   public java.util.Optional<Throwable> failure() {
     return manager.failure();
+  }
+
+  @Override
+  public Deadline readDeadline(Stream stream, Duration timeout) {
+    return new Deadline(timer, timeout, stream::reset);
   }
 
   /** Runs {@code task} on one of the host's virtual threads (stopped when the host closes). */

@@ -5,6 +5,7 @@ import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.ProtocolException.Scope;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
+import dev.cairn.p2p.host.Deadline;
 import dev.cairn.p2p.host.Host;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.Multiaddr;
@@ -14,6 +15,7 @@ import dev.cairn.p2p.record.PeerRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +44,14 @@ public final class IdentifyService implements ConnectionListener {
   /** Messages read from one identify stream before we stop (go and js use 10). */
   static final int MAX_MESSAGES = 10;
 
+  /**
+   * How long a peer has to send its whole identify answer or push (go-libp2p allows as long); the
+   * stream is reset after that, so a peer cannot hold identify streams open by sending nothing.
+   */
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
   private final Host host;
+  private volatile Duration readTimeout = READ_TIMEOUT;
   private final String agentVersion;
   private final String protocolVersion;
   private final ConcurrentHashMap<PeerId, CompletableFuture<IdentifyMessage>> results =
@@ -115,6 +124,11 @@ public final class IdentifyService implements ConnectionListener {
     }
   }
 
+  /** Shortens {@link #READ_TIMEOUT} (tests; set before the first connection). */
+  void readTimeout(Duration timeout) {
+    this.readTimeout = timeout;
+  }
+
   /** Peers with an entry (answered or awaited); tests check that it stays bounded. */
   int trackedPeers() {
     return results.size();
@@ -123,7 +137,8 @@ public final class IdentifyService implements ConnectionListener {
   /** Asks the remote of {@code connection} who it is; stores and returns the answer. */
   public IdentifyMessage identify(Connection connection) throws IOException, ProtocolException {
     IdentifyMessage m;
-    try (Stream stream = connection.newStream(List.of(PROTOCOL_ID))) {
+    try (Stream stream = connection.newStream(List.of(PROTOCOL_ID));
+        Deadline deadline = host.readDeadline(stream, readTimeout)) {
       m = checkRecord(connection.remotePeer(), readMessages(stream.in()));
     }
     if (m.publicKey() != null && !connection.remotePeer().matches(m.publicKey())) {
@@ -202,7 +217,10 @@ public final class IdentifyService implements ConnectionListener {
   }
 
   private void receivePush(Stream stream) throws IOException, ProtocolException {
-    IdentifyMessage m = checkRecord(stream.remotePeer(), readMessages(stream.in()));
+    IdentifyMessage m;
+    try (Deadline deadline = host.readDeadline(stream, readTimeout)) {
+      m = checkRecord(stream.remotePeer(), readMessages(stream.in()));
+    }
     if (m.publicKey() != null && !stream.remotePeer().matches(m.publicKey())) {
       throw new ProtocolException(
           Reason.PEER_ID_MISMATCH,

@@ -65,6 +65,21 @@ class IdentifyServiceTest {
   }
 
   @Test
+  void aPushStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.identify().readTimeout(java.time.Duration.ofMillis(300));
+    b.host().dial(a.host().fullAddress().orElseThrow());
+    try (dev.cairn.p2p.host.Stream silent =
+        b.host().newStream(a.host().peerId(), IdentifyService.PUSH_PROTOCOL_ID)) {
+      assertThatThrownBy(() -> silent.in().read())
+          .as("a resets the push stream that brings nothing")
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(a.host().isConnected(b.host().peerId())).isTrue();
+  }
+
+  @Test
   void anAnsweredPeerIsForgottenOnItsLastDisconnectToo() throws Exception {
     Libp2p a = newHost();
     Libp2p b = newHost();
