@@ -404,7 +404,7 @@ public final class KadDht implements Closeable {
         if (table.members().isEmpty()) {
           dialBootnodes();
         }
-        if (connectedPeers() < config.targetConnections()) {
+        if (outboundPeers() < config.targetConnections()) {
           byte[] key = new byte[32];
           random.nextBytes(key);
           connectTo(lookup(key, null).closest());
@@ -453,7 +453,7 @@ public final class KadDht implements Closeable {
 
   private void connectTo(List<PeerId> peers) {
     for (PeerId p : peers) {
-      if (closed || connectedPeers() >= config.targetConnections()) {
+      if (closed || outboundPeers() >= config.targetConnections()) {
         return;
       }
       if (!host.isConnected(p)) {
@@ -465,6 +465,21 @@ public final class KadDht implements Closeable {
         }
       }
     }
+  }
+
+  /**
+   * Distinct peers we dialled (an outbound connection). Only these count toward {@link
+   * KadConfig#targetConnections()}: inbound peers chose us, and 25 sybils that connect must not
+   * stop us from dialling peers we chose.
+   */
+  public int outboundPeers() {
+    Set<PeerId> peers = new HashSet<>();
+    for (Connection c : host.connections()) {
+      if (c.direction() == Connection.Direction.OUTBOUND) {
+        peers.add(c.remotePeer());
+      }
+    }
+    return peers.size();
   }
 
   /** Distinct peers we have a connection to. */

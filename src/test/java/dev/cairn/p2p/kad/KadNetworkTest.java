@@ -109,6 +109,29 @@ class KadNetworkTest {
   }
 
   @Test
+  void thirtyInboundSybilsDoNotStopOutboundDiscovery() throws Exception {
+    KadConfig config = testConfig().withTargetConnections(4);
+    KadDht boot = node(7000, config, List.of());
+    for (int i = 0; i < 8; i++) {
+      node(7100 + i, config, List.of(address(boot)));
+    }
+    // The victim's host is up first, and 30 sybils (plain hosts, no DHT) connect to it.
+    Libp2p victim = host(7200);
+    for (int i = 0; i < 30; i++) {
+      host(7300 + i).host().dial(victim.host().fullAddress().orElseThrow());
+    }
+    Await.until(
+        () -> victim.host().connections().size() >= 30, Duration.ofSeconds(20), "sybils connected");
+    KadDht d = KadDht.start(victim, config, List.of(address(boot)));
+    dhts.add(d);
+    Await.until(
+        () -> d.outboundPeers() >= 4,
+        Duration.ofSeconds(20),
+        "the victim dials peers of its own choosing despite 30 inbound peers");
+    assertThat(d.connectedPeers()).isGreaterThanOrEqualTo(34);
+  }
+
+  @Test
   void lookupsInAHundredNodeNetworkReturnTheTrueKClosest() throws Exception {
     KadConfig config = testConfig().withTargetConnections(10);
     KadDht boot = node(2000, config, List.of());
