@@ -91,6 +91,11 @@ public record KadConfig(
     return copy(c -> c.serverMode = server);
   }
 
+  /** Bucket size and lookup width. */
+  public KadConfig withK(int n) {
+    return copy(c -> c.k = n);
+  }
+
   public KadConfig withAlpha(int a) {
     return copy(c -> c.alpha = a);
   }
