@@ -3,6 +3,7 @@ package dev.cairn.p2p.host;
 import dev.cairn.p2p.crypto.PublicKey;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,6 +94,7 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   private volatile List<Connection> snapshot = List.of();
   private final Map<PeerId, PeerInfo> peers = new ConcurrentHashMap<>();
   private final Map<PeerId, Instant> bans = new ConcurrentHashMap<>();
+  private final Map<InetAddress, Instant> ipBans = new ConcurrentHashMap<>();
   private final Map<PeerId, Standing> publishedStandings = new ConcurrentHashMap<>();
   private volatile Throwable failure;
   private final List<ConnectionListener> pendingListeners = new CopyOnWriteArrayList<>();
@@ -129,6 +131,20 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
     return s == null
         ? new PeerStanding(0, 0)
         : new PeerStanding(s.now(clock.instant()), s.penalties());
+  }
+
+  /** True while {@code ip} is banned (a banned peer connected from it). Lock-free read. */
+  boolean isIpBanned(InetAddress ip) {
+    Instant until = ipBans.get(ip);
+    return until != null && clock.instant().isBefore(until);
+  }
+
+  private static InetAddress ipOf(Multiaddr address) {
+    try {
+      return address.toTcpSocketAddress().getAddress();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** True while {@code peer} is banned. Lock-free read of the owner's published ban list. */
@@ -347,7 +363,19 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
     }
     LOG.info("Banned peer {} for {}: {}", peer, duration, reason);
     for (Connection c : table.getOrDefault(peer, List.of())) {
+      // The IP is banned too, so that the same machine cannot come back under a new peer id (the
+      // host decides whether an IP ban applies to an address: loopback may be exempt).
+      InetAddress ip = ipOf(c.remoteAddress());
+      if (ip != null) {
+        ipBans.put(ip, now.plus(duration));
+      }
       c.close(); // its Unregister arrives later through the mailbox
+    }
+    ipBans.entrySet().removeIf(e -> !now.isBefore(e.getValue()));
+    if (ipBans.size() > MAX_STANDINGS) {
+      ipBans.entrySet().stream()
+          .min(Map.Entry.comparingByValue())
+          .ifPresent(e -> ipBans.remove(e.getKey()));
     }
   }
 
