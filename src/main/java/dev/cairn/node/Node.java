@@ -62,6 +62,7 @@ public final class Node implements AutoCloseable {
   private final NetworkParams params;
 
   private final HttpApi api = new HttpApi();
+  private NodeHealth health;
 
   /** How long after start a node with bootnodes but no peer warns about it. */
   static final Duration BOOTNODE_CHECK = Duration.ofSeconds(15);
@@ -87,7 +88,7 @@ public final class Node implements AutoCloseable {
             params, ChainConfig.defaults(), config.dataDir().resolve("chain"), Clock.systemUTC());
     Libp2p p2p;
     try {
-      p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()));
+      p2p = Libp2p.create(HostConfig.defaults(identity, config.listen()), config.enablePerf());
     } catch (java.net.BindException e) {
       chain.close();
       // The JDK's message alone ("Address already in use") does not say which address.
@@ -170,6 +171,7 @@ public final class Node implements AutoCloseable {
     startNetworkServices();
     registerKadMetrics();
     registerNetworkMetrics();
+    startHealth();
     if (config.mine()) {
       miner =
           Miner.start(
@@ -239,6 +241,33 @@ public final class Node implements AutoCloseable {
                 }
               });
     }
+  }
+
+  /** Every owner's liveness, watched from now on (see {@link NodeHealth}). */
+  private void startHealth() {
+    health =
+        new NodeHealth(
+            List.of(
+                new NodeHealth.Owner("chain", chain::isRunning, chain::failure),
+                new NodeHealth.Owner(
+                    "gossip", network.router()::isRunning, network.router()::failure),
+                new NodeHealth.Owner("sync", sync::isRunning, sync::failure),
+                new NodeHealth.Owner("connections", p2p.host()::isRunning, p2p.host()::failure),
+                new NodeHealth.Owner("kad", dht::isRunning, dht::failure)));
+    health.watch(closing);
+  }
+
+  /** Why the node is unhealthy (an owner stopped, and its cause), or empty while every one runs. */
+  public java.util.Optional<String> unhealthy() {
+    return health.problem();
+  }
+
+  /**
+   * Completes with the reason (already logged at ERROR) when an owner stops while the node is not
+   * closing; {@code cairn node} then exits non-zero.
+   */
+  public CompletableFuture<String> ownerStopped() {
+    return health.ownerStopped();
   }
 
   /**
@@ -373,6 +402,7 @@ public final class Node implements AutoCloseable {
   private void routes() {
     api.route("GET", "/api/v1/status", r -> Response.json(status()));
     api.route("GET", "/api/v1/peers", r -> Response.json(peers()));
+    api.route("GET", "/api/v1/health", r -> health.report());
     ChainRoutes.register(api, chain, this::submitTransaction);
     api.route(
         "GET",

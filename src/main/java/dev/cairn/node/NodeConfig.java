@@ -32,7 +32,8 @@ public record NodeConfig(
     boolean mine,
     Address minerAddress,
     int minerThreads,
-    Path genesisFile) {
+    Path genesisFile,
+    boolean enablePerf) {
 
   /** A node on the built-in network file of {@code network}. */
   public NodeConfig(
@@ -55,7 +56,34 @@ public record NodeConfig(
         mine,
         minerAddress,
         minerThreads,
-        null);
+        null,
+        false);
+  }
+
+  /** A node that does not serve {@code /perf/1.0.0} (the default; {@code --enable-perf}). */
+  public NodeConfig(
+      String network,
+      Path dataDir,
+      Path nodeKeyFile,
+      List<Multiaddr> listen,
+      List<Multiaddr> bootnodes,
+      InetSocketAddress api,
+      boolean mine,
+      Address minerAddress,
+      int minerThreads,
+      Path genesisFile) {
+    this(
+        network,
+        dataDir,
+        nodeKeyFile,
+        listen,
+        bootnodes,
+        api,
+        mine,
+        minerAddress,
+        minerThreads,
+        genesisFile,
+        false);
   }
 
   public NodeConfig {

@@ -16,12 +16,20 @@ public record Libp2p(Libp2pHost host, IdentifyService identify, PingService ping
     implements Closeable {
 
   public static Libp2p create(HostConfig config) throws IOException {
+    return create(config, true);
+  }
+
+  /**
+   * As {@link #create(HostConfig)}; with {@code servePerf} false the host does not serve {@code
+   * /perf/1.0.0} (its {@link #perf()} still runs as a client).
+   */
+  public static Libp2p create(HostConfig config, boolean servePerf) throws IOException {
     Libp2pHost host = Libp2pHost.create(config);
     return new Libp2p(
         host,
         IdentifyService.install(host, config.agentVersion(), config.protocolVersion()),
         PingService.install(host),
-        PerfService.install(host));
+        servePerf ? PerfService.install(host) : PerfService.clientOnly(host));
   }
 
   @Override

@@ -63,7 +63,9 @@ class ComposeTopologyIT {
   static final String SUBNET = "127.0.77.";
 
   /** The Dockerfile's ENTRYPOINT; the command of a service follows it. */
-  static final String ENTRYPOINT = "[\"java\", \"-jar\", \"/opt/cairn/cairn.jar\"]";
+  static final String ENTRYPOINT =
+      "[\"java\", \"-XX:+ExitOnOutOfMemoryError\", \"-Xmx512m\", \"-jar\","
+          + " \"/opt/cairn/cairn.jar\"]";
 
   static final Set<String> SERVICE_KEYS =
       Set.of(

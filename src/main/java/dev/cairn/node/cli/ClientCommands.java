@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The commands that ask a running node's HTTP API: balance, status, peers, block. */
+/** The commands that ask a running node's HTTP API: balance, status, health, peers, block. */
 final class ClientCommands {
   /** The default API URL, matching {@code cairn node}'s default {@code --api}. */
   static final String DEFAULT_NODE = "http://127.0.0.1:8645";
@@ -72,6 +72,22 @@ final class ClientCommands {
     @Override
     public Integer call() throws Exception {
       return printJson(spec, node, "status");
+    }
+  }
+
+  @Command(
+      name = "health",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print whether every part of the node runs (exit 0), or why not (exit 1); for health"
+              + " checks.")
+  static final class Health implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin NodeOption node;
+
+    @Override
+    public Integer call() throws Exception {
+      return printJson(spec, node, "health");
     }
   }
 

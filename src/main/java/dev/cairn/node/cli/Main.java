@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       TxCommand.class,
       ClientCommands.Balance.class,
       ClientCommands.Status.class,
+      ClientCommands.Health.class,
       ClientCommands.Peers.class,
       ClientCommands.BlockQuery.class
     })

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -60,7 +60,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           "miner-threads",
           "api",
           "genesis-file",
-          "log-level");
+          "log-level",
+          "enable-perf");
 
   @Spec CommandSpec spec;
 
@@ -138,6 +139,16 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   Integer minerThreads;
 
   @Option(
+      names = "--enable-perf",
+      arity = "0..1",
+      fallbackValue = "true",
+      paramLabel = "<true|false>",
+      description =
+          "Serve /perf/1.0.0 (libp2p throughput test; a client may ask for up to 64 GiB). Default:"
+              + " off")
+  Boolean enablePerf;
+
+  @Option(
       names = "--log-level",
       paramLabel = "<level>",
       description = "Log level of Cairn's loggers: ERROR, WARN, INFO, DEBUG, TRACE. Default: INFO")
@@ -147,17 +158,23 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     NodeConfig config = config();
     Node node = Node.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
+    // Completes with null when the process is asked to stop, with the reason when an owner died.
+    CompletableFuture<String> outcome = new CompletableFuture<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("Stopping");
                   node.close();
-                  stopped.countDown();
+                  outcome.complete(null);
                 }));
-    stopped.await();
-    return 0;
+    node.ownerStopped().thenAccept(outcome::complete);
+    if (outcome.get() == null) {
+      return 0;
+    }
+    // An owner died (logged at ERROR by the node): exit non-zero; the shutdown hook closes the
+    // rest.
+    return 1;
   }
 
   /** Flags over environment over config file over defaults; also applies the log level. */
@@ -196,7 +213,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         mine != null ? mine : s.bool("mine").orElse(false),
         miner == null ? null : Main.parseAddress(miner, "--miner-address"),
         minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1),
-        genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null));
+        genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null),
+        enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false));
   }
 
   private static void setLogLevel(String name) {

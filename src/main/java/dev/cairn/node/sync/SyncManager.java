@@ -61,6 +61,7 @@ public final class SyncManager implements AutoCloseable {
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread owner;
   private volatile boolean running = true;
+  private volatile Throwable failure;
   private volatile SyncStatus status;
 
   private SyncManager(
@@ -190,6 +191,16 @@ public final class SyncManager implements AutoCloseable {
     return counters.unproven.sum();
   }
 
+  /** True while the owner thread runs (false once closed, or after an Error stopped it). */
+  public boolean isRunning() {
+    return running && owner.isAlive();
+  }
+
+  /** The Error that stopped the owner thread, if one did. */
+  public java.util.Optional<Throwable> failure() {
+    return java.util.Optional.ofNullable(failure);
+  }
+
   @Override
   public void close() {
     running = false;
@@ -223,6 +234,16 @@ public final class SyncManager implements AutoCloseable {
   }
 
   private void loop() {
+    try {
+      steps();
+    } catch (Error e) {
+      // An Error leaves sync's state unknown: stop, and let the node see it (isRunning).
+      failure = e;
+      LOG.error("sync manager stops: {}", e.toString(), e);
+    }
+  }
+
+  private void steps() {
     long nextTick = System.nanoTime();
     while (running) {
       SyncEvent e;

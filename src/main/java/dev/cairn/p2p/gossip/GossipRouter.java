@@ -98,6 +98,7 @@ public final class GossipRouter implements AutoCloseable {
   private final Thread owner;
   private final Thread heartbeat;
   private volatile boolean running = true;
+  private volatile Throwable failure;
 
   // Owned by the owner thread:
   private final Map<PeerId, PeerSender> senders = new HashMap<>();
@@ -281,6 +282,16 @@ public final class GossipRouter implements AutoCloseable {
     return host;
   }
 
+  /** True while the owner thread runs (false once closed, or after an Error stopped it). */
+  public boolean isRunning() {
+    return running && owner.isAlive();
+  }
+
+  /** The Error that stopped the owner thread, if one did. */
+  public java.util.Optional<Throwable> failure() {
+    return java.util.Optional.ofNullable(failure);
+  }
+
   /** Stops the router's threads and closes our outbound streams. The host stays open. */
   @Override
   public void close() {
@@ -344,20 +355,26 @@ public final class GossipRouter implements AutoCloseable {
 
   private void loop() {
     state.bindOwner();
-    while (running) {
-      GossipCommand c = internal.poll();
-      if (c == null) {
+    try {
+      while (running) {
+        GossipCommand c = internal.poll();
+        if (c == null) {
+          try {
+            c = mailbox.take();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
         try {
-          c = mailbox.take();
-        } catch (InterruptedException e) {
-          return;
+          dispatch(c);
+        } catch (RuntimeException e) {
+          LOG.error("gossip router failed on {}", c.getClass().getSimpleName(), e);
         }
       }
-      try {
-        dispatch(c);
-      } catch (RuntimeException e) {
-        LOG.error("gossip router failed on {}", c.getClass().getSimpleName(), e);
-      }
+    } catch (Error e) {
+      // An Error leaves the router's state unknown: stop, and let the node see it (isRunning).
+      failure = e;
+      LOG.error("gossip router stops: {}", e.toString(), e);
     }
   }
 

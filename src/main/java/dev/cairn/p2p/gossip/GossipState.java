@@ -442,20 +442,28 @@ final class GossipState {
     if (p.ihaves > config.maxIHaveMessages() || p.asked >= config.maxIHaveLength()) {
       return; // spam protection: at the per-heartbeat limit further IHAVEs are ignored
     }
-    List<MessageId> want = new ArrayList<>();
+    // Linear and capped: one hash lookup per id, and at most maxIHaveLength ids examined per RPC
+    // (the most we could ask for), so an IHAVE of 10,000 ids costs what one of 5,000 does.
+    int budget = config.maxIHaveLength();
+    Set<MessageId> unseen = new LinkedHashSet<>();
+    examine:
     for (Rpc.IHave h : ihaves) {
       if (!mesh.containsKey(h.topic())) {
         continue;
       }
       for (MessageId id : h.ids()) {
-        if (!seen.contains(id) && !want.contains(id)) {
-          want.add(id);
+        if (budget-- <= 0) {
+          break examine;
+        }
+        if (!seen.contains(id)) {
+          unseen.add(id);
         }
       }
     }
-    if (want.isEmpty()) {
+    if (unseen.isEmpty()) {
       return;
     }
+    List<MessageId> want = new ArrayList<>(unseen);
     Collections.shuffle(want, random);
     int room = config.maxIHaveLength() - p.asked;
     if (want.size() > room) {

@@ -2,23 +2,72 @@ package dev.cairn.p2p.host;
 
 /**
  * Caps on connections. Past a cap a new connection is closed right after the handshake (per-peer)
- * or at accept (inbound), and an outbound dial fails with an {@link java.io.IOException}.
+ * or at accept (inbound, per IP), and an outbound dial fails with an {@link java.io.IOException}.
+ *
+ * <p>A peer id is free to make, an IP address is not: the per-IP caps (and bans by IP, {@link
+ * Host#ban}) are what keep one machine from filling the inbound slots or coming back under new ids.
+ * As in go-libp2p, loopback addresses are exempt unless {@code limitLoopback} (local tests and
+ * tools run many peers on 127.0.0.1).
  *
  * @param maxInbound connections the remote opened, including those still in the handshake
  * @param maxOutbound connections we opened
  * @param maxPerPeer connections to one peer in both directions
  * @param maxStreamsPerConnection concurrent inbound streams per connection (the muxer resets more)
+ * @param maxInboundPerIp inbound connections from one IP address, handshakes included
+ * @param maxHandshakesPerIp inbound handshakes in progress from one IP address
+ * @param limitLoopback whether the per-IP caps and IP bans apply to loopback addresses
  */
 public record ConnectionLimits(
-    int maxInbound, int maxOutbound, int maxPerPeer, int maxStreamsPerConnection) {
+    int maxInbound,
+    int maxOutbound,
+    int maxPerPeer,
+    int maxStreamsPerConnection,
+    int maxInboundPerIp,
+    int maxHandshakesPerIp,
+    boolean limitLoopback) {
+
+  /** Default per-IP caps: go-libp2p's 8 connections per IPv4 address; 4 handshakes at once. */
+  public static final int DEFAULT_INBOUND_PER_IP = 8;
+
+  public static final int DEFAULT_HANDSHAKES_PER_IP = 4;
 
   public ConnectionLimits {
-    if (maxInbound < 0 || maxOutbound < 0 || maxPerPeer < 1 || maxStreamsPerConnection < 1) {
+    if (maxInbound < 0
+        || maxOutbound < 0
+        || maxPerPeer < 1
+        || maxStreamsPerConnection < 1
+        || maxInboundPerIp < 1
+        || maxHandshakesPerIp < 1) {
       throw new IllegalArgumentException("bad connection limits");
     }
   }
 
+  /** The given caps with the default per-IP caps (loopback exempt). */
+  public ConnectionLimits(
+      int maxInbound, int maxOutbound, int maxPerPeer, int maxStreamsPerConnection) {
+    this(
+        maxInbound,
+        maxOutbound,
+        maxPerPeer,
+        maxStreamsPerConnection,
+        DEFAULT_INBOUND_PER_IP,
+        DEFAULT_HANDSHAKES_PER_IP,
+        false);
+  }
+
   public static ConnectionLimits defaults() {
     return new ConnectionLimits(2048, 512, 2, 1000);
+  }
+
+  /** These caps with other per-IP caps, applied to loopback too when {@code limitLoopback}. */
+  public ConnectionLimits withPerIp(int inbound, int handshakes, boolean limitLoopback) {
+    return new ConnectionLimits(
+        maxInbound,
+        maxOutbound,
+        maxPerPeer,
+        maxStreamsPerConnection,
+        inbound,
+        handshakes,
+        limitLoopback);
   }
 }

@@ -3,6 +3,7 @@ package dev.cairn.p2p.host;
 import dev.cairn.p2p.crypto.PublicKey;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +94,9 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   private volatile List<Connection> snapshot = List.of();
   private final Map<PeerId, PeerInfo> peers = new ConcurrentHashMap<>();
   private final Map<PeerId, Instant> bans = new ConcurrentHashMap<>();
+  private final Map<InetAddress, Instant> ipBans = new ConcurrentHashMap<>();
   private final Map<PeerId, Standing> publishedStandings = new ConcurrentHashMap<>();
+  private volatile Throwable failure;
   private final List<ConnectionListener> pendingListeners = new CopyOnWriteArrayList<>();
 
   ConnectionManager(int maxPerPeer, Duration banDuration, Clock clock, String label) {
@@ -134,6 +137,20 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   int bannedCount() {
     Instant now = clock.instant();
     return (int) bans.values().stream().filter(now::isBefore).count();
+  }
+
+  /** True while {@code ip} is banned (a banned peer connected from it). Lock-free read. */
+  boolean isIpBanned(InetAddress ip) {
+    Instant until = ipBans.get(ip);
+    return until != null && clock.instant().isBefore(until);
+  }
+
+  private static InetAddress ipOf(Multiaddr address) {
+    try {
+      return address.toTcpSocketAddress().getAddress();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** True while {@code peer} is banned. Lock-free read of the owner's published ban list. */
@@ -205,21 +222,37 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
   }
 
   private void run() {
-    while (true) {
-      Command c;
-      try {
-        c = mailbox.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        if (!step(c)) {
+    try {
+      while (true) {
+        Command c;
+        try {
+          c = mailbox.take();
+        } catch (InterruptedException e) {
           return;
         }
-      } catch (RuntimeException e) {
-        LOG.error("connection manager failed on {}", c.getClass().getSimpleName(), e);
+        try {
+          if (!step(c)) {
+            return;
+          }
+        } catch (RuntimeException e) {
+          LOG.error("connection manager failed on {}", c.getClass().getSimpleName(), e);
+        }
       }
+    } catch (Error e) {
+      // An Error leaves the table's state unknown: stop, and let the host see it (isRunning).
+      failure = e;
+      LOG.error("connection manager stops: {}", e.toString(), e);
     }
+  }
+
+  /** True while the owner thread runs. */
+  boolean isRunning() {
+    return owner.isAlive();
+  }
+
+  /** The Error that stopped the owner thread, if one did. */
+  Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
   }
 
   private boolean step(Command c) {
@@ -339,7 +372,19 @@ final class ConnectionManager implements PeerStore, AutoCloseable {
       notify(() -> l.banned(peer, duration));
     }
     for (Connection c : table.getOrDefault(peer, List.of())) {
+      // The IP is banned too, so that the same machine cannot come back under a new peer id (the
+      // host decides whether an IP ban applies to an address: loopback may be exempt).
+      InetAddress ip = ipOf(c.remoteAddress());
+      if (ip != null) {
+        ipBans.put(ip, now.plus(duration));
+      }
       c.close(); // its Unregister arrives later through the mailbox
+    }
+    ipBans.entrySet().removeIf(e -> !now.isBefore(e.getValue()));
+    if (ipBans.size() > MAX_STANDINGS) {
+      ipBans.entrySet().stream()
+          .min(Map.Entry.comparingByValue())
+          .ifPresent(e -> ipBans.remove(e.getKey()));
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that wakes the blocked thread (closing the socket or resetting the stream). {@link #expired()}
  * tells the woken thread that time ran out rather than the peer closing.
  */
-final class Deadline implements AutoCloseable {
+public final class Deadline implements AutoCloseable {
   private final AtomicBoolean expired = new AtomicBoolean();
   private final ScheduledFuture<?> task;
 
@@ -35,7 +35,8 @@ final class Deadline implements AutoCloseable {
     this.task = scheduled;
   }
 
-  boolean expired() {
+  /** True once the deadline fired (the blocked I/O was woken because time ran out). */
+  public boolean expired() {
     return expired.get();
   }
 
@@ -47,6 +48,7 @@ final class Deadline implements AutoCloseable {
     return !expired.get();
   }
 
+  /** Cancels the deadline (if it has not fired). */
   @Override
   public void close() {
     cancel();

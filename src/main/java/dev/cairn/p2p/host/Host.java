@@ -50,6 +50,14 @@ public interface Host extends Closeable {
    */
   Stream newStream(PeerId peer, String... protocols) throws IOException;
 
+  /**
+   * Resets {@code stream} unless the returned deadline is closed within {@code timeout}: the bound
+   * on a read a peer could hold open (its request, its next message). Use it in try-with-resources
+   * around the read; after an {@link IOException} {@link Deadline#expired()} tells whether time ran
+   * out. Fired by the host's timer thread.
+   */
+  Deadline readDeadline(Stream stream, java.time.Duration timeout);
+
   /** Open connections, in no particular order. */
   List<Connection> connections();
 

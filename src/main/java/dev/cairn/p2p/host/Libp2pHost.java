@@ -14,7 +14,9 @@ import dev.cairn.p2p.transport.Transport;
 import dev.cairn.p2p.yamux.YamuxSession;
 import dev.cairn.p2p.yamux.YamuxStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -60,6 +62,7 @@ public final class Libp2pHost implements Host {
   private final ScheduledExecutorService timer;
   private final ConnectionManager manager;
   private final Semaphore inboundSlots;
+  private final IpLimiter ipLimiter;
   private final Semaphore outboundSlots;
   private final ReentrantLock handlersWrite = new ReentrantLock();
   private final List<Transport.Listener> listeners = new ArrayList<>();
@@ -85,6 +88,7 @@ public final class Libp2pHost implements Host {
         new ConnectionManager(
             config.limits().maxPerPeer(), config.banDuration(), Clock.systemUTC(), label);
     this.inboundSlots = new Semaphore(config.limits().maxInbound());
+    this.ipLimiter = new IpLimiter(config.limits());
     this.outboundSlots = new Semaphore(config.limits().maxOutbound());
   }
 
@@ -159,23 +163,54 @@ public final class Libp2pHost implements Host {
         }
         return;
       }
-      if (!inboundSlots.tryAcquire()) {
-        LOG.debug("inbound connection limit reached; closing {}", raw.remoteAddress());
+      // Cheapest refusals first, before any handshake work: a banned IP, then the IP's caps,
+      // then the global inbound cap.
+      InetAddress ip = limitedIp(raw.remoteAddress());
+      if (ip != null && manager.isIpBanned(ip)) {
+        LOG.debug("closing {}: its IP is banned", raw.remoteAddress());
         closeQuietly(raw);
         continue;
       }
+      if (ip != null && !ipLimiter.tryOpen(ip)) {
+        LOG.debug("per-IP inbound limit reached; closing {}", raw.remoteAddress());
+        closeQuietly(raw);
+        continue;
+      }
+      if (!inboundSlots.tryAcquire()) {
+        LOG.debug("inbound connection limit reached; closing {}", raw.remoteAddress());
+        if (ip != null) {
+          ipLimiter.handshakeDone(ip);
+          ipLimiter.closed(ip);
+        }
+        closeQuietly(raw);
+        continue;
+      }
+      Runnable release =
+          ip == null
+              ? inboundSlots::release
+              : () -> {
+                inboundSlots.release();
+                ipLimiter.closed(ip);
+              };
       try {
         threads.execute(
             () -> {
               try {
-                upgrade(raw, null, inboundSlots);
+                upgrade(raw, null, release);
               } catch (IOException | ProtocolException e) {
                 LOG.debug(
                     "inbound upgrade from {} failed: {}", raw.remoteAddress(), e.getMessage());
+              } finally {
+                if (ip != null) {
+                  ipLimiter.handshakeDone(ip);
+                }
               }
             });
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        inboundSlots.release();
+        release.run();
+        if (ip != null) {
+          ipLimiter.handshakeDone(ip);
+        }
         closeQuietly(raw);
         return;
       }
@@ -183,10 +218,27 @@ public final class Libp2pHost implements Host {
   }
 
   /**
+   * The IP address the per-IP caps and IP bans apply to: the remote's, unless it is loopback and
+   * the limits exempt loopback, or the address is not an IP one (null then).
+   */
+  private InetAddress limitedIp(Multiaddr remote) {
+    InetAddress ip;
+    try {
+      ip = remote.toTcpSocketAddress().getAddress();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (ip == null || (ip.isLoopbackAddress() && !config.limits().limitLoopback())) {
+      return null;
+    }
+    return ip;
+  }
+
+  /**
    * Runs the whole upgrade under one deadline. On success the slot is released when the connection
    * closes; on failure at once.
    */
-  private Libp2pConnection upgrade(RawConnection raw, PeerId expected, Semaphore slot)
+  private Libp2pConnection upgrade(RawConnection raw, PeerId expected, Runnable releaseSlot)
       throws IOException, ProtocolException {
     boolean initiator = raw.initiator();
     Deadline deadline = new Deadline(timer, config.handshakeTimeout(), () -> closeQuietly(raw));
@@ -234,7 +286,7 @@ public final class Libp2pHost implements Host {
       ready.complete(conn);
       session.onClose(
           () -> {
-            slot.release();
+            releaseSlot.run();
             manager.unregister(conn);
             if (session.closeCause() instanceof ProtocolException e) {
               penalize(conn.remotePeer(), PENALTY_CONNECTION, e.getMessage());
@@ -244,7 +296,7 @@ public final class Libp2pHost implements Host {
     } catch (IOException | ProtocolException | RuntimeException e) {
       deadline.cancel();
       closeQuietly(raw);
-      slot.release();
+      releaseSlot.run();
       if (deadline.expired()) {
         throw new ProtocolException(
             Reason.TIMEOUT,
@@ -355,7 +407,7 @@ public final class Libp2pHost implements Host {
       throw e;
     }
     try {
-      Libp2pConnection conn = upgrade(raw, expected, outboundSlots);
+      Libp2pConnection conn = upgrade(raw, expected, outboundSlots::release);
       manager.addAddresses(conn.remotePeer(), List.of(address.withoutPeerId()));
       return conn;
     } catch (ProtocolException e) {
@@ -511,6 +563,24 @@ public final class Libp2pHost implements Host {
   /** The configuration this host was built from. */
   public HostConfig config() {
     return config;
+  }
+
+  /**
+   * True while the host is open and its connection manager (the owner of the connection table and
+   * peer store) runs.
+   */
+  public boolean isRunning() {
+    return !closed && manager.isRunning();
+  }
+
+  /** The Error that stopped the connection manager, if one did. */
+  public java.util.Optional<Throwable> failure() {
+    return manager.failure();
+  }
+
+  @Override
+  public Deadline readDeadline(Stream stream, Duration timeout) {
+    return new Deadline(timer, timeout, stream::reset);
   }
 
   /** Runs {@code task} on one of the host's virtual threads (stopped when the host closes). */

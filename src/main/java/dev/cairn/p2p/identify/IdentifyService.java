@@ -5,6 +5,7 @@ import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.ProtocolException.Scope;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
+import dev.cairn.p2p.host.Deadline;
 import dev.cairn.p2p.host.Host;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.Multiaddr;
@@ -14,6 +15,7 @@ import dev.cairn.p2p.record.PeerRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +44,14 @@ public final class IdentifyService implements ConnectionListener {
   /** Messages read from one identify stream before we stop (go and js use 10). */
   static final int MAX_MESSAGES = 10;
 
+  /**
+   * How long a peer has to send its whole identify answer or push (go-libp2p allows as long); the
+   * stream is reset after that, so a peer cannot hold identify streams open by sending nothing.
+   */
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
   private final Host host;
+  private volatile Duration readTimeout = READ_TIMEOUT;
   private final String agentVersion;
   private final String protocolVersion;
   private final ConcurrentHashMap<PeerId, CompletableFuture<IdentifyMessage>> results =
@@ -87,20 +96,49 @@ public final class IdentifyService implements ConnectionListener {
             });
   }
 
+  /**
+   * On a peer's last disconnect its entry goes, answered or not (a peer that never answers must not
+   * leave state behind); a waiter still waiting learns that the peer left.
+   */
   @Override
   public void disconnected(Connection connection) {
-    if (host.connections(connection.remotePeer()).isEmpty()) {
-      CompletableFuture<IdentifyMessage> f = results.get(connection.remotePeer());
-      if (f != null && f.isDone()) {
-        results.remove(connection.remotePeer(), f);
+    PeerId peer = connection.remotePeer();
+    if (host.connections(peer).isEmpty()) {
+      CompletableFuture<IdentifyMessage> f = results.remove(peer);
+      if (f != null) {
+        f.completeExceptionally(new IOException(peer.shortString() + " disconnected"));
       }
     }
+  }
+
+  /** Publishes {@code m} as {@code peer}'s answer, unless the peer left meanwhile. */
+  private void settle(PeerId peer, IdentifyMessage m) {
+    results.computeIfAbsent(peer, p -> new CompletableFuture<>()).complete(m);
+    forgetIfGone(peer);
+  }
+
+  /** Drops {@code peer}'s entry when it has no connection (it may have left during a run). */
+  private void forgetIfGone(PeerId peer) {
+    if (host.connections(peer).isEmpty()) {
+      results.remove(peer);
+    }
+  }
+
+  /** Shortens {@link #READ_TIMEOUT} (tests; set before the first connection). */
+  void readTimeout(Duration timeout) {
+    this.readTimeout = timeout;
+  }
+
+  /** Peers with an entry (answered or awaited); tests check that it stays bounded. */
+  int trackedPeers() {
+    return results.size();
   }
 
   /** Asks the remote of {@code connection} who it is; stores and returns the answer. */
   public IdentifyMessage identify(Connection connection) throws IOException, ProtocolException {
     IdentifyMessage m;
-    try (Stream stream = connection.newStream(List.of(PROTOCOL_ID))) {
+    try (Stream stream = connection.newStream(List.of(PROTOCOL_ID));
+        Deadline deadline = host.readDeadline(stream, readTimeout)) {
       m = checkRecord(connection.remotePeer(), readMessages(stream.in()));
     }
     if (m.publicKey() != null && !connection.remotePeer().matches(m.publicKey())) {
@@ -109,7 +147,7 @@ public final class IdentifyService implements ConnectionListener {
           Reason.PEER_ID_MISMATCH, Scope.CONNECTION, "identify key does not match the peer id");
     }
     record(connection.remotePeer(), m);
-    results.computeIfAbsent(connection.remotePeer(), p -> new CompletableFuture<>()).complete(m);
+    settle(connection.remotePeer(), m);
     return m;
   }
 
@@ -126,6 +164,7 @@ public final class IdentifyService implements ConnectionListener {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException();
     } catch (ExecutionException | TimeoutException e) {
+      forgetIfGone(peer);
       throw new IOException("no identify from " + peer + " within " + timeoutMillis + " ms", e);
     }
   }
@@ -178,7 +217,10 @@ public final class IdentifyService implements ConnectionListener {
   }
 
   private void receivePush(Stream stream) throws IOException, ProtocolException {
-    IdentifyMessage m = checkRecord(stream.remotePeer(), readMessages(stream.in()));
+    IdentifyMessage m;
+    try (Deadline deadline = host.readDeadline(stream, readTimeout)) {
+      m = checkRecord(stream.remotePeer(), readMessages(stream.in()));
+    }
     if (m.publicKey() != null && !stream.remotePeer().matches(m.publicKey())) {
       throw new ProtocolException(
           Reason.PEER_ID_MISMATCH,
@@ -190,6 +232,7 @@ public final class IdentifyService implements ConnectionListener {
     results.computeIfPresent(
         stream.remotePeer(),
         (p, f) -> f.isDone() ? CompletableFuture.completedFuture(merged(f, m)) : f);
+    forgetIfGone(stream.remotePeer());
   }
 
   private static IdentifyMessage merged(

@@ -21,8 +21,9 @@ import java.time.Duration;
  *     random walk and dials what it finds
  * @param refreshInterval how often discovery looks itself up and refreshes stale buckets (spec: 10
  *     min)
- * @param targetConnections discovery dials peers while we have fewer connected peers than this, and
- *     stops dialling at or above it
+ * @param targetConnections discovery dials peers while we have outbound connections (ones we
+ *     dialled) to fewer peers than this, and stops dialling at or above it; inbound peers do not
+ *     count, so peers that connect to us cannot stop us from choosing our own
  * @param failureLimit consecutive failed requests after which a peer leaves the routing table (a
  *     protocol violation evicts at once)
  * @param livenessInterval a full bucket checks its least recently seen peer before keeping a
@@ -88,6 +89,11 @@ public record KadConfig(
 
   public KadConfig withServerMode(boolean server) {
     return copy(c -> c.serverMode = server);
+  }
+
+  /** Bucket size and lookup width. */
+  public KadConfig withK(int n) {
+    return copy(c -> c.k = n);
   }
 
   public KadConfig withAlpha(int a) {

@@ -143,6 +143,16 @@ public final class KadDht implements Closeable {
     return host;
   }
 
+  /** True while the routing table's owner thread runs. */
+  public boolean isRunning() {
+    return table.isRunning();
+  }
+
+  /** The Error that stopped the routing table's owner, if one did. */
+  public Optional<Throwable> failure() {
+    return table.failure();
+  }
+
   /** Peers in the routing table now. */
   public int routingTableSize() {
     return table.members().size();
@@ -402,7 +412,7 @@ public final class KadDht implements Closeable {
         if (table.members().isEmpty()) {
           dialBootnodes();
         }
-        if (connectedPeers() < config.targetConnections()) {
+        if (outboundPeers() < config.targetConnections()) {
           byte[] key = new byte[32];
           random.nextBytes(key);
           connectTo(lookup(key, null).closest());
@@ -451,7 +461,7 @@ public final class KadDht implements Closeable {
 
   private void connectTo(List<PeerId> peers) {
     for (PeerId p : peers) {
-      if (closed || connectedPeers() >= config.targetConnections()) {
+      if (closed || outboundPeers() >= config.targetConnections()) {
         return;
       }
       if (!host.isConnected(p)) {
@@ -463,6 +473,21 @@ public final class KadDht implements Closeable {
         }
       }
     }
+  }
+
+  /**
+   * Distinct peers we dialled (an outbound connection). Only these count toward {@link
+   * KadConfig#targetConnections()}: inbound peers chose us, and 25 sybils that connect must not
+   * stop us from dialling peers we chose.
+   */
+  public int outboundPeers() {
+    Set<PeerId> peers = new HashSet<>();
+    for (Connection c : host.connections()) {
+      if (c.direction() == Connection.Direction.OUTBOUND) {
+        peers.add(c.remotePeer());
+      }
+    }
+    return peers.size();
   }
 
   /** Distinct peers we have a connection to. */

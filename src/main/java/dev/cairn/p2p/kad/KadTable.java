@@ -53,7 +53,8 @@ final class KadTable implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final String label;
   private volatile List<Member> members = List.of();
-  private Thread owner;
+  private volatile Thread owner;
+  private volatile Throwable failure;
 
   KadTable(RoutingTable table, Clock clock, Predicate<PeerId> check, String label) {
     this.table = table;
@@ -87,23 +88,40 @@ final class KadTable implements AutoCloseable {
   }
 
   private void run() {
-    while (true) {
-      Command c;
-      try {
-        c = mailbox.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    try {
+      while (true) {
+        Command c;
+        try {
+          c = mailbox.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (c instanceof Stop) {
+          return;
+        }
+        try {
+          handle(c);
+        } catch (RuntimeException e) {
+          LOG.error("kad table {}: {} failed", label, c, e);
+        }
       }
-      if (c instanceof Stop) {
-        return;
-      }
-      try {
-        handle(c);
-      } catch (RuntimeException e) {
-        LOG.error("kad table {}: {} failed", label, c, e);
-      }
+    } catch (Error e) {
+      // An Error leaves the table's state unknown: stop, and let the DHT see it (isRunning).
+      failure = e;
+      LOG.error("kad table {} stops: {}", label, e.toString(), e);
     }
+  }
+
+  /** True while the owner thread runs (false before start, once closed, or after an Error). */
+  boolean isRunning() {
+    Thread t = owner;
+    return t != null && t.isAlive();
+  }
+
+  /** The Error that stopped the owner thread, if one did. */
+  java.util.Optional<Throwable> failure() {
+    return java.util.Optional.ofNullable(failure);
   }
 
   /** Steps the table by one command. Only the owner thread (or a test that owns the table). */

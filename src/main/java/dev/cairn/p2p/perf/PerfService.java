@@ -48,6 +48,14 @@ public final class PerfService {
     this.host = host;
   }
 
+  /**
+   * A perf client on {@code host} that does not serve: a server sends up to {@link #MAX_DOWNLOAD}
+   * bytes to whoever asks, so serving is a choice ({@code cairn node --enable-perf}).
+   */
+  public static PerfService clientOnly(Host host) {
+    return new PerfService(host);
+  }
+
   /** Registers the perf server on {@code host}. */
   public static PerfService install(Host host) {
     PerfService s = new PerfService(host);

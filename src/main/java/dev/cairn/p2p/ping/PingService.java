@@ -2,6 +2,7 @@ package dev.cairn.p2p.ping;
 
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
+import dev.cairn.p2p.host.Deadline;
 import dev.cairn.p2p.host.Host;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.PeerId;
@@ -22,17 +23,30 @@ public final class PingService {
   public static final String PROTOCOL_ID = "/ipfs/ping/1.0.0";
   static final int SIZE = 32;
 
+  /**
+   * How long the echo side waits for the next ping on a stream before it resets it (go-libp2p's
+   * ping handler waits as long): a peer cannot hold ping streams open by sending nothing.
+   */
+  public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
   private final Host host;
+  private final Duration idleTimeout;
   private final SecureRandom random = new SecureRandom();
 
-  private PingService(Host host) {
+  private PingService(Host host, Duration idleTimeout) {
     this.host = host;
+    this.idleTimeout = idleTimeout;
   }
 
   /** Registers the echo handler on {@code host}. */
   public static PingService install(Host host) {
-    PingService s = new PingService(host);
-    host.setHandler(PROTOCOL_ID, PingService::echo);
+    return install(host, IDLE_TIMEOUT);
+  }
+
+  /** As {@link #install(Host)}, resetting a stream idle for {@code idleTimeout} (tests). */
+  static PingService install(Host host, Duration idleTimeout) {
+    PingService s = new PingService(host, idleTimeout);
+    host.setHandler(PROTOCOL_ID, s::echo);
     return s;
   }
 
@@ -66,12 +80,15 @@ public final class PingService {
     return rtts;
   }
 
-  private static void echo(Stream stream) throws IOException {
+  private void echo(Stream stream) throws IOException {
     InputStream in = stream.in();
     OutputStream out = stream.out();
     byte[] buf = new byte[SIZE];
     while (true) {
-      int n = in.readNBytes(buf, 0, SIZE);
+      int n;
+      try (Deadline deadline = host.readDeadline(stream, idleTimeout)) {
+        n = in.readNBytes(buf, 0, SIZE);
+      }
       if (n < SIZE) {
         break; // the dialer closed its side (a partial payload is not echoed)
       }

@@ -4,6 +4,7 @@ import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
+import dev.cairn.p2p.host.Deadline;
 import dev.cairn.p2p.host.Host;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.PeerId;
@@ -51,6 +52,9 @@ public final class ReqRespProtocol implements ConnectionListener {
   public interface AnswerListener {
     void answered(PeerId peer, RpcCode code);
   }
+
+  /** The responder's write buffer, allocated per answered request. */
+  static final int RESPONSE_BUFFER = 64 * 1024;
 
   private final Host host;
   private final ReqRespConfig config;
@@ -185,31 +189,44 @@ public final class ReqRespProtocol implements ConnectionListener {
             });
   }
 
+  /**
+   * Serves one request. The request must arrive within {@link ReqRespConfig#firstByteTimeout()}
+   * (the time a requester waits for our first byte), else the stream is reset: a peer cannot hold a
+   * stream open with nothing sent. The 64 KiB response buffer is allocated only once the request
+   * has arrived and taken one of the peer's concurrency slots.
+   */
   private void answer(Stream stream, RequestHandler handler) throws IOException {
     PeerId peer = stream.remotePeer();
-    OutputStream out = new BufferedOutputStream(stream.out(), 64 * 1024);
     // The request is read first (it is bounded), so that every answer, errors included, goes to a
     // requester that has finished writing: closing a stream the remote still writes to resets it.
     byte[] request;
-    try {
-      request = ReqRespCodec.readRequest(stream.in(), config.maxRequestBytes());
+    try (Deadline deadline = host.readDeadline(stream, config.firstByteTimeout())) {
+      try {
+        request = ReqRespCodec.readRequest(stream.in(), config.maxRequestBytes());
+      } catch (IOException e) {
+        if (deadline.expired()) {
+          LOG.debug(
+              "{}: no request from {} within {} ms; stream reset",
+              config.protocolId(),
+              peer.shortString(),
+              config.firstByteTimeout().toMillis());
+        }
+        throw e;
+      }
     } catch (ProtocolException e) {
       host.penalize(peer, PENALTY_INVALID, config.protocolId() + ": " + e.getMessage());
-      ReqRespCodec.writeError(out, RpcCode.INVALID_REQUEST, e.getMessage());
-      out.flush();
-      stream.closeWrite();
+      refuse(stream, RpcCode.INVALID_REQUEST, e.getMessage());
       answers.answered(peer, RpcCode.INVALID_REQUEST);
       return;
     }
     PeerLimit limit = limits.computeIfAbsent(peer, p -> new PeerLimit(config));
     if (!limit.tryAcquire()) {
       host.penalize(peer, PENALTY_RATE, config.protocolId() + ": over the request rate");
-      ReqRespCodec.writeError(out, RpcCode.RATE_LIMITED, "too many requests");
-      out.flush();
-      stream.closeWrite();
+      refuse(stream, RpcCode.RATE_LIMITED, "too many requests");
       answers.answered(peer, RpcCode.RATE_LIMITED);
       return;
     }
+    OutputStream out = new BufferedOutputStream(stream.out(), RESPONSE_BUFFER);
     try {
       AtomicInteger sent = new AtomicInteger();
       RequestHandler.Responder responder =
@@ -245,6 +262,14 @@ public final class ReqRespProtocol implements ConnectionListener {
     } finally {
       limit.release();
     }
+  }
+
+  /** Answers with one error chunk and closes our side (a small buffer: no response follows). */
+  private static void refuse(Stream stream, RpcCode code, String message) throws IOException {
+    OutputStream out = new BufferedOutputStream(stream.out(), 512);
+    ReqRespCodec.writeError(out, code, message);
+    out.flush();
+    stream.closeWrite();
   }
 
   /** Concurrency and a token bucket for one peer. */

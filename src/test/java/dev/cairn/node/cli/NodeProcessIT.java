@@ -181,6 +181,53 @@ class NodeProcessIT {
         "the two nodes find each other through the DHT");
   }
 
+  /**
+   * A real store fault under a running node: its file-size limit drops to one byte (prlimit, as a
+   * full disk would), so the chain owner's next write fails and the owner stops. The node must say
+   * so at ERROR with the cause and exit non-zero, not keep serving a stale chain.
+   */
+  @Test
+  void aNodeWhoseChainOwnerDiesLogsTheCauseAndExitsNonZero() throws Exception {
+    Path prlimit = Path.of("/usr/bin/prlimit");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(prlimit), "needs util-linux prlimit to limit a running process");
+    Node n =
+        start(
+            "--listen",
+            "/ip4/127.0.0.4/tcp/0",
+            "--data-dir",
+            tmp.resolve("dies").toString(),
+            "--api",
+            "127.0.0.4:0",
+            "--mine",
+            "--miner-address",
+            "cairn1v92n5j6k3zt8d5vgg3rhlr3lmhlmlef7a8qvzp");
+    n.listenAddress();
+    Await.until(() -> n.logged("at height 1:"), Duration.ofSeconds(30), "the node mines");
+    Process limit =
+        new ProcessBuilder(
+                prlimit.toString(), "--pid", Long.toString(n.process().pid()), "--fsize=1")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(limit.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(limit.exitValue()).as(new String(limit.getInputStream().readAllBytes())).isZero();
+
+    assertThat(n.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+        .as("the node exits")
+        .isTrue();
+    assertThat(n.process().exitValue()).isEqualTo(1);
+    Await.until(
+        () -> n.logged("Node unhealthy, stopping: chain stopped"),
+        Duration.ofSeconds(5),
+        "the node says why it stops");
+    assertThat(n.lines())
+        .anyMatch(
+            l ->
+                l.contains("ERROR")
+                    && l.contains("Node unhealthy, stopping: chain stopped")
+                    && l.contains("File too large"));
+  }
+
   @Test
   void refusesABadMultiaddrWithOneClearLine() throws Exception {
     Node bad = start("--listen", "/ip4/1.2.3/tcp/1", "--data-dir", tmp.resolve("x").toString());

@@ -56,6 +56,9 @@ class NodeSettingsTest {
     assertThat(d.network()).isEqualTo("dev");
     assertThat(d.api().getPort()).isEqualTo(8645);
     assertThat(d.mine()).isFalse();
+    assertThat(d.enablePerf()).isFalse();
+    assertThat(resolve(Map.of(), "node", "--enable-perf").enablePerf()).isTrue();
+    assertThat(resolve(Map.of("CAIRN_ENABLE_PERF", "true"), "node").enablePerf()).isTrue();
   }
 
   @Test

@@ -280,6 +280,70 @@ class GossipStateTest {
     assertThat(Set.copyOf(pub.state.mesh(TOPIC))).isEmpty();
   }
 
+  private static Rpc ihaveOf(List<MessageId> ids) {
+    return new Rpc(
+        List.of(),
+        List.of(),
+        new Rpc.Control(List.of(new Rpc.IHave(TOPIC, ids)), List.of(), List.of(), List.of()));
+  }
+
+  private static List<MessageId> ids(int round, int n) {
+    List<MessageId> ids = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ids.add(
+          new MessageId(new byte[] {(byte) round, (byte) i, (byte) (i >> 8), (byte) (i >> 16)}));
+    }
+    return ids;
+  }
+
+  @Test
+  void anIHaveOf10000IdsExaminesOnlyTheFirstMaxIHaveLength() {
+    SimNet net = new SimNet(GossipConfig.defaults());
+    Node a = net.add();
+    Node gossiper = net.add();
+    net.connect(gossiper, a);
+    a.subscribe(TOPIC);
+    net.run();
+    net.inflight.clear();
+    int cap = GossipConfig.defaults().maxIHaveLength();
+    List<MessageId> ids = ids(0, 2 * cap);
+    a.handle(new GossipCommand.RpcIn(gossiper.id, ihaveOf(ids), List.of(), 0));
+    Set<MessageId> asked = new java.util.HashSet<>();
+    for (SimNet.InFlight f : net.inflight) {
+      for (Rpc.IWant w : f.rpc().control().iwant()) {
+        asked.addAll(w.ids());
+      }
+    }
+    assertThat(asked).hasSize(cap);
+    assertThat(Set.copyOf(ids.subList(0, cap))).containsAll(asked);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void ihavesCostTimeLinearInTheirIds() {
+    SimNet net = new SimNet(GossipConfig.defaults());
+    Node a = net.add();
+    Node gossiper = net.add();
+    net.connect(gossiper, a);
+    a.subscribe(TOPIC);
+    net.run();
+    // One IHAVE of 10,000 fresh ids per heartbeat, 40 heartbeats: a scan of the ids asked so far
+    // for each id (quadratic) takes seconds; a hash lookup per id, milliseconds.
+    List<Rpc> rpcs = new ArrayList<>();
+    for (int k = 0; k < 40; k++) {
+      rpcs.add(ihaveOf(ids(k, 10_000)));
+    }
+    long start = System.nanoTime();
+    for (Rpc rpc : rpcs) {
+      a.handle(new GossipCommand.RpcIn(gossiper.id, rpc, List.of(), 0));
+      net.inflight.clear();
+      net.heartbeat();
+    }
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.println("40 IHAVEs of 10,000 ids: " + millis + " ms");
+    assertThat(millis).isLessThan(1_500);
+  }
+
   @Test
   void unknownTopicAndControlFloodsAreBoundedAndPenalised() {
     SimNet net = new SimNet(GossipConfig.defaults());

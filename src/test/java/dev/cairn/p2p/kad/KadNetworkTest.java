@@ -109,6 +109,32 @@ class KadNetworkTest {
   }
 
   @Test
+  void thirtyInboundSybilsDoNotStopOutboundDiscovery() throws Exception {
+    KadConfig config = testConfig().withTargetConnections(4);
+    KadDht boot = node(7000, config, List.of());
+    for (int i = 0; i < 16; i++) {
+      node(7100 + i, config, List.of(address(boot)));
+    }
+    // The victim's host is up first, and 30 sybils (plain hosts, no DHT) connect to it.
+    Libp2p victim = host(7200);
+    for (int i = 0; i < 30; i++) {
+      host(7300 + i).host().dial(victim.host().fullAddress().orElseThrow());
+    }
+    Await.until(
+        () -> victim.host().connections().size() >= 30, Duration.ofSeconds(20), "sybils connected");
+    // Narrow lookups (k = 2, one at a time), so the peers its self-lookup dials are fewer than
+    // its target: only random walks, which run below the target, bring the rest.
+    KadConfig narrow = testConfig().withTargetConnections(10).withK(2).withAlpha(1);
+    KadDht d = KadDht.start(victim, narrow, List.of(address(boot)));
+    dhts.add(d);
+    Await.until(
+        () -> d.outboundPeers() >= 10,
+        Duration.ofSeconds(20),
+        "the victim dials peers of its own choosing despite 30 inbound peers");
+    assertThat(d.connectedPeers()).isGreaterThanOrEqualTo(40);
+  }
+
+  @Test
   void lookupsInAHundredNodeNetworkReturnTheTrueKClosest() throws Exception {
     KadConfig config = testConfig().withTargetConnections(10);
     KadDht boot = node(2000, config, List.of());

@@ -69,6 +69,28 @@ class ReqRespProtocolTest {
   }
 
   @Test
+  void aRequestStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
+    Libp2p server = host();
+    Libp2p client = host();
+    java.util.concurrent.atomic.AtomicInteger handled =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ReqRespProtocol.serve(
+        server.host(),
+        ReqRespConfig.defaults(ID).withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(2)),
+        (peer, req, r) -> handled.incrementAndGet());
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    long start = System.nanoTime();
+    try (Stream silent = client.host().newStream(server.host().peerId(), ID)) {
+      // we send nothing: the responder must not wait for the request forever
+      assertThatThrownBy(() -> silent.in().read())
+          .as("the responder resets the stream")
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(handled).hasValue(0);
+  }
+
+  @Test
   void reportsTheRespondersErrorCode() throws Exception {
     Libp2p server = host();
     Libp2p client = host();

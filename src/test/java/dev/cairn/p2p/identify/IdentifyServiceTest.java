@@ -1,0 +1,94 @@
+package dev.cairn.p2p.identify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.p2p.Libp2p;
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.testing.Await;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Identify's per-peer state over real TCP on 127.0.0.1. */
+@Timeout(60)
+class IdentifyServiceTest {
+  private final List<Libp2p> hosts = new ArrayList<>();
+
+  @AfterEach
+  void closeHosts() {
+    hosts.forEach(Libp2p::close);
+  }
+
+  Libp2p newHost() throws IOException {
+    Libp2p p =
+        Libp2p.create(
+            HostConfig.defaults(
+                Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
+    hosts.add(p);
+    return p;
+  }
+
+  @Test
+  void aPeerThatNeverAnswersIdentifyLeavesNoStateAfterItsLastDisconnect() throws Exception {
+    Libp2p a = newHost();
+    Libp2p silent = newHost();
+    // The silent peer accepts identify streams and never answers them.
+    silent.host().setHandler(IdentifyService.PROTOCOL_ID, s -> s.in().read());
+    PeerId peer = silent.host().peerId();
+    a.host().dial(silent.host().fullAddress().orElseThrow());
+    Await.until(() -> a.host().isConnected(peer), "a registers the connection");
+    assertThat(a.identify().trackedPeers()).isEqualTo(1);
+    CompletableFuture<Throwable> waiter =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                a.identify().awaitIdentify(peer, 30_000);
+                return null;
+              } catch (IOException e) {
+                return e;
+              }
+            });
+
+    a.host().disconnect(peer);
+
+    Await.until(() -> a.identify().trackedPeers() == 0, "identify forgets the silent peer");
+    assertThat(waiter.get(10, TimeUnit.SECONDS)).as("the waiter learns the peer left").isNotNull();
+  }
+
+  @Test
+  void aPushStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.identify().readTimeout(java.time.Duration.ofMillis(300));
+    b.host().dial(a.host().fullAddress().orElseThrow());
+    try (dev.cairn.p2p.host.Stream silent =
+        b.host().newStream(a.host().peerId(), IdentifyService.PUSH_PROTOCOL_ID)) {
+      assertThatThrownBy(() -> silent.in().read())
+          .as("a resets the push stream that brings nothing")
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(a.host().isConnected(b.host().peerId())).isTrue();
+  }
+
+  @Test
+  void anAnsweredPeerIsForgottenOnItsLastDisconnectToo() throws Exception {
+    Libp2p a = newHost();
+    Libp2p b = newHost();
+    a.host().dial(b.host().fullAddress().orElseThrow());
+    a.identify().awaitIdentify(b.host().peerId(), 5000);
+    a.host().disconnect(b.host().peerId());
+    Await.until(() -> a.identify().trackedPeers() == 0, "identify forgets b");
+    assertThatThrownBy(() -> a.identify().awaitIdentify(b.host().peerId(), 100))
+        .isInstanceOf(IOException.class);
+    assertThat(a.identify().trackedPeers()).isZero();
+  }
+}
