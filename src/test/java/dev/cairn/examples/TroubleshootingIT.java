@@ -2,6 +2,8 @@ package dev.cairn.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -36,25 +38,27 @@ class TroubleshootingIT {
 
   @Test
   void portInUseAndNoPeersEachSayWhatIsWrong() throws Exception {
+    // The first node takes free ports (0) and the others are told the ports it got, so the
+    // clash is with our own node, never with whatever else runs on this machine.
     ExampleProcess a =
         node(
             "--listen",
-            "/ip4/127.0.0.6/tcp/4001",
+            "/ip4/127.0.0.6/tcp/0",
             "--data-dir",
             tmp.resolve("a").toString(),
             "--api",
-            "127.0.0.6:8645");
-    a.await(Pattern.compile("Listening on (\\S+)"), Duration.ofSeconds(30));
-    a.await(Pattern.compile("(API listening on)"), Duration.ofSeconds(30));
+            "127.0.0.6:0");
+    String listening =
+        a.await(
+            Pattern.compile("Listening on (/ip4/127\\.0\\.0\\.6/tcp/\\d+)"),
+            Duration.ofSeconds(30));
+    String api =
+        a.await(
+            Pattern.compile("API listening on http://(127\\.0\\.0\\.6:\\d+)"),
+            Duration.ofSeconds(30));
 
     ExampleProcess samePort =
-        node(
-            "--listen",
-            "/ip4/127.0.0.6/tcp/4001",
-            "--data-dir",
-            tmp.resolve("b").toString(),
-            "--api",
-            "off");
+        node("--listen", listening, "--data-dir", tmp.resolve("b").toString(), "--api", "off");
     ExampleProcess sameApi =
         node(
             "--listen",
@@ -62,27 +66,34 @@ class TroubleshootingIT {
             "--data-dir",
             tmp.resolve("c").toString(),
             "--api",
-            "127.0.0.6:8645");
-    ExampleProcess noBootnode =
-        node(
-            "--listen",
-            "/ip4/127.0.0.8/tcp/0",
-            "--data-dir",
-            tmp.resolve("e").toString(),
-            "--api",
-            "off",
-            "--bootnode",
-            "/ip4/127.0.0.9/tcp/4001/p2p/12D3KooWLjvhxAHBwLMhiC3C9DJLbojhcxZNiWAyJUvus1r5upVP");
+            api);
+    // A bootnode that cannot answer: a socket bound but not listening holds the port for the
+    // whole test, so the dial is refused (nothing else can take that port meanwhile).
+    try (Socket closed = new Socket()) {
+      closed.bind(new InetSocketAddress("127.0.0.9", 0));
+      ExampleProcess noBootnode =
+          node(
+              "--listen",
+              "/ip4/127.0.0.8/tcp/0",
+              "--data-dir",
+              tmp.resolve("e").toString(),
+              "--api",
+              "off",
+              "--bootnode",
+              "/ip4/127.0.0.9/tcp/"
+                  + closed.getLocalPort()
+                  + "/p2p/12D3KooWLjvhxAHBwLMhiC3C9DJLbojhcxZNiWAyJUvus1r5upVP");
 
-    assertThat(samePort.exitCode(Duration.ofSeconds(30))).isEqualTo(1);
-    assertThat(samePort.toString())
-        .contains("cairn: cannot listen on [/ip4/127.0.0.6/tcp/4001]: Address already in use");
-    assertThat(sameApi.exitCode(Duration.ofSeconds(30))).isEqualTo(1);
-    assertThat(sameApi.toString())
-        .contains("cairn: cannot serve the API on 127.0.0.6:8645: Address already in use");
-    noBootnode.await(
-        Pattern.compile("(No peers 15s after start: no bootnode answered)"),
-        Duration.ofSeconds(40));
+      assertThat(samePort.exitCode(Duration.ofSeconds(30))).isEqualTo(1);
+      assertThat(samePort.toString())
+          .contains("cairn: cannot listen on [" + listening + "]: Address already in use");
+      assertThat(sameApi.exitCode(Duration.ofSeconds(30))).isEqualTo(1);
+      assertThat(sameApi.toString())
+          .contains("cairn: cannot serve the API on " + api + ": Address already in use");
+      noBootnode.await(
+          Pattern.compile("(No peers 15s after start: no bootnode answered)"),
+          Duration.ofSeconds(40));
+    }
   }
 
   @Test
