@@ -39,9 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code docker/docker-compose.yml} without Docker: each Cairn service's command, with the
- * same flags, as a {@code java -jar target/cairn.jar} process on its own 127.0.77.x address, with
- * the service names resolving to those addresses. Then checks that the network forms, mines and
- * converges.
+ * same flags, as a {@code java -jar target/cairn.jar} process on its own 127.b.c.x address (a
+ * loopback /24 chosen per run), with the service names resolving to those addresses. Then checks
+ * that the network forms, mines and converges.
  *
  * <p>What is mapped, and how: {@code /dns4/<service>/} becomes {@code /ip4/<its address>/}; {@code
  * /ip4/0.0.0.0/} and {@code 0.0.0.0:<port>} (or {@code 127.0.0.1:<port>}, the container's own
@@ -59,8 +59,11 @@ class ComposeTopologyIT {
   static final Path DOCKER = REPO.resolve("docker");
   static final Path COMPOSE = DOCKER.resolve("docker-compose.yml");
 
-  /** A loopback /24 of its own, so fixed compose ports never meet other tests' nodes. */
+  /** The subnet of the tests that map arguments without starting processes. */
   static final String SUBNET = "127.0.77.";
+
+  /** Tries for {@link #planOnFreeSubnet}. */
+  static final int SUBNET_TRIES = 20;
 
   /** The Dockerfile's ENTRYPOINT; the command of a service follows it. */
   static final String ENTRYPOINT =
@@ -121,7 +124,7 @@ class ComposeTopologyIT {
 
   @Test
   void composeFileMapsOntoProcessesAndPrometheusScrapesEveryNode() throws Exception {
-    List<Service> services = plan(tmp);
+    List<Service> services = plan(tmp, SUBNET);
     assertThat(services).extracting(Service::name).contains("bootnode");
     assertThat(services.stream().filter(s -> s.args().contains("--mine")).count())
         .isGreaterThanOrEqualTo(1);
@@ -165,8 +168,28 @@ class ComposeTopologyIT {
   }
 
   @Test
+  void aComposePortAlreadyTakenOnTheServiceAddressIsSeen() throws Exception {
+    String own = SUBNET + "9";
+    try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+      taken.bind(new java.net.InetSocketAddress(own, 0));
+      int port = taken.getLocalPort();
+      assertThat(portsFree(service(own, "--listen", "/ip4/" + own + "/tcp/" + port))).isFalse();
+      assertThat(portsFree(service(own, "--api", own + ":" + port))).isFalse();
+      assertThat(portsFree(service(own, "--bootnode", "/ip4/" + SUBNET + "2/tcp/" + port)))
+          .as("another service's address is not this one's to bind")
+          .isTrue();
+    }
+  }
+
+  static Service service(String own, String... args) {
+    List<String> all = new ArrayList<>(List.of("node"));
+    all.addAll(List.of(args));
+    return new Service("x", own, all, Map.of(), List.of(), "http://" + own + ":1");
+  }
+
+  @Test
   void composeNetworkFormsMinesAndConverges() throws Exception {
-    List<Service> services = plan(tmp);
+    List<Service> services = planOnFreeSubnet(tmp);
     for (Service s : services) {
       start(s);
     }
@@ -215,8 +238,50 @@ class ComposeTopologyIT {
 
   // ---- compose file → processes
 
-  /** Maps every Cairn service of the compose file, or fails naming what it cannot map. */
-  static List<Service> plan(Path tmp) throws IOException {
+  /**
+   * {@link #plan} on a loopback /24 of this run's own, {@code 127.b.c.} with b and c random, on
+   * which every port the services bind is free right now. The compose file fixes its ports (the
+   * bootnode's /p2p/ address and Prometheus' targets name them), so they cannot be 0; a subnet per
+   * run keeps them from meeting another run's nodes (several checkouts may build at once) or
+   * anything else bound on loopback. Between this check and the node's bind is a moment in which
+   * only something else picking the same random subnet could take a port, which is acceptable.
+   */
+  static List<Service> planOnFreeSubnet(Path tmp) throws IOException {
+    java.util.random.RandomGenerator random = new java.security.SecureRandom();
+    for (int i = 0; i < SUBNET_TRIES; i++) {
+      String subnet = "127." + random.nextInt(100, 255) + "." + random.nextInt(0, 256) + ".";
+      List<Service> services = plan(tmp, subnet);
+      if (services.stream().allMatch(ComposeTopologyIT::portsFree)) {
+        return services;
+      }
+    }
+    throw new AssertionError("no loopback subnet with the compose ports free in " + SUBNET_TRIES);
+  }
+
+  /** Whether every port {@code s} binds on its own address can be bound now. */
+  static boolean portsFree(Service s) {
+    Pattern own =
+        Pattern.compile("^(?:/ip4/)?" + Pattern.quote(s.address()) + "(?:/tcp/|:)(\\d+)(?:/.*)?$");
+    List<String> values = new ArrayList<>(s.args());
+    values.addAll(s.env().values());
+    for (String v : values) {
+      Matcher m = own.matcher(v);
+      if (m.matches()) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+          probe.bind(new java.net.InetSocketAddress(s.address(), Integer.parseInt(m.group(1))));
+        } catch (IOException e) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Maps every Cairn service of the compose file onto {@code subnet} (e.g. {@code "127.0.77."}), or
+   * fails naming what it cannot map.
+   */
+  static List<Service> plan(Path tmp, String subnet) throws IOException {
     JsonNode compose = new YAMLMapper().readTree(COMPOSE.toFile());
     JsonNode all = compose.path("services");
     assertThat(all.isObject()).as("compose file has services").isTrue();
@@ -237,7 +302,7 @@ class ComposeTopologyIT {
         require(!svc.path("image").asText("").isEmpty(), name + ": not cairn and has no image");
         continue; // prometheus, grafana: their images are not ours to run
       }
-      addresses.put(name, SUBNET + next++);
+      addresses.put(name, subnet + next++);
       cairn.add(name);
     }
     List<Service> out = new ArrayList<>();
