@@ -20,6 +20,8 @@ public final class Threads {
 
   /**
    * Names of all live threads (platform and virtual) whose name starts with one of the prefixes.
+   * Pass prefixes that name the thing under test (its peer id, its address), not a whole kind of
+   * thread: other tests' objects in this JVM may still be running or closing.
    */
   public static List<String> named(String... prefixes) {
     try {

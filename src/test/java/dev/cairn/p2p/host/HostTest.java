@@ -145,9 +145,13 @@ class HostTest {
     a.host().dial(b.host().fullAddress().orElseThrow());
     assertThat(a.ping().ping(b.host().peerId())).isPositive();
     // the bad connections left no upgrade or muxer threads behind: only a's connection has any
+    // (each side names its reader after the other's peer id; other tests' hosts do not count)
+    String[] readers = {
+      "yamux-read-" + a.host().peerId().shortString(),
+      "yamux-read-" + b.host().peerId().shortString()
+    };
     Await.until(
-        () -> Threads.named("yamux-read-").size() == 2,
-        "only the good connection's readers remain");
+        () -> Threads.named(readers).size() == 2, "only the good connection's readers remain");
   }
 
   @Test
@@ -311,26 +315,50 @@ class HostTest {
     assertThat(a.ping().ping(b.host().peerId())).isPositive();
   }
 
+  /**
+   * Name prefixes of the threads that {@code h} starts, platform and virtual: its executor, timer,
+   * connection manager and accept loop, and the muxer and identify threads of connections to it
+   * (those are named after the remote peer, so a connection between two of the given hosts is
+   * covered on both sides). Other hosts in this JVM, from other tests, do not match.
+   */
+  static List<String> threadPrefixes(Libp2p h) {
+    String id = h.host().peerId().shortString();
+    List<String> out = new ArrayList<>();
+    out.addAll(List.of("host-" + id + "-", "host-timer-" + id, "conn-manager-" + id));
+    for (String kind : List.of("read", "ctl", "stream", "close")) {
+      out.add("yamux-" + kind + "-" + id);
+    }
+    out.addAll(List.of("identify-" + id, "identify-push-" + id));
+    for (Multiaddr listen : h.host().listenAddresses()) {
+      out.add("accept-" + listen);
+    }
+    return out;
+  }
+
   @Test
   void leavesNoThreadsBehindAfterClose() throws Exception {
-    int platformBefore = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+    List<String> ours = new ArrayList<>();
     for (int round = 0; round < 3; round++) {
       Libp2p a = newHost();
       Libp2p b = newHost();
+      ours.addAll(threadPrefixes(a));
+      ours.addAll(threadPrefixes(b));
       a.host().dial(b.host().fullAddress().orElseThrow());
       a.ping().ping(b.host().peerId());
+      assertThat(Threads.named(ours.toArray(String[]::new)))
+          .as("the prefixes name the threads of these hosts")
+          .anyMatch(t -> t.startsWith("host-timer-"))
+          .anyMatch(t -> t.startsWith("yamux-read-"))
+          .anyMatch(t -> t.startsWith("conn-manager-"))
+          .anyMatch(t -> t.startsWith("accept-"));
       a.close();
       b.close();
       hosts.clear();
       Await.until(() -> a.host().terminated() && b.host().terminated(), "host threads end");
     }
+    // only the threads of the hosts made here count: other tests' hosts may still be closing
     Await.until(
-        () -> Threads.named("yamux-", "host-", "conn-manager-", "identify-", "accept-").isEmpty(),
-        "no host, muxer or identify thread (virtual or platform) is left");
-    Await.until(
-        () ->
-            java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount()
-                <= platformBefore,
-        "platform threads back to where they were");
+        () -> Threads.named(ours.toArray(String[]::new)).isEmpty(),
+        "no host, timer, muxer or identify thread (virtual or platform) of these hosts is left");
   }
 }
