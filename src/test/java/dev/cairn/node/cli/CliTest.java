@@ -209,14 +209,21 @@ class CliTest {
   }
 
   @Test
-  void cliErrorsAreOneLine() {
+  void cliErrorsAreOneLine() throws java.io.IOException {
     Run badChecksum =
         cairn("balance", "--node", url, "cairn1eg9cf5n8dvmh7nd3lejsvwn7qhn4jpnlpkj7vc");
     assertThat(badChecksum.code()).isEqualTo(1);
     assertThat(badChecksum.err()).startsWith("cairn: bad address").contains("checksum");
-    Run unreachable = cairn("status", "--node", "http://127.0.0.1:1");
+    // A port held by a bound socket that does not listen: refused, and nothing else can take it.
+    Run unreachable;
+    String nowhere;
+    try (java.net.Socket closed = new java.net.Socket()) {
+      closed.bind(new InetSocketAddress("127.0.0.1", 0));
+      nowhere = "http://127.0.0.1:" + closed.getLocalPort();
+      unreachable = cairn("status", "--node", nowhere);
+    }
     assertThat(unreachable.code()).isEqualTo(1);
-    assertThat(unreachable.err()).startsWith("cairn: cannot reach a node at http://127.0.0.1:1");
+    assertThat(unreachable.err()).startsWith("cairn: cannot reach a node at " + nowhere);
     Run badFlag = cairn("tx", "send", "--amount", "lots");
     assertThat(badFlag.code()).isEqualTo(2);
     for (Run r : List.of(badChecksum, unreachable, badFlag)) {
