@@ -1,17 +1,34 @@
 package dev.cairn.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** DESIGN.md's layers: chain and p2p never import each other, and neither imports node. */
+/**
+ * DESIGN.md's layers: chain and p2p never import each other, and neither imports node. Each rule
+ * also checks that the classes it constrains exist (and, for the protobuf rules, that the one
+ * allowed user really uses them), so that a renamed package cannot make a rule pass on nothing.
+ */
 @Timeout(60)
 class LayeringTest {
+  /** Each protocol's generated protobuf package and the one codec allowed to use it. */
+  private static final Map<String, String> PROTOBUF_CODECS =
+      Map.of(
+          "dev.cairn.p2p.identify.pb", "dev.cairn.p2p.identify.IdentifyCodec",
+          "dev.cairn.p2p.noise.pb", "dev.cairn.p2p.noise.NoiseCodec",
+          "dev.cairn.p2p.gossip.pb", "dev.cairn.p2p.gossip.GossipCodec",
+          "dev.cairn.p2p.kad.pb", "dev.cairn.p2p.kad.KadCodec",
+          "dev.cairn.node.sync.pb", "dev.cairn.node.sync.SyncCodec");
+
   private static JavaClasses classes;
 
   @BeforeAll
@@ -22,6 +39,38 @@ class LayeringTest {
             .importPackages("dev.cairn");
   }
 
+  /** Fails unless some imported class resides in {@code pkg} or below it. */
+  private static void assertHasClasses(String... packages) {
+    for (String pkg : packages) {
+      assertThat(
+              classes.stream()
+                  .map(JavaClass::getPackageName)
+                  .anyMatch(p -> p.equals(pkg) || p.startsWith(pkg + ".")))
+          .as("main classes in %s", pkg)
+          .isTrue();
+    }
+  }
+
+  @Test
+  void theLayersAndTheirProtobufPackagesHaveClasses() {
+    assertHasClasses("dev.cairn.p2p", "dev.cairn.chain", "dev.cairn.node");
+    assertHasClasses(PROTOBUF_CODECS.keySet().toArray(String[]::new));
+  }
+
+  @Test
+  void eachProtobufPackageIsUsedByItsCodec() {
+    PROTOBUF_CODECS.forEach(
+        (pb, codec) ->
+            classes()
+                .that()
+                .haveFullyQualifiedName(codec)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(pb + "..")
+                .allowEmptyShould(false)
+                .check(classes));
+  }
+
   @Test
   void p2pDoesNotDependOnChainOrNode() {
     noClasses()
@@ -30,7 +79,7 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.cairn.chain..", "dev.cairn.node..")
-        .allowEmptyShould(true)
+        .allowEmptyShould(false)
         .check(classes);
   }
 
@@ -42,7 +91,7 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.cairn.p2p..", "dev.cairn.node..")
-        .allowEmptyShould(true)
+        .allowEmptyShould(false)
         .check(classes);
   }
 
@@ -64,6 +113,7 @@ class LayeringTest {
             "dev.cairn.p2p.gossip.pb..",
             "dev.cairn.p2p.kad.pb..",
             "dev.cairn.node.sync.pb..")
+        .allowEmptyShould(false)
         .check(classes);
   }
 
@@ -77,6 +127,7 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.cairn.node.sync.pb..")
+        .allowEmptyShould(false)
         .check(classes);
   }
 
@@ -90,6 +141,7 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.cairn.p2p.kad.pb..")
+        .allowEmptyShould(false)
         .check(classes);
   }
 }
