@@ -152,7 +152,7 @@ public final class ChainService implements AutoCloseable {
       LOG.error("chain owner stops: {}", e.toString(), e);
     } finally {
       running = false;
-      IllegalStateException closed = new IllegalStateException("chain service stopped", failure);
+      IllegalStateException closed = new ChainStoppedException(failure);
       for (ChainCommand c; (c = mailbox.poll()) != null; ) {
         c.fail(closed);
       }
@@ -187,7 +187,7 @@ public final class ChainService implements AutoCloseable {
   /** Queues {@code cmd}, waiting for room (back-pressure); fails it if the service has stopped. */
   public void send(ChainCommand cmd) {
     if (!running) {
-      cmd.fail(new IllegalStateException("chain service stopped", failure));
+      cmd.fail(new ChainStoppedException(failure));
       return;
     }
     try {

@@ -2,6 +2,7 @@ package dev.cairn.node.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.chain.ChainService;
+import dev.cairn.chain.ChainStoppedException;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.TxLookup;
 import dev.cairn.chain.mempool.Mempool;
@@ -282,6 +283,9 @@ public final class ChainRoutes {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "interrupted");
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof ChainStoppedException) {
+        throw new ApiException(503, "the chain has stopped");
+      }
       throw new IllegalStateException("chain query failed", e.getCause());
     }
   }

@@ -124,6 +124,26 @@ class ApiErrorsTest {
   }
 
   @Test
+  void aStoppedChainIs503NotAnInternalError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path d)
+      throws Exception {
+    ChainService stopped =
+        ChainService.start(
+            dev, ChainConfig.defaults().withSyncWrites(false), d, java.time.Clock.systemUTC());
+    stopped.close();
+    Function<Transaction, CompletableFuture<Mempool.Admission>> mempool = submit.get();
+    submit.set(stopped::submitTransaction);
+    try {
+      Transaction tx =
+          Transaction.signed(DEV0, dev.chainId(), OTHER.address(), 11, dev.minFee(), 0);
+      HttpResponse<String> r = postTx(tx);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(r.body()).contains("the chain has stopped");
+    } finally {
+      submit.set(mempool);
+    }
+  }
+
+  @Test
   void aBusyChainIs503WithOutcomeBusy() throws Exception {
     Transaction tx = Transaction.signed(DEV0, dev.chainId(), OTHER.address(), 9, dev.minFee(), 5);
     Function<Transaction, CompletableFuture<Mempool.Admission>> mempool = submit.get();
