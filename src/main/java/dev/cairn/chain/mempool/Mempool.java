@@ -70,6 +70,10 @@ import java.util.function.Predicate;
  *       executable is promoted, what lost its predecessor waits in the queue; {@link #readd} takes
  *       back transactions of abandoned blocks.
  * </ul>
+ *
+ * <p>Over 600 lines on purpose for now: it is split along its seams (the executable pool, the
+ * nonce-gap queue and the per-sender balance ledger) by issue t2-E (the owner redesign), which
+ * rewrites every owner at once; splitting it here first would be done twice.
  */
 public final class Mempool {
   /**

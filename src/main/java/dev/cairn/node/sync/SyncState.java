@@ -42,6 +42,11 @@ import org.apache.logging.log4j.Logger;
  * {@link SyncFailure.Kind#INVALID}'s), drops it as a source for {@link SyncConfig#peerCooldown},
  * and the {@value #MAX_UNPROVEN}th time bans it. Our own rules (an import the chain ignored, a busy
  * chain, a full budget, a header from the future) never count against a peer.
+ *
+ * <p>Over 600 lines on purpose for now: it is split along its seams (peer choice and presync turns,
+ * and the batch download and import handlers (SyncPeers, HeaderPresync and BodyDownload are already
+ * split out)) by issue t2-E (the owner redesign), which rewrites every owner at once; splitting it
+ * here first would be done twice.
  */
 final class SyncState {
   /** The logger of the sync component (README quotes its lines as {@code SyncManager}'s). */

@@ -47,6 +47,10 @@ import org.apache.logging.log4j.Logger;
  * command so that control messages piggyback on one RPC per peer. Validation runs on {@code worker}
  * and its result comes back through {@code post} as a {@link Validated} command: the state never
  * waits for it.
+ *
+ * <p>Over 600 lines on purpose for now: it is split along its seams (mesh, gossip and promises,
+ * backoff and PX, validation, outbox) by issue t2-E (the owner redesign), which rewrites every
+ * owner at once; splitting it here first would be done twice.
  */
 final class GossipState {
   private static final Logger LOG = LogManager.getLogger();
