@@ -18,8 +18,24 @@ import java.util.function.Consumer;
  * a new command does not compile until it is handled.
  */
 public sealed interface ChainCommand {
-  /** Fails the reply, if the command has one (the owner's handler threw). */
+  /** Fails the reply, if the command has one (the owner's handler threw or the owner stopped). */
   default void fail(Throwable t) {}
+
+  /**
+   * A command that answers through {@code reply}: every record with a reply implements it, so
+   * failing one is written once.
+   *
+   * @param <R> the answer
+   */
+  sealed interface Request<R> extends ChainCommand {
+    /** The answer, completed by the owner. */
+    CompletableFuture<R> reply();
+
+    @Override
+    default void fail(Throwable t) {
+      reply().completeExceptionally(t);
+    }
+  }
 
   /**
    * Import a block from {@code source} (a peer id, "miner", "api"; for logs). {@code requested}:
@@ -30,12 +46,7 @@ public sealed interface ChainCommand {
    */
   record ImportBlock(
       Block block, String source, boolean requested, CompletableFuture<ImportResult> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<ImportResult> {}
 
   /**
    * Check and pool a transaction. With {@code verified} the sender of the command has checked the
@@ -46,73 +57,39 @@ public sealed interface ChainCommand {
       String source,
       boolean verified,
       CompletableFuture<Mempool.Admission> reply)
-      implements ChainCommand {
+      implements Request<Mempool.Admission> {
     /** An unverified transaction: the owner checks everything. */
     public SubmitTransaction(
         Transaction transaction, String source, CompletableFuture<Mempool.Admission> reply) {
       this(transaction, source, false, reply);
     }
-
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
   }
 
   /** A stored block (canonical or side) by hash. */
-  record GetBlock(Hash hash, CompletableFuture<Optional<Block>> reply) implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+  record GetBlock(Hash hash, CompletableFuture<Optional<Block>> reply)
+      implements Request<Optional<Block>> {}
 
   /** The canonical block at a height. */
   record GetBlockByHeight(long height, CompletableFuture<Optional<Block>> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<Optional<Block>> {}
 
   /** A canonical or pending transaction by id. */
   record GetTransaction(Hash id, CompletableFuture<Optional<TxLookup>> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<Optional<TxLookup>> {}
 
   /** An account at the head. */
   record GetAccount(Address address, CompletableFuture<Optional<Account>> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<Optional<Account>> {}
 
   /**
    * Pooled transactions, best fee first: all of them or only {@code sender}'s (in nonce order when
    * a sender is given), at most {@code max}.
    */
   record GetMempool(Address sender, int max, CompletableFuture<List<Transaction>> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<List<Transaction>> {}
 
   /** A block locator of the canonical chain: head, then exponentially spaced, then genesis. */
-  record Locator(CompletableFuture<List<Hash>> reply) implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+  record Locator(CompletableFuture<List<Hash>> reply) implements Request<List<Hash>> {}
 
   /**
    * Canonical headers after the first locator hash on our canonical chain (after genesis if none),
@@ -120,12 +97,7 @@ public sealed interface ChainCommand {
    */
   record HeadersAfterLocator(
       List<Hash> locator, int max, CompletableFuture<List<BlockHeader>> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<List<BlockHeader>> {}
 
   /**
    * Canonical blocks from {@code fromHeight}, at most {@code count} (capped at {@link
@@ -134,15 +106,10 @@ public sealed interface ChainCommand {
    */
   record BlocksByRange(
       long fromHeight, int count, long maxBytes, CompletableFuture<List<Block>> reply)
-      implements ChainCommand {
+      implements Request<List<Block>> {
     /** At most {@link ChainState#MAX_RANGE_BYTES}. */
     public BlocksByRange(long fromHeight, int count, CompletableFuture<List<Block>> reply) {
       this(fromHeight, count, ChainState.MAX_RANGE_BYTES, reply);
-    }
-
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
     }
   }
 
@@ -151,29 +118,15 @@ public sealed interface ChainCommand {
    * sync needs to check a peer's headers that descend from it. Empty if unknown or invalid.
    */
   record ForkBaseOf(Hash hash, CompletableFuture<Optional<ForkBase>> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<Optional<ForkBase>> {}
 
   /** A block template on the head paying {@code miner}. */
-  record BlockTemplate(Address miner, CompletableFuture<Template> reply) implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+  record BlockTemplate(Address miner, CompletableFuture<Template> reply)
+      implements Request<Template> {}
 
   /** Calls {@code listener} on the owner thread after each head change. */
   record SubscribeHeadChanges(Consumer<HeadChange> listener, CompletableFuture<Void> reply)
-      implements ChainCommand {
-    @Override
-    public void fail(Throwable t) {
-      reply.completeExceptionally(t);
-    }
-  }
+      implements Request<Void> {}
 
   /** Stops calling {@code listener}. */
   record UnsubscribeHeadChanges(Consumer<HeadChange> listener) implements ChainCommand {}

@@ -24,20 +24,7 @@ public final class CheapChain {
    * {@link TestChain#PARAMS} with genesis bits 0x1f7fffff: a block on schedule costs about 512
    * hashes, one at the proof-of-work limit about 2, so honest and cheap chains differ in work.
    */
-  public static final NetworkParams PARAMS =
-      new NetworkParams(
-          TestChain.PARAMS.name(),
-          TestChain.PARAMS.chainId(),
-          TestChain.PARAMS.genesisTimestamp(),
-          0x1f7fffff,
-          TestChain.PARAMS.powLimitBits(),
-          TestChain.PARAMS.blockTimeMillis(),
-          TestChain.PARAMS.halfLifeMillis(),
-          TestChain.PARAMS.maxFutureDriftMillis(),
-          TestChain.PARAMS.initialReward(),
-          TestChain.PARAMS.halvingInterval(),
-          TestChain.PARAMS.minFee(),
-          TestChain.PARAMS.allocations());
+  public static final NetworkParams PARAMS = TestChain.PARAMS.withGenesisBits(0x1f7fffff);
 
   private CheapChain() {}
 

@@ -6,6 +6,7 @@ import dev.cairn.chain.model.Hash;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One network's consensus parameters and genesis, read from {@code networks/<name>.json} by {@link
@@ -113,20 +114,65 @@ public record NetworkParams(
 
   /** The same parameters with another minimum chain work. */
   public NetworkParams withMinimumChainWork(BigInteger work) {
+    return copy(c -> c.minimumChainWork = work);
+  }
+
+  /** The same parameters with other genesis bits (another genesis, so another network). */
+  public NetworkParams withGenesisBits(int bits) {
+    return copy(c -> c.genesisBits = bits);
+  }
+
+  /** These parameters with the fields {@code change} sets replaced; the withers above use it. */
+  private NetworkParams copy(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
     return new NetworkParams(
-        name,
-        chainId,
-        genesisTimestamp,
-        genesisBits,
-        powLimitBits,
-        blockTimeMillis,
-        halfLifeMillis,
-        maxFutureDriftMillis,
-        initialReward,
-        halvingInterval,
-        minFee,
-        allocations,
-        work);
+        c.name,
+        c.chainId,
+        c.genesisTimestamp,
+        c.genesisBits,
+        c.powLimitBits,
+        c.blockTimeMillis,
+        c.halfLifeMillis,
+        c.maxFutureDriftMillis,
+        c.initialReward,
+        c.halvingInterval,
+        c.minFee,
+        c.allocations,
+        c.minimumChainWork);
+  }
+
+  /** The fields of a parameter set, mutable while one is derived from another. */
+  private static final class Copy {
+    String name;
+    int chainId;
+    long genesisTimestamp;
+    int genesisBits;
+    int powLimitBits;
+    long blockTimeMillis;
+    long halfLifeMillis;
+    long maxFutureDriftMillis;
+    long initialReward;
+    long halvingInterval;
+    long minFee;
+    List<Allocation> allocations;
+    BigInteger minimumChainWork;
+
+    Copy(NetworkParams p) {
+      name = p.name;
+      chainId = p.chainId;
+      genesisTimestamp = p.genesisTimestamp;
+      genesisBits = p.genesisBits;
+      powLimitBits = p.powLimitBits;
+      blockTimeMillis = p.blockTimeMillis;
+      halfLifeMillis = p.halfLifeMillis;
+      maxFutureDriftMillis = p.maxFutureDriftMillis;
+      initialReward = p.initialReward;
+      halvingInterval = p.halvingInterval;
+      minFee = p.minFee;
+      allocations = p.allocations;
+      minimumChainWork = p.minimumChainWork;
+    }
   }
 
   /** The easiest allowed target. */

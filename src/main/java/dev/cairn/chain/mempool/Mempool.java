@@ -1,27 +1,24 @@
 package dev.cairn.chain.mempool;
 
+import static dev.cairn.chain.mempool.Lane.saturatedAdd;
+
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.consensus.RejectReason;
 import dev.cairn.chain.consensus.TransactionRules;
+import dev.cairn.chain.mempool.Lane.Entry;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Hash;
-import dev.cairn.chain.model.Limits;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
 import dev.cairn.chain.state.AccountReader;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -71,9 +68,9 @@ import java.util.function.Predicate;
  *       back transactions of abandoned blocks.
  * </ul>
  *
- * <p>Over 600 lines on purpose for now: it is split along its seams (the executable pool, the
- * nonce-gap queue and the per-sender balance ledger) by issue t2-E (the owner redesign), which
- * rewrites every owner at once; splitting it here first would be done twice.
+ * <p>Its parts: {@link Lane} (one lane's indexes and order, used for the pool and the queue) and
+ * {@link TemplateSelection} (the choice for a block template); the admission, replacement,
+ * promotion, revalidation and expiry rules stay here.
  */
 public final class Mempool {
   /**
@@ -173,99 +170,11 @@ public final class Mempool {
     }
   }
 
-  private static final class Entry {
-    final Transaction tx;
-    final Hash id;
-    final Address sender;
-    final long arrival;
-    final long seq;
-
-    Entry(Transaction tx, Hash id, Address sender, long arrival, long seq) {
-      this.tx = tx;
-      this.id = id;
-      this.sender = sender;
-      this.arrival = arrival;
-      this.seq = seq;
-    }
-
-    long fee() {
-      return tx.fee();
-    }
-
-    long nonce() {
-      return tx.nonce();
-    }
-
-    long cost() {
-      return tx.amount() + tx.fee(); // no overflow: the stateless rules checked it
-    }
-  }
-
-  /** Transactions indexed by id and by (sender, nonce), kept in one order. */
-  private static final class Lane {
-    final Map<Hash, Entry> byId = new HashMap<>();
-    final Map<Address, TreeMap<Long, Entry>> bySender = new HashMap<>();
-    final TreeSet<Entry> order;
-
-    Lane(Comparator<Entry> order) {
-      this.order = new TreeSet<>(order);
-    }
-
-    int size() {
-      return byId.size();
-    }
-
-    TreeMap<Long, Entry> of(Address sender) {
-      return bySender.getOrDefault(sender, EMPTY);
-    }
-
-    Entry at(Address sender, long nonce) {
-      return of(sender).get(nonce);
-    }
-
-    void put(Entry e) {
-      byId.put(e.id, e);
-      bySender.computeIfAbsent(e.sender, k -> new TreeMap<>()).put(e.nonce(), e);
-      order.add(e);
-    }
-
-    void remove(Entry e) {
-      byId.remove(e.id);
-      order.remove(e);
-      TreeMap<Long, Entry> seq = bySender.get(e.sender);
-      seq.remove(e.nonce());
-      if (seq.isEmpty()) {
-        bySender.remove(e.sender);
-      }
-    }
-
-    long cost(Address sender) {
-      long sum = 0;
-      for (Entry e : of(sender).values()) {
-        sum = saturatedAdd(sum, e.cost());
-      }
-      return sum;
-    }
-  }
-
-  private static final TreeMap<Long, Entry> EMPTY = new TreeMap<>();
-
-  /** Cheapest first; among equal fees the newest first (evicted before older ones). */
-  private static final Comparator<Entry> EVICTION_ORDER =
-      Comparator.comparingLong(Entry::fee).thenComparing(e -> -e.seq);
-
-  /** Oldest first (the gap queue's eviction order). */
-  private static final Comparator<Entry> ARRIVAL_ORDER = Comparator.comparingLong(e -> e.seq);
-
-  /** Best first: highest fee, then earliest arrival. */
-  private static final Comparator<Entry> MINING_ORDER =
-      Comparator.comparingLong((Entry e) -> -e.fee()).thenComparingLong(e -> e.seq);
-
   private final NetworkParams params;
   private final Config config;
   private final Predicate<Transaction> verifier;
-  private final Lane pool = new Lane(EVICTION_ORDER);
-  private final Lane queue = new Lane(ARRIVAL_ORDER);
+  private final Lane pool = new Lane(Lane.EVICTION_ORDER);
+  private final Lane queue = new Lane(Lane.ARRIVAL_ORDER);
   private final List<Transaction> promotedSinceDrain = new ArrayList<>();
   private long nextSeq;
 
@@ -561,11 +470,6 @@ public final class Mempool {
     return saturatedAdd(pool.cost(sender), queue.cost(sender));
   }
 
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
-  }
-
   /**
    * Sorts the given senders' transactions (those the head change touched) against the new head's
    * state: a nonce below the account's (included or replayed) or a sender that no longer exists is
@@ -653,52 +557,7 @@ public final class Mempool {
    * before it (balance, nonce), at most {@code maxCount} and {@code maxBytes} of transactions.
    */
   public List<Transaction> select(AccountReader state, int maxCount, int maxBytes) {
-    int limit = Math.min(maxCount, maxBytes / Limits.TRANSACTION_BYTES);
-    Map<Address, Account> overlay = new HashMap<>();
-    PriorityQueue<Entry> ready = new PriorityQueue<>(MINING_ORDER);
-    for (Map.Entry<Address, TreeMap<Long, Entry>> s : pool.bySender.entrySet()) {
-      Optional<Account> a = state.account(s.getKey());
-      if (a.isPresent()) {
-        Entry first = s.getValue().get(a.get().nonce());
-        if (first != null) {
-          ready.add(first);
-        }
-      }
-    }
-    List<Transaction> out = new ArrayList<>();
-    while (!ready.isEmpty() && out.size() < limit) {
-      Entry e = ready.poll();
-      Account from = read(overlay, state, e.sender);
-      if (from == null || from.nonce() != e.nonce()) {
-        continue;
-      }
-      long cost = e.tx.amount() + e.fee();
-      if (from.balance() < cost) {
-        continue; // this sender's sequence stops here
-      }
-      Address to = e.tx.recipient();
-      Account before = read(overlay, state, to);
-      Account recipient = before == null ? new Account(0, 0) : before;
-      long credited;
-      try {
-        credited = Math.addExact(recipient.balance(), e.tx.amount());
-      } catch (ArithmeticException overflow) {
-        continue;
-      }
-      overlay.put(e.sender, new Account(from.balance() - cost, from.nonce() + 1));
-      overlay.put(to, new Account(credited, recipient.nonce())); // never the sender itself
-      out.add(e.tx);
-      Entry next = pool.at(e.sender, e.nonce() + 1);
-      if (next != null) {
-        ready.add(next);
-      }
-    }
-    return out;
-  }
-
-  private static Account read(Map<Address, Account> overlay, AccountReader state, Address a) {
-    Account o = overlay.get(a);
-    return o != null ? o : state.account(a).orElse(null);
+    return TemplateSelection.select(pool, state, maxCount, maxBytes);
   }
 
   private void removeWithLaterNonces(Entry e) {

@@ -17,20 +17,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class HeaderChainCheckTest {
   /** The unit network with genesis bits 2^8 times harder than the limit, so work varies. */
-  static final NetworkParams P =
-      new NetworkParams(
-          "unit",
-          TestChain.CHAIN_ID,
-          TestChain.T0,
-          0x1f7fffff,
-          0x207fffff,
-          1000,
-          20_000,
-          5_000,
-          50,
-          0,
-          1,
-          TestChain.PARAMS.allocations());
+  static final NetworkParams P = TestChain.PARAMS.withGenesisBits(0x1f7fffff);
 
   static final Address MINER = TestChain.key(5).address();
   static final BlockHeader GENESIS = P.genesisHeader();
