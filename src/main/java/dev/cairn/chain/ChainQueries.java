@@ -165,15 +165,13 @@ final class ChainQueries {
       fees += tx.fee();
     }
     BlockHeader h =
-        new BlockHeader(
-            BlockHeader.VERSION,
-            parent.height() + 1,
-            head.hash(),
+        BlockHeader.child(
+            parent,
             Merkle.root(ids),
             miner,
             time,
-            Difficulty.nextBits(params, parent.height(), parent.timestamp(), ctx.anchorTimestamp()),
-            0);
+            Difficulty.nextBits(
+                params, parent.height(), parent.timestamp(), ctx.anchorTimestamp()));
     return new Template(h, txs, params.reward(h.height()), fees);
   }
 }

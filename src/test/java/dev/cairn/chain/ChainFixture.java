@@ -1,5 +1,7 @@
 package dev.cairn.chain;
 
+import dev.cairn.chain.consensus.Difficulty;
+import dev.cairn.chain.consensus.HeaderContext;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Address;
@@ -15,11 +17,18 @@ import dev.cairn.chain.state.StateTransition;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A small network for chain-owner tests: keys 0..3 funded, one-second blocks and a ten-second
- * retarget half-life, so a branch of fast blocks is harder (more work per block) than one of slow
- * blocks. Genesis bits 0x1f7fffff (about 256 hashes a block on schedule), limit 0x207fffff.
+ * The chain tests' one fixture: two small networks, fixed keys, a miner that remembers the retarget
+ * anchor of every block it mines, and the chain service set up the way the tests use it.
+ *
+ * <p>{@link #PARAMS}, the fork network for chain-owner tests: keys 0..3 funded, one-second blocks
+ * and a ten-second retarget half-life, so a branch of fast blocks is harder (more work per block)
+ * than one of slow blocks. Genesis bits 0x1f7fffff (about 256 hashes a block on schedule), limit
+ * 0x207fffff. {@link Trivial}: a network whose genesis sits at the proof-of-work limit, for
+ * consensus, state and node tests.
  */
 public final class ChainFixture {
   /** Chain id. */
@@ -88,22 +97,7 @@ public final class ChainFixture {
 
   /** A mined child of {@code parent} with time {@code parent + dt} and the expected bits. */
   public static Block mine(BlockHeader parent, long dt, Address miner, List<Transaction> txs) {
-    List<Hash> ids = new ArrayList<>();
-    for (Transaction t : txs) {
-      ids.add(t.id());
-    }
-    BlockHeader h =
-        new BlockHeader(
-            BlockHeader.VERSION,
-            parent.height() + 1,
-            parent.hash(),
-            Merkle.root(ids),
-            miner,
-            parent.timestamp() + dt,
-            TestChain.nextBits(PARAMS, parent),
-            0);
-    long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
-    return TestChain.remember(parent, new Block(h.withNonce(nonce), txs));
+    return mine(PARAMS, parent, miner, txs, parent.timestamp() + dt);
   }
 
   /** A mined child with no transactions. */
@@ -149,5 +143,112 @@ public final class ChainFixture {
       out.addAll(p);
     }
     return out;
+  }
+
+  // ---- mining on any network
+
+  /** Retarget anchor (block 1's time on the branch) of every block mined by {@link #mine}. */
+  private static final Map<Hash, Long> ANCHORS = new ConcurrentHashMap<>();
+
+  /**
+   * The retarget anchor for a child of {@code parent}: the time of block 1 on its branch. Known for
+   * genesis, block 1 and blocks mined through {@link #remember}; else it throws (pass the anchor to
+   * {@link Difficulty#nextBits} directly).
+   */
+  public static long anchorTime(BlockHeader parent) {
+    if (parent.height() <= 1) {
+      return parent.timestamp();
+    }
+    Long t = ANCHORS.get(parent.hash());
+    if (t == null) {
+      throw new IllegalStateException(
+          "no retarget anchor known for " + parent.hash() + " at height " + parent.height());
+    }
+    return t;
+  }
+
+  /** The bits a child of {@code parent} must carry (anchor from {@link #anchorTime}). */
+  public static int nextBits(NetworkParams p, BlockHeader parent) {
+    return Difficulty.nextBits(p, parent.height(), parent.timestamp(), anchorTime(parent));
+  }
+
+  /** Records the anchor of {@code child} (of {@code parent}) so that its children can be mined. */
+  public static Block remember(BlockHeader parent, Block child) {
+    if (child.header().height() >= 2) {
+      ANCHORS.put(child.hash(), anchorTime(parent));
+    }
+    return child;
+  }
+
+  /** A mined child of {@code parent}, on schedule, with the expected bits and a correct root. */
+  public static Block mine(
+      NetworkParams p, BlockHeader parent, Address miner, List<Transaction> txs) {
+    return mine(p, parent, miner, txs, parent.timestamp() + p.blockTimeMillis());
+  }
+
+  /** As {@link #mine(NetworkParams, BlockHeader, Address, List)} with a chosen timestamp. */
+  public static Block mine(
+      NetworkParams p, BlockHeader parent, Address miner, List<Transaction> txs, long time) {
+    return remember(parent, mineAt(parent, nextBits(p, parent), miner, txs, time));
+  }
+
+  /**
+   * A child of {@code parent} at {@code bits} and {@code time} with a correct root, its nonce
+   * searched; no anchor remembered (for branches whose anchor the caller knows).
+   */
+  public static Block mineAt(
+      BlockHeader parent, int bits, Address miner, List<Transaction> txs, long time) {
+    List<Hash> ids = new ArrayList<>();
+    for (Transaction t : txs) {
+      ids.add(t.id());
+    }
+    BlockHeader h = BlockHeader.child(parent, Merkle.root(ids), miner, time, bits);
+    long nonce = ProofOfWork.search(h.prefix(), bits, 0, Long.MAX_VALUE).orElseThrow();
+    return new Block(h.withNonce(nonce), txs);
+  }
+
+  /** Context for a child of {@code parent} alone (median = parent's time), clock at {@code now}. */
+  public static HeaderContext context(BlockHeader parent, long now) {
+    return new HeaderContext(parent, anchorTime(parent), List.of(parent.timestamp()), now);
+  }
+
+  /** The trivial network: genesis at the proof-of-work limit, keys of their own. */
+  public static final class Trivial {
+    /** Chain id of {@link #PARAMS}. */
+    public static final int CHAIN_ID = 7;
+
+    /** Genesis time of {@link #PARAMS}, the fork network's. */
+    public static final long T0 = ChainFixture.T0;
+
+    private Trivial() {}
+
+    /** Key {@code i}: seed SHA-256("cairn test key i"). */
+    public static SigningKey key(int i) {
+      return SigningKey.fromSeed(
+          Hash.sha256(("cairn test key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
+    }
+
+    /** Keys 0 and 1 hold 1,000,000 units each; blocks every second; reward 50; min fee 1. */
+    public static final NetworkParams PARAMS =
+        new NetworkParams(
+            "unit",
+            CHAIN_ID,
+            T0,
+            0x207fffff,
+            0x207fffff,
+            1000,
+            20_000,
+            5_000,
+            50,
+            0,
+            1,
+            List.of(
+                new NetworkParams.Allocation(key(0).address(), 1_000_000),
+                new NetworkParams.Allocation(key(1).address(), 1_000_000)));
+
+    /** A signed transaction on {@link #PARAMS}' chain. */
+    public static Transaction tx(SigningKey from, Address to, long amount, long fee, long nonce) {
+      return Transaction.signed(from, CHAIN_ID, to, amount, fee, nonce);
+    }
   }
 }

@@ -3,11 +3,9 @@ package dev.cairn.chain;
 import dev.cairn.chain.consensus.CompactTarget;
 import dev.cairn.chain.consensus.Difficulty;
 import dev.cairn.chain.consensus.NetworkParams;
-import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
-import dev.cairn.chain.model.Merkle;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +19,12 @@ import java.util.List;
  */
 public final class CheapChain {
   /**
-   * {@link TestChain#PARAMS} with genesis bits 0x1f7fffff: a block on schedule costs about 512
-   * hashes, one at the proof-of-work limit about 2, so honest and cheap chains differ in work.
+   * {@link ChainFixture.Trivial#PARAMS} with genesis bits 0x1f7fffff: a block on schedule costs
+   * about 512 hashes, one at the proof-of-work limit about 2, so honest and cheap chains differ in
+   * work.
    */
-  public static final NetworkParams PARAMS = TestChain.PARAMS.withGenesisBits(0x1f7fffff);
+  public static final NetworkParams PARAMS =
+      ChainFixture.Trivial.PARAMS.withGenesisBits(0x1f7fffff);
 
   private CheapChain() {}
 
@@ -94,17 +94,6 @@ public final class CheapChain {
   public static Block mine(
       NetworkParams p, BlockHeader parent, long anchorTime, long time, Address miner) {
     int bits = Difficulty.nextBits(p, parent.height(), parent.timestamp(), anchorTime);
-    BlockHeader h =
-        new BlockHeader(
-            BlockHeader.VERSION,
-            parent.height() + 1,
-            parent.hash(),
-            Merkle.root(List.of()),
-            miner,
-            time,
-            bits,
-            0);
-    long nonce = ProofOfWork.search(h.prefix(), bits, 0, Long.MAX_VALUE).orElseThrow();
-    return new Block(h.withNonce(nonce), List.of());
+    return ChainFixture.mineAt(parent, bits, miner, List.of(), time);
   }
 }

@@ -2,8 +2,8 @@ package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.CheapChain;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
@@ -40,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class ChainAttackTest {
   static final NetworkParams PARAMS = CheapChain.PARAMS;
-  static final Address MINER = TestChain.key(5).address();
-  static final Address ATTACKER = TestChain.key(66).address();
+  static final Address MINER = ChainFixture.Trivial.key(5).address();
+  static final Address ATTACKER = ChainFixture.Trivial.key(66).address();
 
   /** 60 blocks on schedule (about 512 hashes each). */
   private static List<Block> honest;
@@ -264,7 +264,8 @@ class ChainAttackTest {
     // Block 2 of a cheap branch whose block 1 the victim does not have: an orphan, whose missing
     // ancestor the victim asks its sender for.
     for (int i = 0; i < 3; i++) {
-      List<Block> branch = CheapChain.cheap(PARAMS, 2, now(), TestChain.key(200 + i).address());
+      List<Block> branch =
+          CheapChain.cheap(PARAMS, 2, now(), ChainFixture.Trivial.key(200 + i).address());
       unbacked.publishBlock(branch.get(1)).get(10, TimeUnit.SECONDS);
     }
     Await.until(
@@ -272,7 +273,8 @@ class ChainAttackTest {
         Duration.ofSeconds(20),
         "each orphan whose ancestor its sender cannot serve costs the sender");
 
-    List<Block> served = CheapChain.cheap(PARAMS, 2, now(), TestChain.key(210).address());
+    List<Block> served =
+        CheapChain.cheap(PARAMS, 2, now(), ChainFixture.Trivial.key(210).address());
     backed.serve(served);
     backed.publishBlock(served.get(1)).get(10, TimeUnit.SECONDS);
     Await.until(
@@ -303,19 +305,22 @@ class ChainAttackTest {
         Duration.ofSeconds(20),
         "meshes formed");
 
-    SigningKey funded = TestChain.key(1);
-    Address to = TestChain.key(9).address();
+    SigningKey funded = ChainFixture.Trivial.key(1);
+    Address to = ChainFixture.Trivial.key(9).address();
     List<Transaction> flood = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
-      flood.add(TestChain.tx(funded, to, 1, 10, 10 + i)); // nonce gaps: never minable now
+      flood.add(
+          ChainFixture.Trivial.tx(funded, to, 1, 10, 10 + i)); // nonce gaps: never minable now
     }
     for (int i = 0; i < 1_000; i++) {
-      flood.add(TestChain.tx(TestChain.key(100 + i), to, 1, 10, 0)); // unfunded senders
+      flood.add(
+          ChainFixture.Trivial.tx(
+              ChainFixture.Trivial.key(100 + i), to, 1, 10, 0)); // unfunded senders
     }
     for (Transaction tx : flood) {
       attacker.publishTransaction(tx).get(10, TimeUnit.SECONDS);
     }
-    Transaction good = TestChain.tx(TestChain.key(0), to, 5, 1, 0);
+    Transaction good = ChainFixture.Trivial.tx(ChainFixture.Trivial.key(0), to, 5, 1, 0);
     var admission = sender.gossip.submitTransaction(good).get(10, TimeUnit.SECONDS);
     assertThat(admission.accepted()).isTrue();
     Await.until(

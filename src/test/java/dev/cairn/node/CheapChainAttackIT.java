@@ -3,8 +3,8 @@ package dev.cairn.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.CheapChain;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.model.Block;
 import dev.cairn.node.NodeProcesses.NodeProcess;
@@ -82,7 +82,7 @@ class CheapChainAttackIT {
   void aFreshNodeLeavesACheapLongChainForTheHeavierHonestChainAndNeverBlamesTheMiner()
       throws Exception {
     List<Block> cheap =
-        procs.prebuildCheapDevChain("cheap", CHEAP_BLOCKS, TestChain.key(66).address());
+        procs.prebuildCheapDevChain("cheap", CHEAP_BLOCKS, ChainFixture.Trivial.key(66).address());
     BigInteger cheapWork = CheapChain.chainWork(GenesisFile.load("dev"), cheap);
 
     // The honest miner builds its chain alone first: far more work, far fewer blocks.

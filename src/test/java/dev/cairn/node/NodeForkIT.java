@@ -3,7 +3,7 @@ package dev.cairn.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.node.NodeProcesses.NodeProcess;
 import dev.cairn.testing.Await;
 import java.math.BigInteger;
@@ -45,7 +45,7 @@ class NodeForkIT {
   void groupsThatMinedApartConvergeOnTheHeavierChainAndTheLosersTxsReturn() throws Exception {
     // group A: a1 mines, a2 follows; group B: b1 mines, b2 follows. Neither knows the other.
     String minerA = NodeProcesses.DEV1;
-    String minerB = TestChain.key(7).address().toString();
+    String minerB = ChainFixture.Trivial.key(7).address().toString();
     NodeProcess a1 = procs.start("a1", "127.0.0.2", "--mine", "--miner-address", minerA);
     NodeProcess a2 = procs.start("a2", "127.0.0.3", "--bootnode", a1.listenAddress());
     NodeProcess b1 = procs.start("b1", "127.0.0.4", "--mine", "--miner-address", minerB);
@@ -66,7 +66,7 @@ class NodeForkIT {
             "--keystore",
             keystore.toString(),
             "--to",
-            TestChain.key(43).address().toString(),
+            ChainFixture.Trivial.key(43).address().toString(),
             "--amount",
             "1000000",
             "--fee",

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.node.NodeProcesses.NodeProcess;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.Await;
@@ -80,7 +80,7 @@ class NodeNetworkIT {
         procs.cli(
             PASSPHRASE, "wallet", "import", "--dev-key", "0", "--keystore", keystore.toString());
     assertThat(from).isEqualTo(NodeProcesses.DEV0);
-    String to = TestChain.key(42).address().toString();
+    String to = ChainFixture.Trivial.key(42).address().toString();
     long amount = 123_456_789;
     String txId =
         procs.cli(
@@ -146,7 +146,7 @@ class NodeNetworkIT {
   @Test
   void lateJoinerSyncsA500BlockChainWithinTheBound() throws Exception {
     int n = 520;
-    var blocks = procs.prebuildDevChain("a", n, TestChain.key(5).address());
+    var blocks = procs.prebuildDevChain("a", n, ChainFixture.Trivial.key(5).address());
     NodeProcess a = procs.start("a", "127.0.0.2");
     Await.until(() -> a.height() == n, Duration.ofSeconds(40), "a serves its " + n + " blocks");
     long t0 = System.nanoTime();

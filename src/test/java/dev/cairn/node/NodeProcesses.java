@@ -3,9 +3,9 @@ package dev.cairn.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.chain.ChainConfig;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ChainService;
 import dev.cairn.chain.CheapChain;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Address;
@@ -219,7 +219,7 @@ final class NodeProcesses implements AutoCloseable {
     List<Block> blocks = new ArrayList<>();
     BlockHeader parent = dev.genesisHeader();
     for (int i = 0; i < n; i++) {
-      Block b = TestChain.mine(dev, parent, miner, List.of(), parent.timestamp() + spacing);
+      Block b = ChainFixture.mine(dev, parent, miner, List.of(), parent.timestamp() + spacing);
       blocks.add(b);
       parent = b.header();
     }

@@ -17,6 +17,16 @@ public record BlockHeader(
   /** The only header version so far. */
   public static final int VERSION = 1;
 
+  /**
+   * A header of the current version for a child of {@code parent}, nonce 0 (to be searched): the
+   * shape of every template and test block.
+   */
+  public static BlockHeader child(
+      BlockHeader parent, Hash merkleRoot, Address miner, long timestamp, int bits) {
+    return new BlockHeader(
+        VERSION, parent.height() + 1, parent.hash(), merkleRoot, miner, timestamp, bits, 0);
+  }
+
   /** SHA-256 of the 116-byte encoding: the block hash, checked against the target. */
   public Hash hash() {
     return Hash.sha256(ChainCodec.encode(this));

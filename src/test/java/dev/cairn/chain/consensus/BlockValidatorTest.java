@@ -1,10 +1,10 @@
 package dev.cairn.chain.consensus;
 
-import static dev.cairn.chain.TestChain.PARAMS;
-import static dev.cairn.chain.TestChain.context;
-import static dev.cairn.chain.TestChain.key;
-import static dev.cairn.chain.TestChain.mine;
-import static dev.cairn.chain.TestChain.tx;
+import static dev.cairn.chain.ChainFixture.Trivial.PARAMS;
+import static dev.cairn.chain.ChainFixture.Trivial.key;
+import static dev.cairn.chain.ChainFixture.Trivial.tx;
+import static dev.cairn.chain.ChainFixture.context;
+import static dev.cairn.chain.ChainFixture.mine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.chain.model.Block;

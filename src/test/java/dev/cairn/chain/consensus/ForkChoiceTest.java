@@ -42,12 +42,12 @@ class ForkChoiceTest {
 
   @Test
   void extendAddsTheChildsWork() {
-    NetworkParams p = dev.cairn.chain.TestChain.PARAMS;
+    NetworkParams p = dev.cairn.chain.ChainFixture.Trivial.PARAMS;
     ChainTip g = ChainTip.genesis(p);
     assertThat(g.cumulativeWork()).isEqualTo(BigInteger.TWO);
     var child =
-        dev.cairn.chain.TestChain.mine(
-            p, p.genesisHeader(), dev.cairn.chain.TestChain.key(1).address(), List.of());
+        dev.cairn.chain.ChainFixture.mine(
+            p, p.genesisHeader(), dev.cairn.chain.ChainFixture.Trivial.key(1).address(), List.of());
     ChainTip t = g.extend(child.header());
     assertThat(t.height()).isEqualTo(1);
     assertThat(t.cumulativeWork()).isEqualTo(BigInteger.valueOf(4));

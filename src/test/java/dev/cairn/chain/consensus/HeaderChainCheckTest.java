@@ -2,8 +2,8 @@ package dev.cairn.chain.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ForkBase;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class HeaderChainCheckTest {
   /** The unit network with genesis bits 2^8 times harder than the limit, so work varies. */
-  static final NetworkParams P = TestChain.PARAMS.withGenesisBits(0x1f7fffff);
+  static final NetworkParams P = ChainFixture.Trivial.PARAMS.withGenesisBits(0x1f7fffff);
 
-  static final Address MINER = TestChain.key(5).address();
+  static final Address MINER = ChainFixture.Trivial.key(5).address();
   static final BlockHeader GENESIS = P.genesisHeader();
   static final ForkBase GENESIS_BASE =
       new ForkBase(
@@ -33,7 +33,7 @@ class HeaderChainCheckTest {
     List<BlockHeader> out = new ArrayList<>();
     BlockHeader p = parent;
     for (int i = 0; i < n; i++) {
-      Block b = TestChain.mine(P, p, MINER, List.of(), p.timestamp() + gap);
+      Block b = ChainFixture.mine(P, p, MINER, List.of(), p.timestamp() + gap);
       out.add(b.header());
       p = b.header();
     }

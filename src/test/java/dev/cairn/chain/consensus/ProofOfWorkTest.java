@@ -2,7 +2,7 @@ package dev.cairn.chain.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
 import java.util.OptionalLong;
@@ -17,8 +17,8 @@ class ProofOfWorkTest {
           1,
           Hash.sha256(new byte[] {1}),
           Hash.ZERO,
-          TestChain.key(0).address(),
-          TestChain.T0,
+          ChainFixture.Trivial.key(0).address(),
+          ChainFixture.Trivial.T0,
           0x1f00ffff,
           0);
 

@@ -1,9 +1,9 @@
 package dev.cairn.chain.consensus;
 
-import static dev.cairn.chain.TestChain.PARAMS;
+import static dev.cairn.chain.ChainFixture.Trivial.PARAMS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
 import java.util.ArrayList;
@@ -24,7 +24,8 @@ class ReorgTest {
     BlockHeader parent = from;
     for (int i = 0; i < length; i++) {
       parent =
-          TestChain.mine(PARAMS, parent, TestChain.key(minerKey).address(), List.of()).header();
+          ChainFixture.mine(PARAMS, parent, ChainFixture.Trivial.key(minerKey).address(), List.of())
+              .header();
       known.put(parent.hash(), parent);
       out.add(parent);
     }

@@ -3,7 +3,7 @@ package dev.cairn.chain.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +25,7 @@ class AddressTest {
 
   @Test
   void parsesItsOwnTextAndUpperCase() throws Exception {
-    Address a = TestChain.key(3).address();
+    Address a = ChainFixture.Trivial.key(3).address();
     assertThat(Address.parse(a.text())).isEqualTo(a);
     assertThat(Address.parse(a.text().toUpperCase())).isEqualTo(a);
     assertThat(a.text()).startsWith("cairn1").hasSize(44);

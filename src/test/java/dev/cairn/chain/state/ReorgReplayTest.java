@@ -1,11 +1,11 @@
 package dev.cairn.chain.state;
 
-import static dev.cairn.chain.TestChain.PARAMS;
-import static dev.cairn.chain.TestChain.key;
-import static dev.cairn.chain.TestChain.tx;
+import static dev.cairn.chain.ChainFixture.Trivial.PARAMS;
+import static dev.cairn.chain.ChainFixture.Trivial.key;
+import static dev.cairn.chain.ChainFixture.Trivial.tx;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.consensus.ChainTip;
 import dev.cairn.chain.consensus.ForkChoice;
 import dev.cairn.chain.consensus.Reorg;
@@ -37,7 +37,7 @@ class ReorgReplayTest {
     List<Block> out = new ArrayList<>();
     BlockHeader parent = from;
     for (List<Transaction> t : txs) {
-      Block b = TestChain.mine(PARAMS, parent, key(miner).address(), t);
+      Block b = ChainFixture.mine(PARAMS, parent, key(miner).address(), t);
       blocks.put(b.hash(), b);
       tips.put(b.hash(), tips.get(parent.hash()).extend(b.header()));
       out.add(b);

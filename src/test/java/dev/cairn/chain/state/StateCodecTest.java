@@ -3,7 +3,7 @@ package dev.cairn.chain.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.DecodeException;
 import dev.cairn.chain.model.Hash;
@@ -21,9 +21,9 @@ class StateCodecTest {
 
   StateCodecTest() {
     Map<Address, Optional<Account>> m = new LinkedHashMap<>();
-    m.put(TestChain.key(1).address(), Optional.of(new Account(Long.MAX_VALUE, 3)));
-    m.put(TestChain.key(2).address(), Optional.empty());
-    m.put(TestChain.key(3).address(), Optional.of(new Account(0, 0)));
+    m.put(ChainFixture.Trivial.key(1).address(), Optional.of(new Account(Long.MAX_VALUE, 3)));
+    m.put(ChainFixture.Trivial.key(2).address(), Optional.empty());
+    m.put(ChainFixture.Trivial.key(3).address(), Optional.of(new Account(0, 0)));
     undo = new Undo(Hash.sha256(new byte[] {9}), m);
   }
 

@@ -1,9 +1,9 @@
 package dev.cairn.chain.state;
 
-import static dev.cairn.chain.TestChain.PARAMS;
+import static dev.cairn.chain.ChainFixture.Trivial.PARAMS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
@@ -28,12 +28,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(120)
 class StatePropertiesTest {
-  static final int KEYS = 4; // keys 0 and 1 are funded in TestChain.PARAMS; 2 and 3 are not
+  static final int KEYS =
+      4; // keys 0 and 1 are funded in ChainFixture.Trivial.PARAMS; 2 and 3 are not
   static final SigningKey[] KEY = new SigningKey[KEYS];
 
   static {
     for (int i = 0; i < KEYS; i++) {
-      KEY[i] = TestChain.key(i);
+      KEY[i] = ChainFixture.Trivial.key(i);
     }
   }
 
@@ -72,9 +73,10 @@ class StatePropertiesTest {
 
   static Transaction build(Op op, Map<Address, Long> nextNonce) {
     SigningKey from = KEY[op.from()];
-    Address to = op.to() == KEYS ? TestChain.key(99).address() : KEY[op.to()].address();
+    Address to = op.to() == KEYS ? ChainFixture.Trivial.key(99).address() : KEY[op.to()].address();
     long nonce = nextNonce.getOrDefault(from.address(), 0L) + op.nonceShift();
-    int chain = op.corruption() == 2 ? TestChain.CHAIN_ID + 1 : TestChain.CHAIN_ID;
+    int chain =
+        op.corruption() == 2 ? ChainFixture.Trivial.CHAIN_ID + 1 : ChainFixture.Trivial.CHAIN_ID;
     Transaction t = Transaction.signed(from, chain, to, op.amount(), op.fee(), nonce);
     if (op.corruption() == 1) {
       byte[] sig = t.signature();
@@ -88,7 +90,14 @@ class StatePropertiesTest {
     Address miner = KEY[(int) (height % KEYS)].address();
     BlockHeader h =
         new BlockHeader(
-            1, height, Hash.ZERO, Hash.ZERO, miner, TestChain.T0 + height, 0x207fffff, height);
+            1,
+            height,
+            Hash.ZERO,
+            Hash.ZERO,
+            miner,
+            ChainFixture.Trivial.T0 + height,
+            0x207fffff,
+            height);
     return new Block(h, txs);
   }
 

@@ -1,12 +1,12 @@
 package dev.cairn.chain.state;
 
-import static dev.cairn.chain.TestChain.PARAMS;
-import static dev.cairn.chain.TestChain.key;
-import static dev.cairn.chain.TestChain.mine;
-import static dev.cairn.chain.TestChain.tx;
+import static dev.cairn.chain.ChainFixture.Trivial.PARAMS;
+import static dev.cairn.chain.ChainFixture.Trivial.key;
+import static dev.cairn.chain.ChainFixture.Trivial.tx;
+import static dev.cairn.chain.ChainFixture.mine;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.consensus.RejectReason;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
@@ -98,7 +98,8 @@ class StateTransitionTest {
 
   @Test
   void wrongChainId() {
-    Transaction other = Transaction.signed(alice, TestChain.CHAIN_ID + 1, bob.address(), 5, 1, 0);
+    Transaction other =
+        Transaction.signed(alice, ChainFixture.Trivial.CHAIN_ID + 1, bob.address(), 5, 1, 0);
     assertThat(reason(other)).isEqualTo(RejectReason.WRONG_CHAIN_ID);
   }
 
@@ -173,12 +174,12 @@ class StateTransitionTest {
     long now = b.header().timestamp();
     assertThat(
             StateTransition.validateAndApply(
-                b, TestChain.context(PARAMS.genesisHeader(), now), genesis, PARAMS))
+                b, ChainFixture.context(PARAMS.genesisHeader(), now), genesis, PARAMS))
         .isInstanceOf(ApplyResult.Applied.class);
     Block badRoot = new Block(b.header(), List.of());
     ApplyResult r =
         StateTransition.validateAndApply(
-            badRoot, TestChain.context(PARAMS.genesisHeader(), now), genesis, PARAMS);
+            badRoot, ChainFixture.context(PARAMS.genesisHeader(), now), genesis, PARAMS);
     assertThat(((ApplyResult.Rejected) r).reason()).isEqualTo(RejectReason.BAD_MERKLE_ROOT);
   }
 

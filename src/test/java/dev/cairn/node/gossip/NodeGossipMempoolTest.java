@@ -2,7 +2,7 @@ package dev.cairn.node.gossip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.chain.TestChain;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.ChainCodec;
 import dev.cairn.chain.model.Hash;
@@ -38,7 +38,8 @@ class NodeGossipMempoolTest {
 
   private TestNode node(int i) throws Exception {
     TestNode t =
-        TestNode.start(net, dir.resolve("n" + i), 2100 + i, TestChain.PARAMS, TestNode.SYNC);
+        TestNode.start(
+            net, dir.resolve("n" + i), 2100 + i, ChainFixture.Trivial.PARAMS, TestNode.SYNC);
     nodes.add(t);
     return t;
   }
@@ -65,18 +66,18 @@ class NodeGossipMempoolTest {
     b.connect(a);
     String txs = NodeGossip.txsTopic(TestNode.NETWORK);
     Await.until(() -> !a.router.meshPeers(txs).isEmpty(), Duration.ofSeconds(20), "mesh");
-    var to = TestChain.key(2).address();
+    var to = ChainFixture.Trivial.key(2).address();
     // The flood: gap transactions of a funded sender, as a peer would gossip them to a.
     List<Transaction> gaps = new ArrayList<>();
     for (long nonce = 1; nonce <= 40; nonce++) {
-      Transaction gap = TestChain.tx(TestChain.key(1), to, 1, 1_000, nonce);
+      Transaction gap = ChainFixture.Trivial.tx(ChainFixture.Trivial.key(1), to, 1, 1_000, nonce);
       gaps.add(gap);
       assertThat(a.gossip.validateTransaction(message(ChainCodec.encode(gap), b)).join())
           .isInstanceOf(ValidationResult.Ignore.class);
     }
     // An honest sender: nonce 1 first (queued, not relayed), then nonce 0.
-    Transaction h1 = TestChain.tx(TestChain.key(0), to, 5, 2, 1);
-    Transaction h0 = TestChain.tx(TestChain.key(0), to, 5, 2, 0);
+    Transaction h1 = ChainFixture.Trivial.tx(ChainFixture.Trivial.key(0), to, 5, 2, 1);
+    Transaction h0 = ChainFixture.Trivial.tx(ChainFixture.Trivial.key(0), to, 5, 2, 0);
     Mempool.Admission q = a.gossip.submitTransaction(h1).get(5, TimeUnit.SECONDS);
     assertThat(q.outcome()).isEqualTo(Mempool.Outcome.QUEUED);
     Mempool.Admission added = a.gossip.submitTransaction(h0).get(5, TimeUnit.SECONDS);

@@ -2,8 +2,8 @@ package dev.cairn.node.gossip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ImportResult;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Blocks and transactions over gossip between full in-memory nodes. */
 @Timeout(90)
 class NodeGossipTest {
-  static final Address MINER = TestChain.key(5).address();
+  static final Address MINER = ChainFixture.Trivial.key(5).address();
 
   @TempDir Path dir;
   private final MemoryTransport net = new MemoryTransport();
@@ -81,12 +81,17 @@ class NodeGossipTest {
 
   /** A block with valid proof of work and Merkle root whose transaction's signature is forged. */
   private static Block blockWithBadSignature() {
-    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1, 1, 0);
+    Transaction tx =
+        ChainFixture.Trivial.tx(
+            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
     Transaction forged =
         new Transaction(
             tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
-    return TestChain.mine(
-        TestChain.PARAMS, TestChain.PARAMS.genesisHeader(), MINER, List.of(forged));
+    return ChainFixture.mine(
+        ChainFixture.Trivial.PARAMS,
+        ChainFixture.Trivial.PARAMS.genesisHeader(),
+        MINER,
+        List.of(forged));
   }
 
   private TestNode node(int i) throws Exception {
@@ -94,7 +99,8 @@ class NodeGossipTest {
   }
 
   private TestNode node(int i, dev.cairn.node.sync.SyncConfig config) throws Exception {
-    TestNode t = TestNode.start(net, dir.resolve("n" + i), 2000 + i, TestChain.PARAMS, config);
+    TestNode t =
+        TestNode.start(net, dir.resolve("n" + i), 2000 + i, ChainFixture.Trivial.PARAMS, config);
     nodes.add(t);
     return t;
   }
@@ -123,7 +129,9 @@ class NodeGossipTest {
     }
     assertThat(nodes.get(2).gossip.accepted(true)).isPositive();
 
-    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 500, 2, 0);
+    Transaction tx =
+        ChainFixture.Trivial.tx(
+            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 500, 2, 0);
     Mempool.Admission a = nodes.get(3).gossip.submitTransaction(tx).get(5, TimeUnit.SECONDS);
     assertThat(a.accepted()).isTrue();
     Await.until(() -> miner.chain.view().mempoolSize() == 1, Duration.ofSeconds(20), "tx at miner");
@@ -155,8 +163,8 @@ class NodeGossipTest {
     TestNode peer = node(1);
     String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
     String txs = NodeGossip.txsTopic(TestNode.NETWORK);
-    BlockHeader genesis = TestChain.PARAMS.genesisHeader();
-    Block b1 = TestChain.mine(TestChain.PARAMS, genesis, MINER, List.of());
+    BlockHeader genesis = ChainFixture.Trivial.PARAMS.genesisHeader();
+    Block b1 = ChainFixture.mine(ChainFixture.Trivial.PARAMS, genesis, MINER, List.of());
 
     assertThat(n.gossip.validateBlock(message(blocks, new byte[] {1, 2, 3}, peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
@@ -170,7 +178,9 @@ class NodeGossipTest {
     }
     assertThat(n.gossip.validateBlock(message(blocks, ChainCodec.encode(noWork), peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
-    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1, 1, 0);
+    Transaction tx =
+        ChainFixture.Trivial.tx(
+            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
     Block badRoot = new Block(b1.header(), List.of(tx));
     assertThat(n.gossip.validateBlock(message(blocks, ChainCodec.encode(badRoot), peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
@@ -206,9 +216,9 @@ class NodeGossipTest {
         () -> b.sync.status().peers() == 1 && a.sync.status().peers() == 1, "status exchanged");
     // a imports 5 blocks without gossip (b's status of a is stale), then publishes a sixth
     List<Block> chain = new ArrayList<>();
-    BlockHeader p = TestChain.PARAMS.genesisHeader();
+    BlockHeader p = ChainFixture.Trivial.PARAMS.genesisHeader();
     for (int i = 0; i < 5; i++) {
-      Block blk = TestChain.mine(TestChain.PARAMS, p, MINER, List.of());
+      Block blk = ChainFixture.mine(ChainFixture.Trivial.PARAMS, p, MINER, List.of());
       chain.add(blk);
       p = blk.header();
     }
@@ -293,7 +303,9 @@ class NodeGossipTest {
     PeerId craftedId = crafted.host().peerId();
     crafted.host().dial(b.p2p.host().fullAddress().orElseThrow());
     Await.until(() -> crafted.topicPeers(txs).contains(b.id()), "crafted peer knows b's topics");
-    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1, 1, 0);
+    Transaction tx =
+        ChainFixture.Trivial.tx(
+            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
     Transaction forged =
         new Transaction(
             tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
@@ -393,10 +405,10 @@ class NodeGossipTest {
     Await.until(() -> b.head().equals(first.hash()), Duration.ofSeconds(10), "b has a's block");
     // b's miner found a block of the same height at the same time; it arrives at c second
     Block rival =
-        TestChain.mine(
-            TestChain.PARAMS,
-            TestChain.PARAMS.genesisHeader(),
-            TestChain.key(6).address(),
+        ChainFixture.mine(
+            ChainFixture.Trivial.PARAMS,
+            ChainFixture.Trivial.PARAMS.genesisHeader(),
+            ChainFixture.Trivial.key(6).address(),
             List.of());
     assertThat(b.chain.importBlock(rival, "test miner").get(10, TimeUnit.SECONDS).outcome())
         .isEqualTo(ImportResult.Outcome.IMPORTED_SIDE);

@@ -3,17 +3,15 @@ package dev.cairn.node.miner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.chain.ChainConfig;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ChainService;
 import dev.cairn.chain.ImportResult;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
-import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
-import dev.cairn.chain.model.Merkle;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
@@ -125,17 +123,6 @@ class MinerTest {
   }
 
   private static Block mine(NetworkParams p, BlockHeader parent, long time) {
-    BlockHeader h =
-        new BlockHeader(
-            BlockHeader.VERSION,
-            parent.height() + 1,
-            parent.hash(),
-            Merkle.root(List.of()),
-            PAY_TO,
-            time,
-            TestChain.nextBits(p, parent),
-            0);
-    long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
-    return TestChain.remember(parent, new Block(h.withNonce(nonce), List.of()));
+    return ChainFixture.mine(p, parent, PAY_TO, List.of(), time);
   }
 }

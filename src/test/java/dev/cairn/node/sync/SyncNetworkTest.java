@@ -2,8 +2,8 @@ package dev.cairn.node.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ChainService;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Sync between full in-memory nodes: late joiners, forks, other genesis, hostile peers. */
 @Timeout(120)
 class SyncNetworkTest {
-  static final NetworkParams PARAMS = TestChain.PARAMS;
-  static final Address MINER = TestChain.key(5).address();
-  static final Address OTHER_MINER = TestChain.key(6).address();
+  static final NetworkParams PARAMS = ChainFixture.Trivial.PARAMS;
+  static final Address MINER = ChainFixture.Trivial.key(5).address();
+  static final Address OTHER_MINER = ChainFixture.Trivial.key(6).address();
 
   private static List<Block> chain500;
 
@@ -65,7 +65,7 @@ class SyncNetworkTest {
     List<Block> out = new ArrayList<>();
     BlockHeader p = parent;
     for (int i = 0; i < n; i++) {
-      Block b = TestChain.mine(PARAMS, p, miner, i == 0 ? firstTxs : List.of());
+      Block b = ChainFixture.mine(PARAMS, p, miner, i == 0 ? firstTxs : List.of());
       out.add(b);
       p = b.header();
     }
@@ -138,7 +138,9 @@ class SyncNetworkTest {
   @Test
   void groupsThatBuiltApartConvergeOnTheHeavierChainAndLosingTransactionsReturnToTheMempool()
       throws Exception {
-    Transaction tx = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1_000, 5, 0);
+    Transaction tx =
+        ChainFixture.Trivial.tx(
+            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1_000, 5, 0);
     List<Block> heavy = build(PARAMS.genesisHeader(), 30, MINER, List.of());
     List<Block> light = build(PARAMS.genesisHeader(), 20, OTHER_MINER, List.of(tx));
     TestNode a0 = node(TestNode.SYNC);
@@ -191,7 +193,7 @@ class SyncNetworkTest {
     List<Block> out = new ArrayList<>();
     BlockHeader parent = p.genesisHeader();
     for (int i = 0; i < n; i++) {
-      Block b = TestChain.mine(p, parent, miner, List.of(), parent.timestamp() + gap);
+      Block b = ChainFixture.mine(p, parent, miner, List.of(), parent.timestamp() + gap);
       out.add(b);
       parent = b.header();
     }
@@ -247,7 +249,9 @@ class SyncNetworkTest {
       List<Block> blocks = new ArrayList<>(honest.blocksByHash(hashes));
       if (blocks.size() > 1) {
         int i = blocks.size() / 2;
-        Transaction extra = TestChain.tx(TestChain.key(0), TestChain.key(1).address(), 1, 1, 0);
+        Transaction extra =
+            ChainFixture.Trivial.tx(
+                ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
         blocks.set(i, new Block(blocks.get(i).header(), List.of(extra)));
         corrupted.incrementAndGet();
       }

@@ -8,7 +8,6 @@ import static dev.cairn.chain.ChainFixture.genesis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.chain.ChainFixture;
-import dev.cairn.chain.TestChain;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Block;
@@ -302,6 +301,6 @@ class SyncStateTest {
   static {
     // Chains are mined once; make sure the fixture's network is what the tests think.
     assertThat(ChainFixture.PARAMS.minimumChainWork()).isZero();
-    assertThat(TestChain.T0).isEqualTo(ChainFixture.T0);
+    assertThat(ChainFixture.Trivial.T0).isEqualTo(ChainFixture.T0);
   }
 }

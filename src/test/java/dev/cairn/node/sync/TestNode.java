@@ -34,7 +34,7 @@ import java.util.function.Function;
  * {@code Node} wires them.
  */
 public final class TestNode implements AutoCloseable {
-  /** The test network's name (TestChain.PARAMS). */
+  /** The test network's name (ChainFixture.Trivial.PARAMS). */
   public static final String NETWORK = "unit";
 
   /** Cairn's scored gossip (as {@code Node}'s) with a fast heartbeat, so meshes form in a test. */
