@@ -31,26 +31,15 @@ import java.util.Optional;
  * The chain's read-only answers: blocks and headers of the canonical chain, locators, transaction
  * lookups, fork bases for sync and block templates for the miner. Part of {@link ChainState}, on
  * its owner thread (the index it reads is the owner's).
+ *
+ * <p>A record of the parts it reads: it holds no state of its own.
  */
-final class ChainQueries {
-  private final NetworkParams params;
-  private final ChainStore store;
-  private final AccountReader accounts;
-  private final HeaderIndex index;
-  private final Mempool mempool;
-
-  ChainQueries(
-      NetworkParams params,
-      ChainStore store,
-      AccountReader accounts,
-      HeaderIndex index,
-      Mempool mempool) {
-    this.params = params;
-    this.store = store;
-    this.accounts = accounts;
-    this.index = index;
-    this.mempool = mempool;
-  }
+record ChainQueries(
+    NetworkParams params,
+    ChainStore store,
+    AccountReader accounts,
+    HeaderIndex index,
+    Mempool mempool) {
 
   /** See {@link ChainState#blockAt}. */
   Optional<Block> blockAt(long height) {

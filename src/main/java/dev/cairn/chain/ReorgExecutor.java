@@ -29,8 +29,15 @@ import org.apache.logging.log4j.Logger;
  * computes from the header index, one write batch per step (undo one block and move the head back;
  * apply one block and move the head forward), so that a crash at any instant leaves a consistent
  * store whose next open finishes the switch. Part of {@link ChainState}, on its owner thread.
+ *
+ * <p>A record of the parts it steps: it holds no state of its own.
  */
-final class ReorgExecutor {
+record ReorgExecutor(
+    NetworkParams params,
+    ChainStore store,
+    AccountReader accounts,
+    HeaderIndex index,
+    InvalidBlocks invalid) {
   private static final Logger LOG = LogManager.getLogger();
 
   /**
@@ -46,25 +53,6 @@ final class ReorgExecutor {
       List<Hash> connected,
       List<Transaction> abandoned,
       Set<Address> touched) {}
-
-  private final NetworkParams params;
-  private final ChainStore store;
-  private final AccountReader accounts;
-  private final HeaderIndex index;
-  private final InvalidBlocks invalid;
-
-  ReorgExecutor(
-      NetworkParams params,
-      ChainStore store,
-      AccountReader accounts,
-      HeaderIndex index,
-      InvalidBlocks invalid) {
-    this.params = params;
-    this.store = store;
-    this.accounts = accounts;
-    this.index = index;
-    this.invalid = invalid;
-  }
 
   /**
    * Moves the head to the best valid branch: while a stored branch has more work than the head

@@ -1,16 +1,12 @@
 package dev.cairn.chain;
 
 import static dev.cairn.chain.ChainFixture.MINER;
-import static dev.cairn.chain.ChainFixture.PARAMS;
 import static dev.cairn.chain.ChainFixture.branch;
 import static dev.cairn.chain.ChainFixture.genesis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.chain.model.Block;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -24,9 +20,7 @@ class BlocksByRangeBoundTest {
 
   @Test
   void aRangeStopsBeforeItsBytesExceedTheBoundButAlwaysHoldsOneBlock() throws Exception {
-    Clock clock = Clock.fixed(Instant.ofEpochMilli(ChainFixture.NOW), ZoneOffset.UTC);
-    try (ChainService chain =
-        ChainService.start(PARAMS, ChainConfig.defaults().withSyncWrites(false), dir, clock)) {
+    try (ChainService chain = ChainFixture.startService(dir, ChainConfig.defaults())) {
       List<Block> blocks = branch(genesis(), 10, 1_000, MINER);
       for (Block b : blocks) {
         chain.importBlock(b, "test").get(5, TimeUnit.SECONDS);

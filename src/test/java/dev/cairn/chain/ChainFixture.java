@@ -14,11 +14,19 @@ import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.ApplyResult;
 import dev.cairn.chain.state.InMemoryAccounts;
 import dev.cairn.chain.state.StateTransition;
+import dev.cairn.chain.store.ChainStore;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The chain tests' one fixture: two small networks, fixed keys, a miner that remembers the retarget
@@ -143,6 +151,59 @@ public final class ChainFixture {
       out.addAll(p);
     }
     return out;
+  }
+
+  // ---- the chain owner as the tests set it up
+
+  /** The tests' chain config: the defaults without fsync. */
+  public static final ChainConfig CONFIG = ChainConfig.defaults().withSyncWrites(false);
+
+  /** A clock fixed at {@link #NOW}. */
+  public static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+
+  /** The fork network's chain in {@code store}, at {@link #NOW}, on the calling thread. */
+  public static ChainState open(ChainStore store, ChainConfig config) {
+    return ChainState.open(PARAMS, config, store, NOW);
+  }
+
+  /** {@link #open(ChainStore, ChainConfig)} with {@link #CONFIG}. */
+  public static ChainState open(ChainStore store) {
+    return open(store, CONFIG);
+  }
+
+  /** A chain service on the fork network in {@code dir} at {@link #CLOCK}, without fsync. */
+  public static ChainService startService(Path dir, ChainConfig config) {
+    return ChainService.start(PARAMS, config.withSyncWrites(false), dir, CLOCK);
+  }
+
+  /** As {@link #startService(Path, ChainConfig)} with the signature check {@code verifier}. */
+  public static ChainService startService(
+      Path dir, ChainConfig config, Predicate<Transaction> verifier) {
+    return ChainService.start(PARAMS, config.withSyncWrites(false), dir, CLOCK, verifier);
+  }
+
+  /**
+   * A test-only head-change listener that holds the owner thread from the next head change until
+   * {@code release} counts down (for at most ten seconds), so that the mailbox fills up; {@code
+   * entered} counts down when it starts holding.
+   */
+  public record OwnerHold(CountDownLatch entered, CountDownLatch release) {
+    /** Subscribes the holding listener to {@code chain}. */
+    public static OwnerHold subscribe(ChainService chain) throws Exception {
+      OwnerHold hold = new OwnerHold(new CountDownLatch(1), new CountDownLatch(1));
+      chain
+          .subscribeHeadChanges(
+              c -> {
+                hold.entered.countDown();
+                try {
+                  hold.release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              })
+          .get(5, TimeUnit.SECONDS);
+      return hold;
+    }
   }
 
   // ---- mining on any network

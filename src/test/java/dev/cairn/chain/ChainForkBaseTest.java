@@ -32,7 +32,7 @@ class ChainForkBaseTest {
   @BeforeEach
   void open() {
     store = ChainStore.open(dir, false);
-    chain = ChainState.open(PARAMS, ChainConfig.defaults().withSyncWrites(false), store, NOW);
+    chain = ChainFixture.open(store);
   }
 
   @AfterEach

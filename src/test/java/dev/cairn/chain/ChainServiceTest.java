@@ -1,7 +1,6 @@
 package dev.cairn.chain;
 
 import static dev.cairn.chain.ChainFixture.MINER;
-import static dev.cairn.chain.ChainFixture.PARAMS;
 import static dev.cairn.chain.ChainFixture.branch;
 import static dev.cairn.chain.ChainFixture.genesis;
 import static dev.cairn.chain.ChainFixture.tx;
@@ -11,9 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Block;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ChainServiceTest {
   @TempDir Path dir;
-  static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(ChainFixture.NOW), ZoneOffset.UTC);
 
   ChainService start(ChainConfig config) {
-    return ChainService.start(PARAMS, config.withSyncWrites(false), dir, CLOCK);
+    return ChainFixture.startService(dir, config);
   }
 
   @Test
@@ -61,20 +56,10 @@ class ChainServiceTest {
   @Test
   void gossipOffersAreRefusedAsBusyWhenTheMailboxIsFull() throws Exception {
     try (ChainService chain = start(ChainConfig.defaults().withMailboxCapacity(2))) {
-      CountDownLatch release = new CountDownLatch(1);
-      CountDownLatch inListener = new CountDownLatch(1);
       // A test-only listener that holds the owner thread, so the mailbox fills up.
-      chain
-          .subscribeHeadChanges(
-              c -> {
-                inListener.countDown();
-                try {
-                  release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              })
-          .get(5, TimeUnit.SECONDS);
+      ChainFixture.OwnerHold hold = ChainFixture.OwnerHold.subscribe(chain);
+      CountDownLatch release = hold.release();
+      CountDownLatch inListener = hold.entered();
       List<Block> blocks = branch(genesis(), 4, 1_000, MINER);
       CompletableFuture<ImportResult> first = chain.importBlock(blocks.get(0), "local");
       assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();

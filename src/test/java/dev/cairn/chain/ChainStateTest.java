@@ -53,7 +53,7 @@ class ChainStateTest {
       store.close();
     }
     store = ChainStore.open(dir, false);
-    chain = ChainState.open(PARAMS, config, store, NOW);
+    chain = ChainFixture.open(store, config);
     chain.subscribe(changes::add);
   }
 

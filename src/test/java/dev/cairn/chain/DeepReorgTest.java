@@ -1,7 +1,5 @@
 package dev.cairn.chain;
 
-import static dev.cairn.chain.ChainFixture.NOW;
-import static dev.cairn.chain.ChainFixture.PARAMS;
 import static dev.cairn.chain.ChainFixture.addr;
 import static dev.cairn.chain.ChainFixture.branch;
 import static dev.cairn.chain.ChainFixture.genesis;
@@ -41,8 +39,7 @@ class DeepReorgTest {
     assertThat(b.get(DEPTH - 1).header().bits()).isEqualTo(a.get(DEPTH - 1).header().bits());
     List<HeadChange> changes = new ArrayList<>();
     try (ChainStore store = ChainStore.open(dir, false)) {
-      ChainState chain =
-          ChainState.open(PARAMS, ChainConfig.defaults().withSyncWrites(false), store, NOW);
+      ChainState chain = ChainFixture.open(store);
       chain.subscribe(changes::add);
       long t0 = System.nanoTime();
       for (Block x : a) {

@@ -1,7 +1,6 @@
 package dev.cairn.chain;
 
 import static dev.cairn.chain.ChainFixture.MINER;
-import static dev.cairn.chain.ChainFixture.NOW;
 import static dev.cairn.chain.ChainFixture.PARAMS;
 import static dev.cairn.chain.ChainFixture.addr;
 import static dev.cairn.chain.ChainFixture.branch;
@@ -46,7 +45,7 @@ class InvalidBlockMemoryTest {
 
   void open(ChainConfig config) {
     store = ChainStore.open(dir, false);
-    chain = ChainState.open(PARAMS, config, store, NOW);
+    chain = ChainFixture.open(store, config);
   }
 
   @AfterEach

@@ -1,6 +1,5 @@
 package dev.cairn.chain;
 
-import static dev.cairn.chain.ChainFixture.NOW;
 import static dev.cairn.chain.ChainFixture.PARAMS;
 import static dev.cairn.chain.ChainFixture.addr;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,8 +84,7 @@ class RandomForkTest {
     Map<Hash, Gen> byHash = new HashMap<>();
     gens.forEach(g -> byHash.put(g.block().hash(), g));
     try (ChainStore store = ChainStore.open(storeDir, false)) {
-      ChainState chain =
-          ChainState.open(PARAMS, ChainConfig.defaults().withSyncWrites(false), store, NOW);
+      ChainState chain = ChainFixture.open(store);
       chain.subscribe(c -> reorgs += c.isReorg() ? 1 : 0);
       Set<Hash> imported = new HashSet<>();
       for (Gen g : order) {

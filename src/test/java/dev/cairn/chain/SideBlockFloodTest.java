@@ -1,6 +1,5 @@
 package dev.cairn.chain;
 
-import static dev.cairn.chain.ChainFixture.NOW;
 import static dev.cairn.chain.ChainFixture.PARAMS;
 import static dev.cairn.chain.ChainFixture.addr;
 import static dev.cairn.chain.ChainFixture.branch;
@@ -41,8 +40,7 @@ class SideBlockFloodTest {
     List<Block> honest =
         ChainFixture.concat(List.of(b1, b2), branch(b2.header(), 4, 1_000, addr(5)));
     try (ChainStore store = ChainStore.open(dir, false)) {
-      ChainState chain =
-          ChainState.open(PARAMS, ChainConfig.defaults().withSyncWrites(false), store, NOW);
+      ChainState chain = ChainFixture.open(store);
       for (Block b : honest) {
         assertThat(chain.importBlock(b, "honest").outcome()).isEqualTo(Outcome.IMPORTED_HEAD);
       }

@@ -16,9 +16,6 @@ import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class TransactionAdmissionTest {
   @TempDir Path dir;
-  static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(ChainFixture.NOW), ZoneOffset.UTC);
 
   /** The threads the signature verifier ran on, one entry per verification. */
   final ConcurrentLinkedQueue<String> verifiedOn = new ConcurrentLinkedQueue<>();
@@ -49,7 +45,7 @@ class TransactionAdmissionTest {
       };
 
   ChainService start(ChainConfig config) {
-    return ChainService.start(PARAMS, config.withSyncWrites(false), dir, CLOCK, countingVerifier);
+    return ChainFixture.startService(dir, config, countingVerifier);
   }
 
   static SigningKey unfunded(int i) {
@@ -112,20 +108,10 @@ class TransactionAdmissionTest {
   @Test
   void aFloodFromUnfundedSendersNeverTakesTheMailboxFromAnHonestTransaction() throws Exception {
     try (ChainService chain = start(ChainConfig.defaults().withMailboxCapacity(4))) {
-      CountDownLatch release = new CountDownLatch(1);
-      CountDownLatch inListener = new CountDownLatch(1);
       // A test-only listener that holds the owner thread, so nothing leaves the mailbox.
-      chain
-          .subscribeHeadChanges(
-              c -> {
-                inListener.countDown();
-                try {
-                  release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              })
-          .get(5, TimeUnit.SECONDS);
+      ChainFixture.OwnerHold hold = ChainFixture.OwnerHold.subscribe(chain);
+      CountDownLatch release = hold.release();
+      CountDownLatch inListener = hold.entered();
       CompletableFuture<ImportResult> held =
           chain.importBlock(branch(genesis(), 1, 1_000, MINER).get(0), "local");
       assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();

@@ -59,16 +59,12 @@ public final class ChainCodec {
       throw new DecodeException(Reason.UNSUPPORTED_VERSION, "transaction version " + version);
     }
     int chainId = b.getInt();
-    byte[] key = new byte[Keys.PUBLIC_KEY_SIZE];
-    b.get(key);
-    byte[] to = new byte[Address.SIZE];
-    b.get(to);
+    byte[] key = take(b, Keys.PUBLIC_KEY_SIZE);
+    Address to = Address.of(take(b, Address.SIZE));
     long amount = b.getLong();
     long fee = b.getLong();
     long nonce = b.getLong();
-    byte[] sig = new byte[Keys.SIGNATURE_SIZE];
-    b.get(sig);
-    return new Transaction(chainId, key, Address.of(to), amount, fee, nonce, sig);
+    return new Transaction(chainId, key, to, amount, fee, nonce, take(b, Keys.SIGNATURE_SIZE));
   }
 
   /** The 116-byte encoding of {@code header}. */
@@ -106,17 +102,20 @@ public final class ChainCodec {
       throw new DecodeException(Reason.UNSUPPORTED_VERSION, "header version " + version);
     }
     long height = b.getLong();
-    byte[] parent = new byte[Hash.SIZE];
-    b.get(parent);
-    byte[] root = new byte[Hash.SIZE];
-    b.get(root);
-    byte[] miner = new byte[Address.SIZE];
-    b.get(miner);
+    Hash parent = Hash.of(take(b, Hash.SIZE));
+    Hash root = Hash.of(take(b, Hash.SIZE));
+    Address miner = Address.of(take(b, Address.SIZE));
     long timestamp = b.getLong();
     int bits = b.getInt();
     long nonce = b.getLong();
-    return new BlockHeader(
-        version, height, Hash.of(parent), Hash.of(root), Address.of(miner), timestamp, bits, nonce);
+    return new BlockHeader(version, height, parent, root, miner, timestamp, bits, nonce);
+  }
+
+  /** The next {@code n} bytes of {@code b} (the caller checked the length). */
+  private static byte[] take(ByteBuffer b, int n) {
+    byte[] out = new byte[n];
+    b.get(out);
+    return out;
   }
 
   /** Header, transaction count (u32), then each transaction. */

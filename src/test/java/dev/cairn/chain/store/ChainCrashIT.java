@@ -1,12 +1,10 @@
 package dev.cairn.chain.store;
 
-import static dev.cairn.chain.ChainFixture.NOW;
 import static dev.cairn.chain.ChainFixture.PARAMS;
 import static dev.cairn.chain.ChainFixture.genesis;
 import static dev.cairn.chain.ChainFixture.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.chain.ChainConfig;
 import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ChainState;
 import dev.cairn.chain.consensus.ChainTip;
@@ -202,8 +200,7 @@ class ChainCrashIT {
   private static void checkConsistent(Path dir) {
     try (ChainStore store = ChainStore.open(dir, false)) {
       assertReplayMatches(store);
-      ChainState s =
-          ChainState.open(PARAMS, ChainConfig.defaults().withSyncWrites(false), store, NOW);
+      ChainState s = ChainFixture.open(store);
       assertThat(store.head()).contains(s.view().headHash());
       assertReplayMatches(store);
     }

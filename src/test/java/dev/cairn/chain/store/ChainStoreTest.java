@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.chain.ChainConfig;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ChainState;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.consensus.NetworkParams;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChainStoreTest {
   @TempDir Path dir;
 
-  static final ChainConfig CONFIG = ChainConfig.defaults().withSyncWrites(false);
+  static final ChainConfig CONFIG = ChainFixture.CONFIG;
 
   @Test
   void reopensAtTheSameHeadAndState() {
@@ -39,7 +40,7 @@ class ChainStoreTest {
     ChainView before;
     Map<?, Account> accounts;
     try (ChainStore store = ChainStore.open(dir, true)) {
-      ChainState s = ChainState.open(PARAMS, CONFIG, store, NOW);
+      ChainState s = ChainFixture.open(store);
       for (Block b : c) {
         s.importBlock(b, "test");
       }
@@ -49,7 +50,7 @@ class ChainStoreTest {
       accounts = store.allAccounts();
     }
     try (ChainStore store = ChainStore.open(dir, true)) {
-      ChainState s = ChainState.open(PARAMS, CONFIG, store, NOW);
+      ChainState s = ChainFixture.open(store);
       assertThat(s.view().headHash()).isEqualTo(before.headHash());
       assertThat(s.view().cumulativeWork()).isEqualTo(before.cumulativeWork());
       assertThat(s.view().recentHeaders()).isEqualTo(before.recentHeaders());
@@ -63,7 +64,7 @@ class ChainStoreTest {
   @Test
   void refusesAnotherSchemaVersion() {
     try (ChainStore store = ChainStore.open(dir, false)) {
-      ChainState.open(PARAMS, CONFIG, store, NOW);
+      ChainFixture.open(store);
       store.write(store.batch().putSchemaVersion(2), true);
     }
     assertThatThrownBy(() -> ChainStore.open(dir, false))
@@ -74,7 +75,7 @@ class ChainStoreTest {
   @Test
   void refusesAStoreOfAnotherNetwork() {
     try (ChainStore store = ChainStore.open(dir, false)) {
-      ChainState.open(PARAMS, CONFIG, store, NOW);
+      ChainFixture.open(store);
     }
     NetworkParams other =
         new NetworkParams(
@@ -101,13 +102,13 @@ class ChainStoreTest {
   void detectsAnInconsistentStore() {
     List<Block> c = branch(genesis(), 3, 1_000, MINER);
     try (ChainStore store = ChainStore.open(dir, false)) {
-      ChainState s = ChainState.open(PARAMS, CONFIG, store, NOW);
+      ChainState s = ChainFixture.open(store);
       c.forEach(b -> s.importBlock(b, "test"));
       // An account changed outside a block: the supply no longer matches the chain.
       store.write(store.batch().putAccount(MINER, new Account(1, 0)), true);
     }
     try (ChainStore store = ChainStore.open(dir, false)) {
-      assertThatThrownBy(() -> ChainState.open(PARAMS, CONFIG, store, NOW))
+      assertThatThrownBy(() -> ChainFixture.open(store))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("inconsistent");
     }
