@@ -11,7 +11,7 @@ import java.util.List;
 
 /** A TCP + Noise + yamux connection. The yamux session owns the connection's protocol state. */
 final class Libp2pConnection implements Connection {
-  private final Libp2pHost host;
+  private final StreamDispatcher dispatcher;
   private final PeerId remotePeer;
   private final PublicKey remoteKey;
   private final Multiaddr localAddress;
@@ -22,14 +22,14 @@ final class Libp2pConnection implements Connection {
   private volatile YamuxSession session;
 
   Libp2pConnection(
-      Libp2pHost host,
+      StreamDispatcher dispatcher,
       PeerId remotePeer,
       PublicKey remoteKey,
       Multiaddr localAddress,
       Multiaddr remoteAddress,
       Direction direction,
       String muxer) {
-    this.host = host;
+    this.dispatcher = dispatcher;
     this.remotePeer = remotePeer;
     this.remoteKey = remoteKey;
     this.localAddress = localAddress;
@@ -95,7 +95,7 @@ final class Libp2pConnection implements Connection {
 
   @Override
   public Stream newStream(List<String> protocols) throws IOException {
-    return host.openStream(this, protocols);
+    return dispatcher.openStream(this, protocols);
   }
 
   @Override
