@@ -11,6 +11,7 @@ import dev.cairn.p2p.transport.RawConnection;
 import dev.cairn.p2p.yamux.YamuxSession;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -89,7 +91,9 @@ final class Upgrader {
               raw.localAddress(),
               raw.remoteAddress(),
               initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND,
-              muxer);
+              muxer,
+              Instant.now(),
+              new AtomicReference<>());
       CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
       YamuxSession session =
           YamuxSession.start(
