@@ -8,12 +8,14 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Hosts of one test on real TCP, each listening on {@code 127.0.0.1} port 0 with a fresh key,
- * closed together by {@link #close()} (call it from {@code @AfterEach}).
+ * closed together after each test: a test class registers it with {@code @RegisterExtension}.
  */
-public final class LoopbackHosts implements AutoCloseable {
+public final class LoopbackHosts implements AfterEachCallback {
   private final List<Libp2p> hosts = new ArrayList<>();
 
   /** A host with the default config. */
@@ -33,7 +35,8 @@ public final class LoopbackHosts implements AutoCloseable {
 
   /** Closes every host made so far. */
   @Override
-  public void close() {
+  public void afterEach(ExtensionContext context) {
     hosts.forEach(Libp2p::close);
+    hosts.clear();
   }
 }

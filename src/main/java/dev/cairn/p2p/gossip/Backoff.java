@@ -2,14 +2,12 @@ package dev.cairn.p2p.gossip;
 
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.multiformats.PeerId;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -17,36 +15,17 @@ import org.apache.logging.log4j.Logger;
  * Backoff and peer exchange: who may not be grafted again until when, the PRUNEs we send (with PX
  * offers) and the PX offers we follow. Part of {@link GossipState}: stepped on its owner thread.
  */
-final class Backoff {
+final class Backoff extends GossipPart {
   private static final Logger LOG = LogManager.getLogger();
 
-  private final GossipConfig config;
   private final PeerId self;
-  private final Clock clock;
-  private final Random random;
-  private final GossipPeers peers;
-  private final PeerScore score;
-  private final Outbox outbox;
   private final GossipState.Output output;
   private final Map<String, Map<PeerId, Long>> backoff = new HashMap<>();
   private int pxDials;
 
-  Backoff(
-      GossipConfig config,
-      PeerId self,
-      Clock clock,
-      Random random,
-      GossipPeers peers,
-      PeerScore score,
-      Outbox outbox,
-      GossipState.Output output) {
-    this.config = config;
+  Backoff(Shared shared, PeerId self, GossipState.Output output) {
+    super(shared);
     this.self = self;
-    this.clock = clock;
-    this.random = random;
-    this.peers = peers;
-    this.score = score;
-    this.outbox = outbox;
     this.output = output;
   }
 

@@ -1,7 +1,6 @@
 package dev.cairn.p2p.gossip;
 
 import dev.cairn.p2p.multiformats.PeerId;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,7 +9,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 
 /**
@@ -18,37 +16,13 @@ import java.util.Set;
  * the promises a peer makes by offering an id we then ask for. Part of {@link GossipState}: stepped
  * on its owner thread.
  */
-final class Gossip {
-  private final GossipConfig config;
-  private final Clock clock;
-  private final Random random;
-  private final GossipPeers peers;
-  private final PeerScore score;
-  private final Outbox outbox;
+final class Gossip extends GossipPart {
   private final Mesh mesh;
-  private final SeenCache seen;
-  private final MessageCache mcache;
   private final Map<MessageId, Map<PeerId, Long>> promises = new HashMap<>();
 
-  Gossip(
-      GossipConfig config,
-      Clock clock,
-      Random random,
-      GossipPeers peers,
-      PeerScore score,
-      Outbox outbox,
-      Mesh mesh,
-      SeenCache seen,
-      MessageCache mcache) {
-    this.config = config;
-    this.clock = clock;
-    this.random = random;
-    this.peers = peers;
-    this.score = score;
-    this.outbox = outbox;
+  Gossip(Shared shared, Mesh mesh) {
+    super(shared);
     this.mesh = mesh;
-    this.seen = seen;
-    this.mcache = mcache;
   }
 
   /** {@code id} arrived: whoever promised it kept the promise. */

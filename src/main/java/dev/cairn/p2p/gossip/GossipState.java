@@ -101,11 +101,12 @@ final class GossipState {
         new PeerScore(
             config.score(), config.seenTtl().toMillis(), config.seenCacheSize(), clock.millis());
     this.outbox = new Outbox(peers, output);
-    this.backoff = new Backoff(config, self, clock, random, peers, score, outbox, output);
-    this.mesh = new Mesh(config, clock, random, peers, score, outbox, backoff);
-    this.gossip = new Gossip(config, clock, random, peers, score, outbox, mesh, seen, mcache);
-    this.validation =
-        new Validation(config, clock, score, mesh, seen, mcache, output, worker, post);
+    GossipPart.Shared shared =
+        new GossipPart.Shared(config, clock, random, peers, score, outbox, seen, mcache);
+    this.backoff = new Backoff(shared, self, output);
+    this.mesh = new Mesh(shared, backoff);
+    this.gossip = new Gossip(shared, mesh);
+    this.validation = new Validation(shared, mesh, output, worker, post);
   }
 
   /** Binds the state to the calling thread; later calls from another thread fail. */

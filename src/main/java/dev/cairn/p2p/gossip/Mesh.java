@@ -1,7 +1,6 @@
 package dev.cairn.p2p.gossip;
 
 import dev.cairn.p2p.multiformats.PeerId;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -10,7 +9,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 
 /**
@@ -18,39 +16,21 @@ import java.util.Set;
  * GRAFT and PRUNE, the heartbeat's mesh upkeep and the choice of who gets a message. Part of {@link
  * GossipState}: stepped on its owner thread.
  */
-final class Mesh {
+final class Mesh extends GossipPart {
   /**
    * Answers to at most this many GRAFTs for topics we are not in, per peer per heartbeat; further
    * ones are ignored (each answer is a PRUNE: a flood of them must not turn into one of ours).
    */
   static final int MAX_UNKNOWN_TOPIC_GRAFTS = 64;
 
-  private final GossipConfig config;
-  private final Clock clock;
-  private final Random random;
-  private final GossipPeers peers;
-  private final PeerScore score;
-  private final Outbox outbox;
   private final Backoff backoff;
   private final Map<String, Set<PeerId>> mesh = new HashMap<>();
   private final Map<String, Set<PeerId>> fanout = new HashMap<>();
   private final Map<String, Long> fanoutLastPublish = new HashMap<>();
   private long ticks;
 
-  Mesh(
-      GossipConfig config,
-      Clock clock,
-      Random random,
-      GossipPeers peers,
-      PeerScore score,
-      Outbox outbox,
-      Backoff backoff) {
-    this.config = config;
-    this.clock = clock;
-    this.random = random;
-    this.peers = peers;
-    this.score = score;
-    this.outbox = outbox;
+  Mesh(Shared shared, Backoff backoff) {
+    super(shared);
     this.backoff = backoff;
   }
 

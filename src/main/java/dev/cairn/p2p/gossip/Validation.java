@@ -2,7 +2,6 @@ package dev.cairn.p2p.gossip;
 
 import dev.cairn.p2p.gossip.GossipCommand.Validated;
 import dev.cairn.p2p.multiformats.PeerId;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,18 +18,13 @@ import org.apache.logging.log4j.Logger;
  * validator that does not answer within {@code validationTimeout} counts as IGNORE. Part of {@link
  * GossipState}: stepped on its owner thread, which never waits for a verdict.
  */
-final class Validation {
+final class Validation extends GossipPart {
   private static final Logger LOG = LogManager.getLogger();
 
   /** A message in validation: who sent it first, and when we stop waiting for the validator. */
   private record Validating(PeerId from, String topic, long deadline) {}
 
-  private final GossipConfig config;
-  private final Clock clock;
-  private final PeerScore score;
   private final Mesh mesh;
-  private final SeenCache seen;
-  private final MessageCache mcache;
   private final GossipState.Output output;
   private final Executor worker;
   private final Consumer<GossipCommand> post;
@@ -40,21 +34,13 @@ final class Validation {
   private final LinkedHashMap<MessageId, Validating> validating = new LinkedHashMap<>();
 
   Validation(
-      GossipConfig config,
-      Clock clock,
-      PeerScore score,
+      Shared shared,
       Mesh mesh,
-      SeenCache seen,
-      MessageCache mcache,
       GossipState.Output output,
       Executor worker,
       Consumer<GossipCommand> post) {
-    this.config = config;
-    this.clock = clock;
-    this.score = score;
+    super(shared);
     this.mesh = mesh;
-    this.seen = seen;
-    this.mcache = mcache;
     this.output = output;
     this.worker = worker;
     this.post = post;

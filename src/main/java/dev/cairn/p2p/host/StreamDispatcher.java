@@ -19,24 +19,12 @@ import org.apache.logging.log4j.Logger;
  * that maps a handler's failure onto the stream, the connection and the peer's standing; an
  * outbound stream negotiates one of the caller's protocols. Negotiation runs under a deadline.
  */
-final class StreamDispatcher {
+record StreamDispatcher(
+    ProtocolRegistry registry,
+    ScheduledExecutorService timer,
+    Duration negotiationTimeout,
+    ConnectionManager manager) {
   private static final Logger LOG = LogManager.getLogger();
-
-  private final ProtocolRegistry registry;
-  private final ScheduledExecutorService timer;
-  private final Duration negotiationTimeout;
-  private final ConnectionManager manager;
-
-  StreamDispatcher(
-      ProtocolRegistry registry,
-      ScheduledExecutorService timer,
-      Duration negotiationTimeout,
-      ConnectionManager manager) {
-    this.registry = registry;
-    this.timer = timer;
-    this.negotiationTimeout = negotiationTimeout;
-    this.manager = manager;
-  }
 
   /** Serves one inbound stream of {@code conn} (on the stream's thread) until its handler ends. */
   void serveInbound(Libp2pConnection conn, YamuxStream raw) {

@@ -30,24 +30,12 @@ import org.apache.logging.log4j.Logger;
  * connection with the {@link ConnectionManager}. Runs on the calling thread (the dialer's, or the
  * virtual thread the accept loop starts per inbound connection).
  */
-final class Upgrader {
+record Upgrader(
+    HostConfig config,
+    ScheduledExecutorService timer,
+    ConnectionManager manager,
+    StreamDispatcher dispatcher) {
   private static final Logger LOG = LogManager.getLogger();
-
-  private final HostConfig config;
-  private final ScheduledExecutorService timer;
-  private final ConnectionManager manager;
-  private final StreamDispatcher dispatcher;
-
-  Upgrader(
-      HostConfig config,
-      ScheduledExecutorService timer,
-      ConnectionManager manager,
-      StreamDispatcher dispatcher) {
-    this.config = config;
-    this.timer = timer;
-    this.manager = manager;
-    this.dispatcher = dispatcher;
-  }
 
   /**
    * Runs the whole upgrade under one deadline. On success the slot is released when the connection

@@ -42,34 +42,33 @@ final class YamuxWriter {
    * encrypted message and a system call per frame).
    */
   void writeData(int id, int flags, byte[] b, int off, int len, boolean flush) throws IOException {
-    lockForWrite();
-    try {
-      YamuxCodec.encode(writeBuffer, 0, YamuxFrame.TYPE_DATA, flags, id, len);
-      if (len <= COALESCE_LIMIT) {
-        System.arraycopy(b, off, writeBuffer, YamuxFrame.HEADER_LENGTH, len);
-        out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH + len);
-      } else {
-        out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH);
-        out.write(b, off, len);
-      }
-      if (flush) {
-        out.flush();
-      }
-    } catch (IOException e) {
-      session.fail(e);
-      throw e;
-    } finally {
-      writeLock.unlock();
-    }
+    writeFrame(YamuxFrame.TYPE_DATA, flags, id, len, b, off, len, flush);
   }
 
   /** Writes one frame without payload (WindowUpdate, Ping, GoAway), then flush. */
   void writeHeader(int type, int flags, int id, long length) throws IOException {
+    writeFrame(type, flags, id, length, null, 0, 0, true);
+  }
+
+  /** One whole frame under the lock: its header, then {@code len} payload bytes of {@code b}. */
+  private void writeFrame(
+      int type, int flags, int id, long length, byte[] b, int off, int len, boolean flush)
+      throws IOException {
     lockForWrite();
     try {
       YamuxCodec.encode(writeBuffer, 0, type, flags, id, length);
-      out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH);
-      out.flush();
+      if (len > COALESCE_LIMIT) {
+        out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH);
+        out.write(b, off, len);
+      } else {
+        if (len > 0) {
+          System.arraycopy(b, off, writeBuffer, YamuxFrame.HEADER_LENGTH, len);
+        }
+        out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH + len);
+      }
+      if (flush) {
+        out.flush();
+      }
     } catch (IOException e) {
       session.fail(e);
       throw e;
