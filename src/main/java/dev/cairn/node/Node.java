@@ -218,7 +218,11 @@ public final class Node implements AutoCloseable {
     // dialled directly and joins the DHT through identify like any other peer.
     List<Multiaddr> withId =
         config.bootnodes().stream().filter(a -> a.peerId().isPresent()).toList();
-    dht = KadDht.start(p2p, KadConfig.forNetwork(config.network()), withId);
+    dht =
+        KadDht.start(
+            p2p,
+            KadConfig.defaults().withProtocolId("/cairn/" + config.network() + "/kad/1.0.0"),
+            withId);
     if (!config.bootnodes().isEmpty()) {
       Thread.ofVirtual().name("bootnode-check").start(this::warnIfNoPeers);
     }

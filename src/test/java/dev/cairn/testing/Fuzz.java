@@ -1,9 +1,16 @@
 package dev.cairn.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.p2p.ProtocolException;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.InputStream;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Invariants shared by the Jazzer fuzz targets ({@code *FuzzTest}). A target calls a decoder on
@@ -59,20 +66,94 @@ public final class Fuzz {
       Class<? extends Exception> expected,
       Decoding<T> decoding)
       throws Exception {
+    return measured(size, perInputByte, limit, expected::isInstance, decoding, decoding);
+  }
+
+  /** Decodes one message; may throw its typed refusal. */
+  @FunctionalInterface
+  public interface Decoder<T> {
+    T decode(byte[] bytes) throws Exception;
+  }
+
+  /** Encodes one message to its canonical bytes. */
+  @FunctionalInterface
+  public interface Encoder<T> {
+    byte[] encode(T message) throws Exception;
+  }
+
+  /**
+   * {@link #bounded} with {@code expected} refusals around {@code decoder} on {@code input} (at
+   * most {@code perInputByte} per input byte); what decodes must survive an encode/decode round to
+   * the same bytes.
+   */
+  public static <T> void roundTrips(
+      byte[] input,
+      long perInputByte,
+      Class<? extends Exception> expected,
+      Decoder<T> decoder,
+      Encoder<T> encoder)
+      throws Exception {
+    T m =
+        measured(
+            input.length,
+            perInputByte,
+            0,
+            expected::isInstance,
+            decoder,
+            () -> decoder.decode(input));
+    if (m != null) {
+      byte[] once = encoder.encode(m);
+      assertThat(encoder.encode(decoder.decode(once))).isEqualTo(once);
+    }
+  }
+
+  /** A reader of a stream; it may throw its typed refusal. */
+  @FunctionalInterface
+  public interface StreamRead<T> {
+    T read(InputStream in) throws Exception;
+  }
+
+  /**
+   * {@link #bounded} for a reader fed {@code input} as a stream, where a {@link ProtocolException}
+   * and the stream's end ({@link EOFException}) are the expected refusals.
+   */
+  public static <T> T readOrRefused(
+      byte[] input, long perInputByte, long limit, StreamRead<T> reader) throws Exception {
+    return measured(
+        input.length,
+        perInputByte,
+        limit,
+        e -> e instanceof ProtocolException || e instanceof EOFException,
+        reader,
+        () -> reader.read(new ByteArrayInputStream(input)));
+  }
+
+  /**
+   * The measurement; {@code site} identifies the call site whose first run (class loading) is not
+   * checked.
+   */
+  private static <T> T measured(
+      long size,
+      long perInputByte,
+      long limit,
+      Predicate<Exception> expected,
+      Object site,
+      Decoding<T> decoding)
+      throws Exception {
     long loadedBefore = CLASSES.getTotalLoadedClassCount();
     long before = THREADS.getCurrentThreadAllocatedBytes();
     T value;
     try {
       value = decoding.run();
     } catch (Exception e) {
-      if (!expected.isInstance(e)) {
+      if (!expected.test(e)) {
         throw e;
       }
       value = null;
     }
     long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
     boolean loadedClasses = CLASSES.getTotalLoadedClassCount() != loadedBefore;
-    if (WARM.add(decoding.getClass()) || loadedClasses) {
+    if (WARM.add(site.getClass()) || loadedClasses) {
       return value; // class loading and static initialisers allocate once, not per input
     }
     long bound = BASE_ALLOWANCE + perInputByte * size + limit;

@@ -1,7 +1,5 @@
 package dev.cairn.p2p.crypto;
 
-import java.util.Arrays;
-import java.util.HexFormat;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -20,7 +18,7 @@ import org.bouncycastle.math.ec.ECPoint;
  *
  * <p>We only verify with such keys (peers may use them); we never create them.
  */
-public final class EcdsaPublicKey implements PublicKey {
+public final class EcdsaPublicKey extends EncodedPublicKey implements PublicKey {
   /** Longest DER we parse; a P-256 SubjectPublicKeyInfo is 91 bytes. */
   static final int MAX_DER_BYTES = 256;
 
@@ -32,11 +30,10 @@ public final class EcdsaPublicKey implements PublicKey {
     CURVE = new ECDomainParameters(p.getCurve(), p.getG(), p.getN(), p.getH());
   }
 
-  private final byte[] der;
   private final ECPublicKeyParameters params;
 
   private EcdsaPublicKey(byte[] der, ECPoint point) {
-    this.der = der;
+    super(KeyType.ECDSA, der);
     this.params = new ECPublicKeyParameters(point, CURVE);
   }
 
@@ -71,32 +68,7 @@ public final class EcdsaPublicKey implements PublicKey {
   }
 
   @Override
-  public KeyType type() {
-    return KeyType.ECDSA;
-  }
-
-  @Override
-  public byte[] raw() {
-    return der.clone();
-  }
-
-  @Override
   public boolean verify(byte[] data, byte[] signature) {
     return EcdsaSignatures.verify(CURVE, params, data, signature);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof EcdsaPublicKey k && Arrays.equals(k.der, der);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(der);
-  }
-
-  @Override
-  public String toString() {
-    return "EcdsaPublicKey[" + HexFormat.of().formatHex(der) + "]";
   }
 }

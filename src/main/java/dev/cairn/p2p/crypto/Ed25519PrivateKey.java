@@ -50,11 +50,6 @@ public final class Ed25519PrivateKey implements PrivateKey {
   }
 
   @Override
-  public KeyType type() {
-    return KeyType.ED25519;
-  }
-
-  @Override
   public Ed25519PublicKey publicKey() {
     return publicKey;
   }

@@ -1,16 +1,13 @@
 package dev.cairn.p2p.crypto;
 
-import java.util.Arrays;
-import java.util.HexFormat;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /** An Ed25519 public key: 32 raw bytes (RFC 8032). */
-public final class Ed25519PublicKey implements PublicKey {
+public final class Ed25519PublicKey extends EncodedPublicKey implements PublicKey {
   public static final int SIZE = 32;
-  private final byte[] raw;
 
   private Ed25519PublicKey(byte[] raw) {
-    this.raw = raw;
+    super(KeyType.ED25519, raw);
   }
 
   /**
@@ -29,35 +26,10 @@ public final class Ed25519PublicKey implements PublicKey {
   }
 
   @Override
-  public KeyType type() {
-    return KeyType.ED25519;
-  }
-
-  @Override
-  public byte[] raw() {
-    return raw.clone();
-  }
-
-  @Override
   public boolean verify(byte[] data, byte[] signature) {
     if (signature.length != Ed25519.SIGNATURE_SIZE) {
       return false;
     }
-    return Ed25519.verify(signature, 0, raw, 0, data, 0, data.length);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Ed25519PublicKey k && Arrays.equals(k.raw, raw);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(raw);
-  }
-
-  @Override
-  public String toString() {
-    return "Ed25519PublicKey[" + HexFormat.of().formatHex(raw) + "]";
+    return Ed25519.verify(signature, 0, content(), 0, data, 0, data.length);
   }
 }

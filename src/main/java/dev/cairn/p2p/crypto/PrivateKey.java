@@ -8,7 +8,10 @@ import dev.cairn.p2p.ProtocolException;
  */
 public sealed interface PrivateKey permits Ed25519PrivateKey, Secp256k1PrivateKey {
 
-  KeyType type();
+  /** The key's type: its public key's. */
+  default KeyType type() {
+    return publicKey().type();
+  }
 
   PublicKey publicKey();
 

@@ -2,7 +2,6 @@ package dev.cairn.p2p.crypto;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.util.Arrays;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSAPublicKey;
@@ -19,18 +18,17 @@ import org.bouncycastle.crypto.signers.RSADigestSigner;
  *
  * <p>We only verify with such keys (old IPFS peers use them); we never create them.
  */
-public final class RsaPublicKey implements PublicKey {
+public final class RsaPublicKey extends EncodedPublicKey implements PublicKey {
   public static final int MIN_BITS = 2048;
   public static final int MAX_BITS = 8192;
 
   /** Longest DER we parse; an 8192-bit key is about 1.06 KB. */
   static final int MAX_DER_BYTES = 1200;
 
-  private final byte[] der;
   private final RSAKeyParameters params;
 
   private RsaPublicKey(byte[] der, RSAKeyParameters params) {
-    this.der = der;
+    super(KeyType.RSA, der);
     this.params = params;
   }
 
@@ -74,16 +72,6 @@ public final class RsaPublicKey implements PublicKey {
   }
 
   @Override
-  public KeyType type() {
-    return KeyType.RSA;
-  }
-
-  @Override
-  public byte[] raw() {
-    return der.clone();
-  }
-
-  @Override
   public boolean verify(byte[] data, byte[] signature) {
     if (signature.length != (bits() + 7) / 8) {
       return false;
@@ -96,16 +84,6 @@ public final class RsaPublicKey implements PublicKey {
     } catch (RuntimeException e) {
       return false;
     }
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof RsaPublicKey k && Arrays.equals(k.der, der);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(der);
   }
 
   @Override

@@ -59,11 +59,6 @@ public final class Secp256k1PrivateKey implements PrivateKey {
   }
 
   @Override
-  public KeyType type() {
-    return KeyType.SECP256K1;
-  }
-
-  @Override
   public Secp256k1PublicKey publicKey() {
     return publicKey;
   }

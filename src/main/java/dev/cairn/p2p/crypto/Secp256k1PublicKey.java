@@ -1,7 +1,5 @@
 package dev.cairn.p2p.crypto;
 
-import java.util.Arrays;
-import java.util.HexFormat;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
@@ -21,7 +19,7 @@ import org.bouncycastle.math.ec.ECPoint;
  * DER but accepts high-S signatures, as go-libp2p does: malleability does not matter where libp2p
  * uses signatures, and refusing them could only break interop. We produce low-S.
  */
-public final class Secp256k1PublicKey implements PublicKey {
+public final class Secp256k1PublicKey extends EncodedPublicKey implements PublicKey {
   public static final int SIZE = 33;
 
   static final ECDomainParameters CURVE;
@@ -31,11 +29,10 @@ public final class Secp256k1PublicKey implements PublicKey {
     CURVE = new ECDomainParameters(p.getCurve(), p.getG(), p.getN(), p.getH());
   }
 
-  private final byte[] raw;
   private final ECPublicKeyParameters params;
 
   private Secp256k1PublicKey(byte[] raw, ECPoint point) {
-    this.raw = raw;
+    super(KeyType.SECP256K1, raw);
     this.params = new ECPublicKeyParameters(point, CURVE);
   }
 
@@ -66,32 +63,7 @@ public final class Secp256k1PublicKey implements PublicKey {
   }
 
   @Override
-  public KeyType type() {
-    return KeyType.SECP256K1;
-  }
-
-  @Override
-  public byte[] raw() {
-    return raw.clone();
-  }
-
-  @Override
   public boolean verify(byte[] data, byte[] signature) {
     return EcdsaSignatures.verify(CURVE, params, data, signature);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Secp256k1PublicKey k && Arrays.equals(k.raw, raw);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(raw);
-  }
-
-  @Override
-  public String toString() {
-    return "Secp256k1PublicKey[" + HexFormat.of().formatHex(raw) + "]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.p2p.gossip;
 
+import dev.cairn.p2p.RecordCopy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -166,221 +167,68 @@ public record GossipConfig(
   }
 
   public GossipConfig withSignaturePolicy(SignaturePolicy p) {
-    return new Builder(this).signaturePolicy(p).build();
+    return copy().set("signaturePolicy", p).build();
   }
 
   public GossipConfig withMessageId(MessageIdFunction f) {
-    return new Builder(this).messageId(f).build();
+    return copy().set("messageId", f).build();
   }
 
   public GossipConfig withTopicMessageId(String topic, MessageIdFunction f) {
     Map<String, MessageIdFunction> m = new HashMap<>(topicMessageIds);
     m.put(topic, f);
-    return new Builder(this).topicMessageIds(m).build();
+    return copy().set("topicMessageIds", m).build();
   }
 
   public GossipConfig withScore(PeerScoreParams s, PeerScoreThresholds t) {
-    return new Builder(this).score(s).thresholds(t).build();
+    return copy().set("score", s).set("thresholds", t).build();
   }
 
   public GossipConfig withFloodPublish(boolean on) {
-    return new Builder(this).floodPublish(on).build();
+    return copy().set("floodPublish", on).build();
   }
 
   public GossipConfig withHeartbeat(Duration d) {
-    return new Builder(this).heartbeat(d).build();
+    return copy().set("heartbeat", d).build();
   }
 
   public GossipConfig withPeerQueue(int n) {
-    return new Builder(this).peerQueue(n).build();
+    return copy().set("peerQueue", n).build();
   }
 
   public GossipConfig withMaxRpcBytes(int n) {
-    return new Builder(this).maxRpcBytes(n).build();
+    return copy().set("maxRpcBytes", n).build();
   }
 
   public GossipConfig withDegrees(int d, int dLo, int dHi, int dScore, int dOut, int dLazy) {
-    Builder b = new Builder(this);
-    b.d = d;
-    b.dLo = dLo;
-    b.dHi = dHi;
-    b.dScore = dScore;
-    b.dOut = dOut;
-    b.dLazy = dLazy;
-    return b.build();
+    return copy()
+        .set("d", d)
+        .set("dLo", dLo)
+        .set("dHi", dHi)
+        .set("dScore", dScore)
+        .set("dOut", dOut)
+        .set("dLazy", dLazy)
+        .build();
   }
 
   public GossipConfig withPruneBackoff(Duration d) {
-    Builder b = new Builder(this);
-    b.pruneBackoff = d;
-    return b.build();
+    return copy().set("pruneBackoff", d).build();
   }
 
   /** With peer exchange in our PRUNEs on or off (following received PX is governed by score). */
   public GossipConfig withDoPx(boolean on) {
-    Builder b = new Builder(this);
-    b.doPx = on;
-    return b.build();
+    return copy().set("doPx", on).build();
   }
 
   public GossipConfig withMaxPendingValidations(int n) {
-    Builder b = new Builder(this);
-    b.maxPendingValidations = n;
-    return b.build();
+    return copy().set("maxPendingValidations", n).build();
   }
 
   public GossipConfig withValidationTimeout(Duration d) {
-    Builder b = new Builder(this);
-    b.validationTimeout = d;
-    return b.build();
+    return copy().set("validationTimeout", d).build();
   }
 
-  /** A mutable copy for the {@code with…} methods; kept private so the record stays the API. */
-  private static final class Builder {
-    int d, dLo, dHi, dScore, dOut, dLazy;
-    double gossipFactor;
-    Duration heartbeat, fanoutTtl;
-    int mcacheLen, mcacheGossip;
-    Duration seenTtl, pruneBackoff, unsubscribeBackoff, graftFloodThreshold;
-    int opportunisticGraftTicks, opportunisticGraftPeers;
-    boolean floodPublish, doPx;
-    int prunePeers, maxPxDials, maxRpcBytes, maxIHaveLength, maxIHaveMessages;
-    Duration iwantFollowup;
-    int gossipRetransmission, seenCacheSize, mcacheMaxMessages, peerQueue, mailbox;
-    int maxPendingValidations, maxTopicsPerPeer;
-    Duration validationTimeout;
-    SignaturePolicy signaturePolicy;
-    MessageIdFunction messageId;
-    Map<String, MessageIdFunction> topicMessageIds;
-    PeerScoreParams score;
-    PeerScoreThresholds thresholds;
-
-    Builder(GossipConfig c) {
-      d = c.d;
-      dLo = c.dLo;
-      dHi = c.dHi;
-      dScore = c.dScore;
-      dOut = c.dOut;
-      dLazy = c.dLazy;
-      gossipFactor = c.gossipFactor;
-      heartbeat = c.heartbeat;
-      fanoutTtl = c.fanoutTtl;
-      mcacheLen = c.mcacheLen;
-      mcacheGossip = c.mcacheGossip;
-      seenTtl = c.seenTtl;
-      pruneBackoff = c.pruneBackoff;
-      unsubscribeBackoff = c.unsubscribeBackoff;
-      graftFloodThreshold = c.graftFloodThreshold;
-      opportunisticGraftTicks = c.opportunisticGraftTicks;
-      opportunisticGraftPeers = c.opportunisticGraftPeers;
-      floodPublish = c.floodPublish;
-      doPx = c.doPx;
-      prunePeers = c.prunePeers;
-      maxPxDials = c.maxPxDials;
-      maxRpcBytes = c.maxRpcBytes;
-      maxIHaveLength = c.maxIHaveLength;
-      maxIHaveMessages = c.maxIHaveMessages;
-      iwantFollowup = c.iwantFollowup;
-      gossipRetransmission = c.gossipRetransmission;
-      seenCacheSize = c.seenCacheSize;
-      mcacheMaxMessages = c.mcacheMaxMessages;
-      peerQueue = c.peerQueue;
-      mailbox = c.mailbox;
-      maxPendingValidations = c.maxPendingValidations;
-      validationTimeout = c.validationTimeout;
-      maxTopicsPerPeer = c.maxTopicsPerPeer;
-      signaturePolicy = c.signaturePolicy;
-      messageId = c.messageId;
-      topicMessageIds = c.topicMessageIds;
-      score = c.score;
-      thresholds = c.thresholds;
-    }
-
-    Builder signaturePolicy(SignaturePolicy p) {
-      signaturePolicy = p;
-      return this;
-    }
-
-    Builder messageId(MessageIdFunction f) {
-      messageId = f;
-      return this;
-    }
-
-    Builder topicMessageIds(Map<String, MessageIdFunction> m) {
-      topicMessageIds = m;
-      return this;
-    }
-
-    Builder score(PeerScoreParams s) {
-      score = s;
-      return this;
-    }
-
-    Builder thresholds(PeerScoreThresholds t) {
-      thresholds = t;
-      return this;
-    }
-
-    Builder floodPublish(boolean on) {
-      floodPublish = on;
-      return this;
-    }
-
-    Builder heartbeat(Duration h) {
-      heartbeat = h;
-      return this;
-    }
-
-    Builder peerQueue(int n) {
-      peerQueue = n;
-      return this;
-    }
-
-    Builder maxRpcBytes(int n) {
-      maxRpcBytes = n;
-      return this;
-    }
-
-    GossipConfig build() {
-      return new GossipConfig(
-          d,
-          dLo,
-          dHi,
-          dScore,
-          dOut,
-          dLazy,
-          gossipFactor,
-          heartbeat,
-          fanoutTtl,
-          mcacheLen,
-          mcacheGossip,
-          seenTtl,
-          pruneBackoff,
-          unsubscribeBackoff,
-          graftFloodThreshold,
-          opportunisticGraftTicks,
-          opportunisticGraftPeers,
-          floodPublish,
-          doPx,
-          prunePeers,
-          maxPxDials,
-          maxRpcBytes,
-          maxIHaveLength,
-          maxIHaveMessages,
-          iwantFollowup,
-          gossipRetransmission,
-          seenCacheSize,
-          mcacheMaxMessages,
-          peerQueue,
-          mailbox,
-          maxPendingValidations,
-          validationTimeout,
-          maxTopicsPerPeer,
-          signaturePolicy,
-          messageId,
-          topicMessageIds,
-          score,
-          thresholds);
-    }
+  private RecordCopy<GossipConfig> copy() {
+    return RecordCopy.of(this);
   }
 }

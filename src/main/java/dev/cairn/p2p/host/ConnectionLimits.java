@@ -1,5 +1,7 @@
 package dev.cairn.p2p.host;
 
+import dev.cairn.p2p.RecordCopy;
+
 /**
  * Caps on connections. Past a cap a new connection is closed right after the handshake (per-peer)
  * or at accept (inbound, per IP), and an outbound dial fails with an {@link java.io.IOException}.
@@ -61,13 +63,10 @@ public record ConnectionLimits(
 
   /** These caps with other per-IP caps, applied to loopback too when {@code limitLoopback}. */
   public ConnectionLimits withPerIp(int inbound, int handshakes, boolean limitLoopback) {
-    return new ConnectionLimits(
-        maxInbound,
-        maxOutbound,
-        maxPerPeer,
-        maxStreamsPerConnection,
-        inbound,
-        handshakes,
-        limitLoopback);
+    return RecordCopy.of(this)
+        .set("maxInboundPerIp", inbound)
+        .set("maxHandshakesPerIp", handshakes)
+        .set("limitLoopback", limitLoopback)
+        .build();
   }
 }

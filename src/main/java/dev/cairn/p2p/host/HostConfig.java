@@ -1,5 +1,6 @@
 package dev.cairn.p2p.host;
 
+import dev.cairn.p2p.RecordCopy;
 import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.transport.TcpTransport;
@@ -59,104 +60,34 @@ public record HostConfig(
   }
 
   public HostConfig withLimits(ConnectionLimits l) {
-    return new Builder(this).limits(l).build();
+    return copy().set("limits", l).build();
   }
 
   public HostConfig withTransport(Transport t) {
-    return new Builder(this).transport(t).build();
+    return copy().set("transport", t).build();
   }
 
   public HostConfig withHandshakeTimeout(Duration d) {
-    return new Builder(this).handshakeTimeout(d).build();
+    return copy().set("handshakeTimeout", d).build();
   }
 
   public HostConfig withEarlyMuxerNegotiation(boolean on) {
-    return new Builder(this).earlyMuxerNegotiation(on).build();
+    return copy().set("earlyMuxerNegotiation", on).build();
   }
 
   public HostConfig withBanDuration(Duration d) {
-    return new Builder(this).banDuration(d).build();
+    return copy().set("banDuration", d).build();
   }
 
   public HostConfig withAgentVersion(String agent) {
-    return new Builder(this).agentVersion(agent).build();
+    return copy().set("agentVersion", agent).build();
   }
 
   public HostConfig withYamux(YamuxConfig y) {
-    return new Builder(this).yamux(y).build();
+    return copy().set("yamux", y).build();
   }
 
-  /** Copies a config with some fields changed; the withers above use it. */
-  private static final class Builder {
-    private final HostConfig c;
-    private Transport transport;
-    private String agentVersion;
-    private ConnectionLimits limits;
-    private Duration handshakeTimeout;
-    private YamuxConfig yamux;
-    private boolean earlyMuxerNegotiation;
-    private Duration banDuration;
-
-    Builder(HostConfig c) {
-      this.c = c;
-      this.transport = c.transport;
-      this.agentVersion = c.agentVersion;
-      this.limits = c.limits;
-      this.handshakeTimeout = c.handshakeTimeout;
-      this.yamux = c.yamux;
-      this.earlyMuxerNegotiation = c.earlyMuxerNegotiation;
-      this.banDuration = c.banDuration;
-    }
-
-    Builder transport(Transport t) {
-      transport = t;
-      return this;
-    }
-
-    Builder agentVersion(String a) {
-      agentVersion = a;
-      return this;
-    }
-
-    Builder limits(ConnectionLimits l) {
-      limits = l;
-      return this;
-    }
-
-    Builder handshakeTimeout(Duration d) {
-      handshakeTimeout = d;
-      return this;
-    }
-
-    Builder yamux(YamuxConfig y) {
-      yamux = y;
-      return this;
-    }
-
-    Builder earlyMuxerNegotiation(boolean on) {
-      earlyMuxerNegotiation = on;
-      return this;
-    }
-
-    Builder banDuration(Duration d) {
-      banDuration = d;
-      return this;
-    }
-
-    HostConfig build() {
-      return new HostConfig(
-          c.identity,
-          c.listenAddresses,
-          transport,
-          agentVersion,
-          c.protocolVersion,
-          limits,
-          c.dialTimeout,
-          handshakeTimeout,
-          c.streamNegotiationTimeout,
-          yamux,
-          earlyMuxerNegotiation,
-          banDuration);
-    }
+  private RecordCopy<HostConfig> copy() {
+    return RecordCopy.of(this);
   }
 }

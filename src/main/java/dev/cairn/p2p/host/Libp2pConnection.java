@@ -8,68 +8,33 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A TCP + Noise + yamux connection. The yamux session owns the connection's protocol state. */
-final class Libp2pConnection implements Connection {
-  private final Libp2pHost host;
-  private final PeerId remotePeer;
-  private final PublicKey remoteKey;
-  private final Multiaddr localAddress;
-  private final Multiaddr remoteAddress;
-  private final Direction direction;
-  private final String muxer;
-  private final Instant openedAt;
-  private volatile YamuxSession session;
-
-  Libp2pConnection(
-      Libp2pHost host,
-      PeerId remotePeer,
-      PublicKey remoteKey,
-      Multiaddr localAddress,
-      Multiaddr remoteAddress,
-      Direction direction,
-      String muxer) {
-    this.host = host;
-    this.remotePeer = remotePeer;
-    this.remoteKey = remoteKey;
-    this.localAddress = localAddress;
-    this.remoteAddress = remoteAddress;
-    this.direction = direction;
-    this.muxer = muxer;
-    this.openedAt = Instant.now();
-  }
+/**
+ * A TCP + Noise + yamux connection: what the handshake established, and the yamux session, which
+ * owns the connection's protocol state. The session is attached once, right after the handshake
+ * (its inbound handler needs the connection first); until then the connection is not open. Equal
+ * only to itself (the session holder is a distinct object per connection).
+ */
+record Libp2pConnection(
+    StreamDispatcher dispatcher,
+    PeerId remotePeer,
+    PublicKey remoteKey,
+    Multiaddr localAddress,
+    Multiaddr remoteAddress,
+    Direction direction,
+    String muxer,
+    Instant openedAt,
+    AtomicReference<YamuxSession> sessionHolder)
+    implements Connection {
 
   void attach(YamuxSession session) {
-    this.session = session;
+    sessionHolder.set(session);
   }
 
   YamuxSession session() {
-    return session;
-  }
-
-  @Override
-  public PeerId remotePeer() {
-    return remotePeer;
-  }
-
-  @Override
-  public PublicKey remoteKey() {
-    return remoteKey;
-  }
-
-  @Override
-  public Multiaddr localAddress() {
-    return localAddress;
-  }
-
-  @Override
-  public Multiaddr remoteAddress() {
-    return remoteAddress;
-  }
-
-  @Override
-  public Direction direction() {
-    return direction;
+    return sessionHolder.get();
   }
 
   @Override
@@ -78,40 +43,30 @@ final class Libp2pConnection implements Connection {
   }
 
   @Override
-  public String muxer() {
-    return muxer;
-  }
-
-  @Override
-  public Instant openedAt() {
-    return openedAt;
-  }
-
-  @Override
   public boolean isOpen() {
-    YamuxSession s = session;
+    YamuxSession s = session();
     return s != null && s.isOpen();
   }
 
   @Override
   public Stream newStream(List<String> protocols) throws IOException {
-    return host.openStream(this, protocols);
+    return dispatcher.openStream(this, protocols);
   }
 
   @Override
   public Duration muxerPing(Duration timeout) throws IOException {
-    return session.ping(timeout);
+    return session().ping(timeout);
   }
 
   @Override
   public int streamCount() {
-    YamuxSession s = session;
+    YamuxSession s = session();
     return s == null ? 0 : s.streamCount();
   }
 
   @Override
   public void close() {
-    YamuxSession s = session;
+    YamuxSession s = session();
     if (s != null) {
       s.close();
     }
@@ -119,7 +74,7 @@ final class Libp2pConnection implements Connection {
 
   @Override
   public String toString() {
-    return direction.name().toLowerCase(java.util.Locale.ROOT)
+    return direction.name().toLowerCase(Locale.ROOT)
         + " "
         + remotePeer.shortString()
         + " "

@@ -1,38 +1,24 @@
 package dev.cairn.p2p.host;
 
 import dev.cairn.p2p.ProtocolException;
-import dev.cairn.p2p.ProtocolException.Reason;
-import dev.cairn.p2p.ProtocolException.Scope;
 import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
-import dev.cairn.p2p.multistream.Multistream;
-import dev.cairn.p2p.noise.NoiseHandshake;
-import dev.cairn.p2p.noise.NoiseSession;
 import dev.cairn.p2p.transport.RawConnection;
 import dev.cairn.p2p.transport.Transport;
-import dev.cairn.p2p.yamux.YamuxSession;
-import dev.cairn.p2p.yamux.YamuxStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -45,9 +31,9 @@ import org.apache.logging.log4j.Logger;
  * connection table and peer store; a single timer thread fires deadlines (it only closes sockets
  * and resets streams). No platform thread per connection.
  *
- * <p>Over 600 lines on purpose for now: it is split along its seams (upgrader, stream dispatcher,
- * protocol registry and the per-IP accept limits) by issue t2-E (the owner redesign), which
- * rewrites every owner at once; splitting it here first would be done twice.
+ * <p>Its parts: the {@link Upgrader} (raw connection to libp2p connection), the {@link
+ * StreamDispatcher} (stream negotiation and the handler ladder) and the {@link ProtocolRegistry};
+ * the host itself keeps the listeners with their accept limits, dialling, and the lifecycle.
  */
 public final class Libp2pHost implements Host {
   private static final Logger LOG = LogManager.getLogger();
@@ -68,11 +54,9 @@ public final class Libp2pHost implements Host {
   private final Semaphore inboundSlots;
   private final IpLimiter ipLimiter;
   private final Semaphore outboundSlots;
-  private final ReentrantLock handlersWrite = new ReentrantLock();
+  private final ProtocolRegistry registry = new ProtocolRegistry();
+  private final Upgrader upgrader;
   private final List<Transport.Listener> listeners = new ArrayList<>();
-  private volatile Map<String, ProtocolHandler> handlers = Map.of();
-  private final List<Runnable> protocolListeners =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
   private volatile boolean closed;
 
@@ -94,6 +78,9 @@ public final class Libp2pHost implements Host {
     this.inboundSlots = new Semaphore(config.limits().maxInbound());
     this.ipLimiter = new IpLimiter(config.limits());
     this.outboundSlots = new Semaphore(config.limits().maxOutbound());
+    StreamDispatcher dispatcher =
+        new StreamDispatcher(registry, timer, config.streamNegotiationTimeout(), manager);
+    this.upgrader = new Upgrader(config, timer, manager, dispatcher);
   }
 
   /** Builds a host and starts listening on the configured addresses. */
@@ -200,7 +187,7 @@ public final class Libp2pHost implements Host {
         threads.execute(
             () -> {
               try {
-                upgrade(raw, null, release);
+                upgrader.upgrade(raw, null, release);
               } catch (IOException | ProtocolException e) {
                 LOG.debug(
                     "inbound upgrade from {} failed: {}", raw.remoteAddress(), e.getMessage());
@@ -238,149 +225,6 @@ public final class Libp2pHost implements Host {
     return ip;
   }
 
-  /**
-   * Runs the whole upgrade under one deadline. On success the slot is released when the connection
-   * closes; on failure at once.
-   */
-  private Libp2pConnection upgrade(RawConnection raw, PeerId expected, Runnable releaseSlot)
-      throws IOException, ProtocolException {
-    boolean initiator = raw.initiator();
-    Deadline deadline = new Deadline(timer, config.handshakeTimeout(), () -> closeQuietly(raw));
-    Libp2pConnection conn;
-    try {
-      if (initiator) {
-        Multistream.select(raw, List.of(NOISE), Scope.CONNECTION);
-      } else {
-        Multistream.listen(raw, Set.of(NOISE), Scope.CONNECTION);
-      }
-      List<String> muxers = config.earlyMuxerNegotiation() ? List.of(YAMUX) : List.of();
-      NoiseSession secure =
-          initiator
-              ? NoiseHandshake.initiate(
-                  raw, config.identity(), expected, muxers, config.handshakeTimeout())
-              : NoiseHandshake.respond(raw, config.identity(), muxers, config.handshakeTimeout());
-      String muxer = secure.earlyMuxer().orElse(null);
-      if (muxer == null) {
-        muxer =
-            initiator
-                ? Multistream.select(secure, List.of(YAMUX), Scope.CONNECTION)
-                : Multistream.listen(secure, Set.of(YAMUX), Scope.CONNECTION);
-      }
-      if (!deadline.cancel()) {
-        throw new ProtocolException(Reason.TIMEOUT, Scope.CONNECTION, "handshake timed out");
-      }
-      conn =
-          new Libp2pConnection(
-              this,
-              secure.remotePeer(),
-              secure.remoteKey(),
-              raw.localAddress(),
-              raw.remoteAddress(),
-              initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND,
-              muxer);
-      CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
-      YamuxSession session =
-          YamuxSession.start(
-              secure,
-              initiator,
-              config.yamux(),
-              stream -> serveInbound(ready.join(), stream),
-              secure.remotePeer().shortString());
-      conn.attach(session);
-      ready.complete(conn);
-      session.onClose(
-          () -> {
-            releaseSlot.run();
-            manager.unregister(conn);
-            if (session.closeCause() instanceof ProtocolException e) {
-              penalize(conn.remotePeer(), PENALTY_CONNECTION, e.getMessage());
-            }
-            LOG.debug("disconnected {}", conn);
-          });
-    } catch (IOException | ProtocolException | RuntimeException e) {
-      deadline.cancel();
-      closeQuietly(raw);
-      releaseSlot.run();
-      if (deadline.expired()) {
-        throw new ProtocolException(
-            Reason.TIMEOUT,
-            Scope.CONNECTION,
-            "handshake timed out after " + config.handshakeTimeout(),
-            e);
-      }
-      throw e;
-    }
-    if (!await(manager.register(conn))) {
-      conn.close();
-      throw new IOException("connection to " + conn.remotePeer() + " refused: per-peer limit");
-    }
-    LOG.debug("connected {}", conn);
-    return conn;
-  }
-
-  private void serveInbound(Libp2pConnection conn, YamuxStream raw) {
-    String protocol;
-    Map<String, ProtocolHandler> current = handlers;
-    try (Deadline deadline = new Deadline(timer, config.streamNegotiationTimeout(), raw::reset)) {
-      protocol = Multistream.listen(raw, current.keySet(), Scope.STREAM);
-    } catch (ProtocolException e) {
-      LOG.debug(
-          "stream negotiation with {} failed: {}", conn.remotePeer().shortString(), e.getMessage());
-      raw.reset();
-      return;
-    } catch (IOException e) {
-      LOG.trace(
-          "stream negotiation with {} failed: {}", conn.remotePeer().shortString(), e.toString());
-      raw.reset();
-      return;
-    }
-    ProtocolHandler handler = current.get(protocol);
-    Stream stream = new MuxedStream(raw, protocol, conn);
-    try {
-      handler.handle(stream);
-      stream.close();
-    } catch (ProtocolException e) {
-      LOG.debug("{}: peer broke the protocol: {}", stream, e.getMessage());
-      penalize(
-          conn.remotePeer(),
-          e.scope() == Scope.CONNECTION ? PENALTY_CONNECTION : PENALTY_STREAM,
-          protocol + ": " + e.getMessage());
-      stream.reset();
-      if (e.scope() == Scope.CONNECTION) {
-        conn.close();
-      }
-    } catch (IOException e) {
-      LOG.trace("{}: {}", stream, e.toString());
-      stream.reset();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stream.reset();
-    } catch (Exception e) {
-      LOG.error("{}: handler failed", stream, e);
-      stream.reset();
-    }
-  }
-
-  Stream openStream(Libp2pConnection conn, List<String> protocols) throws IOException {
-    YamuxSession session = conn.session();
-    if (session == null || !session.isOpen()) {
-      throw new IOException("connection to " + conn.remotePeer().shortString() + " is closed");
-    }
-    YamuxStream raw = session.openStream();
-    try (Deadline deadline = new Deadline(timer, config.streamNegotiationTimeout(), raw::reset)) {
-      String protocol = Multistream.select(raw, protocols, Scope.STREAM);
-      return new MuxedStream(raw, protocol, conn);
-    } catch (ProtocolException e) {
-      raw.reset();
-      throw new StreamNegotiationException(
-          conn.remotePeer().shortString() + " does not speak " + protocols + ": " + e.getMessage(),
-          e);
-    } catch (IOException e) {
-      raw.reset();
-      throw e;
-    }
-  }
-
   @Override
   public Connection dial(Multiaddr address) throws IOException {
     ensureOpen();
@@ -411,7 +255,7 @@ public final class Libp2pHost implements Host {
       throw e;
     }
     try {
-      Libp2pConnection conn = upgrade(raw, expected, outboundSlots::release);
+      Libp2pConnection conn = upgrader.upgrade(raw, expected, outboundSlots::release);
       manager.addAddresses(conn.remotePeer(), List.of(address.withoutPeerId()));
       return conn;
     } catch (ProtocolException e) {
@@ -468,48 +312,22 @@ public final class Libp2pHost implements Host {
 
   @Override
   public void setHandler(String protocol, ProtocolHandler handler) {
-    handlersWrite.lock();
-    try {
-      Map<String, ProtocolHandler> copy = new LinkedHashMap<>(handlers);
-      copy.put(protocol, handler);
-      handlers = java.util.Collections.unmodifiableMap(copy);
-    } finally {
-      handlersWrite.unlock();
-    }
-    protocolsChanged();
+    registry.set(protocol, handler);
   }
 
   @Override
   public void removeHandler(String protocol) {
-    handlersWrite.lock();
-    try {
-      Map<String, ProtocolHandler> copy = new LinkedHashMap<>(handlers);
-      copy.remove(protocol);
-      handlers = java.util.Collections.unmodifiableMap(copy);
-    } finally {
-      handlersWrite.unlock();
-    }
-    protocolsChanged();
-  }
-
-  private void protocolsChanged() {
-    for (Runnable l : protocolListeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        LOG.error("protocol listener failed", e);
-      }
-    }
+    registry.remove(protocol);
   }
 
   @Override
   public void addProtocolListener(Runnable listener) {
-    protocolListeners.add(listener);
+    registry.addListener(listener);
   }
 
   @Override
   public Set<String> protocols() {
-    return new LinkedHashSet<>(handlers.keySet());
+    return registry.protocols();
   }
 
   @Override
@@ -625,18 +443,7 @@ public final class Libp2pHost implements Host {
     }
   }
 
-  private static boolean await(CompletableFuture<Boolean> f) throws IOException {
-    try {
-      return f.get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted");
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IOException("connection manager did not answer", e);
-    }
-  }
-
-  private static void closeQuietly(java.io.Closeable c) {
+  static void closeQuietly(java.io.Closeable c) {
     try {
       c.close();
     } catch (IOException e) {

@@ -1,7 +1,7 @@
 package dev.cairn.p2p.identify;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cairn.p2p.Protobuf;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.ProtocolException.Scope;
@@ -57,16 +57,13 @@ final class IdentifyCodec {
    * fatal: a peer may listen on more than we speak.
    */
   static IdentifyMessage decode(byte[] bytes) throws ProtocolException {
-    if (bytes.length > MAX_MESSAGE) {
-      throw ProtocolException.stream(
-          Reason.TOO_LARGE, "identify message of " + bytes.length + " bytes");
-    }
-    IdentifyProtos.Identify p;
-    try {
-      p = IdentifyProtos.Identify.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new ProtocolException(Reason.MALFORMED, Scope.STREAM, "bad identify protobuf", e);
-    }
+    IdentifyProtos.Identify p =
+        Protobuf.parse(
+            bytes,
+            MAX_MESSAGE,
+            Scope.STREAM,
+            "identify message",
+            IdentifyProtos.Identify::parseFrom);
     if (p.getListenAddrsCount() > MAX_ADDRS || p.getProtocolsCount() > MAX_PROTOCOLS) {
       throw ProtocolException.stream(Reason.LIMIT_EXCEEDED, "identify lists too long");
     }

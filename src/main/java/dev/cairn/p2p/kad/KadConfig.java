@@ -1,12 +1,13 @@
 package dev.cairn.p2p.kad;
 
+import dev.cairn.p2p.RecordCopy;
 import java.time.Duration;
 
 /**
  * Settings of the Kademlia DHT.
  *
- * @param protocolId the stream protocol, {@code /ipfs/kad/1.0.0} by default; Cairn's node uses
- *     {@code /cairn/<network>/kad/1.0.0} ({@link #forNetwork}) so that networks never mix
+ * @param protocolId the stream protocol, {@code /ipfs/kad/1.0.0} by default; an application gives
+ *     its own network's id (Cairn's node builds one per network) so that networks never mix
  * @param k bucket size and the number of closest peers a lookup returns (spec: 20)
  * @param alpha requests in flight per lookup. We use 3 (the Kademlia paper's value) rather than the
  *     10 of go and js: the termination rule (the k closest have all answered) makes α a latency
@@ -78,106 +79,40 @@ public record KadConfig(
         Duration.ofSeconds(30));
   }
 
-  /** Defaults on Cairn's protocol id for {@code network}: {@code /cairn/<network>/kad/1.0.0}. */
-  public static KadConfig forNetwork(String network) {
-    return defaults().withProtocolId("/cairn/" + network + "/kad/1.0.0");
-  }
-
   public KadConfig withProtocolId(String id) {
-    return copy(c -> c.protocolId = id);
+    return copy().set("protocolId", id).build();
   }
 
   public KadConfig withServerMode(boolean server) {
-    return copy(c -> c.serverMode = server);
+    return copy().set("serverMode", server).build();
   }
 
   /** Bucket size and lookup width. */
   public KadConfig withK(int n) {
-    return copy(c -> c.k = n);
+    return copy().set("k", n).build();
   }
 
   public KadConfig withAlpha(int a) {
-    return copy(c -> c.alpha = a);
+    return copy().set("alpha", a).build();
   }
 
   public KadConfig withTargetConnections(int n) {
-    return copy(c -> c.targetConnections = n);
+    return copy().set("targetConnections", n).build();
   }
 
   public KadConfig withTimeouts(Duration request, Duration query) {
-    return copy(
-        c -> {
-          c.requestTimeout = request;
-          c.queryTimeout = query;
-        });
+    return copy().set("requestTimeout", request).set("queryTimeout", query).build();
   }
 
   public KadConfig withServerIdleTimeout(Duration idle) {
-    return copy(c -> c.serverIdleTimeout = idle);
+    return copy().set("serverIdleTimeout", idle).build();
   }
 
   public KadConfig withIntervals(Duration walk, Duration refresh) {
-    return copy(
-        c -> {
-          c.walkInterval = walk;
-          c.refreshInterval = refresh;
-        });
+    return copy().set("walkInterval", walk).set("refreshInterval", refresh).build();
   }
 
-  /** This config with the fields {@code change} sets replaced; the withers above use it. */
-  private KadConfig copy(java.util.function.Consumer<Copy> change) {
-    Copy c = new Copy(this);
-    change.accept(c);
-    return c.build();
-  }
-
-  /** The fields of a config, mutable while one is derived from another. */
-  private static final class Copy {
-    String protocolId;
-    int k;
-    int alpha;
-    boolean serverMode;
-    Duration requestTimeout;
-    Duration queryTimeout;
-    int maxPeersPerResponse;
-    Duration walkInterval;
-    Duration refreshInterval;
-    int targetConnections;
-    int failureLimit;
-    Duration livenessInterval;
-    Duration serverIdleTimeout;
-
-    Copy(KadConfig c) {
-      protocolId = c.protocolId;
-      k = c.k;
-      alpha = c.alpha;
-      serverMode = c.serverMode;
-      requestTimeout = c.requestTimeout;
-      queryTimeout = c.queryTimeout;
-      maxPeersPerResponse = c.maxPeersPerResponse;
-      walkInterval = c.walkInterval;
-      refreshInterval = c.refreshInterval;
-      targetConnections = c.targetConnections;
-      failureLimit = c.failureLimit;
-      livenessInterval = c.livenessInterval;
-      serverIdleTimeout = c.serverIdleTimeout;
-    }
-
-    KadConfig build() {
-      return new KadConfig(
-          protocolId,
-          k,
-          alpha,
-          serverMode,
-          requestTimeout,
-          queryTimeout,
-          maxPeersPerResponse,
-          walkInterval,
-          refreshInterval,
-          targetConnections,
-          failureLimit,
-          livenessInterval,
-          serverIdleTimeout);
-    }
+  private RecordCopy<KadConfig> copy() {
+    return RecordCopy.of(this);
   }
 }

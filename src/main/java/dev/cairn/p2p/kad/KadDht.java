@@ -39,8 +39,9 @@ import org.apache.logging.log4j.Logger;
  * only) and discovery, which dials the bootnodes, looks itself up, then keeps {@link
  * KadConfig#targetConnections()} peers connected with random walks.
  *
- * <p>Usage: {@code KadDht dht = KadDht.start(libp2p, KadConfig.forNetwork("dev"), bootnodes);}.
- * Every method may be called from any thread; lookups block the caller (use a virtual thread).
+ * <p>Usage: {@code KadDht dht = KadDht.start(libp2p,
+ * KadConfig.defaults().withProtocolId("/myapp/kad/1.0.0"), bootnodes);}. Every method may be called
+ * from any thread; lookups block the caller (use a virtual thread).
  *
  * <p>A peer enters the routing table when identify lists our protocol id (it is a server), or when
  * it answers one of our requests; it leaves after {@link KadConfig#failureLimit()} consecutive

@@ -1,21 +1,22 @@
 package dev.cairn.p2p.kad;
 
+import dev.cairn.p2p.ByteValue;
 import dev.cairn.p2p.multiformats.PeerId;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Random;
 
 /**
  * A point in the Kademlia keyspace: SHA-256 of the key bytes (for a peer, of its peer id bytes).
  * Distance is the XOR of two points read as an unsigned big-endian 256-bit number.
  */
-final class KadKey {
-  static final int BITS = 256;
+final class KadKey extends ByteValue {
   private final byte[] digest;
+  static final int BITS = 256;
 
   private KadKey(byte[] digest) {
+    super(digest);
     this.digest = digest;
   }
 
@@ -77,16 +78,6 @@ final class KadKey {
       }
     }
     return null;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof KadKey k && Arrays.equals(digest, k.digest);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(digest);
   }
 
   @Override

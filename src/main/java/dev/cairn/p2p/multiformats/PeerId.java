@@ -1,5 +1,6 @@
 package dev.cairn.p2p.multiformats;
 
+import dev.cairn.p2p.ByteValue;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.crypto.PublicKey;
@@ -12,19 +13,18 @@ import java.util.Optional;
  * (Ed25519, secp256k1) are inlined with the identity hash, so their public key can be read back;
  * longer keys are hashed with SHA-256. Immutable.
  */
-public final class PeerId implements Comparable<PeerId> {
+public final class PeerId extends ByteValue implements Comparable<PeerId> {
   /** Keys whose protobuf is at most this long are inlined (identity multihash). */
   public static final int MAX_INLINE_KEY = 42;
 
   /** The multicodec of CIDv1 peer ids ({@code libp2p-key}). */
   private static final int LIBP2P_KEY_CODEC = 0x72;
 
-  private final byte[] bytes;
   private final Multihash multihash;
   private final String base58;
 
   private PeerId(byte[] bytes, Multihash multihash) {
-    this.bytes = bytes;
+    super(bytes);
     this.multihash = multihash;
     this.base58 = Base58.encode(bytes);
   }
@@ -81,7 +81,7 @@ public final class PeerId implements Comparable<PeerId> {
 
   /** The multihash bytes, as carried in multiaddrs and protocol messages. */
   public byte[] bytes() {
-    return bytes.clone();
+    return content().clone();
   }
 
   public Multihash multihash() {
@@ -114,7 +114,7 @@ public final class PeerId implements Comparable<PeerId> {
     ByteArrayOutputStream cid = new ByteArrayOutputStream();
     cid.write(0x01);
     cid.write(LIBP2P_KEY_CODEC);
-    cid.writeBytes(bytes);
+    cid.writeBytes(content());
     return "b" + Base32.encode(cid.toByteArray());
   }
 
@@ -129,17 +129,7 @@ public final class PeerId implements Comparable<PeerId> {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof PeerId p && Arrays.equals(p.bytes, bytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
-  }
-
-  @Override
   public int compareTo(PeerId o) {
-    return Arrays.compareUnsigned(bytes, o.bytes);
+    return Arrays.compareUnsigned(content(), o.content());
   }
 }

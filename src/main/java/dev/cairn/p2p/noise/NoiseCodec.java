@@ -1,7 +1,7 @@
 package dev.cairn.p2p.noise;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cairn.p2p.Protobuf;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.noise.pb.NoisePb;
@@ -56,20 +56,13 @@ final class NoiseCodec {
    * empty); missing identity fields are {@link Reason#MALFORMED}.
    */
   static HandshakePayload decodePayload(byte[] bytes) throws ProtocolException {
-    if (bytes.length > MAX_MESSAGE) {
-      throw ProtocolException.connection(
-          Reason.TOO_LARGE, "noise: handshake payload of " + bytes.length + " bytes");
-    }
-    NoisePb.NoiseHandshakePayload pb;
-    try {
-      pb = NoisePb.NoiseHandshakePayload.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new ProtocolException(
-          Reason.MALFORMED,
-          ProtocolException.Scope.CONNECTION,
-          "noise: handshake payload does not parse",
-          e);
-    }
+    NoisePb.NoiseHandshakePayload pb =
+        Protobuf.parse(
+            bytes,
+            MAX_MESSAGE,
+            ProtocolException.Scope.CONNECTION,
+            "noise: handshake payload",
+            NoisePb.NoiseHandshakePayload::parseFrom);
     if (pb.getIdentityKey().isEmpty() || pb.getIdentitySig().isEmpty()) {
       throw ProtocolException.connection(
           Reason.MALFORMED, "noise: handshake payload lacks identity_key or identity_sig");

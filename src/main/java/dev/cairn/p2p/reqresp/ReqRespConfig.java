@@ -1,5 +1,6 @@
 package dev.cairn.p2p.reqresp;
 
+import dev.cairn.p2p.RecordCopy;
 import java.time.Duration;
 
 /**
@@ -83,58 +84,26 @@ public record ReqRespConfig(
 
   /** The same with another response byte budget. */
   public ReqRespConfig withMaxResponseBytes(long n) {
-    return new ReqRespConfig(
-        protocolId,
-        maxRequestBytes,
-        maxChunkBytes,
-        maxChunks,
-        firstByteTimeout,
-        responseTimeout,
-        maxConcurrentPerPeer,
-        requestsPerSecond,
-        burst,
-        n);
+    return copy().set("maxResponseBytes", n).build();
   }
 
   public ReqRespConfig withMaxChunks(int n) {
-    return new ReqRespConfig(
-        protocolId,
-        maxRequestBytes,
-        maxChunkBytes,
-        n,
-        firstByteTimeout,
-        responseTimeout,
-        maxConcurrentPerPeer,
-        requestsPerSecond,
-        burst,
-        maxResponseBytes);
+    return copy().set("maxChunks", n).build();
   }
 
   public ReqRespConfig withTimeouts(Duration firstByte, Duration whole) {
-    return new ReqRespConfig(
-        protocolId,
-        maxRequestBytes,
-        maxChunkBytes,
-        maxChunks,
-        firstByte,
-        whole,
-        maxConcurrentPerPeer,
-        requestsPerSecond,
-        burst,
-        maxResponseBytes);
+    return copy().set("firstByteTimeout", firstByte).set("responseTimeout", whole).build();
   }
 
   public ReqRespConfig withRate(int concurrent, double perSecond, int burst) {
-    return new ReqRespConfig(
-        protocolId,
-        maxRequestBytes,
-        maxChunkBytes,
-        maxChunks,
-        firstByteTimeout,
-        responseTimeout,
-        concurrent,
-        perSecond,
-        burst,
-        maxResponseBytes);
+    return copy()
+        .set("maxConcurrentPerPeer", concurrent)
+        .set("requestsPerSecond", perSecond)
+        .set("burst", burst)
+        .build();
+  }
+
+  private RecordCopy<ReqRespConfig> copy() {
+    return RecordCopy.of(this);
   }
 }

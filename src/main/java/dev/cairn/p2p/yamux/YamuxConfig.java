@@ -1,5 +1,6 @@
 package dev.cairn.p2p.yamux;
 
+import dev.cairn.p2p.RecordCopy;
 import java.time.Duration;
 
 /**
@@ -79,81 +80,35 @@ public record YamuxConfig(
   }
 
   public YamuxConfig withMaxReceiveWindow(int bytes) {
-    return new YamuxConfig(
-        bytes,
-        maxFramePayload,
-        maxInboundStreams,
-        ackBacklog,
-        keepAliveInterval,
-        pingTimeout,
-        writeTimeout,
-        openTimeout,
-        readTimeout);
+    return copy().set("maxReceiveWindow", bytes).build();
   }
 
   public YamuxConfig withMaxFramePayload(int bytes) {
-    return new YamuxConfig(
-        maxReceiveWindow,
-        bytes,
-        maxInboundStreams,
-        ackBacklog,
-        keepAliveInterval,
-        pingTimeout,
-        writeTimeout,
-        openTimeout,
-        readTimeout);
+    return copy().set("maxFramePayload", bytes).build();
   }
 
   public YamuxConfig withMaxInboundStreams(int streams) {
-    return new YamuxConfig(
-        maxReceiveWindow,
-        maxFramePayload,
-        streams,
-        ackBacklog,
-        keepAliveInterval,
-        pingTimeout,
-        writeTimeout,
-        openTimeout,
-        readTimeout);
+    return copy().set("maxInboundStreams", streams).build();
   }
 
   public YamuxConfig withAckBacklog(int streams) {
-    return new YamuxConfig(
-        maxReceiveWindow,
-        maxFramePayload,
-        maxInboundStreams,
-        streams,
-        keepAliveInterval,
-        pingTimeout,
-        writeTimeout,
-        openTimeout,
-        readTimeout);
+    return copy().set("ackBacklog", streams).build();
   }
 
   public YamuxConfig withKeepAlive(Duration interval, Duration timeout) {
-    return new YamuxConfig(
-        maxReceiveWindow,
-        maxFramePayload,
-        maxInboundStreams,
-        ackBacklog,
-        interval,
-        timeout,
-        writeTimeout,
-        openTimeout,
-        readTimeout);
+    return copy().set("keepAliveInterval", interval).set("pingTimeout", timeout).build();
   }
 
   public YamuxConfig withTimeouts(Duration write, Duration open, Duration read) {
-    return new YamuxConfig(
-        maxReceiveWindow,
-        maxFramePayload,
-        maxInboundStreams,
-        ackBacklog,
-        keepAliveInterval,
-        pingTimeout,
-        write,
-        open,
-        read);
+    return copy()
+        .set("writeTimeout", write)
+        .set("openTimeout", open)
+        .set("readTimeout", read)
+        .build();
+  }
+
+  private RecordCopy<YamuxConfig> copy() {
+    return RecordCopy.of(this);
   }
 
   private static void requirePositive(Duration d, String name) {

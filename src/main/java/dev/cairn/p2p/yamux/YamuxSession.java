@@ -8,22 +8,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
@@ -41,17 +30,17 @@ import org.apache.logging.log4j.Logger;
  *       FIN/RST. It never writes to the connection itself: answers it must send (ping ACK, RST of a
  *       refused stream) go through a bounded control queue, so two sessions that both have full
  *       send buffers can never deadlock on each other's readers.
- *   <li>{@code yamux-ctl-<label>} (virtual) writes the control queue's frames and runs keep-alive:
- *       a ping when nothing was received for {@link YamuxConfig#keepAliveInterval()}, and closes
- *       the session if that ping is not answered within {@link YamuxConfig#pingTimeout()}.
+ *   <li>{@code yamux-ctl-<label>} (virtual) writes the control queue's frames and runs keep-alive
+ *       ({@link YamuxKeepAlive}): a ping when nothing was received for {@link
+ *       YamuxConfig#keepAliveInterval()}, and closes the session if that ping is not answered
+ *       within {@link YamuxConfig#pingTimeout()}.
  *   <li>{@code yamux-stream-<label>-<id>} (virtual), one per accepted inbound stream, sends the ACK
  *       and runs the inbound handler. The handler owns the stream: it closes or resets it.
- *   <li>Any application thread writes: every frame is written whole under one per-session {@link
- *       ReentrantLock} (header and payload, then flush), taken with {@link
- *       YamuxConfig#writeTimeout()}. We chose a lock over a writer thread: the writer does the I/O
- *       itself, with no queue hop and no context switch per write, and back-pressure from the
- *       connection reaches the writing thread directly.
+ *   <li>Any application thread writes, through {@link YamuxWriter}: every frame is written whole
+ *       under one per-session lock.
  * </ul>
+ *
+ * <p>The streams and the counts that bound them live in a {@link YamuxStreamTable}.
  *
  * <p>The session ends (once) on {@link #close()}, on the remote closing the connection, on an I/O
  * error, on a protocol violation (we send GoAway with the protocol-error code) or on a keep-alive
@@ -62,56 +51,29 @@ public final class YamuxSession implements Closeable {
 
   private static final Logger LOG = LogManager.getLogger();
 
-  /** Control frames queued by the reader; a peer that fills it is flooding us. */
-  private static final int CONTROL_QUEUE_CAPACITY = 1024;
-
-  /** Pings one session may have outstanding at once. */
-  private static final int MAX_OUTSTANDING_PINGS = 64;
-
-  /** Payloads up to this size are copied behind the header and written in one call. */
-  private static final int COALESCE_LIMIT = 8192;
-
-  private static final long MAX_STREAM_ID = 0xFFFF_FFFFL;
-
-  private static final YamuxFrame WAKE = YamuxFrame.goAway(YamuxFrame.GO_AWAY_NORMAL);
-
   private final Duplex conn;
   private final InputStream in;
-  private final OutputStream out;
   private final boolean client;
   private final YamuxConfig config;
   private final Consumer<YamuxStream> inboundHandler;
   private final String label;
 
-  private final Map<Integer, YamuxStream> streams = new ConcurrentHashMap<>();
-  private final BlockingQueue<YamuxFrame> control =
-      new ArrayBlockingQueue<>(CONTROL_QUEUE_CAPACITY);
-  private final Map<Integer, PendingPing> pings = new ConcurrentHashMap<>();
-  private final AtomicInteger nextPingId = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final YamuxStreamTable streams;
+  private final YamuxWriter writer;
+  private final YamuxKeepAlive keepAlive;
 
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final byte[] writeBuffer = new byte[YamuxFrame.HEADER_LENGTH + COALESCE_LIMIT];
-
-  private final ReentrantLock stateLock = new ReentrantLock();
-  private final Condition backlogChanged = stateLock.newCondition();
-  // Guarded by stateLock.
-  private long nextStreamId;
-  private int backlog;
-  private int inboundCount;
+  private final ReentrantLock callbackLock = new ReentrantLock();
+  // Guarded by callbackLock.
   private boolean callbacksFired;
   private final List<Runnable> closeCallbacks = new ArrayList<>();
 
   private volatile boolean localGoAway;
   private volatile boolean remoteGoAway;
   private volatile Throwable closeCause;
-  private volatile long lastReadNanos = System.nanoTime();
-  private volatile long rttNanos;
 
   private Thread reader;
   private Thread controller;
-
-  private record PendingPing(long sentNanos, CompletableFuture<Duration> reply) {}
 
   private YamuxSession(
       Duplex conn,
@@ -121,12 +83,13 @@ public final class YamuxSession implements Closeable {
       String label) {
     this.conn = Objects.requireNonNull(conn, "conn");
     this.in = conn.in();
-    this.out = conn.out();
     this.client = client;
     this.config = Objects.requireNonNull(config, "config");
     this.inboundHandler = Objects.requireNonNull(inboundHandler, "inboundHandler");
     this.label = Objects.requireNonNull(label, "label");
-    this.nextStreamId = client ? 1 : 2;
+    this.streams = new YamuxStreamTable(client, config, label);
+    this.writer = new YamuxWriter(this, conn.out(), config, label);
+    this.keepAlive = new YamuxKeepAlive(this, writer, config, label);
   }
 
   /**
@@ -144,7 +107,8 @@ public final class YamuxSession implements Closeable {
       String label) {
     YamuxSession session = new YamuxSession(conn, client, config, inboundHandler, label);
     session.reader = Thread.ofVirtual().name("yamux-read-" + label).start(session::readLoop);
-    session.controller = Thread.ofVirtual().name("yamux-ctl-" + label).start(session::controlLoop);
+    session.controller =
+        Thread.ofVirtual().name("yamux-ctl-" + label).start(session.keepAlive::loop);
     return session;
   }
 
@@ -175,7 +139,7 @@ public final class YamuxSession implements Closeable {
 
   /** The latest measured ping round trip, or {@link Duration#ZERO} before the first one. */
   public Duration rtt() {
-    return Duration.ofNanos(rttNanos);
+    return Duration.ofNanos(keepAlive.rttNanos());
   }
 
   /**
@@ -183,14 +147,14 @@ public final class YamuxSession implements Closeable {
    * it; at once on this thread if it has already ended.
    */
   public void onClose(Runnable callback) {
-    stateLock.lock();
+    callbackLock.lock();
     try {
       if (!callbacksFired) {
         closeCallbacks.add(callback);
         return;
       }
     } finally {
-      stateLock.unlock();
+      callbackLock.unlock();
     }
     runCallback(callback);
   }
@@ -204,37 +168,9 @@ public final class YamuxSession implements Closeable {
    *     stream ids are exhausted
    */
   public YamuxStream openStream() throws IOException {
-    int id;
-    stateLock.lock();
-    try {
-      long remaining = config.openTimeout().toNanos();
-      while (true) {
-        checkCanOpen();
-        if (backlog < config.ackBacklog()) {
-          break;
-        }
-        if (remaining <= 0) {
-          throw new InterruptedIOException(
-              "yamux " + label + ": " + backlog + " streams await their ACK; open timed out");
-        }
-        try {
-          remaining = backlogChanged.awaitNanos(remaining);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while opening a yamux stream");
-        }
-      }
-      if (nextStreamId > MAX_STREAM_ID) {
-        throw new IOException("yamux " + label + ": stream ids exhausted");
-      }
-      id = (int) nextStreamId;
-      nextStreamId += 2;
-      backlog++;
-    } finally {
-      stateLock.unlock();
-    }
+    int id = streams.reserveOutbound(this::checkCanOpen);
     YamuxStream stream = new YamuxStream(this, id, true, config);
-    streams.put(id, stream);
+    streams.put(stream);
     if (closed.get()) {
       removeStream(stream);
       throw closedException();
@@ -267,31 +203,7 @@ public final class YamuxSession implements Closeable {
    *     open; keep-alive decides about that)
    */
   public Duration ping(Duration timeout) throws IOException {
-    if (closed.get()) {
-      throw closedException();
-    }
-    if (pings.size() >= MAX_OUTSTANDING_PINGS) {
-      throw new IOException("yamux " + label + ": too many pings outstanding");
-    }
-    int opaque = nextPingId.incrementAndGet();
-    PendingPing pending = new PendingPing(System.nanoTime(), new CompletableFuture<>());
-    pings.put(opaque, pending);
-    try {
-      if (closed.get()) {
-        throw closedException();
-      }
-      writeHeader(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, Integer.toUnsignedLong(opaque));
-      return pending.reply().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new InterruptedIOException("yamux " + label + ": ping not answered within " + timeout);
-    } catch (ExecutionException e) {
-      throw new IOException("yamux " + label + ": session closed during ping", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while pinging");
-    } finally {
-      pings.remove(opaque);
-    }
+    return keepAlive.ping(timeout);
   }
 
   /**
@@ -301,7 +213,7 @@ public final class YamuxSession implements Closeable {
    */
   public void goAway() {
     localGoAway = true;
-    signalBacklog();
+    streams.wakeOpeners();
     writeQuietly(YamuxFrame.TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_NORMAL);
   }
 
@@ -331,11 +243,11 @@ public final class YamuxSession implements Closeable {
           shutdown(new EOFException("yamux " + label + ": connection closed by remote"), -1);
           return;
         }
-        lastReadNanos = System.nanoTime();
+        keepAlive.received();
         switch (frame.type()) {
           case YamuxFrame.TYPE_DATA -> onData(frame);
           case YamuxFrame.TYPE_WINDOW_UPDATE -> onWindowUpdate(frame);
-          case YamuxFrame.TYPE_PING -> onPing(frame);
+          case YamuxFrame.TYPE_PING -> keepAlive.onPing(frame);
           case YamuxFrame.TYPE_GO_AWAY -> onGoAway(frame);
           default -> throw new IllegalStateException("codec passed frame type " + frame.type());
         }
@@ -391,7 +303,7 @@ public final class YamuxSession implements Closeable {
 
   private void applyFlags(YamuxStream stream, YamuxFrame frame) {
     if (frame.has(YamuxFrame.FLAG_ACK) && stream.acknowledged()) {
-      backlogDone();
+      streams.acknowledged();
     }
     if (frame.has(YamuxFrame.FLAG_FIN)) {
       stream.remoteFin();
@@ -416,21 +328,11 @@ public final class YamuxSession implements Closeable {
               + " has our parity: both endpoints act as "
               + (client ? "client" : "server"));
     }
-    if (streams.containsKey(id)) {
+    if (streams.contains(id)) {
       throw ProtocolException.connection(
           Reason.UNEXPECTED, "SYN for live stream " + frame.unsignedStreamId());
     }
-    boolean accept;
-    stateLock.lock();
-    try {
-      accept = !localGoAway && inboundCount < config.maxInboundStreams();
-      if (accept) {
-        inboundCount++;
-      }
-    } finally {
-      stateLock.unlock();
-    }
-    if (!accept) {
+    if (!streams.admitInbound(localGoAway)) {
       LOG.debug(
           "yamux {}: refusing inbound stream {} ({})",
           label,
@@ -440,7 +342,7 @@ public final class YamuxSession implements Closeable {
       return null;
     }
     YamuxStream stream = new YamuxStream(this, id, false, config);
-    streams.put(id, stream);
+    streams.put(stream);
     if (closed.get()) {
       stream.abort(closedException());
       removeStream(stream);
@@ -465,28 +367,10 @@ public final class YamuxSession implements Closeable {
     }
   }
 
-  private void onPing(YamuxFrame frame) throws ProtocolException {
-    int opaque = (int) frame.length();
-    if (frame.has(YamuxFrame.FLAG_SYN)) {
-      enqueueControl(YamuxFrame.ping(YamuxFrame.FLAG_ACK, opaque));
-    } else if (frame.has(YamuxFrame.FLAG_ACK)) {
-      PendingPing pending = pings.remove(opaque);
-      if (pending == null) {
-        // Unsolicited or late (timed out) answer: harmless, so we ignore it rather than end the
-        // connection over a slow pong.
-        LOG.debug("yamux {}: ignoring ping ACK with unknown opaque {}", label, frame.length());
-        return;
-      }
-      long rtt = Math.max(1, System.nanoTime() - pending.sentNanos());
-      rttNanos = rtt;
-      pending.reply().complete(Duration.ofNanos(rtt));
-    }
-  }
-
   private void onGoAway(YamuxFrame frame) {
     remoteGoAway = true;
     LOG.debug("yamux {}: remote sent GoAway code {}", label, frame.length());
-    signalBacklog();
+    streams.wakeOpeners();
   }
 
   private void checkedSkip(YamuxFrame frame, long bound) throws IOException, ProtocolException {
@@ -515,180 +399,36 @@ public final class YamuxSession implements Closeable {
 
   /** Queues a frame for the control thread; a peer that fills the queue is flooding us. */
   void enqueueControl(YamuxFrame frame) throws ProtocolException {
-    if (!control.offer(frame)) {
-      throw ProtocolException.connection(
-          Reason.LIMIT_EXCEEDED, "peer provokes answers faster than it reads them");
-    }
+    keepAlive.enqueue(frame);
   }
 
-  // ---- control thread ----
+  // ---- for the streams (any thread) ----
 
-  private void controlLoop() {
-    long interval = config.keepAliveInterval().toNanos();
-    long timeout = config.pingTimeout().toNanos();
-    long tick = interval == 0 ? 0 : Math.max(1_000_000, Math.min(interval, timeout) / 4);
-    int keepAlive = 0;
-    PendingPing keepAlivePing = null;
-    try {
-      while (!closed.get()) {
-        if (interval > 0) {
-          long now = System.nanoTime();
-          if (keepAlivePing != null) {
-            if (keepAlivePing.reply().isDone()) {
-              keepAlivePing = null;
-            } else if (now - keepAlivePing.sentNanos() > timeout) {
-              pings.remove(keepAlive);
-              shutdown(
-                  ProtocolException.connection(
-                      Reason.TIMEOUT,
-                      "keep-alive ping not answered within " + config.pingTimeout()),
-                  -1);
-              return;
-            }
-          }
-          // The first ping goes out at once, to learn the RTT for window auto-tuning.
-          if (keepAlivePing == null && (keepAlive == 0 || now - lastReadNanos >= interval)) {
-            keepAlive = nextPingId.incrementAndGet();
-            keepAlivePing = new PendingPing(System.nanoTime(), new CompletableFuture<>());
-            pings.put(keepAlive, keepAlivePing);
-            writeHeader(
-                YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, Integer.toUnsignedLong(keepAlive));
-          }
-        }
-        YamuxFrame frame = tick == 0 ? control.take() : control.poll(tick, TimeUnit.NANOSECONDS);
-        while (frame != null && frame != WAKE && !closed.get()) {
-          writeHeader(frame.type(), frame.flags(), frame.streamId(), frame.length());
-          frame = control.poll();
-        }
-      }
-    } catch (IOException e) {
-      shutdown(e, -1);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  // ---- writing (any thread) ----
-
-  /**
-   * Writes one Data frame: header and payload, then flushes unless {@code flush} is false (the
-   * caller writes the next frame of the same write at once; flushing in between would cost a short
-   * encrypted message and a system call per frame).
-   */
+  /** See {@link YamuxWriter#writeData}. */
   void writeData(int id, int flags, byte[] b, int off, int len, boolean flush) throws IOException {
-    lockForWrite();
-    try {
-      YamuxCodec.encode(writeBuffer, 0, YamuxFrame.TYPE_DATA, flags, id, len);
-      if (len <= COALESCE_LIMIT) {
-        System.arraycopy(b, off, writeBuffer, YamuxFrame.HEADER_LENGTH, len);
-        out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH + len);
-      } else {
-        out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH);
-        out.write(b, off, len);
-      }
-      if (flush) {
-        out.flush();
-      }
-    } catch (IOException e) {
-      shutdown(e, -1);
-      throw e;
-    } finally {
-      writeLock.unlock();
-    }
+    writer.writeData(id, flags, b, off, len, flush);
   }
 
-  /** Writes one frame without payload (WindowUpdate, Ping, GoAway), then flush. */
+  /** See {@link YamuxWriter#writeHeader}. */
   void writeHeader(int type, int flags, int id, long length) throws IOException {
-    lockForWrite();
-    try {
-      YamuxCodec.encode(writeBuffer, 0, type, flags, id, length);
-      out.write(writeBuffer, 0, YamuxFrame.HEADER_LENGTH);
-      out.flush();
-    } catch (IOException e) {
-      shutdown(e, -1);
-      throw e;
-    } finally {
-      writeLock.unlock();
-    }
+    writer.writeHeader(type, flags, id, length);
   }
 
-  /** As {@link #writeHeader}; a failure has already ended the session, so it is only traced. */
+  /** See {@link YamuxWriter#writeQuietly}. */
   void writeQuietly(int type, int flags, int id, long length) {
-    try {
-      writeHeader(type, flags, id, length);
-    } catch (IOException e) {
-      LOG.trace("yamux {}: could not send frame type {}: {}", label, type, e.toString());
-    }
+    writer.writeQuietly(type, flags, id, length);
   }
-
-  private void lockForWrite() throws IOException {
-    if (closed.get()) {
-      throw closedException();
-    }
-    try {
-      if (!writeLock.tryLock(config.writeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-        // Someone is stuck inside a write: the connection no longer drains.
-        InterruptedIOException stuck =
-            new InterruptedIOException(
-                "yamux " + label + ": connection not writable within " + config.writeTimeout());
-        shutdown(stuck, -1);
-        throw stuck;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting to write");
-    }
-    if (closed.get()) {
-      writeLock.unlock();
-      throw closedException();
-    }
-  }
-
-  // ---- stream table ----
 
   long rttNanos() {
-    return rttNanos;
+    return keepAlive.rttNanos();
   }
 
   /** Takes a stream out of the table (once it is fully closed or reset) and out of the counts. */
   void removeStream(YamuxStream stream) {
-    if (!streams.remove(stream.id(), stream)) {
-      return;
-    }
-    boolean wasPending = stream.outbound() && stream.acknowledged();
-    stateLock.lock();
-    try {
-      if (!stream.outbound()) {
-        inboundCount--;
-      } else if (wasPending) {
-        backlog--;
-        backlogChanged.signalAll();
-      }
-    } finally {
-      stateLock.unlock();
-    }
+    streams.remove(stream);
   }
 
-  private void backlogDone() {
-    stateLock.lock();
-    try {
-      backlog--;
-      backlogChanged.signalAll();
-    } finally {
-      stateLock.unlock();
-    }
-  }
-
-  private void signalBacklog() {
-    stateLock.lock();
-    try {
-      backlogChanged.signalAll();
-    } finally {
-      stateLock.unlock();
-    }
-  }
-
-  private IOException closedException() {
+  IOException closedException() {
     Throwable cause = closeCause;
     return cause == null
         ? new IOException("yamux session " + label + " closed")
@@ -697,30 +437,22 @@ public final class YamuxSession implements Closeable {
 
   // ---- ending ----
 
+  /** Ends the session because of {@code cause} (I/O failure, stuck write, keep-alive timeout). */
+  void fail(Throwable cause) {
+    shutdown(cause, -1);
+  }
+
   private void shutdown(Throwable cause, int goAwayCode) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     closeCause = cause;
     IOException streamFailure = closedException();
-    for (YamuxStream stream : streams.values()) {
-      stream.abort(streamFailure);
-    }
-    streams.clear();
-    for (PendingPing pending : pings.values()) {
-      pending.reply().completeExceptionally(streamFailure);
-    }
-    pings.clear();
-    stateLock.lock();
-    try {
-      backlogChanged.signalAll();
-    } finally {
-      stateLock.unlock();
-    }
-    control.clear();
-    control.offer(WAKE);
+    streams.abortAll(streamFailure);
+    keepAlive.abort(streamFailure);
+    keepAlive.wake();
     if (goAwayCode >= 0) {
-      sendLastGoAway(goAwayCode);
+      writer.sendLastGoAway(goAwayCode);
     }
     try {
       conn.close();
@@ -731,52 +463,15 @@ public final class YamuxSession implements Closeable {
       LOG.debug("yamux {}: session ended: {}", label, cause.toString());
     }
     List<Runnable> callbacks;
-    stateLock.lock();
+    callbackLock.lock();
     try {
       callbacksFired = true;
       callbacks = List.copyOf(closeCallbacks);
       closeCallbacks.clear();
     } finally {
-      stateLock.unlock();
+      callbackLock.unlock();
     }
     callbacks.forEach(this::runCallback);
-  }
-
-  /**
-   * Best effort, bounded: a helper thread writes the GoAway while we wait at most a short time;
-   * closing the connection afterwards wakes it if the connection does not drain.
-   */
-  private void sendLastGoAway(int code) {
-    Duration patience =
-        config.writeTimeout().compareTo(Duration.ofSeconds(1)) < 0
-            ? config.writeTimeout()
-            : Duration.ofSeconds(1);
-    Thread helper =
-        Thread.ofVirtual()
-            .name("yamux-close-" + label)
-            .start(
-                () -> {
-                  try {
-                    if (writeLock.tryLock(patience.toNanos(), TimeUnit.NANOSECONDS)) {
-                      try {
-                        byte[] frame = YamuxCodec.encode(YamuxFrame.goAway(code));
-                        out.write(frame);
-                        out.flush();
-                      } finally {
-                        writeLock.unlock();
-                      }
-                    }
-                  } catch (IOException e) {
-                    LOG.trace("yamux {}: last GoAway not sent: {}", label, e.toString());
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                });
-    try {
-      helper.join(patience);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private void runCallback(Runnable callback) {

@@ -4,43 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
-import dev.cairn.p2p.host.HostConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
+import dev.cairn.testing.LoopbackHosts;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Identify's per-peer state over real TCP on 127.0.0.1. */
 @Timeout(60)
 class IdentifyServiceTest {
-  private final List<Libp2p> hosts = new ArrayList<>();
-
-  @AfterEach
-  void closeHosts() {
-    hosts.forEach(Libp2p::close);
-  }
-
-  Libp2p newHost() throws IOException {
-    Libp2p p =
-        Libp2p.create(
-            HostConfig.defaults(
-                Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
-    hosts.add(p);
-    return p;
-  }
+  @RegisterExtension final LoopbackHosts hosts = new LoopbackHosts();
 
   @Test
   void aPeerThatNeverAnswersIdentifyLeavesNoStateAfterItsLastDisconnect() throws Exception {
-    Libp2p a = newHost();
-    Libp2p silent = newHost();
+    Libp2p a = hosts.create();
+    Libp2p silent = hosts.create();
     // The silent peer accepts identify streams and never answers them.
     silent.host().setHandler(IdentifyService.PROTOCOL_ID, s -> s.in().read());
     PeerId peer = silent.host().peerId();
@@ -66,8 +48,8 @@ class IdentifyServiceTest {
 
   @Test
   void aPushStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
-    Libp2p a = newHost();
-    Libp2p b = newHost();
+    Libp2p a = hosts.create();
+    Libp2p b = hosts.create();
     a.identify().readTimeout(java.time.Duration.ofMillis(300));
     b.host().dial(a.host().fullAddress().orElseThrow());
     try (dev.cairn.p2p.host.Stream silent =
@@ -81,8 +63,8 @@ class IdentifyServiceTest {
 
   @Test
   void anAnsweredPeerIsForgottenOnItsLastDisconnectToo() throws Exception {
-    Libp2p a = newHost();
-    Libp2p b = newHost();
+    Libp2p a = hosts.create();
+    Libp2p b = hosts.create();
     a.host().dial(b.host().fullAddress().orElseThrow());
     a.identify().awaitIdentify(b.host().peerId(), 5000);
     a.host().disconnect(b.host().peerId());

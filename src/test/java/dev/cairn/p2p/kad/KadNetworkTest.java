@@ -36,7 +36,8 @@ class KadNetworkTest {
   }
 
   static KadConfig testConfig() {
-    return KadConfig.forNetwork("test")
+    return KadConfig.defaults()
+        .withProtocolId(PROTOCOL)
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10))
         .withIntervals(Duration.ofMillis(100), Duration.ofMinutes(10));
   }

@@ -3,12 +3,8 @@ package dev.cairn.p2p.multistream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Scope;
 import dev.cairn.testing.Fuzz;
-import java.io.ByteArrayInputStream;
-import java.io.EOFException;
-import java.io.InputStream;
 import java.util.Arrays;
 
 /** Fuzzes multistream-select message framing: every line read re-encodes to the bytes it used. */
@@ -16,21 +12,14 @@ class MultistreamFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void messagesAreReadUntilTheStreamEndsOrIsRefused(byte[] input) throws Exception {
-    Fuzz.bounded(
+    Fuzz.readOrRefused(
         input,
         64,
         MultistreamCodec.MAX_MESSAGE,
-        Exception.class,
-        () -> {
-          ByteArrayInputStream in = new ByteArrayInputStream(input);
+        in -> {
           int at = 0;
           while (true) {
-            String line;
-            try {
-              line = MultistreamCodec.read((InputStream) in, Scope.STREAM);
-            } catch (ProtocolException | EOFException e) {
-              return null;
-            }
+            String line = MultistreamCodec.read(in, Scope.STREAM);
             int next = input.length - in.available();
             assertThat(MultistreamCodec.encode(line))
                 .isEqualTo(Arrays.copyOfRange(input, at, next));

@@ -12,18 +12,7 @@ class ReqRespCodecFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void requestFrameIsReadOrRefused(byte[] input) throws Exception {
-    Fuzz.bounded(
-        input,
-        16,
-        MAX,
-        Exception.class,
-        () -> {
-          try {
-            return ReqRespCodec.readRequest(new ByteArrayInputStream(input), MAX);
-          } catch (ProtocolException | EOFException e) {
-            return null;
-          }
-        });
+    Fuzz.readOrRefused(input, 16, MAX, in -> ReqRespCodec.readRequest(in, MAX));
   }
 
   @FuzzTest(maxDuration = "10s")

@@ -1,0 +1,162 @@
+package dev.cairn.p2p.gossip;
+
+import dev.cairn.p2p.gossip.GossipCommand.Validated;
+import dev.cairn.p2p.multiformats.PeerId;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Messages in validation: the signature check and the application's {@link Validator} run on {@code
+ * worker}, their verdict comes back through {@code post} as a {@link Validated} command, and a
+ * validator that does not answer within {@code validationTimeout} counts as IGNORE. Part of {@link
+ * GossipState}: stepped on its owner thread, which never waits for a verdict.
+ */
+final class Validation extends GossipPart {
+  private static final Logger LOG = LogManager.getLogger();
+
+  /** A message in validation: who sent it first, and when we stop waiting for the validator. */
+  private record Validating(PeerId from, String topic, long deadline) {}
+
+  private final Mesh mesh;
+  private final GossipState.Output output;
+  private final Executor worker;
+  private final Consumer<GossipCommand> post;
+  private final Map<String, Validator> validators = new HashMap<>();
+
+  /** In deadline order (one timeout for all): the head expires first. */
+  private final LinkedHashMap<MessageId, Validating> validating = new LinkedHashMap<>();
+
+  Validation(
+      Shared shared,
+      Mesh mesh,
+      GossipState.Output output,
+      Executor worker,
+      Consumer<GossipCommand> post) {
+    super(shared);
+    this.mesh = mesh;
+    this.output = output;
+    this.worker = worker;
+    this.post = post;
+  }
+
+  /** Sets (or, with null, removes) {@code topic}'s validator. */
+  void setValidator(String topic, Validator validator) {
+    if (validator == null) {
+      validators.remove(topic);
+    } else {
+      validators.put(topic, validator);
+    }
+  }
+
+  int pending() {
+    return validating.size();
+  }
+
+  /** Starts validating a first-seen message {@code m} from {@code from}, if there is room. */
+  void start(PeerId from, Rpc.Message m, MessageId id, long now) {
+    if (validating.size() >= config.maxPendingValidations()) {
+      // At the limit we IGNORE (no penalty) and forget the id: we never looked at the message, so
+      // a copy that arrives when there is room must be validated, not dropped as seen.
+      seen.remove(id);
+      LOG.debug("validation queue full; ignoring {} from {}", id, from.shortString());
+      return;
+    }
+    score.validationStarted(from, id, now);
+    validating.put(
+        id, new Validating(from, m.topic(), now + config.validationTimeout().toMillis()));
+    Validator validator = validators.getOrDefault(m.topic(), Validator.acceptAll());
+    SignaturePolicy policy = config.signaturePolicy();
+    CompletableFuture<Validated> done =
+        CompletableFuture.supplyAsync(() -> MessageSigning.check(policy, m), worker)
+            .thenCompose(
+                checked -> {
+                  GossipMessage view =
+                      new GossipMessage(
+                          m.topic(),
+                          m.data() == null ? new byte[0] : m.data(),
+                          id,
+                          checked.author(),
+                          checked.seqno(),
+                          from);
+                  if (!(checked.result() instanceof ValidationResult.Accept)) {
+                    return CompletableFuture.completedFuture(
+                        new Validated(from, id, m, view, checked.result()));
+                  }
+                  return validator
+                      .validate(view)
+                      .thenApply(r -> new Validated(from, id, m, view, r));
+                });
+    done.whenCompleteAsync(
+        (v, e) ->
+            post.accept(
+                v != null
+                    ? v
+                    : new Validated(
+                        from, id, m, null, ValidationResult.ignore("validator failed: " + e))),
+        worker);
+  }
+
+  /** A verdict came back: deliver and forward, or charge the sender, or forget the id. */
+  void validated(Validated v) {
+    if (validating.remove(v.id()) == null) {
+      // We stopped waiting (validationTimeout) and counted it as IGNORE: the late answer is moot.
+      LOG.debug("late validation result for {} dropped: {}", v.id(), v.result());
+      return;
+    }
+    long now = clock.millis();
+    String topic = v.message().topic();
+    switch (v.result()) {
+      case ValidationResult.Accept a -> {
+        score.accepted(v.from(), v.id(), topic, now);
+        mcache.put(v.id(), v.message());
+        if (mesh.joined(topic)) {
+          output.deliver(v.view());
+        }
+        mesh.forward(v.message(), v.from(), v.view().author().orElse(null));
+      }
+      case ValidationResult.Reject r -> {
+        LOG.debug("rejected {} from {}: {}", v.id(), v.from().shortString(), r.reason());
+        score.rejected(v.from(), v.id(), topic, true);
+        output.rejected(v.from(), topic, r.reason());
+      }
+      case ValidationResult.Ignore i -> {
+        if (i.retryLater()) {
+          // Not judged (the application was busy): forget it, so an honest copy that arrives
+          // later is validated instead of being dropped as seen for seenTtl. No penalty, and no
+          // delivery record either (the next copy starts a fresh one).
+          LOG.debug(
+              "{} from {} not validated, retry later: {}",
+              v.id(),
+              v.from().shortString(),
+              i.reason());
+          seen.remove(v.id());
+          score.forget(v.id());
+        } else {
+          score.rejected(v.from(), v.id(), topic, false);
+        }
+      }
+    }
+  }
+
+  /** Validators that did not answer in time count as IGNORE; their slots are freed. */
+  void expire(long now) {
+    for (Iterator<Map.Entry<MessageId, Validating>> it = validating.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<MessageId, Validating> e = it.next();
+      Validating v = e.getValue();
+      if (v.deadline() > now) {
+        break;
+      }
+      it.remove();
+      LOG.debug("validation of {} from {} timed out", e.getKey(), v.from().shortString());
+      score.rejected(v.from(), e.getKey(), v.topic(), false);
+    }
+  }
+}
