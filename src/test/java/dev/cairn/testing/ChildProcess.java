@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -249,18 +250,24 @@ public final class ChildProcess implements AutoCloseable {
 
   /** Waits until a line satisfies {@code line}; fails early when the child has exited without. */
   public void awaitLine(Predicate<String> line, Duration timeout, String what) {
-    Await.until(
-        () -> {
-          if (lines.stream().anyMatch(line)) {
-            return true;
-          }
-          if (eof.isDone()) {
-            throw new AssertionError(name + " ended before " + what + "\n" + this);
-          }
-          return false;
-        },
-        timeout,
-        name + " prints " + what + "\n" + tail(30));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (lines.stream().noneMatch(line)) {
+      if (eof.isDone() && lines.stream().noneMatch(line)) {
+        throw new AssertionError(name + " ended before it printed " + what + "\n" + tail(40));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "timed out after "
+                + timeout
+                + " waiting for "
+                + name
+                + " to print "
+                + what
+                + "\n"
+                + tail(40));
+      }
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
   }
 
   /** Writes a line to the child's stdin. */

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
-import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.host.Stream;
-import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.testing.TestNet;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,20 +15,15 @@ import org.junit.jupiter.api.Timeout;
 /** The ping echo side over real TCP on 127.0.0.1. */
 @Timeout(30)
 class PingServiceTest {
-  private final List<Libp2p> hosts = new ArrayList<>();
+  private final TestNet net = TestNet.tcp();
 
   @AfterEach
   void closeHosts() {
-    hosts.forEach(Libp2p::close);
+    net.close();
   }
 
   Libp2p newHost() throws IOException {
-    Libp2p p =
-        Libp2p.create(
-            HostConfig.defaults(
-                Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
-    hosts.add(p);
-    return p;
+    return net.host();
   }
 
   @Test
