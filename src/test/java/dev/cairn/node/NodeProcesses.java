@@ -11,9 +11,12 @@ import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.ChildProcess;
 import dev.cairn.testing.Http;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,14 +25,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Node processes for the multi-node ITs: each {@code cairn node} runs from {@code target/cairn.jar}
  * in its own JVM ({@code -Xmx256m}, started by {@link ChildProcess}) on its own 127.0.0.x address,
  * with its API on that address. Also runs the CLI's client commands as processes. Closing stops
- * every process it started.
+ * every process it started. As a JUnit extension ({@code @RegisterExtension}) it makes a fresh
+ * directory for each test ({@link #dir()}) and stops the processes after it.
  */
-final class NodeProcesses implements AutoCloseable {
+final class NodeProcesses implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
   static final ObjectMapper JSON = Http.JSON;
   private static final Pattern LISTENING = Pattern.compile("Listening on (\\S+)");
   private static final Pattern API = Pattern.compile("API listening on (http://\\S+)");
@@ -39,11 +46,33 @@ final class NodeProcesses implements AutoCloseable {
 
   static final String DEV1 = "cairn1v92n5j6k3zt8d5vgg3rhlr3lmhlmlef7a8qvzp";
 
-  private final Path tmp;
-  private final ChildProcess.Group group = new ChildProcess.Group();
+  private Path tmp;
+  private ChildProcess.Group group = new ChildProcess.Group();
 
   NodeProcesses(Path tmp) {
     this.tmp = tmp;
+  }
+
+  /** For {@code @RegisterExtension}: a directory and a group of processes per test. */
+  NodeProcesses() {}
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    tmp = Files.createTempDirectory("cairn-it-");
+    group = new ChildProcess.Group();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws IOException {
+    close();
+    try (java.util.stream.Stream<Path> all = Files.walk(tmp)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+
+  /** The directory the nodes' data directories are in. */
+  Path dir() {
+    return tmp;
   }
 
   /** A running node: its process, its log lines so far and where it listens. */
@@ -54,6 +83,17 @@ final class NodeProcesses implements AutoCloseable {
 
     List<String> lines() {
       return child.lines();
+    }
+
+    /** The peer id this node logs in its listen address. */
+    String peerId() {
+      return Multiaddr.parse(listenAddress()).peerId().orElseThrow().toBase58();
+    }
+
+    /** The head's cumulative work, or zero if the node does not answer. */
+    BigInteger work() {
+      JsonNode s = status();
+      return s == null ? BigInteger.ZERO : new BigInteger(s.get("headWork").asText());
     }
 
     String listenAddress() {
