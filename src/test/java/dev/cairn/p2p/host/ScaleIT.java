@@ -52,6 +52,8 @@ class ScaleIT {
     assertThat(figures.get("serving").asInt()).isEqualTo(CONNECTIONS);
     assertThat(figures.get("failures").asInt()).isZero();
     assertThat(figures.get("platformThreads").asInt()).isLessThan(100);
-    assertThat(figures.get("heapUsedAfterGcMiB").asDouble()).isLessThan(256);
+    // Well below the -Xmx256m (151-153 MiB measured, docs/BENCHMARKS.md): a bound at the -Xmx
+    // itself could never fail, since the child would have died of OutOfMemoryError first.
+    assertThat(figures.get("heapUsedAfterGcMiB").asDouble()).isLessThan(192);
   }
 }
