@@ -49,10 +49,6 @@ final class NodeProcesses implements AutoCloseable, BeforeEachCallback, AfterEac
   private Path tmp;
   private ChildProcess.Group group = new ChildProcess.Group();
 
-  NodeProcesses(Path tmp) {
-    this.tmp = tmp;
-  }
-
   /** For {@code @RegisterExtension}: a directory and a group of processes per test. */
   NodeProcesses() {}
 
