@@ -3,19 +3,13 @@ package dev.cairn.bench;
 import dev.cairn.chain.ChainConfig;
 import dev.cairn.chain.ChainState;
 import dev.cairn.chain.ImportResult;
-import dev.cairn.chain.consensus.Difficulty;
 import dev.cairn.chain.consensus.NetworkParams;
-import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
-import dev.cairn.chain.model.BlockHeader;
-import dev.cairn.chain.model.Hash;
-import dev.cairn.chain.model.Merkle;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.store.ChainStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,30 +45,10 @@ public final class ChainImportBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    SigningKey[] keys = new SigningKey[SENDERS];
-    List<NetworkParams.Allocation> alloc = new ArrayList<>();
-    for (int i = 0; i < SENDERS; i++) {
-      keys[i] =
-          SigningKey.fromSeed(
-              Hash.sha256(("bench key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
-      alloc.add(new NetworkParams.Allocation(keys[i].address(), 1_000_000_000_000L));
-    }
-    alloc.sort(Comparator.comparing(a -> a.address().hex()));
-    long t0 = 1_795_219_200_000L;
-    NetworkParams p =
-        new NetworkParams(
-            "bench",
-            CHAIN_ID,
-            t0,
-            0x207fffff,
-            0x207fffff,
-            1_000,
-            60_000,
-            3_600_000,
-            5_000,
-            0,
-            1,
-            alloc);
+    BenchChain.Funded funded =
+        BenchChain.funded("bench key", SENDERS, "bench", CHAIN_ID, 1_795_219_200_000L, 3_600_000);
+    SigningKey[] keys = funded.keys();
+    NetworkParams p = funded.params();
     System.out.printf(Locale.ROOT, "building %d blocks of %d transactions...%n", blocks, TXS);
     List<Block> chain = build(p, keys, blocks);
 
@@ -104,39 +78,22 @@ public final class ChainImportBenchmark {
   }
 
   private static List<Block> build(NetworkParams p, SigningKey[] keys, int n) {
-    List<Block> out = new ArrayList<>();
-    BlockHeader parent = p.genesisHeader();
-    long[] nonces = new long[keys.length];
     int perSender = TXS / keys.length;
-    for (int b = 0; b < n; b++) {
-      List<Transaction> txs = new ArrayList<>(TXS);
-      for (int s = 0; s < keys.length; s++) {
-        for (int k = 0; k < perSender; k++) {
-          Address to = keys[(s + 1 + k + b) % keys.length].address();
-          txs.add(Transaction.signed(keys[s], CHAIN_ID, to, 1_000 + k, 10 + s % 7, nonces[s]++));
-        }
-      }
-      List<Hash> ids = txs.stream().map(Transaction::id).toList();
-      BlockHeader h =
-          new BlockHeader(
-              BlockHeader.VERSION,
-              parent.height() + 1,
-              parent.hash(),
-              Merkle.root(ids),
-              Address.of(new byte[20]),
-              parent.timestamp() + p.blockTimeMillis(),
-              Difficulty.nextBits(
-                  p,
-                  parent.height(),
-                  parent.timestamp(),
-                  b == 0 ? 0 : out.get(0).header().timestamp()),
-              0);
-      long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
-      Block block = new Block(h.withNonce(nonce), txs);
-      out.add(block);
-      parent = block.header();
-    }
-    return out;
+    return BenchChain.build(
+        p,
+        keys.length,
+        n,
+        (b, nonces) -> {
+          List<Transaction> txs = new ArrayList<>(TXS);
+          for (int s = 0; s < keys.length; s++) {
+            for (int k = 0; k < perSender; k++) {
+              Address to = keys[(s + 1 + k + b) % keys.length].address();
+              txs.add(
+                  Transaction.signed(keys[s], CHAIN_ID, to, 1_000 + k, 10 + s % 7, nonces[s]++));
+            }
+          }
+          return txs;
+        });
   }
 
   private static double verifyRate(List<Transaction> txs) {

@@ -2,14 +2,9 @@ package dev.cairn.bench;
 
 import dev.cairn.chain.ChainConfig;
 import dev.cairn.chain.ChainService;
-import dev.cairn.chain.consensus.Difficulty;
 import dev.cairn.chain.consensus.NetworkParams;
-import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
-import dev.cairn.chain.model.BlockHeader;
-import dev.cairn.chain.model.Hash;
-import dev.cairn.chain.model.Merkle;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.gossip.NodeGossip;
@@ -22,7 +17,6 @@ import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,30 +61,16 @@ public final class SyncBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    SigningKey[] keys = new SigningKey[SENDERS];
-    List<NetworkParams.Allocation> alloc = new ArrayList<>();
-    for (int i = 0; i < SENDERS; i++) {
-      keys[i] =
-          SigningKey.fromSeed(
-              Hash.sha256(("sync bench key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
-      alloc.add(new NetworkParams.Allocation(keys[i].address(), 1_000_000_000_000L));
-    }
-    alloc.sort(Comparator.comparing(a -> a.address().hex()));
-    long genesisTime = System.currentTimeMillis() - 2 * 86_400_000L;
-    NetworkParams p =
-        new NetworkParams(
+    BenchChain.Funded funded =
+        BenchChain.funded(
+            "sync bench key",
+            SENDERS,
             NETWORK,
             CHAIN_ID,
-            genesisTime,
-            0x207fffff,
-            0x207fffff,
-            1_000,
-            60_000,
-            30_000,
-            5_000,
-            0,
-            1,
-            alloc);
+            System.currentTimeMillis() - 2 * 86_400_000L,
+            30_000);
+    SigningKey[] keys = funded.keys();
+    NetworkParams p = funded.params();
     System.out.printf(
         Locale.ROOT,
         "building %d blocks of %d transactions (max heap %d MiB)...%n",
@@ -215,37 +195,19 @@ public final class SyncBenchmark {
   }
 
   private static List<Block> build(NetworkParams p, SigningKey[] keys, int n, int txs) {
-    List<Block> out = new ArrayList<>();
-    BlockHeader parent = p.genesisHeader();
-    long[] nonces = new long[keys.length];
-    long anchor = 0;
-    for (int b = 0; b < n; b++) {
-      List<Transaction> list = new ArrayList<>(txs);
-      for (int k = 0; k < txs; k++) {
-        int s = (b * txs + k) % keys.length;
-        Address to = keys[(s + 1 + b % (keys.length - 1)) % keys.length].address();
-        list.add(Transaction.signed(keys[s], CHAIN_ID, to, 1_000 + k, 10, nonces[s]++));
-      }
-      List<Hash> ids = list.stream().map(Transaction::id).toList();
-      BlockHeader h =
-          new BlockHeader(
-              BlockHeader.VERSION,
-              parent.height() + 1,
-              parent.hash(),
-              Merkle.root(ids),
-              Address.of(new byte[20]),
-              parent.timestamp() + p.blockTimeMillis(),
-              Difficulty.nextBits(p, parent.height(), parent.timestamp(), anchor),
-              0);
-      long nonce = ProofOfWork.search(h.prefix(), h.bits(), 0, Long.MAX_VALUE).orElseThrow();
-      Block block = new Block(h.withNonce(nonce), list);
-      out.add(block);
-      if (b == 0) {
-        anchor = block.header().timestamp();
-      }
-      parent = block.header();
-    }
-    return out;
+    return BenchChain.build(
+        p,
+        keys.length,
+        n,
+        (b, nonces) -> {
+          List<Transaction> list = new ArrayList<>(txs);
+          for (int k = 0; k < txs; k++) {
+            int s = (b * txs + k) % keys.length;
+            Address to = keys[(s + 1 + b % (keys.length - 1)) % keys.length].address();
+            list.add(Transaction.signed(keys[s], CHAIN_ID, to, 1_000 + k, 10, nonces[s]++));
+          }
+          return list;
+        });
   }
 
   /** A node as {@code Node} wires it, minus API, miner and DHT, on 127.0.0.1 over TCP. */

@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.multiformats.PeerId;
-import java.io.BufferedReader;
+import dev.cairn.testing.ChildProcess;
+import dev.cairn.testing.Http;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -83,9 +76,7 @@ class ComposeTopologyIT {
           "restart");
 
   private final List<Proc> procs = new ArrayList<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final ObjectMapper json = new ObjectMapper();
+  private final ChildProcess.Group children = new ChildProcess.Group();
 
   @TempDir Path tmp;
 
@@ -98,28 +89,15 @@ class ComposeTopologyIT {
       List<String> dependsOn,
       String apiUrl) {}
 
-  record Proc(Service service, Process process, List<String> lines) {
+  record Proc(Service service, ChildProcess child) {
     String tail() {
-      int from = Math.max(0, lines.size() - 15);
-      return "--- " + service.name() + "\n" + String.join("\n", lines.subList(from, lines.size()));
+      return child.tail(15);
     }
   }
 
   @AfterEach
   void stop() {
-    for (Proc p : procs) {
-      p.process().destroy();
-    }
-    for (Proc p : procs) {
-      try {
-        if (!p.process().waitFor(10, TimeUnit.SECONDS)) {
-          p.process().destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        p.process().destroyForcibly();
-      }
-    }
+    children.close();
   }
 
   @Test
@@ -489,33 +467,10 @@ class ComposeTopologyIT {
   // ---- processes and HTTP
 
   void start(Service s) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-Xmx256m");
-    cmd.add("-jar");
-    cmd.add(REPO.resolve("target/cairn.jar").toString());
-    cmd.addAll(s.args());
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("CAIRN_"));
-    pb.environment().putAll(s.env());
-    Process p = pb.start();
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread.ofVirtual()
-        .name("log-" + s.name())
-        .start(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // process ended
-              }
-            });
-    procs.add(new Proc(s, p, lines));
+    ChildProcess p =
+        children.start(
+            ChildProcess.cairn(s.args().toArray(String[]::new)).name(s.name()).env(s.env()));
+    procs.add(new Proc(s, p));
   }
 
   JsonNode status(Service s) {
@@ -523,18 +478,8 @@ class ComposeTopologyIT {
   }
 
   JsonNode get(String url) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? json.readTree(r.body()) : json.createObjectNode();
-    } catch (IOException e) {
-      return json.createObjectNode();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return json.createObjectNode();
-    }
+    JsonNode r = Http.json(url);
+    return r == null ? Http.JSON.createObjectNode() : r;
   }
 
   /** Polls twice a second (each poll is HTTP to every node); on timeout shows each node's log. */
@@ -542,7 +487,7 @@ class ComposeTopologyIT {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       for (Proc p : procs) {
-        if (!p.process().isAlive()) {
+        if (!p.child().isAlive()) {
           throw new AssertionError(p.service().name() + " exited\n" + p.tail());
         }
       }

@@ -2,6 +2,7 @@ package dev.cairn.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.ChildProcess;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 class LocalNetworkExampleIT {
   @Test
   void fourNodesConvergeOnAHeadThatHoldsTheTransfers() throws Exception {
-    ExampleProcess p = ExampleProcess.launcher("example", "local-network", "--timeout", "75");
+    ChildProcess p = ChildProcess.binCairn("example", "local-network", "--timeout", "75").start();
     try {
       int code = p.exitCode(Duration.ofSeconds(85));
       assertThat(code).as(p.toString()).isZero();
@@ -23,7 +24,6 @@ class LocalNetworkExampleIT {
           .hasSize(3)
           .allMatch(l -> l.endsWith("ADDED"));
       assertThat(p.lines()).noneMatch(l -> l.contains("Exception"));
-      p.eof().get(10, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(p.lines().get(0)).as(p.toString()).doesNotStartWith("WARNING");
       assertThat(p.warningsAndErrors()).as(p.toString()).isEmpty();
     } finally {

@@ -2,6 +2,7 @@ package dev.cairn.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.ChildProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -20,22 +21,23 @@ class QuietStartIT {
 
   @Test
   void theNodeCommandPrintsOnlyCairnsLinesFromStartToStop() throws Exception {
-    ExampleProcess p =
-        ExampleProcess.launcher(
-            "node",
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--data-dir",
-            tmp.resolve("node").toString(),
-            "--api",
-            "off");
+    ChildProcess p =
+        ChildProcess.binCairn(
+                "node",
+                "--listen",
+                "/ip4/127.0.0.1/tcp/0",
+                "--data-dir",
+                tmp.resolve("node").toString(),
+                "--api",
+                "off")
+            .start();
     try {
       p.await(Pattern.compile("Listening on (\\S+)"), Duration.ofSeconds(90));
-      assertThat(p.lines().get(0)).as(p.toString()).containsPattern(ExampleProcess.CAIRN_LOG_LINE);
+      assertThat(p.lines().get(0)).as(p.toString()).containsPattern(ChildProcess.CAIRN_LOG_LINE);
     } finally {
       p.stop();
     }
-    assertThat(p.lines().get(0)).as(p.toString()).containsPattern(ExampleProcess.CAIRN_LOG_LINE);
+    assertThat(p.lines().get(0)).as(p.toString()).containsPattern(ChildProcess.CAIRN_LOG_LINE);
     assertThat(p.warningsAndErrors()).as(p.toString()).isEmpty();
   }
 }

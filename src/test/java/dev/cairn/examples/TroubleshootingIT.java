@@ -2,6 +2,7 @@ package dev.cairn.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.ChildProcess;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -19,19 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(90)
 class TroubleshootingIT {
   @TempDir Path tmp;
-  private final java.util.List<ExampleProcess> started = new java.util.ArrayList<>();
+  private final java.util.List<ChildProcess> started = new java.util.ArrayList<>();
 
   @AfterEach
   void stop() {
-    started.forEach(ExampleProcess::stop);
+    started.forEach(ChildProcess::stop);
   }
 
-  ExampleProcess node(String... args) throws Exception {
-    String[] all = new String[args.length + 2];
-    all[0] = "dev.cairn.node.cli.Main";
-    all[1] = "node";
-    System.arraycopy(args, 0, all, 2, args.length);
-    ExampleProcess p = ExampleProcess.start(all);
+  ChildProcess node(String... args) throws Exception {
+    String[] all = new String[args.length + 1];
+    all[0] = "node";
+    System.arraycopy(args, 0, all, 1, args.length);
+    ChildProcess p = ChildProcess.jarMain("dev.cairn.node.cli.Main", all).start();
     started.add(p);
     return p;
   }
@@ -40,7 +40,7 @@ class TroubleshootingIT {
   void portInUseAndNoPeersEachSayWhatIsWrong() throws Exception {
     // The first node takes free ports (0) and the others are told the ports it got, so the
     // clash is with our own node, never with whatever else runs on this machine.
-    ExampleProcess a =
+    ChildProcess a =
         node(
             "--listen",
             "/ip4/127.0.0.6/tcp/0",
@@ -57,9 +57,9 @@ class TroubleshootingIT {
             Pattern.compile("API listening on http://(127\\.0\\.0\\.6:\\d+)"),
             Duration.ofSeconds(30));
 
-    ExampleProcess samePort =
+    ChildProcess samePort =
         node("--listen", listening, "--data-dir", tmp.resolve("b").toString(), "--api", "off");
-    ExampleProcess sameApi =
+    ChildProcess sameApi =
         node(
             "--listen",
             "/ip4/127.0.0.6/tcp/0",
@@ -71,7 +71,7 @@ class TroubleshootingIT {
     // whole test, so the dial is refused (nothing else can take that port meanwhile).
     try (Socket closed = new Socket()) {
       closed.bind(new InetSocketAddress("127.0.0.9", 0));
-      ExampleProcess noBootnode =
+      ChildProcess noBootnode =
           node(
               "--listen",
               "/ip4/127.0.0.8/tcp/0",
@@ -98,7 +98,7 @@ class TroubleshootingIT {
 
   @Test
   void nodesOfDifferentNetworksRefuseEachOtherInBothLogs() throws Exception {
-    ExampleProcess dev =
+    ChildProcess dev =
         node(
             "--listen",
             "/ip4/127.0.0.10/tcp/0",
@@ -107,7 +107,7 @@ class TroubleshootingIT {
             "--api",
             "off");
     String devAddr = dev.await(Pattern.compile("Listening on (\\S+)"), Duration.ofSeconds(30));
-    ExampleProcess test =
+    ChildProcess test =
         node(
             "--network",
             "test",

@@ -10,15 +10,12 @@ import dev.cairn.chain.model.Block;
 import dev.cairn.node.NodeProcesses.NodeProcess;
 import dev.cairn.testing.Await;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scenario of issue t2-A as node processes: a peer serves a long chain of near-free blocks, a
@@ -30,27 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CheapChainAttackIT {
   private static final int CHEAP_BLOCKS = 1_500;
 
-  @TempDir Path tmp;
-  private NodeProcesses procs;
-
-  @BeforeEach
-  void setUp() {
-    procs = new NodeProcesses(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    procs.close();
-  }
-
-  private static BigInteger work(NodeProcess n) {
-    JsonNode s = n.status();
-    return s == null ? BigInteger.ZERO : new BigInteger(s.get("headWork").asText());
-  }
-
-  private static String peerId(NodeProcess n) {
-    return n.status().get("peerId").asText();
-  }
+  @RegisterExtension final NodeProcesses procs = new NodeProcesses();
 
   /** The fresh node's view of {@code peer}: its /api/v1/peers entry, or null. */
   private static JsonNode peerEntry(NodeProcess at, String peer) {
@@ -90,7 +67,7 @@ class CheapChainAttackIT {
         procs.start("miner", "127.0.0.4", "--mine", "--miner-address", NodeProcesses.DEV1);
     BigInteger enough = cheapWork.multiply(BigInteger.valueOf(20));
     Await.until(
-        () -> work(miner).compareTo(enough) > 0,
+        () -> miner.work().compareTo(enough) > 0,
         Duration.ofSeconds(90),
         "the honest miner's chain has 20 times the cheap chain's work");
     miner.stop();
@@ -102,7 +79,7 @@ class CheapChainAttackIT {
         () -> fresh.height() == CHEAP_BLOCKS,
         Duration.ofSeconds(60),
         "the fresh node syncs the cheap chain first");
-    assertThat(work(fresh)).isEqualTo(cheapWork);
+    assertThat(fresh.work()).isEqualTo(cheapWork);
 
     // Now the honest miner comes back, mining, and meets the fresh node.
     NodeProcess back =
@@ -114,7 +91,7 @@ class CheapChainAttackIT {
             NodeProcesses.DEV1,
             "--bootnode",
             fresh.listenAddress());
-    String minerId = peerId(back);
+    String minerId = back.peerId();
     long met = System.nanoTime();
     AtomicInteger penalties = new AtomicInteger();
     awaitOrShow(
@@ -127,7 +104,7 @@ class CheapChainAttackIT {
           String honest1 = back.hashAt(1);
           return honest1 != null
               && honest1.equals(fresh.hashAt(1))
-              && work(fresh).compareTo(enough) > 0;
+              && fresh.work().compareTo(enough) > 0;
         },
         Duration.ofSeconds(60),
         "the fresh node is on the honest chain within 60 s of meeting the miner");
@@ -135,7 +112,7 @@ class CheapChainAttackIT {
     System.out.printf(
         "cheap chain: %d blocks, work %s; fresh node on the honest chain after %d s at height %d,"
             + " work %s%n",
-        CHEAP_BLOCKS, cheapWork, seconds, fresh.height(), work(fresh));
+        CHEAP_BLOCKS, cheapWork, seconds, fresh.height(), fresh.work());
 
     // The miner was never penalised by the fresh node, and is still connected to it.
     JsonNode entry = peerEntry(fresh, minerId);

@@ -11,11 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two groups of node processes mine apart, then meet: everyone follows the heavier chain and the
@@ -23,23 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(150)
 class NodeForkIT {
-  @TempDir Path tmp;
-  private NodeProcesses procs;
-
-  @BeforeEach
-  void setUp() {
-    procs = new NodeProcesses(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    procs.close();
-  }
-
-  private static BigInteger work(NodeProcess n) {
-    JsonNode s = n.status();
-    return s == null ? BigInteger.ZERO : new BigInteger(s.get("headWork").asText());
-  }
+  @RegisterExtension final NodeProcesses procs = new NodeProcesses();
 
   @Test
   void groupsThatMinedApartConvergeOnTheHeavierChainAndTheLosersTxsReturn() throws Exception {
@@ -53,7 +35,7 @@ class NodeForkIT {
     Await.until(() -> b2.height() >= 3, Duration.ofSeconds(40), "group B has a chain");
 
     // a transfer known to group B only, mined on B's branch
-    Path keystore = tmp.resolve("dev0.json");
+    Path keystore = procs.dir().resolve("dev0.json");
     Map<String, String> env = Map.of("CAIRN_PASSPHRASE", "fork test");
     procs.cli(env, "wallet", "import", "--dev-key", "0", "--keystore", keystore.toString());
     String txId =
@@ -83,13 +65,13 @@ class NodeForkIT {
 
     // B stops mining; A mines on until its chain is heavier than all of B's
     b1.stop();
-    BigInteger workB = work(b1).max(work(b2));
-    BigInteger workBAtB2 = work(b2);
+    BigInteger workB = b1.work().max(b2.work());
+    BigInteger workBAtB2 = b2.work();
     Await.until(
-        () -> work(a1).compareTo(workBAtB2.add(workBAtB2.shiftRight(1))) > 0 && a2.height() > 0,
+        () -> a1.work().compareTo(workBAtB2.add(workBAtB2.shiftRight(1))) > 0 && a2.height() > 0,
         Duration.ofSeconds(60),
         "A's chain has 1.5 times B's work");
-    BigInteger workA = work(a1);
+    BigInteger workA = a1.work();
     System.out.printf(
         "fork: A height %d work %s, B height %d work %s%n",
         a1.height(), workA, b2.height(), workBAtB2);
@@ -107,7 +89,7 @@ class NodeForkIT {
     String hashOnA = a1.hashAt(common);
     for (NodeProcess n : all) {
       assertThat(n.hashAt(common)).as(n + " at " + common).isEqualTo(hashOnA);
-      assertThat(work(n)).as(n + " work").isGreaterThan(workB);
+      assertThat(n.work()).as(n + " work").isGreaterThan(workB);
     }
 
     // the transfer left B's abandoned block and is pending again, or already mined on A's chain

@@ -18,11 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The node as users run it, several at once: {@code cairn node} processes on 127.0.0.2 … .6 on the
@@ -32,18 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeNetworkIT {
   private static final Map<String, String> PASSPHRASE = Map.of("CAIRN_PASSPHRASE", "it works");
 
-  @TempDir Path tmp;
-  private NodeProcesses procs;
-
-  @BeforeEach
-  void setUp() {
-    procs = new NodeProcesses(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    procs.close();
-  }
+  @RegisterExtension final NodeProcesses procs = new NodeProcesses();
 
   private static String peerId(String multiaddr) {
     return Multiaddr.parse(multiaddr).peerId().orElseThrow().toBase58();
@@ -75,7 +62,7 @@ class NodeNetworkIT {
     }
 
     // a transfer from dev key 0, through the CLI, to a node that does not mine
-    Path keystore = tmp.resolve("dev0.json");
+    Path keystore = procs.dir().resolve("dev0.json");
     String from =
         procs.cli(
             PASSPHRASE, "wallet", "import", "--dev-key", "0", "--keystore", keystore.toString());
@@ -184,7 +171,7 @@ class NodeNetworkIT {
       net = (ObjectNode) NodeProcesses.JSON.readTree(Objects.requireNonNull(in));
     }
     ((ObjectNode) net.withArray("allocations").get(0)).put("balance", 42);
-    Path other = tmp.resolve("other-dev.json");
+    Path other = procs.dir().resolve("other-dev.json");
     Files.writeString(other, net.toString());
 
     NodeProcess a = procs.start("a", "127.0.0.2");

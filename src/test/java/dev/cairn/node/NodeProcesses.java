@@ -11,80 +11,106 @@ import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
-import dev.cairn.testing.Await;
-import java.io.BufferedReader;
+import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.testing.ChildProcess;
+import dev.cairn.testing.Http;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Node processes for the multi-node ITs: each {@code cairn node} runs from {@code target/cairn.jar}
- * in its own JVM ({@code -Xmx256m}) on its own 127.0.0.x address, with its API on that address.
- * Also runs the CLI's client commands as processes. Closing stops every process it started.
+ * in its own JVM ({@code -Xmx256m}, started by {@link ChildProcess}) on its own 127.0.0.x address,
+ * with its API on that address. Also runs the CLI's client commands as processes. Closing stops
+ * every process it started. As a JUnit extension ({@code @RegisterExtension}) it makes a fresh
+ * directory for each test ({@link #dir()}) and stops the processes after it.
  */
-final class NodeProcesses implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+final class NodeProcesses implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
+  static final ObjectMapper JSON = Http.JSON;
   private static final Pattern LISTENING = Pattern.compile("Listening on (\\S+)");
   private static final Pattern API = Pattern.compile("API listening on (http://\\S+)");
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** Dev network key i's address (seed SHA-256("cairn dev key i")), prefunded on dev. */
   static final String DEV0 = "cairn1eg9cf5n8dvmh7nd3lejsvwn7qhn4jpnlpkj7va";
 
   static final String DEV1 = "cairn1v92n5j6k3zt8d5vgg3rhlr3lmhlmlef7a8qvzp";
 
-  private final Path tmp;
-  private final List<NodeProcess> started = new CopyOnWriteArrayList<>();
+  private Path tmp;
+  private ChildProcess.Group group = new ChildProcess.Group();
 
-  NodeProcesses(Path tmp) {
-    this.tmp = tmp;
+  /** For {@code @RegisterExtension}: a directory and a group of processes per test. */
+  NodeProcesses() {}
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    tmp = Files.createTempDirectory("cairn-it-");
+    group = new ChildProcess.Group();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws IOException {
+    close();
+    try (java.util.stream.Stream<Path> all = Files.walk(tmp)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+
+  /** The directory the nodes' data directories are in. */
+  Path dir() {
+    return tmp;
   }
 
   /** A running node: its process, its log lines so far and where it listens. */
-  record NodeProcess(String name, String ip, Path dataDir, Process process, List<String> lines) {
+  record NodeProcess(String name, String ip, Path dataDir, ChildProcess child) {
+    Process process() {
+      return child.process();
+    }
+
+    List<String> lines() {
+      return child.lines();
+    }
+
+    /** The peer id this node logs in its listen address. */
+    String peerId() {
+      return Multiaddr.parse(listenAddress()).peerId().orElseThrow().toBase58();
+    }
+
+    /** The head's cumulative work, or zero if the node does not answer. */
+    BigInteger work() {
+      JsonNode s = status();
+      return s == null ? BigInteger.ZERO : new BigInteger(s.get("headWork").asText());
+    }
+
     String listenAddress() {
-      Await.until(
-          () -> find(LISTENING) != null, Duration.ofSeconds(40), name + " logs its address");
-      return find(LISTENING);
+      return child.await(LISTENING, Duration.ofSeconds(40));
     }
 
     String apiUrl() {
-      Await.until(() -> find(API) != null, Duration.ofSeconds(40), name + " logs its API URL");
-      return find(API);
+      return child.await(API, Duration.ofSeconds(40));
     }
 
     String find(Pattern p) {
-      for (String l : lines) {
-        Matcher m = p.matcher(l);
-        if (m.find()) {
-          return m.group(1);
-        }
-      }
-      return null;
+      return child.find(p);
     }
 
     boolean logged(String text) {
-      return lines.stream().anyMatch(l -> l.contains(text));
+      return child.logged(text);
     }
 
     /** GET {@code /api/v1/<path>} as JSON, or null if the node did not answer 200. */
     JsonNode get(String path) {
-      return getJson(apiUrl() + "/api/v1/" + path);
+      return Http.json(apiUrl() + "/api/v1/" + path);
     }
 
     JsonNode status() {
@@ -105,14 +131,7 @@ final class NodeProcesses implements AutoCloseable {
 
     /** SIGTERM (the node closes its store), then waits for the exit. */
     void stop() {
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      child.stop();
     }
 
     @Override
@@ -126,81 +145,29 @@ final class NodeProcesses implements AutoCloseable {
    */
   NodeProcess start(String name, String ip, String... args) throws IOException {
     Path dir = tmp.resolve(name);
-    List<String> cmd = new ArrayList<>(java());
+    List<String> cmd = new ArrayList<>();
     cmd.add("node");
     cmd.addAll(
         List.of(
             "--listen", "/ip4/" + ip + "/tcp/0", "--data-dir", dir.toString(), "--api", ip + ":0"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread.ofVirtual().name("log-" + name).start(() -> pump(p, lines));
-    NodeProcess n = new NodeProcess(name, ip, dir, p, lines);
-    started.add(n);
-    return n;
+    ChildProcess p = group.start(ChildProcess.cairn(cmd.toArray(String[]::new)).name(name));
+    return new NodeProcess(name, ip, dir, p);
   }
 
   /** Runs a client command ({@code cairn tx send ...}); returns its stdout, fails on exit != 0. */
   String cli(Map<String, String> env, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(java());
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    List<String> err = new CopyOnWriteArrayList<>();
-    Thread pumpErr = Thread.ofVirtual().start(() -> pump(p, err, true));
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("cairn " + String.join(" ", args) + " did not end");
+    ChildProcess p = ChildProcess.cairn(args).name("cli").env(env).stderrApart().start();
+    String what = "cairn " + String.join(" ", args);
+    int code = p.exitCode(Duration.ofSeconds(60));
+    if (code != 0) {
+      throw new AssertionError(what + " exited " + code + ": " + p.errors());
     }
-    pumpErr.join(5000);
-    if (p.exitValue() != 0) {
-      throw new AssertionError(
-          "cairn " + String.join(" ", args) + " exited " + p.exitValue() + ": " + err);
-    }
-    return out;
-  }
-
-  private static List<String> java() {
-    return List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx256m",
-        "-jar",
-        Path.of("target", "cairn.jar").toAbsolutePath().toString());
-  }
-
-  private static void pump(Process p, List<String> lines) {
-    pump(p, lines, false);
-  }
-
-  private static void pump(Process p, List<String> lines, boolean stderr) {
-    try (BufferedReader r =
-        new BufferedReader(
-            new InputStreamReader(
-                stderr ? p.getErrorStream() : p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      // the process ended
-    }
+    return String.join("\n", p.lines()).trim();
   }
 
   static JsonNode getJson(String url) {
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return Http.json(url);
   }
 
   /**
@@ -257,6 +224,6 @@ final class NodeProcesses implements AutoCloseable {
 
   @Override
   public void close() {
-    started.forEach(NodeProcess::stop);
+    group.close();
   }
 }

@@ -2,6 +2,7 @@ package dev.cairn.node.cli;
 
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.AddressFormatException;
+import dev.cairn.chain.store.StoreException;
 import java.io.IOException;
 import java.util.Map;
 import picocli.CommandLine;
@@ -71,9 +72,12 @@ public final class Main implements Runnable {
             })
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {
+              // A store that cannot be opened (damaged, another network, another schema) is the
+              // operator's to fix, not a bug: one line, as for a bad flag.
               if (e instanceof IllegalArgumentException
                   || e instanceof IOException
-                  || e instanceof AddressFormatException) {
+                  || e instanceof AddressFormatException
+                  || e instanceof StoreException) {
                 cmd.getErr().println("cairn: " + e.getMessage());
                 return 1;
               }

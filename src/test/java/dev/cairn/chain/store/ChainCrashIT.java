@@ -12,17 +12,15 @@ import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Transaction;
-import java.io.BufferedReader;
+import dev.cairn.testing.ChildProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,11 +130,13 @@ class ChainCrashIT {
         // Past the round count, let the campaign's child finish.
         int target = kills < rounds ? 1 + random.nextInt(all.size() + 20) : Integer.MAX_VALUE;
         long t0 = System.nanoTime();
-        done = runChild(store, target, campaigns % 2 == 0);
+        Outcome outcome = runChild(store, target, campaigns % 2 == 0);
+        done = outcome.done();
         long t1 = System.nanoTime();
         if (!done) {
           kills++;
         }
+        checkAcknowledged(store, outcome.stored());
         checkConsistent(store);
         System.out.printf(
             "crash round %d: %s at ok %d, child %d ms, check %d ms%n",
@@ -152,45 +152,66 @@ class ChainCrashIT {
     }
   }
 
-  /** Runs the importer until it prints "ok target" and kills it; true if it finished first. */
-  private boolean runChild(Path store, int target, boolean sync) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-Xshare:auto",
-            "-cp",
-            System.getProperty("java.class.path"),
-            CrashImporter.class.getName(),
-            store.toString(),
-            chainFile.toString(),
-            Boolean.toString(sync));
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(p::destroyForcibly);
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      List<String> tail = new ArrayList<>();
-      while ((line = r.readLine()) != null) {
-        if (line.equals("ok " + target)) {
-          p.destroyForcibly();
-          p.waitFor();
-          return false;
-        }
-        if (line.equals("done")) {
-          p.waitFor();
-          return true;
-        }
-        if (!line.startsWith("ok ")) {
-          tail.add(line);
+  /**
+   * Runs the importer until it prints "ok target" and kills it (SIGKILL); returns the blocks it
+   * acknowledged as stored ({@code ok <n> IMPORTED_...} lines) and whether it finished first.
+   */
+  private Outcome runChild(Path store, int target, boolean sync) throws Exception {
+    ChildProcess p =
+        ChildProcess.testMain(
+                CrashImporter.class, store.toString(), chainFile.toString(), Boolean.toString(sync))
+            .jvm("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto")
+            .start();
+    try {
+      p.awaitLine(
+          l -> l.startsWith("ok " + target + " ") || l.equals("done"),
+          Duration.ofSeconds(60),
+          "ok " + target);
+      boolean done = p.logged("done");
+      if (done) {
+        assertThat(p.exitCode(Duration.ofSeconds(30))).as(p.toString()).isZero();
+      } else {
+        p.kill();
+      }
+      List<Block> stored = new ArrayList<>();
+      for (String l : p.lines()) {
+        String[] f = l.split(" ");
+        if (f.length == 3 && f[0].equals("ok") && f[2].startsWith("IMPORTED_")) {
+          stored.add(all.get(Integer.parseInt(f[1]) - 1));
         }
       }
-      int code = p.waitFor();
-      throw new AssertionError("importer exited with " + code + ": " + String.join("\n", tail));
+      return new Outcome(done, stored);
+    } finally {
+      p.stop();
+    }
+  }
+
+  record Outcome(boolean done, List<Block> stored) {}
+
+  /**
+   * Every block the killed child acknowledged as stored is in the store, and the head carries at
+   * least the work of the best of them: an acknowledged import survives a kill -9 (with fsync on;
+   * with it off too, since a killed process leaves its unsynced log to the OS).
+   */
+  private static void checkAcknowledged(Path dir, List<Block> stored) {
+    if (stored.isEmpty()) {
+      return;
+    }
+    java.math.BigInteger best = java.math.BigInteger.ZERO;
+    for (Block b : stored) {
+      best = best.max(work(b.header()));
+    }
+    try (ChainStore store = ChainStore.open(dir, false)) {
+      for (Block b : stored) {
+        assertThat(store.block(b.hash()))
+            .as("acknowledged block %d (%d acknowledged)", all.indexOf(b) + 1, stored.size())
+            .isPresent();
+      }
+      java.math.BigInteger headWork =
+          store.header(store.head().orElseThrow()).orElseThrow().tip().cumulativeWork();
+      assertThat(headWork)
+          .as("head work after %d acknowledged", stored.size())
+          .isGreaterThanOrEqualTo(best);
     }
   }
 

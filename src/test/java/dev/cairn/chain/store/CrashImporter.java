@@ -17,8 +17,9 @@ import java.util.List;
 
 /**
  * Child process of {@link ChainCrashIT}: imports the blocks of a chain file into the store in a
- * directory, printing {@code ok <n>} after each, then {@code done}. The test kills it at random
- * points.
+ * directory, printing {@code ok <n> <outcome>} after each (the acknowledgement: {@code
+ * IMPORTED_HEAD} and {@code IMPORTED_SIDE} say the block is stored), then {@code done}. The test
+ * kills it at random points.
  *
  * <p>Usage: {@code CrashImporter <store dir> <chain file> <sync true|false>}
  */
@@ -74,7 +75,7 @@ public final class CrashImporter {
         if (r.penalise()) {
           throw new IllegalStateException("block " + i + ": " + r);
         }
-        out.println("ok " + ++i);
+        out.println("ok " + ++i + " " + r.outcome());
         out.flush();
       }
     }

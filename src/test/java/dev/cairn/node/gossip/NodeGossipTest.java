@@ -13,23 +13,20 @@ import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.sync.TestNode;
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipMessage;
 import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.gossip.MessageId;
 import dev.cairn.p2p.gossip.ValidationResult;
-import dev.cairn.p2p.host.HostConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.MemoryTransport;
+import dev.cairn.testing.TestNet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -61,14 +58,7 @@ class NodeGossipTest {
    * whatever bytes a test gives it.
    */
   private GossipRouter craftedPeer(long seed) throws Exception {
-    byte[] key = new byte[32];
-    new Random(seed).nextBytes(key);
-    Libp2p p2p =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.fromSeed(key),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withTransport(net));
+    Libp2p p2p = Libp2p.create(TestNet.config(TestNet.key(seed), net));
     GossipRouter r = GossipRouter.start(p2p.host(), GossipConfig.cairn());
     others.add(p2p);
     others.add(r);

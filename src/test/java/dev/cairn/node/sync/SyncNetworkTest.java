@@ -131,6 +131,8 @@ class SyncNetworkTest {
       Await.until(
           () -> a.p2p.host().isBanned(b.id()) && !a.p2p.host().isConnected(b.id()),
           "a bans and drops b");
+      // whichever side disconnected first, the refusal is mutual and so is the ban
+      Await.until(() -> b.p2p.host().isBanned(a.id()), "b bans a");
       assertThat(a.sync.status().peers()).isZero();
     }
   }

@@ -12,6 +12,7 @@ import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
+import dev.cairn.node.sync.SyncMessage.Status;
 import dev.cairn.node.sync.SyncWorld.TestPeer;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -302,5 +303,42 @@ class SyncStateTest {
     // Chains are mined once; make sure the fixture's network is what the tests think.
     assertThat(ChainFixture.PARAMS.minimumChainWork()).isZero();
     assertThat(ChainFixture.Trivial.T0).isEqualTo(ChainFixture.T0);
+  }
+
+  /** A status of another network, as a peer that syncs "other" announces it. */
+  private static Status otherNetwork() {
+    return new Status(
+        "other", PARAMS.genesisHeader().hash(), PARAMS.genesisHeader().hash(), 0, BigInteger.ONE);
+  }
+
+  /**
+   * A mutual refusal, our side first: we refuse the peer of another network, it stays connected
+   * through the grace (which lets it read our status), and the refusal turns into a ban when the
+   * grace ends.
+   */
+  @Test
+  void aRefusedPeerThatStaysIsBannedWhenTheGraceEnds() {
+    TestPeer other = world.peer(1, HEAVY);
+    world.connected.add(other.id);
+    world.handle(new SyncEvent.StatusIn(other.id, otherNetwork()));
+    assertThat(world.bans).as("no ban during the grace").isEmpty();
+    world.advance(world.config.refuseGrace().plusMillis(400));
+    assertThat(world.bans).containsExactly(other.id);
+  }
+
+  /**
+   * A mutual refusal, the other side first: the peer refused us and disconnected during our grace.
+   * It is banned at once: forgetting the refusal would let it straight back in.
+   */
+  @Test
+  void aRefusedPeerThatLeavesDuringTheGraceIsBannedAtOnce() {
+    TestPeer other = world.peer(1, HEAVY);
+    world.connected.add(other.id);
+    world.handle(new SyncEvent.StatusIn(other.id, otherNetwork()));
+    world.connected.remove(other.id);
+    world.handle(new SyncEvent.Disconnected(other.id));
+    assertThat(world.bans).containsExactly(other.id);
+    world.advance(world.config.refuseGrace().plusMillis(400));
+    assertThat(world.bans).as("banned once").containsExactly(other.id);
   }
 }

@@ -12,12 +12,9 @@ import dev.cairn.chain.model.Hash;
 import dev.cairn.node.sync.SyncMessage.Status;
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.testing.FakeClock;
 import java.math.BigInteger;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,35 +30,6 @@ import java.util.Set;
  * a record of every effect (requests, penalties, bans).
  */
 final class SyncWorld implements SyncOutput {
-  /** A fake clock the test moves. */
-  static final class MutableClock extends Clock {
-    long millis;
-
-    MutableClock(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-  }
-
   record Penalty(PeerId peer, int points, String reason) {}
 
   record BlockRequest(PeerId peer, List<Hash> hashes) {}
@@ -285,7 +253,7 @@ final class SyncWorld implements SyncOutput {
     }
   }
 
-  final MutableClock clock = new MutableClock(ChainFixture.NOW);
+  final FakeClock clock = new FakeClock(ChainFixture.NOW);
   final NetworkParams params;
   final FakeChain chain;
   final SyncConfig config;
@@ -343,7 +311,7 @@ final class SyncWorld implements SyncOutput {
   /** Moves the clock by {@code d} in ticks of 200 ms, answering as it goes. */
   void advance(Duration d) {
     for (long t = 0; t < d.toMillis(); t += 200) {
-      clock.millis += 200;
+      clock.advanceMillis(200);
       handle(new SyncEvent.Tick());
       run();
     }

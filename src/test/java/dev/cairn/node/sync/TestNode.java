@@ -13,18 +13,15 @@ import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipRouter;
-import dev.cairn.p2p.host.HostConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.MemoryTransport;
+import dev.cairn.testing.TestNet;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -87,14 +84,7 @@ public final class TestNode implements AutoCloseable {
     ChainService chain =
         ChainService.start(
             params, ChainConfig.defaults().withSyncWrites(false), dir, clock(params));
-    byte[] key = new byte[32];
-    new Random(seed).nextBytes(key);
-    Libp2p p2p =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.fromSeed(key),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withTransport(net));
+    Libp2p p2p = Libp2p.create(TestNet.config(TestNet.key(seed), net));
     ChainNetwork network =
         ChainNetwork.start(
             p2p.host(),

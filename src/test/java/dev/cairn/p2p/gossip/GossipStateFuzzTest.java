@@ -6,6 +6,7 @@ import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.GossipCommand.StateCommand;
 import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.testing.FakeClock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ class GossipStateFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void routerStateSurvivesFuzzedPeers(FuzzedDataProvider data) throws Exception {
-    SimNet.MutableClock clock = new SimNet.MutableClock();
+    FakeClock clock = new FakeClock();
     ArrayDeque<GossipCommand> posted = new ArrayDeque<>();
     List<Rpc> sent = new ArrayList<>();
     GossipState state =
@@ -69,7 +70,7 @@ class GossipStateFuzzTest {
       PeerId from = PEERS.get(data.consumeInt(0, PEERS.size() - 1));
       switch (data.consumeInt(0, 7)) {
         case 0 -> {
-          clock.millis += data.consumeInt(0, 120_000);
+          clock.advanceMillis(data.consumeInt(0, 120_000));
           handle(state, posted, new GossipCommand.Tick());
         }
         case 1 -> {

@@ -274,7 +274,7 @@ class GossipStateTest {
     assertThat(r.peers()).isEqualTo(6);
     assertThat(pub.state.fanout(TOPIC)).hasSize(6);
     assertThat(subs.stream().filter(s -> !s.delivered.isEmpty()).count()).isEqualTo(6);
-    net.clock.millis += Duration.ofSeconds(61).toMillis();
+    net.clock.advanceMillis(Duration.ofSeconds(61).toMillis());
     net.heartbeat();
     assertThat(pub.state.fanout(TOPIC)).isEmpty();
     assertThat(Set.copyOf(pub.state.mesh(TOPIC))).isEmpty();
@@ -391,7 +391,7 @@ class GossipStateTest {
     net.inflight.clear();
     // none of those promises is kept: after the follow-up time the spammer is penalised further
     double before = a.score(gossiper);
-    net.clock.millis += 4000;
+    net.clock.advanceMillis(4000);
     a.handle(new GossipCommand.Tick());
     assertThat(a.score(gossiper)).isLessThan(before);
     assertThat(a.score(gossiper)).isLessThan(GossipConfig.defaults().thresholds().graylist());
@@ -509,7 +509,7 @@ class GossipStateTest {
     leavesOut.forEach(l -> l.subscribe(TOPIC));
     net.run();
     assertThat(hub.state.mesh(TOPIC)).hasSize(config.dHi());
-    net.clock.millis += 30_000; // past the leaves' backoff for the first rejected GRAFTs
+    net.clock.advanceMillis(30_000); // past the leaves' backoff for the first rejected GRAFTs
     net.heartbeats(2);
     assertThat(hub.state.mesh(TOPIC).size()).isLessThanOrEqualTo(config.dHi());
     List<Rpc.Prune> prunes = new ArrayList<>();

@@ -4,10 +4,7 @@ import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.gossip.GossipCommand.StateCommand;
 import dev.cairn.p2p.multiformats.PeerId;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import dev.cairn.testing.FakeClock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,31 +17,6 @@ import java.util.concurrent.CompletableFuture;
  * encoded and decoded on the way, as the real router does.
  */
 final class SimNet {
-
-  /** A fake clock the test moves. */
-  static final class MutableClock extends Clock {
-    long millis = 1_000_000;
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-  }
 
   /** Decides whether an RPC in flight from {@code from} to {@code to} is delivered. */
   interface Filter {
@@ -139,7 +111,7 @@ final class SimNet {
 
   record Dial(PeerId peer, byte[] signedPeerRecord) {}
 
-  final MutableClock clock = new MutableClock();
+  final FakeClock clock = new FakeClock();
   final GossipConfig config;
   final List<Node> nodes = new ArrayList<>();
   final ArrayDeque<InFlight> inflight = new ArrayDeque<>();
@@ -211,7 +183,7 @@ final class SimNet {
 
   /** Moves time by one heartbeat and runs a heartbeat on every node. */
   void heartbeat() {
-    clock.millis += config.heartbeat().toMillis();
+    clock.advanceMillis(config.heartbeat().toMillis());
     for (Node n : nodes) {
       n.handle(new GossipCommand.Tick());
     }

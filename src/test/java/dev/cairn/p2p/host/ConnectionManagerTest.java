@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
-import java.time.Clock;
+import dev.cairn.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,31 +17,7 @@ import org.junit.jupiter.api.Timeout;
 class ConnectionManagerTest {
   private static final Duration BAN = Duration.ofMinutes(30);
 
-  /** A clock the test steps; read by the owner thread and the test thread. */
-  private static final class SteppedClock extends Clock {
-    private volatile Instant now = Instant.parse("2024-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final SteppedClock clock = new SteppedClock();
+  private final FakeClock clock = new FakeClock(Instant.parse("2024-01-01T00:00:00Z"));
   private final ConnectionManager manager = new ConnectionManager(1, BAN, clock, "test");
   private final PeerId peer = PeerId.fromPublicKey(Ed25519PrivateKey.generate().publicKey());
 

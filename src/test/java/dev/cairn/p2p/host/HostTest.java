@@ -13,6 +13,7 @@ import dev.cairn.p2p.perf.PerfService;
 import dev.cairn.p2p.ping.PingService;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.Echo;
+import dev.cairn.testing.TestNet;
 import dev.cairn.testing.Threads;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,11 +34,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class HostTest {
   static final String ECHO = Echo.PROTOCOL_ID;
-  private final List<Libp2p> hosts = new ArrayList<>();
+  private final TestNet net = TestNet.tcp();
 
   @AfterEach
   void closeHosts() {
-    hosts.forEach(Libp2p::close);
+    net.close();
   }
 
   Libp2p newHost() throws IOException {
@@ -45,13 +46,8 @@ class HostTest {
   }
 
   Libp2p newHost(ConnectionLimits limits) throws IOException {
-    Libp2p p =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withLimits(limits));
+    Libp2p p = net.host(c -> c.withLimits(limits));
     p.host().setHandler(ECHO, Echo::serve);
-    hosts.add(p);
     return p;
   }
 
@@ -156,12 +152,7 @@ class HostTest {
 
   @Test
   void closesAHandshakeThatStalls() throws Exception {
-    Libp2p b =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withHandshakeTimeout(Duration.ofMillis(300)));
-    hosts.add(b);
+    Libp2p b = net.host(c -> c.withHandshakeTimeout(Duration.ofMillis(300)));
     InetSocketAddress addr = b.host().listenAddresses().getFirst().toTcpSocketAddress();
     try (Socket s = new Socket()) {
       s.connect(addr, 2000);
@@ -353,7 +344,7 @@ class HostTest {
           .anyMatch(t -> t.startsWith("accept-"));
       a.close();
       b.close();
-      hosts.clear();
+      net.hosts().clear();
       Await.until(() -> a.host().terminated() && b.host().terminated(), "host threads end");
     }
     // only the threads of the hosts made here count: other tests' hosts may still be closing

@@ -3,13 +3,10 @@ package dev.cairn.p2p.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.Await;
-import dev.cairn.testing.MemoryTransport;
+import dev.cairn.testing.TestNet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,25 +14,16 @@ import org.junit.jupiter.api.Timeout;
 /** Several full-stack hosts in one JVM over the in-memory transport. */
 @Timeout(60)
 class InProcessNetworkTest {
-  private final MemoryTransport network = new MemoryTransport();
-  private final List<Libp2p> hosts = new ArrayList<>();
+  private final TestNet net = TestNet.memory();
 
   @AfterEach
   void close() {
-    hosts.forEach(Libp2p::close);
+    net.close();
   }
 
   private Libp2p host(long seed) throws Exception {
-    byte[] key = new byte[32];
-    new Random(seed).nextBytes(key);
-    Libp2p p =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.fromSeed(key),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withTransport(network));
+    Libp2p p = net.host(seed);
     p.host().setHandler(HostTest.ECHO, dev.cairn.testing.Echo::serve);
-    hosts.add(p);
     return p;
   }
 
@@ -66,16 +54,7 @@ class InProcessNetworkTest {
   @Test
   void withoutEarlyMuxerNegotiationTheMuxerIsSelectedByMultistream() throws Exception {
     Libp2p a = host(1);
-    byte[] key = new byte[32];
-    new Random(2).nextBytes(key);
-    Libp2p b =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.fromSeed(key),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withTransport(network)
-                .withEarlyMuxerNegotiation(false));
-    hosts.add(b);
+    Libp2p b = net.host(2, c -> c.withEarlyMuxerNegotiation(false));
     Connection c = a.host().dial(b.host().fullAddress().orElseThrow());
     assertThat(c.muxer()).isEqualTo(Libp2pHost.YAMUX);
     assertThat(a.ping().ping(b.host().peerId())).isPositive();

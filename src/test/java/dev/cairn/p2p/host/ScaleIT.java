@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import dev.cairn.testing.ChildProcess;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,33 +23,24 @@ class ScaleIT {
 
   @Test
   void holdsAThousandConnectionsWithOpenStreamsIn256MiBWithoutAThreadEach() throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+    ChildProcess.Launch launch =
+        ChildProcess.testMain(ScaleNode.class, Integer.toString(CONNECTIONS), "10");
     if (Runtime.version().feature() >= 24) {
-      cmd.add("--sun-misc-unsafe-memory-access=allow"); // protobuf; keeps stderr readable
+      launch.jvm("--sun-misc-unsafe-memory-access=allow"); // protobuf; keeps stderr readable
     }
-    cmd.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            ScaleNode.class.getName(),
-            Integer.toString(CONNECTIONS),
-            "10"));
-    Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    List<String> output = new ArrayList<>();
-    String json = null;
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        output.add(line);
-        if (line.startsWith("{\"connections\"")) {
-          json = line;
-        }
-      }
+    ChildProcess child = launch.start();
+    int exit;
+    try {
+      exit = child.exitCode(Duration.ofSeconds(90));
+    } finally {
+      child.stop();
     }
-    assertThat(child.waitFor(90, TimeUnit.SECONDS)).isTrue();
-    int exit = child.exitValue();
+    List<String> output = child.lines();
+    String json =
+        output.stream()
+            .filter(l -> l.startsWith("{\"connections\""))
+            .reduce((x, y) -> y)
+            .orElse(null);
     System.out.println("ScaleNode: " + json);
     assertThat(json).as("child output:%n%s", String.join("\n", output)).isNotNull();
     assertThat(exit).as("child output:%n%s", String.join("\n", output)).isZero();
@@ -64,6 +52,8 @@ class ScaleIT {
     assertThat(figures.get("serving").asInt()).isEqualTo(CONNECTIONS);
     assertThat(figures.get("failures").asInt()).isZero();
     assertThat(figures.get("platformThreads").asInt()).isLessThan(100);
-    assertThat(figures.get("heapUsedAfterGcMiB").asDouble()).isLessThan(256);
+    // Well below the -Xmx256m (151-153 MiB measured, docs/BENCHMARKS.md): a bound at the -Xmx
+    // itself could never fail, since the child would have died of OutOfMemoryError first.
+    assertThat(figures.get("heapUsedAfterGcMiB").asDouble()).isLessThan(192);
   }
 }

@@ -6,29 +6,39 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
-import dev.cairn.testing.LoopbackHosts;
+import dev.cairn.testing.TestNet;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Identify's per-peer state over real TCP on 127.0.0.1. */
 @Timeout(60)
 class IdentifyServiceTest {
-  @RegisterExtension final LoopbackHosts hosts = new LoopbackHosts();
+  private final TestNet net = TestNet.tcp();
+
+  @AfterEach
+  void closeHosts() {
+    net.close();
+  }
+
+  Libp2p newHost() throws IOException {
+    return net.host();
+  }
 
   @Test
   void aPeerThatNeverAnswersIdentifyLeavesNoStateAfterItsLastDisconnect() throws Exception {
-    Libp2p a = hosts.create();
-    Libp2p silent = hosts.create();
+    Libp2p a = newHost();
+    Libp2p silent = newHost();
     // The silent peer accepts identify streams and never answers them.
     silent.host().setHandler(IdentifyService.PROTOCOL_ID, s -> s.in().read());
     PeerId peer = silent.host().peerId();
     a.host().dial(silent.host().fullAddress().orElseThrow());
     Await.until(() -> a.host().isConnected(peer), "a registers the connection");
-    assertThat(a.identify().trackedPeers()).isEqualTo(1);
+    // Connection listeners run after the connection is registered: wait for identify's entry.
+    Await.until(() -> a.identify().trackedPeers() == 1, "identify tracks the silent peer");
     CompletableFuture<Throwable> waiter =
         CompletableFuture.supplyAsync(
             () -> {
@@ -48,8 +58,8 @@ class IdentifyServiceTest {
 
   @Test
   void aPushStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
-    Libp2p a = hosts.create();
-    Libp2p b = hosts.create();
+    Libp2p a = newHost();
+    Libp2p b = newHost();
     a.identify().readTimeout(java.time.Duration.ofMillis(300));
     b.host().dial(a.host().fullAddress().orElseThrow());
     try (dev.cairn.p2p.host.Stream silent =
@@ -63,8 +73,8 @@ class IdentifyServiceTest {
 
   @Test
   void anAnsweredPeerIsForgottenOnItsLastDisconnectToo() throws Exception {
-    Libp2p a = hosts.create();
-    Libp2p b = hosts.create();
+    Libp2p a = newHost();
+    Libp2p b = newHost();
     a.host().dial(b.host().fullAddress().orElseThrow());
     a.identify().awaitIdentify(b.host().peerId(), 5000);
     a.host().disconnect(b.host().peerId());

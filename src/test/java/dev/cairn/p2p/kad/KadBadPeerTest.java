@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
-import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.host.ProtocolHandler;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.kad.KadMessage.Type;
@@ -13,7 +11,7 @@ import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.multiformats.Varint;
 import dev.cairn.testing.Await;
-import dev.cairn.testing.MemoryTransport;
+import dev.cairn.testing.TestNet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,29 +28,17 @@ class KadBadPeerTest {
   private static final String PROTOCOL = KadNetworkTest.PROTOCOL;
   private static final Multiaddr A = Multiaddr.parse("/ip4/127.0.0.1/tcp/9");
 
-  private final MemoryTransport network = new MemoryTransport(32 * 1024);
-  private final List<Libp2p> hosts = new ArrayList<>();
-  private final List<KadDht> dhts = new ArrayList<>();
+  private final TestNet net = TestNet.memory(32 * 1024);
   private final CountDownLatch never = new CountDownLatch(1);
 
   @AfterEach
   void close() {
     never.countDown();
-    dhts.forEach(KadDht::close);
-    hosts.forEach(Libp2p::close);
+    net.close();
   }
 
   private Libp2p host(long seed) throws Exception {
-    byte[] key = new byte[32];
-    new Random(seed).nextBytes(key);
-    Libp2p p =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.fromSeed(key),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withTransport(network));
-    hosts.add(p);
-    return p;
+    return net.host(seed);
   }
 
   private Libp2p bad(long seed, ProtocolHandler handler) throws Exception {
@@ -72,7 +58,7 @@ class KadBadPeerTest {
             .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5))
             .withTargetConnections(0);
     KadDht honest = KadDht.start(host(1), config, List.of());
-    dhts.add(honest);
+    net.own(honest);
     Libp2p garbage =
         bad(
             2,
@@ -151,12 +137,12 @@ class KadBadPeerTest {
             .withTargetConnections(0)
             .withServerIdleTimeout(Duration.ofMillis(300));
     KadDht server = KadDht.start(host(10), config, List.of());
-    dhts.add(server);
+    net.own(server);
     List<KadDht> others = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       KadDht d =
           KadDht.start(host(20 + i), config, List.of(server.host().fullAddress().orElseThrow()));
-      dhts.add(d);
+      net.own(d);
       others.add(d);
     }
     Await.until(() -> server.routingTableSize() == 5, "server learns the five");
@@ -210,13 +196,13 @@ class KadBadPeerTest {
   void clientModeDoesNotServeAndStaysOutOfTables() throws Exception {
     KadConfig config = KadNetworkTest.testConfig().withTargetConnections(0);
     KadDht server = KadDht.start(host(40), config, List.of());
-    dhts.add(server);
+    net.own(server);
     KadDht client =
         KadDht.start(
             host(41),
             config.withServerMode(false),
             List.of(server.host().fullAddress().orElseThrow()));
-    dhts.add(client);
+    net.own(client);
     Await.until(() -> client.routingTableSize() == 1, "the client tables the server");
     assertThat(client.host().protocols()).doesNotContain(PROTOCOL);
     assertThat(server.host().isConnected(client.host().peerId())).isTrue();

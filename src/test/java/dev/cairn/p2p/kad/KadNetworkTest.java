@@ -3,12 +3,10 @@ package dev.cairn.p2p.kad;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
-import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
-import dev.cairn.testing.MemoryTransport;
+import dev.cairn.testing.TestNet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,14 +23,11 @@ class KadNetworkTest {
   private static final Logger LOG = LogManager.getLogger();
   static final String PROTOCOL = "/cairn/test/kad/1.0.0";
 
-  private final MemoryTransport network = new MemoryTransport(32 * 1024);
-  private final List<Libp2p> hosts = new ArrayList<>();
-  private final List<KadDht> dhts = new ArrayList<>();
+  private final TestNet net = TestNet.memory(32 * 1024);
 
   @AfterEach
   void close() {
-    dhts.forEach(KadDht::close);
-    hosts.forEach(Libp2p::close);
+    net.close();
   }
 
   static KadConfig testConfig() {
@@ -43,21 +38,12 @@ class KadNetworkTest {
   }
 
   private Libp2p host(long seed) throws Exception {
-    byte[] key = new byte[32];
-    new Random(seed).nextBytes(key);
-    Libp2p p =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.fromSeed(key),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withTransport(network));
-    hosts.add(p);
-    return p;
+    return net.host(seed);
   }
 
   private KadDht node(long seed, KadConfig config, List<Multiaddr> bootnodes) throws Exception {
     KadDht d = KadDht.start(host(seed), config, bootnodes);
-    dhts.add(d);
+    net.own(d);
     return d;
   }
 
@@ -127,7 +113,7 @@ class KadNetworkTest {
     // its target: only random walks, which run below the target, bring the rest.
     KadConfig narrow = testConfig().withTargetConnections(10).withK(2).withAlpha(1);
     KadDht d = KadDht.start(victim, narrow, List.of(address(boot)));
-    dhts.add(d);
+    net.own(d);
     Await.until(
         () -> d.outboundPeers() >= 10,
         Duration.ofSeconds(20),

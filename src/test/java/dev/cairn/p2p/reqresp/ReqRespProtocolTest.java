@@ -6,18 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
-import dev.cairn.p2p.crypto.Ed25519PrivateKey;
-import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.host.Stream;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.Varint;
 import dev.cairn.testing.Fragments;
-import dev.cairn.testing.MemoryTransport;
+import dev.cairn.testing.TestNet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -27,22 +23,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ReqRespProtocolTest {
   static final String ID = "/cairn/test/req/echo/1";
-  private final MemoryTransport network = new MemoryTransport();
-  private final List<Libp2p> hosts = new ArrayList<>();
+  private final TestNet net = TestNet.memory();
 
   @AfterEach
   void close() {
-    hosts.forEach(Libp2p::close);
+    net.close();
   }
 
   Libp2p host() throws IOException {
-    Libp2p p =
-        Libp2p.create(
-            HostConfig.defaults(
-                    Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
-                .withTransport(network));
-    hosts.add(p);
-    return p;
+    return net.host();
   }
 
   /** Answers "a,b,c" with one chunk per comma-separated item; "missing" → RESOURCE_UNAVAILABLE. */

@@ -532,17 +532,24 @@ class YamuxSessionTest {
     assertProtocolError(session.get(), Reason.TIMEOUT);
   }
 
+  /**
+   * Watches three ping timeouts long: a session that closed on the first timeout despite the
+   * answers (a keep-alive never cleared once answered) would be caught.
+   */
   @Test
   void answeredKeepAlivesKeepAnIdleSessionOpen() throws Exception {
-    YamuxConfig config =
-        YamuxConfig.defaults().withKeepAlive(Duration.ofMillis(20), Duration.ofMillis(500));
+    Duration pingTimeout = Duration.ofMillis(500);
+    YamuxConfig config = YamuxConfig.defaults().withKeepAlive(Duration.ofMillis(20), pingTimeout);
     Pair p = pair(config, null);
     Await.until(
         () -> p.client().rtt().isPositive() && p.server().rtt().isPositive(),
         WAIT,
         "pings answered");
-    long deadline = System.nanoTime() + Duration.ofMillis(300).toNanos();
-    Await.until(() -> System.nanoTime() > deadline || !p.client().isOpen(), WAIT, "time passes");
+    long deadline = System.nanoTime() + pingTimeout.multipliedBy(3).toNanos();
+    Await.until(
+        () -> System.nanoTime() > deadline || !p.client().isOpen() || !p.server().isOpen(),
+        WAIT,
+        "three ping timeouts pass");
     assertThat(p.client().isOpen()).isTrue();
     assertThat(p.server().isOpen()).isTrue();
   }
