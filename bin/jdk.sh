@@ -3,6 +3,17 @@
 # /opt/java (newest first). A JRE is not enough to build: javac must be present.
 
 cairn_java_major() { # prints the feature version of the java binary $1, or nothing
+  # The JDK's release file answers without starting a JVM (a JVM start costs the quick client
+  # commands a noticeable part of their time); the JVM is asked only when there is none.
+  local release version
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ]; then
+    version=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$release" | head -n 1)
+    case "$version" in
+      1.*) version=${version#1.}; echo "${version%%.*}"; return ;;
+      [0-9]*) echo "${version%%.*}"; return ;;
+    esac
+  fi
   "$1" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }
