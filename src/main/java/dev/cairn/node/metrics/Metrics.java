@@ -1,5 +1,6 @@
 package dev.cairn.node.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -54,7 +55,10 @@ public final class Metrics {
     add(name, help, 1, labels);
   }
 
-  /** Adds {@code amount} to the counter {@code name} with the given label pairs. */
+  /**
+   * Adds {@code amount} to the counter {@code name} with the given label pairs; 0 creates the
+   * series, so that it is shown (at zero) before its first event.
+   */
   public void add(String name, String help, long amount, String... labels) {
     Counter c =
         counters.computeIfAbsent(
@@ -62,7 +66,10 @@ public final class Metrics {
             n -> register(Counter.builder().name(n).help(help).labelNames(names(labels)).build()));
     List<String> values = values(labels);
     if (admits(name, values)) {
-      (values.isEmpty() ? c : c.labelValues(values.toArray(String[]::new))).inc(amount);
+      CounterDataPoint series = values.isEmpty() ? c : c.labelValues(values.toArray(String[]::new));
+      if (amount != 0) {
+        series.inc(amount);
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.cairn.node.metrics;
 
 import dev.cairn.chain.ImportResult;
 import dev.cairn.p2p.gossip.Validator;
+import dev.cairn.p2p.reqresp.RpcCode;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +76,24 @@ public final class NodeMetrics {
       syncBatchTime(phase, Double.NaN);
     }
     arrivalDelay(Double.NaN);
+    // the counters' series of known label values, at zero (the first event adds to them)
+    for (String source : new String[] {"miner", "gossip", "sync"}) {
+      imported(source, 0);
+    }
+    for (String topic : new String[] {"blocks", "txs"}) {
+      for (String result : new String[] {"accept", "ignore", "reject"}) {
+        gossipResults(topic, result, 0);
+      }
+    }
+    for (String protocol : PROTOCOLS) {
+      for (RpcCode code : RpcCode.values()) {
+        served(protocol, code.name(), 0);
+      }
+    }
+    bans(0);
+    // counted by the node's head-change listener (Node), under the same names and help
+    metrics.add("cairn_head_changes_total", "Times the head moved", 0);
+    metrics.add("cairn_reorgs_total", "Head changes that disconnected blocks", 0);
     metrics.gauge(
         "cairn_sync_blocks_per_second",
         "Blocks imported per second by sync, recent average",
@@ -92,9 +111,14 @@ public final class NodeMetrics {
    * accept}, {@code ignore} or {@code reject}).
    */
   public void gossipResult(String topic, String result) {
-    metrics.inc(
+    gossipResults(topic, result, 1);
+  }
+
+  private void gossipResults(String topic, String result, long n) {
+    metrics.add(
         "cairn_gossip_messages_total",
         "Gossip messages validated, by topic and result",
+        n,
         "topic",
         topic,
         "result",
@@ -106,9 +130,14 @@ public final class NodeMetrics {
    * with {@code code} (e.g. {@code success}, {@code rate_limited}).
    */
   public void requestServed(String protocol, String code) {
-    metrics.inc(
+    served(protocol, code, 1);
+  }
+
+  private void served(String protocol, String code, long n) {
+    metrics.add(
         "cairn_requests_served_total",
         "Requests answered, by protocol and result code",
+        n,
         "protocol",
         protocol,
         "code",
@@ -117,16 +146,25 @@ public final class NodeMetrics {
 
   /** A block from {@code source} ({@code gossip}, {@code sync}, {@code api}) was imported. */
   public void blockImported(String source) {
-    metrics.inc(
+    imported(source, 1);
+  }
+
+  private void imported(String source, long n) {
+    metrics.add(
         "cairn_blocks_imported_total",
         "Blocks imported, by where they came from",
+        n,
         "source",
         source);
   }
 
   /** A peer was banned. */
   public void peerBanned() {
-    metrics.inc("cairn_peer_bans_total", "Peers banned since start");
+    bans(1);
+  }
+
+  private void bans(long n) {
+    metrics.add("cairn_peer_bans_total", "Peers banned since start", n);
   }
 
   /** Installs the source of {@code cairn_sync_blocks_per_second}. */
