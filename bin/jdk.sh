@@ -3,6 +3,22 @@
 # /opt/java (newest first). A JRE is not enough to build: javac must be present.
 
 cairn_java_major() { # prints the feature version of the java binary $1, or nothing
+  # The JDK's release file answers without starting a JVM (a JVM start costs the quick client
+  # commands a noticeable part of their time), read with shell builtins only; the JVM is asked
+  # only when there is no release file.
+  local release="${1%/bin/java}/release" line version=""
+  if [ -f "$release" ]; then
+    while IFS= read -r line; do
+      case "$line" in JAVA_VERSION=*) version=${line#JAVA_VERSION=}; break ;; esac
+    done <"$release"
+    version=${version//\"/}
+    case "$version" in 1.*) version=${version#1.} ;; esac
+    version=${version%%[!0-9]*}
+    if [ -n "$version" ]; then
+      echo "$version"
+      return
+    fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }

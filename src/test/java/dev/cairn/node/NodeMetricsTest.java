@@ -57,7 +57,11 @@ class NodeMetricsTest {
             1));
   }
 
-  /** Every series of {@code node}'s /metrics, as {@code name{labels}} to value. */
+  /**
+   * Every series of {@code node}'s /metrics, as {@code name{labels}} to value, its labels in name
+   * order (as the Prometheus client writes them; {@link #value} puts a query's labels in that order
+   * too, since their order means nothing in Prometheus).
+   */
   static Map<String, Double> scrape(Node node) {
     String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/metrics";
     String body;
@@ -75,14 +79,61 @@ class NodeMetricsTest {
     for (String line : body.split("\n")) {
       if (!line.isBlank() && !line.startsWith("#")) {
         int space = line.lastIndexOf(' ');
-        series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        series.put(
+            canonical(line.substring(0, space)), Double.parseDouble(line.substring(space + 1)));
       }
     }
     return series;
   }
 
   static double value(Node node, String series) {
-    return scrape(node).getOrDefault(series, 0.0);
+    return scrape(node).getOrDefault(canonical(series), 0.0);
+  }
+
+  /** {@code name{b="1",a="2"}} as {@code name{a="2",b="1"}}. */
+  static String canonical(String series) {
+    int brace = series.indexOf('{');
+    if (brace < 0) {
+      return series;
+    }
+    java.util.TreeMap<String, String> labels = new java.util.TreeMap<>();
+    Matcher m =
+        Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"")
+            .matcher(series.substring(brace));
+    while (m.find()) {
+      labels.put(m.group(1), m.group(2));
+    }
+    StringBuilder b = new StringBuilder(series.substring(0, brace)).append('{');
+    labels.forEach(
+        (k, v) ->
+            b.append(b.length() > brace + 1 ? "," : "")
+                .append(k)
+                .append("=\"")
+                .append(v)
+                .append('"'));
+    return b.append('}').toString();
+  }
+
+  /** The metric families of {@code node}'s /metrics, from its {@code # TYPE} lines. */
+  static Set<String> families(Node node) {
+    String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/metrics";
+    try {
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url)).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      Set<String> names = new LinkedHashSet<>();
+      for (String line : body.split("\n")) {
+        if (line.startsWith("# TYPE ")) {
+          names.add(line.split(" ")[2]);
+        }
+      }
+      return names;
+    } catch (Exception e) {
+      throw new AssertionError("GET " + url, e);
+    }
   }
 
   static void awaitPositive(Node node, String series, String name) {
@@ -147,6 +198,26 @@ class NodeMetricsTest {
             WAIT,
             "a gossiped block accepted");
 
+        // the histograms: sync's requests, batches and imports on B, gossip on both
+        awaitPositive(
+            b, "cairn_request_duration_seconds_count{protocol=\"headers_by_locator\"}", "B asks");
+        awaitPositive(b, "cairn_sync_batch_seconds_count{phase=\"download\"}", "B downloads");
+        awaitPositive(b, "cairn_sync_batch_seconds_count{phase=\"import\"}", "B imports");
+        awaitPositive(b, "cairn_block_import_seconds_count{source=\"sync\"}", "B imports");
+        Await.until(
+            () ->
+                value(a, "cairn_gossip_validation_seconds_count{topic=\"blocks\"}")
+                            + value(b, "cairn_gossip_validation_seconds_count{topic=\"blocks\"}")
+                        > 0
+                    && value(a, "cairn_block_arrival_delay_seconds_count")
+                            + value(b, "cairn_block_arrival_delay_seconds_count")
+                        > 0
+                    && value(a, "cairn_block_import_seconds_count{source=\"gossip\"}")
+                            + value(b, "cairn_block_import_seconds_count{source=\"gossip\"}")
+                        > 0,
+            WAIT,
+            "a gossiped block validated, timed and its arrival delay recorded");
+
         // a ban
         assertThat(value(a, "cairn_banned_peers")).isZero();
         a.p2p().host().ban(b.p2p().host().peerId(), Duration.ofHours(1), "metrics test");
@@ -159,6 +230,7 @@ class NodeMetricsTest {
           for (String s : scrape(n).keySet()) {
             shown.add(s.contains("{") ? s.substring(0, s.indexOf('{')) : s);
           }
+          shown.addAll(families(n)); // a histogram's family name has no line of its own
         }
         assertThat(documentedMetrics()).hasSizeGreaterThanOrEqualTo(16);
         assertThat(shown).containsAll(documentedMetrics());

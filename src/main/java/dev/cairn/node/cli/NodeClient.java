@@ -4,20 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * A small client of a running node's HTTP API for the CLI. Every failure is an {@link IOException}
  * whose message is fit for one line: the node is unreachable, or it answered with an error.
+ *
+ * <p>It speaks through {@link HttpURLConnection}, not {@code java.net.http.HttpClient}: building an
+ * {@code HttpClient} sets up TLS (the default trust store, the security providers) even for a plain
+ * {@code http://} URL, which cost a one-shot command such as {@code cairn status} about three times
+ * the CPU of all the rest of the request (see docs/BENCHMARKS.md).
  */
 final class NodeClient {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -25,7 +29,6 @@ final class NodeClient {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final URI base;
-  private final HttpClient http;
 
   NodeClient(String url) {
     String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -41,54 +44,67 @@ final class NodeClient {
       throw new IllegalArgumentException(
           "--node wants a URL like http://127.0.0.1:8645, got '" + url + "'", e);
     }
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
   }
 
   JsonNode get(String path) throws IOException {
-    return send(HttpRequest.newBuilder(uri(path)).GET());
+    return send(path, null);
   }
 
   JsonNode post(String path, String body) throws IOException {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    return send(path, body.getBytes(StandardCharsets.UTF_8));
   }
 
   private URI uri(String path) {
     return URI.create(base + "/api/v1/" + path);
   }
 
-  private JsonNode send(HttpRequest.Builder request) throws IOException {
-    HttpResponse<String> response;
+  /** GET {@code path}, or POST {@code body} as JSON when it is not null. */
+  private JsonNode send(String path, byte[] body) throws IOException {
+    int status;
+    String answer;
     try {
-      response =
-          http.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpConnectTimeoutException | ConnectException e) {
+      HttpURLConnection c = (HttpURLConnection) uri(path).toURL().openConnection();
+      c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+      c.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
+      c.setUseCaches(false);
+      if (body != null) {
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        c.setFixedLengthStreamingMode(body.length);
+        try (OutputStream out = c.getOutputStream()) {
+          out.write(body);
+        }
+      }
+      status = c.getResponseCode();
+      try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+        answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    } catch (ConnectException e) {
       throw new IOException(
           "cannot reach a node at " + base + " (" + reason(e, "connection refused") + ")", e);
-    } catch (HttpTimeoutException e) {
-      throw new IOException("the node at " + base + " did not answer in time", e);
+    } catch (SocketTimeoutException e) {
+      throw new IOException(
+          e.getMessage() != null && e.getMessage().contains("connect")
+              ? "cannot reach a node at " + base + " (connect timed out)"
+              : "the node at " + base + " did not answer in time",
+          e);
     } catch (IOException e) {
       throw new IOException(
           "cannot reach a node at " + base + " (" + reason(e, e.getClass().getSimpleName()) + ")",
           e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
     }
-    JsonNode body;
+    JsonNode json;
     try {
-      body = JSON.readTree(response.body());
+      json = JSON.readTree(answer);
     } catch (IOException e) {
-      throw new IOException(
-          "the node at " + base + " answered " + response.statusCode() + " with no JSON", e);
+      throw new IOException("the node at " + base + " answered " + status + " with no JSON", e);
     }
-    if (response.statusCode() >= 400) {
-      String error = body.path("error").asText("HTTP " + response.statusCode());
+    if (status >= 400) {
+      String error = json.path("error").asText("HTTP " + status);
       throw new IOException("node: " + error);
     }
-    return body;
+    return json;
   }
 
   private static String reason(Exception e, String fallback) {

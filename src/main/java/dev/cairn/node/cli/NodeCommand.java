@@ -41,8 +41,6 @@ import picocli.CommandLine.Spec;
           + " environment, then the file. Repeatable flags take comma-separated lists there."
     })
 final class NodeCommand implements java.util.concurrent.Callable<Integer> {
-  private static final Logger LOG = LogManager.getLogger();
-
   static final String DEFAULT_NETWORK = "dev";
   static final String DEFAULT_LISTEN = "/ip4/127.0.0.1/tcp/4001";
   static final String DEFAULT_API = "127.0.0.1:8645";
@@ -164,7 +162,10 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("Stopping");
+                  // looked up here, not in a static field: picocli makes a NodeCommand for every
+                  // command line, and log4j's start costs the client commands a second
+                  Logger log = LogManager.getLogger(NodeCommand.class);
+                  log.info("Stopping");
                   node.close();
                   outcome.complete(null);
                 }));

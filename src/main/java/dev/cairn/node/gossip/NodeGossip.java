@@ -285,8 +285,8 @@ public final class NodeGossip {
             () -> System.nanoTime() / 1_000_000,
             publisher,
             metrics);
-    router.setValidator(g.blocksTopic, g::validateBlock);
-    router.setValidator(g.txsTopic, g::validateTransaction);
+    router.setValidator(g.blocksTopic, metrics.timedValidator("blocks", g::validateBlock));
+    router.setValidator(g.txsTopic, metrics.timedValidator("txs", g::validateTransaction));
     // Validation did the work (import, pooling); delivery has nothing left to do.
     router.subscribe(g.blocksTopic, m -> {});
     router.subscribe(g.txsTopic, m -> {});
@@ -495,9 +495,17 @@ public final class NodeGossip {
       return CompletableFuture.completedFuture(count(0, cheap));
     }
     PeerId from = m.receivedFrom();
-    return chain
-        .offerBlock(block, "gossip " + from.shortString())
-        .thenApply(r -> count(0, verdict(r, from)));
+    Block offered = block;
+    long arrived = chain.clock().millis();
+    return metrics
+        .timeImport("gossip", () -> chain.offerBlock(offered, "gossip " + from.shortString()))
+        .thenApply(
+            r -> {
+              if (r.imported()) {
+                metrics.blockArrived(offered.header().timestamp(), arrived);
+              }
+              return count(0, verdict(r, from));
+            });
   }
 
   ValidationResult verdict(ImportResult r, PeerId from) {

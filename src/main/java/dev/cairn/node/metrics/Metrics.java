@@ -1,79 +1,181 @@
 package dev.cairn.node.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.DoubleSupplier;
 
 /**
- * The node's metrics, rendered in the Prometheus text format at {@code /metrics}. Counters are
- * {@link LongAdder}s (any thread adds, no lock); gauges are read from their owners' published
- * snapshots at scrape time. Series are created on first use and never removed, so label values must
- * come from small fixed sets (topics, protocols, result codes), never from peer ids.
+ * The node's metrics on the Prometheus Java client ({@code io.prometheus:prometheus-metrics-core}),
+ * rendered in the Prometheus text format 0.0.4 at {@code /metrics} by the client's own writer.
+ * Counters and histograms are the client's (any thread records, lock-free); gauges are read from
+ * their owners' published snapshots at scrape time. Series are created on first use and never
+ * removed, so label values must come from small fixed sets (topics, protocols, result codes), never
+ * from peer ids: past {@link #MAX_SERIES_PER_METRIC} label combinations a metric takes no new one.
+ *
+ * <p>A metric is registered the first time its name is used; the names, help texts and label names
+ * given with later uses of the same name are not looked at again.
  */
 public final class Metrics {
   /** Series per metric before new label combinations are refused (a bound against misuse). */
   static final int MAX_SERIES_PER_METRIC = 256;
 
-  private record Family(String name, String help, String type) {}
+  /**
+   * Registries written one after the other. Usually one; a second holds a metric whose family name
+   * the client already gives another type (the gauge {@code cairn_gossip_messages} beside the
+   * counter {@code cairn_gossip_messages_total}, both kept because dashboards read them): in the
+   * text format 0.0.4 their lines never clash, but one registry refuses them as one family.
+   */
+  private final List<PrometheusRegistry> registries =
+      new CopyOnWriteArrayList<>(List.of(new PrometheusRegistry()));
 
-  private final Map<String, Family> families = new ConcurrentHashMap<>();
-  private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
-  private final Map<String, Map<String, DoubleSupplier>> gauges = new ConcurrentHashMap<>();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
+  private final Map<String, Map<List<String>, DoubleSupplier>> gauges = new ConcurrentHashMap<>();
+  private final Map<String, Set<List<String>>> series = new ConcurrentHashMap<>();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   /** Adds 1 to the counter {@code name} with the given label pairs ({@code "topic", "blocks"}). */
   public void inc(String name, String help, String... labels) {
     add(name, help, 1, labels);
   }
 
+  /**
+   * Adds {@code amount} to the counter {@code name} with the given label pairs; 0 creates the
+   * series, so that it is shown (at zero) before its first event.
+   */
   public void add(String name, String help, long amount, String... labels) {
-    families.putIfAbsent(name, new Family(name, help, "counter"));
-    Map<String, LongAdder> series = counters.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
-    String key = labelText(labels);
-    LongAdder adder = series.get(key);
-    if (adder == null) {
-      if (series.size() >= MAX_SERIES_PER_METRIC) {
-        return;
+    Counter c =
+        counters.computeIfAbsent(
+            name,
+            n -> register(Counter.builder().name(n).help(help).labelNames(names(labels)).build()));
+    List<String> values = values(labels);
+    if (admits(name, values)) {
+      CounterDataPoint series = values.isEmpty() ? c : c.labelValues(values.toArray(String[]::new));
+      if (amount != 0) {
+        series.inc(amount);
       }
-      adder = series.computeIfAbsent(key, k -> new LongAdder());
     }
-    adder.add(amount);
+  }
+
+  /**
+   * Records {@code value} in the histogram {@code name}, whose buckets' upper bounds are {@code
+   * buckets} (the first use fixes them), with the given label pairs. A NaN {@code value} records
+   * nothing but creates the series, so that it is shown (at zero) before its first event.
+   */
+  public void observe(String name, String help, double[] buckets, double value, String... labels) {
+    Histogram h =
+        histograms.computeIfAbsent(
+            name,
+            n ->
+                register(
+                    Histogram.builder()
+                        .name(n)
+                        .help(help)
+                        .classicOnly()
+                        .classicUpperBounds(buckets)
+                        .labelNames(names(labels))
+                        .build()));
+    List<String> values = values(labels);
+    if (admits(name, values)) {
+      DistributionDataPoint series =
+          values.isEmpty() ? h : h.labelValues(values.toArray(String[]::new));
+      if (!Double.isNaN(value)) {
+        series.observe(value);
+      }
+    }
   }
 
   /** Registers a gauge read at scrape time; {@code value} must be cheap and must not block. */
   public void gauge(String name, String help, DoubleSupplier value, String... labels) {
-    families.putIfAbsent(name, new Family(name, help, "gauge"));
-    gauges.computeIfAbsent(name, n -> new ConcurrentHashMap<>()).put(labelText(labels), value);
+    gauges
+        .computeIfAbsent(
+            name,
+            n -> {
+              Map<List<String>, DoubleSupplier> family = new ConcurrentHashMap<>();
+              register(
+                  GaugeWithCallback.builder()
+                      .name(n)
+                      .help(help)
+                      .labelNames(names(labels))
+                      .callback(
+                          cb ->
+                              family.forEach((v, s) -> cb.call(safe(s), v.toArray(String[]::new))))
+                      .build());
+              return family;
+            })
+        .put(values(labels), value);
   }
 
-  /** The current value of a counter series (for tests and the API). */
+  /** The current value of a counter series (for tests and the API); 0 if it was never added to. */
   public long counter(String name, String... labels) {
-    Map<String, LongAdder> series = counters.get(name);
-    LongAdder a = series == null ? null : series.get(labelText(labels));
-    return a == null ? 0 : a.sum();
+    Counter c = counters.get(name);
+    List<String> values = values(labels);
+    Set<List<String>> known = series.get(name);
+    if (c == null || known == null || !known.contains(values)) {
+      return 0;
+    }
+    return (long) (values.isEmpty() ? c : c.labelValues(values.toArray(String[]::new))).get();
   }
 
   /** Everything, in the Prometheus text exposition format 0.0.4. */
   public String render() {
-    StringBuilder out = new StringBuilder();
-    for (Family f : new TreeMap<>(families).values()) {
-      out.append("# HELP ")
-          .append(f.name)
-          .append(' ')
-          .append(f.help.replace("\n", " "))
-          .append('\n');
-      out.append("# TYPE ").append(f.name).append(' ').append(f.type).append('\n');
-      Map<String, LongAdder> c = counters.get(f.name);
-      if (c != null) {
-        new TreeMap<>(c).forEach((labels, v) -> line(out, f.name, labels, v.sum()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      for (PrometheusRegistry r : registries) {
+        writer.write(out, r.scrape());
       }
-      Map<String, DoubleSupplier> g = gauges.get(f.name);
-      if (g != null) {
-        new TreeMap<>(g).forEach((labels, v) -> line(out, f.name, labels, safe(v)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The content type of {@link #render()}. */
+  public static String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+
+  private <C extends Collector> C register(C collector) {
+    for (PrometheusRegistry r : registries) {
+      try {
+        r.register(collector);
+        return collector;
+      } catch (IllegalArgumentException sameFamilyName) {
+        // another type holds this family name here: try the next registry
       }
     }
-    return out.toString();
+    PrometheusRegistry next = new PrometheusRegistry();
+    next.register(collector);
+    registries.add(next);
+    return collector;
+  }
+
+  private boolean admits(String name, List<String> values) {
+    Set<List<String>> known = series.computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet());
+    if (known.contains(values)) {
+      return true;
+    }
+    if (known.size() >= MAX_SERIES_PER_METRIC) {
+      return false;
+    }
+    known.add(values);
+    return true;
   }
 
   private static double safe(DoubleSupplier v) {
@@ -84,33 +186,27 @@ public final class Metrics {
     }
   }
 
-  private static void line(StringBuilder out, String name, String labels, double value) {
-    out.append(name).append(labels).append(' ');
-    if (value == Math.rint(value) && !Double.isInfinite(value)) {
-      out.append((long) value);
-    } else {
-      out.append(value);
+  private static String[] names(String... labels) {
+    pairs(labels);
+    String[] names = new String[labels.length / 2];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = labels[2 * i];
     }
-    out.append('\n');
+    return names;
   }
 
-  private static String labelText(String... labels) {
-    if (labels.length == 0) {
-      return "";
+  private static List<String> values(String... labels) {
+    pairs(labels);
+    String[] values = new String[labels.length / 2];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = labels[2 * i + 1];
     }
+    return Arrays.asList(values);
+  }
+
+  private static void pairs(String... labels) {
     if (labels.length % 2 != 0) {
       throw new IllegalArgumentException("labels come in name/value pairs");
     }
-    StringBuilder b = new StringBuilder("{");
-    for (int i = 0; i < labels.length; i += 2) {
-      if (i > 0) {
-        b.append(',');
-      }
-      b.append(labels[i]).append("=\"");
-      String v = labels[i + 1];
-      b.append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"));
-      b.append('"');
-    }
-    return b.append('}').toString();
   }
 }

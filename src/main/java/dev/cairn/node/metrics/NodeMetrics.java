@@ -1,7 +1,14 @@
 package dev.cairn.node.metrics;
 
+import dev.cairn.chain.ImportResult;
+import dev.cairn.p2p.gossip.Validator;
+import dev.cairn.p2p.reqresp.RpcCode;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The node's named metrics over {@link Metrics}: one method per event, so callers (gossip, sync,
@@ -12,14 +19,81 @@ import java.util.function.DoubleSupplier;
  * cairn_requests_served_total{protocol,code}}, {@code cairn_blocks_imported_total{source}}, {@code
  * cairn_peer_bans_total}. Gauges whose value another part owns ({@link #syncRate}, {@link
  * #bannedPeers}) read a supplier it installs, 0 until then.
+ *
+ * <p>Histograms, in seconds, where the distribution matters more than a count: {@code
+ * cairn_block_import_seconds{source}}, {@code cairn_gossip_validation_seconds{topic}}, {@code
+ * cairn_request_duration_seconds{protocol}}, {@code cairn_block_arrival_delay_seconds}, {@code
+ * cairn_sync_batch_seconds{phase}}. Their series for the known label values exist from the start
+ * (at zero), so a dashboard's quantiles and rates have a series to read before the first event.
  */
 public final class NodeMetrics {
+  static final String BLOCK_IMPORT = "cairn_block_import_seconds";
+  static final String GOSSIP_VALIDATION = "cairn_gossip_validation_seconds";
+  static final String REQUEST_DURATION = "cairn_request_duration_seconds";
+  static final String BLOCK_ARRIVAL_DELAY = "cairn_block_arrival_delay_seconds";
+  static final String SYNC_BATCH = "cairn_sync_batch_seconds";
+
+  /** Buckets for work on this node: a millisecond to half a minute. */
+  static final double[] LOCAL_SECONDS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
+  };
+
+  /** Buckets for a round trip to a peer or a batch of blocks: 5 ms to two minutes. */
+  static final double[] NETWORK_SECONDS = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
+  };
+
+  /** Buckets for a block's age on arrival: a tenth of a second to ten minutes. */
+  static final double[] ARRIVAL_SECONDS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600};
+
+  /** The request/response protocols of sync, as they appear in the {@code protocol} label. */
+  public static final List<String> PROTOCOLS =
+      List.of("status", "headers_by_locator", "blocks_by_hash", "blocks_by_range");
+
   private final Metrics metrics;
+  private final LongSupplier nanos;
   private volatile DoubleSupplier syncRate = () -> 0;
   private volatile DoubleSupplier bannedPeers = () -> 0;
 
   public NodeMetrics(Metrics metrics) {
+    this(metrics, System::nanoTime);
+  }
+
+  /** As {@link #NodeMetrics(Metrics)}, timing with {@code nanos} (a test's clock). */
+  public NodeMetrics(Metrics metrics, LongSupplier nanos) {
     this.metrics = metrics;
+    this.nanos = nanos;
+    for (String source : new String[] {"gossip", "sync"}) {
+      importTime(source, Double.NaN);
+    }
+    for (String topic : new String[] {"blocks", "txs"}) {
+      validationTime(topic, Double.NaN);
+    }
+    for (String protocol : PROTOCOLS) {
+      requestTime(protocol, Double.NaN);
+    }
+    for (String phase : new String[] {"download", "import"}) {
+      syncBatchTime(phase, Double.NaN);
+    }
+    arrivalDelay(Double.NaN);
+    // the counters' series of known label values, at zero (the first event adds to them)
+    for (String source : new String[] {"miner", "gossip", "sync"}) {
+      imported(source, 0);
+    }
+    for (String topic : new String[] {"blocks", "txs"}) {
+      for (String result : new String[] {"accept", "ignore", "reject"}) {
+        gossipResults(topic, result, 0);
+      }
+    }
+    for (String protocol : PROTOCOLS) {
+      for (RpcCode code : RpcCode.values()) {
+        served(protocol, code.name(), 0);
+      }
+    }
+    bans(0);
+    // counted by the node's head-change listener (Node), under the same names and help
+    metrics.add("cairn_head_changes_total", "Times the head moved", 0);
+    metrics.add("cairn_reorgs_total", "Head changes that disconnected blocks", 0);
     metrics.gauge(
         "cairn_sync_blocks_per_second",
         "Blocks imported per second by sync, recent average",
@@ -37,9 +111,14 @@ public final class NodeMetrics {
    * accept}, {@code ignore} or {@code reject}).
    */
   public void gossipResult(String topic, String result) {
-    metrics.inc(
+    gossipResults(topic, result, 1);
+  }
+
+  private void gossipResults(String topic, String result, long n) {
+    metrics.add(
         "cairn_gossip_messages_total",
         "Gossip messages validated, by topic and result",
+        n,
         "topic",
         topic,
         "result",
@@ -51,9 +130,14 @@ public final class NodeMetrics {
    * with {@code code} (e.g. {@code success}, {@code rate_limited}).
    */
   public void requestServed(String protocol, String code) {
-    metrics.inc(
+    served(protocol, code, 1);
+  }
+
+  private void served(String protocol, String code, long n) {
+    metrics.add(
         "cairn_requests_served_total",
         "Requests answered, by protocol and result code",
+        n,
         "protocol",
         protocol,
         "code",
@@ -62,16 +146,25 @@ public final class NodeMetrics {
 
   /** A block from {@code source} ({@code gossip}, {@code sync}, {@code api}) was imported. */
   public void blockImported(String source) {
-    metrics.inc(
+    imported(source, 1);
+  }
+
+  private void imported(String source, long n) {
+    metrics.add(
         "cairn_blocks_imported_total",
         "Blocks imported, by where they came from",
+        n,
         "source",
         source);
   }
 
   /** A peer was banned. */
   public void peerBanned() {
-    metrics.inc("cairn_peer_bans_total", "Peers banned since start");
+    bans(1);
+  }
+
+  private void bans(long n) {
+    metrics.add("cairn_peer_bans_total", "Peers banned since start", n);
   }
 
   /** Installs the source of {@code cairn_sync_blocks_per_second}. */
@@ -82,5 +175,122 @@ public final class NodeMetrics {
   /** Installs the source of {@code cairn_banned_peers}. */
   public void bannedPeers(DoubleSupplier count) {
     this.bannedPeers = count;
+  }
+
+  /**
+   * Imports a block through {@code importing} (a call to the chain owner) and records, when the
+   * block was stored, the time from the call to the owner's answer in {@code
+   * cairn_block_import_seconds{source}} ({@code gossip} or {@code sync}): the owner's queue and the
+   * import itself, what a block waits before it counts.
+   */
+  public CompletableFuture<ImportResult> timeImport(
+      String source, Supplier<CompletableFuture<ImportResult>> importing) {
+    long start = nanos.getAsLong();
+    CompletableFuture<ImportResult> f = importing.get();
+    f.thenAccept(
+        r -> {
+          if (r.imported()) {
+            importTime(source, seconds(start));
+          }
+        });
+    return f;
+  }
+
+  /**
+   * {@code validator} for gossip {@code topic} ({@code blocks} or {@code txs}), recording the time
+   * from the message's hand-over to its verdict in {@code cairn_gossip_validation_seconds{topic}}.
+   */
+  public Validator timedValidator(String topic, Validator validator) {
+    return m -> {
+      long start = nanos.getAsLong();
+      var f = validator.validate(m);
+      f.whenComplete((r, e) -> validationTime(topic, seconds(start)));
+      return f;
+    };
+  }
+
+  /**
+   * A block whose header says {@code timestampMillis} arrived at {@code arrivalMillis} (both since
+   * the epoch): the delay goes to {@code cairn_block_arrival_delay_seconds}. A header from the
+   * future (clock skew, allowed within the consensus bound) counts as no delay.
+   */
+  public void blockArrived(long timestampMillis, long arrivalMillis) {
+    arrivalDelay(Math.max(0, arrivalMillis - timestampMillis) / 1000.0);
+  }
+
+  /**
+   * A request of ours on {@code protocol} (one of {@link #PROTOCOLS}) took {@code nanos} from
+   * sending to its whole answer, or to its failure: {@code
+   * cairn_request_duration_seconds{protocol}}.
+   */
+  public void requestTook(String protocol, long nanos) {
+    requestTime(protocol, nanos / 1e9);
+  }
+
+  /**
+   * A sync batch's {@code phase} ({@code download}: fetching its blocks from a peer; {@code
+   * import}: importing them in order through the chain) started at {@code startNanos} ended now:
+   * {@code cairn_sync_batch_seconds{phase}}.
+   */
+  public void syncBatchDone(String phase, long startNanos) {
+    syncBatchTime(phase, seconds(startNanos));
+  }
+
+  /** The clock of the histograms, in nanoseconds (for {@link #syncBatchDone}). */
+  public long nanos() {
+    return nanos.getAsLong();
+  }
+
+  private double seconds(long startNanos) {
+    return (nanos.getAsLong() - startNanos) / 1e9;
+  }
+
+  // NaN creates the series without observing (the constructor's zeroes)
+  private void importTime(String source, double seconds) {
+    metrics.observe(
+        BLOCK_IMPORT,
+        "Time from handing a block to the chain owner to its answer, for blocks stored, by source",
+        LOCAL_SECONDS,
+        seconds,
+        "source",
+        source);
+  }
+
+  private void validationTime(String topic, double seconds) {
+    metrics.observe(
+        GOSSIP_VALIDATION,
+        "Time to validate a gossip message, from its hand-over to its verdict, by topic",
+        LOCAL_SECONDS,
+        seconds,
+        "topic",
+        topic);
+  }
+
+  private void requestTime(String protocol, double seconds) {
+    metrics.observe(
+        REQUEST_DURATION,
+        "Time from sending a sync request to a peer to its whole answer (or failure), by protocol",
+        NETWORK_SECONDS,
+        seconds,
+        "protocol",
+        protocol);
+  }
+
+  private void syncBatchTime(String phase, double seconds) {
+    metrics.observe(
+        SYNC_BATCH,
+        "Time to download a sync batch from a peer, or to import it through the chain, by phase",
+        NETWORK_SECONDS,
+        seconds,
+        "phase",
+        phase);
+  }
+
+  private void arrivalDelay(double seconds) {
+    metrics.observe(
+        BLOCK_ARRIVAL_DELAY,
+        "Time from a gossiped block's header timestamp to its arrival here, for blocks stored",
+        ARRIVAL_SECONDS,
+        seconds);
   }
 }

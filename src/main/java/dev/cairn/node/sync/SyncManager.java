@@ -84,6 +84,7 @@ public final class SyncManager implements AutoCloseable {
             source,
             this::onStatusRequest,
             (protocol, code) -> metrics.requestServed(protocol, code.name()));
+    rpc.onRequestTimed(metrics::requestTook);
     this.state =
         new SyncState(config, chain.params(), network, chain.clock(), new Effects(), counters);
     this.owner =
@@ -316,8 +317,11 @@ public final class SyncManager implements AutoCloseable {
     public void requestBlocks(long job, int index, PeerId peer, List<Hash> hashes) {
       workers.execute(
           () -> {
+            long start = metrics.nanos();
             try {
-              post(new SyncEvent.BatchDone(job, index, peer, rpc.blocksByHash(peer, hashes)));
+              List<Block> blocks = rpc.blocksByHash(peer, hashes);
+              metrics.syncBatchDone("download", start);
+              post(new SyncEvent.BatchDone(job, index, peer, blocks));
             } catch (SyncFailure f) {
               post(new SyncEvent.BatchFailed(job, index, peer, f));
             }
@@ -387,10 +391,13 @@ public final class SyncManager implements AutoCloseable {
 
   /** On a worker: imports one batch in order as requested blocks and reports. */
   private void importBatch(long job, int index, List<Block> blocks, String source) {
+    long start = metrics.nanos();
     try {
       for (Block block : blocks) {
         ImportResult r =
-            chain.importRequested(block, source).get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            metrics
+                .timeImport("sync", () -> chain.importRequested(block, source))
+                .get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (r.imported()) {
           metrics.blockImported("sync");
         }
@@ -407,6 +414,7 @@ public final class SyncManager implements AutoCloseable {
                 r.penalise()));
         return;
       }
+      metrics.syncBatchDone("import", start);
       post(new SyncEvent.Imported(job, index, blocks.size()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -429,8 +437,8 @@ public final class SyncManager implements AutoCloseable {
       for (int depth = 0; depth < config.maxOrphanDepth(); depth++) {
         Block b = rpc.blocksByHash(peer, List.of(want)).getFirst();
         ImportResult r =
-            chain
-                .importBlock(b, "ancestor " + peer.shortString())
+            metrics
+                .timeImport("sync", () -> chain.importBlock(b, "ancestor " + peer.shortString()))
                 .get(CHAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (r.imported()) {
           metrics.blockImported("sync");

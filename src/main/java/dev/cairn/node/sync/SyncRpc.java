@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.ObjLongConsumer;
 
 /**
  * The four sync request/response protocols of one network, both sides: the server answers from a
@@ -56,6 +57,7 @@ public final class SyncRpc {
   private final ReqRespProtocol headers;
   private final ReqRespProtocol byHash;
   private final ReqRespProtocol byRange;
+  private volatile ObjLongConsumer<String> requestTimes = (protocol, nanos) -> {};
 
   private SyncRpc(
       ReqRespProtocol status,
@@ -164,6 +166,14 @@ public final class SyncRpc {
             host, c.get(2), byHashHandler(source), answers("blocks_by_hash", served)),
         ReqRespProtocol.serve(
             host, c.get(3), byRangeHandler(source), answers("blocks_by_range", served)));
+  }
+
+  /**
+   * Installs the listener that hears, after each request of ours, the protocol's short name and the
+   * nanoseconds from sending it to the whole answer or the failure (for metrics; must not block).
+   */
+  public void onRequestTimed(ObjLongConsumer<String> listener) {
+    this.requestTimes = listener;
   }
 
   private static ReqRespProtocol.AnswerListener answers(
@@ -371,7 +381,24 @@ public final class SyncRpc {
    * Sends {@code request} and reads at most {@code maxChunks} chunks and {@code maxBytes} in all
    * (what was asked for); more is a protocol violation the reqresp layer charges to the peer.
    */
-  private static List<byte[]> call(
+  private List<byte[]> call(
+      ReqRespProtocol p, PeerId peer, byte[] request, int maxChunks, long maxBytes)
+      throws SyncFailure {
+    long start = System.nanoTime();
+    try {
+      return exchange(p, peer, request, maxChunks, maxBytes);
+    } finally {
+      String name =
+          p == status
+              ? "status"
+              : p == headers
+                  ? "headers_by_locator"
+                  : p == byHash ? "blocks_by_hash" : "blocks_by_range";
+      requestTimes.accept(name, System.nanoTime() - start);
+    }
+  }
+
+  private static List<byte[]> exchange(
       ReqRespProtocol p, PeerId peer, byte[] request, int maxChunks, long maxBytes)
       throws SyncFailure {
     try {

@@ -184,7 +184,8 @@ class CliTest {
         .contains("cairn_peers{direction=\"inbound\"} 0");
     node.nodeMetrics().gossipResult("blocks", "accept");
     assertThat(http("GET", "/metrics").body())
-        .contains("cairn_gossip_messages_total{topic=\"blocks\",result=\"accept\"} 1");
+        // labels in name order, as the Prometheus client writes them
+        .contains("cairn_gossip_messages_total{result=\"accept\",topic=\"blocks\"} 1");
   }
 
   @Test
