@@ -77,20 +77,7 @@ public final class StatusPage {
   }
 
   static int limit(HttpApi.Request q, int fallback, int max) {
-    String text = q.param("limit");
-    if (text == null) {
-      return fallback;
-    }
-    int n;
-    try {
-      n = Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("limit is not a number: '" + text + "'", e);
-    }
-    if (n < 0 || n > max) {
-      throw new IllegalArgumentException("limit must be between 0 and " + max);
-    }
-    return n;
+    return ChainRoutes.limit(q.param("limit"), fallback, max);
   }
 
   /** The last canonical headers the chain's view carries, newest first. */

@@ -59,14 +59,14 @@ class AdminRoutesTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> dial(String url, String contentType) throws Exception {
+    return post(url + "/api/v1/admin/dial", contentType, "{\"address\":\"/ip4/127.0.0.1/tcp/9\"}");
+  }
+
   @Test
   void onALoopbackApiDialReachesTheHost() throws Exception {
     String url = serve("127.0.0.1");
-    HttpResponse<String> r =
-        post(
-            url + "/api/v1/admin/dial",
-            "application/json",
-            "{\"address\":\"/ip4/127.0.0.1/tcp/9\"}");
+    HttpResponse<String> r = dial(url, "application/json");
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(r.body()).contains("cannot connect to /ip4/127.0.0.1/tcp/9: connection refused");
     assertThat(dialled).containsExactly(Multiaddr.parse("/ip4/127.0.0.1/tcp/9"));
@@ -75,11 +75,7 @@ class AdminRoutesTest {
   @Test
   void onAnApiOnAllAddressesAdminActionsAre403AndNeverReachTheNode() throws Exception {
     String url = serve("0.0.0.0");
-    HttpResponse<String> dial =
-        post(
-            url + "/api/v1/admin/dial",
-            "application/json",
-            "{\"address\":\"/ip4/127.0.0.1/tcp/9\"}");
+    HttpResponse<String> dial = dial(url, "application/json");
     HttpResponse<String> mine =
         post(url + "/api/v1/admin/mining", "application/json", "{\"on\":true}");
     assertThat(dial.statusCode()).isEqualTo(403);
@@ -91,8 +87,7 @@ class AdminRoutesTest {
   @Test
   void aRequestThatIsNotJsonIsRefusedSoNoCrossSiteFormCanSendIt() throws Exception {
     String url = serve("127.0.0.1");
-    HttpResponse<String> r =
-        post(url + "/api/v1/admin/dial", "text/plain", "{\"address\":\"/ip4/127.0.0.1/tcp/9\"}");
+    HttpResponse<String> r = dial(url, "text/plain");
     assertThat(r.statusCode()).isEqualTo(415);
     assertThat(dialled).isEmpty();
   }
