@@ -7,13 +7,16 @@ import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Transaction;
+import dev.cairn.node.api.AdminRoutes;
 import dev.cairn.node.api.ChainRoutes;
 import dev.cairn.node.api.HttpApi;
 import dev.cairn.node.api.HttpApi.Response;
+import dev.cairn.node.api.StatusHistory;
+import dev.cairn.node.api.StatusPage;
 import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
-import dev.cairn.node.miner.Miner;
+import dev.cairn.node.miner.MiningSwitch;
 import dev.cairn.node.sync.ChainBlockSource;
 import dev.cairn.node.sync.SyncConfig;
 import dev.cairn.node.sync.SyncManager;
@@ -52,7 +55,8 @@ public final class Node implements AutoCloseable {
   private final NodeConfig config;
   private final Libp2p p2p;
   private final ChainService chain;
-  private Miner miner;
+  private final MiningSwitch mining;
+  private StatusHistory history;
   private KadDht dht;
   private ChainNetwork network;
   private NodeGossip chainGossip;
@@ -76,6 +80,13 @@ public final class Node implements AutoCloseable {
     this.params = params;
     this.p2p = p2p;
     this.chain = chain;
+    this.mining =
+        new MiningSwitch(
+            chain,
+            b -> {
+              nodeMetrics.blockImported("miner");
+              chainGossip.publishBlockLater(b);
+            });
   }
 
   /** Opens the key, starts the host and the API, and dials the bootnodes. */
@@ -173,15 +184,7 @@ public final class Node implements AutoCloseable {
     registerNetworkMetrics();
     startHealth();
     if (config.mine()) {
-      miner =
-          Miner.start(
-              chain,
-              new Miner.Config(
-                  config.minerThreads(), config.minerAddress(), 1 << 16, Duration.ofSeconds(10)),
-              b -> {
-                nodeMetrics.blockImported("miner");
-                chainGossip.publishBlockLater(b);
-              });
+      mining.start(config.minerAddress(), config.minerThreads());
       LOG.info("Mining to {} on {} threads", config.minerAddress(), config.minerThreads());
     }
     if (config.api() != null) {
@@ -321,11 +324,9 @@ public final class Node implements AutoCloseable {
     metrics.gauge(
         "cairn_hash_rate",
         "Hashes per second of this node's miner (0 when not mining)",
-        () -> miner == null ? 0 : miner.hashRate());
+        mining::hashRate);
     metrics.gauge(
-        "cairn_miner_blocks_found",
-        "Blocks found by this node's miner",
-        () -> miner == null ? 0 : miner.blocksFound());
+        "cairn_miner_blocks_found", "Blocks found by this node's miner", mining::blocksFound);
     chain
         .subscribeHeadChanges(
             c -> {
@@ -408,6 +409,10 @@ public final class Node implements AutoCloseable {
     api.route("GET", "/api/v1/peers", r -> Response.json(peers()));
     api.route("GET", "/api/v1/health", r -> health.report());
     ChainRoutes.register(api, chain, this::submitTransaction);
+    history = StatusHistory.start(() -> chain.view().height(), this::peerCount);
+    StatusPage.register(api, chain, mining, history);
+    AdminRoutes.register(
+        api, config.api(), p2p.host()::dial, mining, config.minerAddress(), config.minerThreads());
     api.route(
         "GET",
         "/metrics",
@@ -425,13 +430,15 @@ public final class Node implements AutoCloseable {
     s.put("headWork", view.cumulativeWork().toString());
     s.put("mempoolSize", view.mempoolSize());
     s.put("sync", syncStatus());
-    s.put("mining", miner != null);
+    s.put("mining", mining.isOn());
     s.put("peerId", p2p.host().peerId().toBase58());
     s.put("listen", p2p.host().fullAddresses().stream().map(Multiaddr::toString).toList());
-    s.put(
-        "peerCount",
-        p2p.host().connections().stream().map(Connection::remotePeer).distinct().count());
+    s.put("peerCount", peerCount());
     return s;
+  }
+
+  private long peerCount() {
+    return p2p.host().connections().stream().map(Connection::remotePeer).distinct().count();
   }
 
   private List<Map<String, Object>> peers() {
@@ -448,6 +455,7 @@ public final class Node implements AutoCloseable {
               PeerStanding standing = p2p.host().standing(c.remotePeer());
               p.put("standing", standing.points());
               p.put("penalties", standing.penalties());
+              p.put("connectedSince", c.openedAt().toEpochMilli());
               return p;
             })
         .toList();
@@ -513,9 +521,10 @@ public final class Node implements AutoCloseable {
   public void close() {
     closing.countDown();
     api.close();
-    if (miner != null) {
-      miner.close();
+    if (history != null) {
+      history.close();
     }
+    mining.close();
     if (network != null) {
       network.close();
     }

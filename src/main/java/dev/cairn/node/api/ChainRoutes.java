@@ -187,17 +187,7 @@ public final class ChainRoutes {
   }
 
   private Map<String, Object> mempool(String limitText) {
-    int limit = MEMPOOL_LIST_MAX;
-    if (limitText != null) {
-      try {
-        limit = Integer.parseInt(limitText);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("limit is not a number: '" + limitText + "'", e);
-      }
-      if (limit < 0 || limit > MEMPOOL_LIST_MAX) {
-        throw new IllegalArgumentException("limit must be between 0 and " + MEMPOOL_LIST_MAX);
-      }
-    }
+    int limit = limit(limitText, MEMPOOL_LIST_MAX, MEMPOOL_LIST_MAX);
     List<Transaction> txs = await(chain.mempool(null, limit));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("size", chain.view().mempoolSize());
@@ -256,6 +246,23 @@ public final class ChainRoutes {
     } catch (DecodeException e) {
       throw new IllegalArgumentException("not a transaction: " + e.getMessage(), e);
     }
+  }
+
+  /** A {@code ?limit=} parameter: {@code fallback} when absent, else 0 to {@code max}. */
+  static int limit(String text, int fallback, int max) {
+    if (text == null) {
+      return fallback;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("limit is not a number: '" + text + "'", e);
+    }
+    if (n < 0 || n > max) {
+      throw new IllegalArgumentException("limit must be between 0 and " + max);
+    }
+    return n;
   }
 
   static Address parseAddress(String text) {

@@ -32,10 +32,21 @@ public final class HttpApi implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** A request as handlers see it. */
-  public record Request(String method, Map<String, String> params, byte[] body) {
+  /** A request as handlers see it; {@code headers} maps lower-case names to the first value. */
+  public record Request(
+      String method, Map<String, String> params, byte[] body, Map<String, String> headers) {
+    /** A request without headers. */
+    public Request(String method, Map<String, String> params, byte[] body) {
+      this(method, params, body, Map.of());
+    }
+
     public String param(String name) {
       return params.get(name);
+    }
+
+    /** The first value of header {@code name} (any case), or null. */
+    public String header(String name) {
+      return headers.get(name.toLowerCase(java.util.Locale.ROOT));
     }
   }
 
@@ -140,7 +151,7 @@ public final class HttpApi implements AutoCloseable {
           break;
         }
         try {
-          response = r.handler.handle(new Request(method, params, body));
+          response = r.handler.handle(new Request(method, params, body, headers(exchange)));
         } catch (ApiException e) {
           response = Response.error(e.status(), e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -167,6 +178,19 @@ public final class HttpApi implements AutoCloseable {
         out.write(bytes);
       }
     }
+  }
+
+  private static Map<String, String> headers(HttpExchange exchange) {
+    Map<String, String> headers = new java.util.HashMap<>();
+    exchange
+        .getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!values.isEmpty()) {
+                headers.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+              }
+            });
+    return headers;
   }
 
   @Override

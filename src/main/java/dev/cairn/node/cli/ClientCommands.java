@@ -30,8 +30,11 @@ final class ClientCommands {
     String node;
 
     NodeClient client() {
-      String url = node != null ? node : Main.env(spec).getOrDefault("CAIRN_NODE", DEFAULT_NODE);
-      return new NodeClient(url);
+      return new NodeClient(url());
+    }
+
+    String url() {
+      return node != null ? node : Main.env(spec).getOrDefault("CAIRN_NODE", DEFAULT_NODE);
     }
   }
 

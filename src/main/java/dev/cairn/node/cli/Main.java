@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
       ClientCommands.Status.class,
       ClientCommands.Health.class,
       ClientCommands.Peers.class,
-      ClientCommands.BlockQuery.class
+      ClientCommands.BlockQuery.class,
+      ConsoleCommand.class
     })
 public final class Main implements Runnable {
   private final Map<String, String> env;
