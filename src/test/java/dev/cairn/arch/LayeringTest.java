@@ -4,6 +4,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * DESIGN.md's layers: chain and p2p never import each other, and neither imports node. Each rule
+ * DESIGN.md's layers: chain and p2p never import each other, and neither imports node; the neutral
+ * {@code dev.cairn.owner} below both imports nothing of Cairn, and both may import it. Each rule
  * also checks that the classes it constrains exist (and, for the protobuf rules, that the one
  * allowed user really uses them), so that a renamed package cannot make a rule pass on nothing.
  */
@@ -53,7 +55,7 @@ class LayeringTest {
 
   @Test
   void theLayersAndTheirProtobufPackagesHaveClasses() {
-    assertHasClasses("dev.cairn.p2p", "dev.cairn.chain", "dev.cairn.node");
+    assertHasClasses("dev.cairn.p2p", "dev.cairn.chain", "dev.cairn.node", "dev.cairn.owner");
     assertHasClasses(PROTOBUF_CODECS.keySet().toArray(String[]::new));
   }
 
@@ -91,6 +93,21 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.cairn.p2p..", "dev.cairn.node..")
+        .allowEmptyShould(false)
+        .check(classes);
+  }
+
+  @Test
+  void theOwnerPackageDependsOnNothingElseInCairn() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.cairn.owner..")
+        .should()
+        .dependOnClassesThat(
+            JavaClass.Predicates.resideInAPackage("dev.cairn..")
+                .and(
+                    DescribedPredicate.not(
+                        JavaClass.Predicates.resideInAPackage("dev.cairn.owner.."))))
         .allowEmptyShould(false)
         .check(classes);
   }
