@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +111,28 @@ class LayeringTest {
                         JavaClass.Predicates.resideInAPackage("dev.cairn.owner.."))))
         .allowEmptyShould(false)
         .check(classes);
+  }
+
+  /** DESIGN.md's owners; each runs on the one Owner abstraction, in chain, p2p and node alike. */
+  @Test
+  void everyOwnerRunsOnTheOwnerPackage() {
+    for (String owner :
+        List.of(
+            "dev.cairn.chain.ChainService",
+            "dev.cairn.p2p.gossip.GossipRouter",
+            "dev.cairn.p2p.host.ConnectionManager",
+            "dev.cairn.p2p.kad.KadTable",
+            "dev.cairn.node.sync.SyncManager",
+            "dev.cairn.node.gossip.LightBranchMeter")) {
+      classes()
+          .that()
+          .haveFullyQualifiedName(owner)
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("dev.cairn.owner.Owner")
+          .allowEmptyShould(false)
+          .check(classes);
+    }
   }
 
   @Test
