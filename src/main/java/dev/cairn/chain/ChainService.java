@@ -12,34 +12,32 @@ import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
 import dev.cairn.chain.store.ChainStore;
 import dev.cairn.chain.store.StoreException;
+import dev.cairn.owner.FullPolicy;
+import dev.cairn.owner.Owner;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * The single owner of the chain: the store, the header index, fork choice, the orphan pool and the
- * mempool. One PLATFORM thread, {@code chain-owner} (RocksDB's JNI calls would pin a virtual
- * thread, and validation is CPU-bound), takes {@link ChainCommand}s from a bounded mailbox and
- * steps {@link ChainState}. Nothing else touches chain state; readers use {@link #view()}.
+ * mempool. An {@link Owner} on one PLATFORM thread, {@code chain-owner} (RocksDB's JNI calls would
+ * pin a virtual thread, and validation is CPU-bound), takes {@link ChainCommand}s from a bounded
+ * mailbox and steps {@link ChainState}. Nothing else touches chain state; readers use {@link
+ * #view()}.
  *
- * <p><b>Mailbox:</b> an {@link ArrayBlockingQueue} of {@link ChainConfig#mailboxCapacity()}
- * commands (1,024 by default). Full-queue policy: local callers ({@link #importBlock}, {@link
- * #submitTransaction} and the queries) get back-pressure, they block in {@code put} until there is
- * room; gossip-fed callers use {@link #offerBlock}/{@link #offerTransaction}, which never block and
- * answer {@code BUSY} at once when the queue is full, so the caller can drop the message (and
- * penalise a peer that floods). Ticks are offered and dropped when full (the next one comes).
+ * <p><b>Mailbox:</b> {@link ChainConfig#mailboxCapacity()} commands (1,024 by default). Full-queue
+ * policy: local callers ({@link #importBlock}, {@link #submitTransaction} and the queries) get
+ * {@link FullPolicy#BACK_PRESSURE}, they wait until there is room; gossip-fed callers use {@link
+ * #offerBlock}/{@link #offerTransaction}, {@link FullPolicy#BUSY}: they never block and answer
+ * {@code BUSY} at once when the queue is full, so the caller can drop the message (and penalise a
+ * peer that floods). A one-second {@link ChainCommand.Tick} comes from the shared scheduler and is
+ * dropped when the mailbox is full (the next one comes).
  *
  * <p><b>Failures:</b> a {@link RuntimeException} from a command fails that command's reply, is
  * logged at ERROR, and the loop goes on. A {@link StoreException} or an {@link Error} stops the
@@ -55,13 +53,11 @@ import org.apache.logging.log4j.Logger;
  * a signature verification nor a mailbox slot.
  */
 public final class ChainService implements AutoCloseable {
-  private static final Logger LOG = LogManager.getLogger();
+  private static final Duration TICK = Duration.ofSeconds(1);
 
   private final ChainState state;
   private final ChainStore store;
-  private final BlockingQueue<ChainCommand> mailbox;
-  private final Thread thread;
-  private final ScheduledExecutorService ticker;
+  private final Owner<ChainCommand> owner;
   private final Clock clock;
   private final NetworkParams params;
   private final ChainConfig config;
@@ -69,9 +65,6 @@ public final class ChainService implements AutoCloseable {
 
   /** Off-owner reads of the store hold the read lock; {@link #close} takes the write lock. */
   private final ReentrantReadWriteLock storeGuard = new ReentrantReadWriteLock();
-
-  private volatile boolean running = true;
-  private volatile Throwable failure;
 
   private ChainService(
       ChainState state,
@@ -86,11 +79,17 @@ public final class ChainService implements AutoCloseable {
     this.params = params;
     this.config = config;
     this.verifier = verifier;
-    this.mailbox = new ArrayBlockingQueue<>(config.mailboxCapacity());
-    this.thread = Thread.ofPlatform().name("chain-owner").unstarted(this::run);
-    this.ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("chain-ticker").daemon().unstarted(r));
+    this.owner =
+        Owner.<ChainCommand>builder("chain-owner", config.mailboxCapacity(), state::handle)
+            .platform()
+            .fullPolicy(FullPolicy.BACK_PRESSURE)
+            .onStart(state::takeOwnership)
+            .failWith(ChainCommand::fail)
+            .closedError(ChainStoppedException::new)
+            // the store cannot be trusted to take more writes; a restart reopens at the last batch
+            .fatal(e -> e instanceof StoreException)
+            .tick(TICK, TICK, () -> new ChainCommand.Tick(clock.millis()))
+            .build();
   }
 
   /**
@@ -121,42 +120,8 @@ public final class ChainService implements AutoCloseable {
       throw e;
     }
     ChainService s = new ChainService(state, store, params, config, clock, verifier);
-    s.thread.start();
-    s.ticker.scheduleAtFixedRate(
-        () -> s.mailbox.offer(new ChainCommand.Tick(s.clock.millis())), 1, 1, TimeUnit.SECONDS);
+    s.owner.start();
     return s;
-  }
-
-  private void run() {
-    state.takeOwnership();
-    try {
-      while (running) {
-        ChainCommand cmd;
-        try {
-          cmd = mailbox.take();
-        } catch (InterruptedException e) {
-          break;
-        }
-        try {
-          state.handle(cmd);
-        } catch (StoreException e) {
-          cmd.fail(e);
-          throw e;
-        } catch (RuntimeException e) {
-          LOG.error("chain command {} failed", cmd.getClass().getSimpleName(), e);
-          cmd.fail(e);
-        }
-      }
-    } catch (StoreException | Error e) {
-      failure = e;
-      LOG.error("chain owner stops: {}", e.toString(), e);
-    } finally {
-      running = false;
-      IllegalStateException closed = new ChainStoppedException(failure);
-      for (ChainCommand c; (c = mailbox.poll()) != null; ) {
-        c.fail(closed);
-      }
-    }
   }
 
   /** The latest snapshot; never blocks. */
@@ -176,25 +141,21 @@ public final class ChainService implements AutoCloseable {
 
   /** The failure that stopped the owner, if any. */
   public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
+    return owner.failure();
   }
 
   /** True while the owner thread runs. */
   public boolean isRunning() {
-    return running;
+    return owner.isRunning();
   }
 
   /** Queues {@code cmd}, waiting for room (back-pressure); fails it if the service has stopped. */
   public void send(ChainCommand cmd) {
-    if (!running) {
-      cmd.fail(new ChainStoppedException(failure));
-      return;
-    }
-    try {
-      mailbox.put(cmd);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      cmd.fail(e);
+    if (!owner.send(cmd)) {
+      cmd.fail(
+          Thread.currentThread().isInterrupted()
+              ? new InterruptedException("interrupted waiting for the chain's mailbox")
+              : new ChainStoppedException(owner.failure().orElse(null)));
     }
   }
 
@@ -233,7 +194,7 @@ public final class ChainService implements AutoCloseable {
    */
   public CompletableFuture<ImportResult> offerBlock(Block block, String source) {
     CompletableFuture<ImportResult> f = new CompletableFuture<>();
-    if (!running || !mailbox.offer(new ChainCommand.ImportBlock(block, source, false, f))) {
+    if (!owner.send(new ChainCommand.ImportBlock(block, source, false, f), FullPolicy.BUSY)) {
       f.complete(ImportResult.of(ImportResult.Outcome.BUSY, block.hash(), "mailbox full"));
     }
     return f;
@@ -263,7 +224,7 @@ public final class ChainService implements AutoCloseable {
       return CompletableFuture.completedFuture(refused);
     }
     CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
-    if (!running || !mailbox.offer(new ChainCommand.SubmitTransaction(tx, source, true, f))) {
+    if (!owner.send(new ChainCommand.SubmitTransaction(tx, source, true, f), FullPolicy.BUSY)) {
       f.complete(new Mempool.Admission(Mempool.Outcome.BUSY, tx.id(), null, "mailbox full"));
     }
     return f;
@@ -284,7 +245,7 @@ public final class ChainService implements AutoCloseable {
       return null; // closing
     }
     try {
-      if (!running) {
+      if (!owner.isRunning()) {
         return null;
       }
       Optional<Mempool.Admission> pre =
@@ -385,17 +346,10 @@ public final class ChainService implements AutoCloseable {
     send(new ChainCommand.UnsubscribeHeadChanges(listener));
   }
 
-  /** Stops the ticker and the owner (queued commands fail), then closes the store. */
+  /** Stops the ticks and the owner (queued commands fail), then closes the store. */
   @Override
   public void close() {
-    ticker.shutdownNow();
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    owner.close();
     storeGuard.writeLock().lock();
     try {
       store.close();

@@ -4,17 +4,20 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * DESIGN.md's layers: chain and p2p never import each other, and neither imports node. Each rule
+ * DESIGN.md's layers: chain and p2p never import each other, and neither imports node; the neutral
+ * {@code dev.cairn.owner} below both imports nothing of Cairn, and both may import it. Each rule
  * also checks that the classes it constrains exist (and, for the protobuf rules, that the one
  * allowed user really uses them), so that a renamed package cannot make a rule pass on nothing.
  */
@@ -53,7 +56,7 @@ class LayeringTest {
 
   @Test
   void theLayersAndTheirProtobufPackagesHaveClasses() {
-    assertHasClasses("dev.cairn.p2p", "dev.cairn.chain", "dev.cairn.node");
+    assertHasClasses("dev.cairn.p2p", "dev.cairn.chain", "dev.cairn.node", "dev.cairn.owner");
     assertHasClasses(PROTOBUF_CODECS.keySet().toArray(String[]::new));
   }
 
@@ -93,6 +96,43 @@ class LayeringTest {
         .resideInAnyPackage("dev.cairn.p2p..", "dev.cairn.node..")
         .allowEmptyShould(false)
         .check(classes);
+  }
+
+  @Test
+  void theOwnerPackageDependsOnNothingElseInCairn() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.cairn.owner..")
+        .should()
+        .dependOnClassesThat(
+            JavaClass.Predicates.resideInAPackage("dev.cairn..")
+                .and(
+                    DescribedPredicate.not(
+                        JavaClass.Predicates.resideInAPackage("dev.cairn.owner.."))))
+        .allowEmptyShould(false)
+        .check(classes);
+  }
+
+  /** DESIGN.md's owners; each runs on the one Owner abstraction, in chain, p2p and node alike. */
+  @Test
+  void everyOwnerRunsOnTheOwnerPackage() {
+    for (String owner :
+        List.of(
+            "dev.cairn.chain.ChainService",
+            "dev.cairn.p2p.gossip.GossipRouter",
+            "dev.cairn.p2p.host.ConnectionManager",
+            "dev.cairn.p2p.kad.KadTable",
+            "dev.cairn.node.sync.SyncManager",
+            "dev.cairn.node.gossip.LightBranchMeter")) {
+      classes()
+          .that()
+          .haveFullyQualifiedName(owner)
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("dev.cairn.owner.Owner")
+          .allowEmptyShould(false)
+          .check(classes);
+    }
   }
 
   @Test

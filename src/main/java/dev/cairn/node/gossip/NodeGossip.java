@@ -138,7 +138,7 @@ public final class NodeGossip {
   private final NodeMetrics metrics;
   private final java.util.function.Consumer<dev.cairn.chain.HeadChange> onHeadChange =
       this::onHeadChange;
-  private final LightBranchMeter lightBranches = new LightBranchMeter();
+  private final LightBranchMeter lightBranches;
   private final LongSupplier millis;
 
   /** Accepted, ignored and rejected messages per topic: blocks then transactions. */
@@ -172,6 +172,7 @@ public final class NodeGossip {
       Publisher publisher,
       NodeMetrics metrics) {
     this.router = router;
+    this.lightBranches = new LightBranchMeter(router.host().peerId().shortString());
     this.publisher = publisher;
     this.metrics = metrics;
     this.chain = chain;
@@ -320,6 +321,7 @@ public final class NodeGossip {
   public void close() {
     chain.unsubscribeHeadChanges(onHeadChange);
     publisher.close();
+    lightBranches.close();
   }
 
   /**

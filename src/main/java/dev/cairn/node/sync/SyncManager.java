@@ -10,6 +10,8 @@ import dev.cairn.chain.model.Hash;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.sync.SyncMessage.Status;
+import dev.cairn.owner.FullPolicy;
+import dev.cairn.owner.Owner;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
 import dev.cairn.p2p.host.Host;
@@ -18,7 +20,6 @@ import dev.cairn.p2p.multiformats.PeerId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,13 +33,14 @@ import org.apache.logging.log4j.Logger;
  * connection changes, statuses and the results of requests and imports into {@link SyncEvent}s, and
  * carries out the state's effects ({@link SyncOutput}) on worker virtual threads.
  *
- * <p><b>Threading:</b> the state belongs to one virtual thread, {@code sync-manager-<peer>}, which
- * takes events from a bounded mailbox of {@value #MAILBOX} and ticks every {@link #TICK_MILLIS} ms.
- * Requests and imports run on worker virtual threads, bounded by the state's in-flight limits, and
- * post their results back; the owner never waits on the network or on the chain owner. Full
- * mailbox: connection events and peers' statuses are dropped (the status refresh recovers them);
- * workers wait up to {@link #POST_TIMEOUT_SECONDS} s and then drop their result (the stall detector
- * recovers the round).
+ * <p><b>Threading:</b> the state belongs to an {@link Owner} on one virtual thread, {@code
+ * sync-manager-<peer>}, which takes events from a bounded mailbox of {@value #MAILBOX} and gets a
+ * tick from the shared scheduler every {@link #TICK_MILLIS} ms. Requests and imports run on worker
+ * virtual threads, bounded by the state's in-flight limits, and post their results back; the owner
+ * never waits on the network or on the chain owner. Full-policy: {@link FullPolicy#DROP_AND_COUNT}
+ * for connection events, peers' statuses and orphan hints (the status refresh recovers them) and
+ * ticks; {@link FullPolicy#BACK_PRESSURE} for workers, which wait up to {@link
+ * #POST_TIMEOUT_SECONDS} s and then drop their result (the stall detector recovers the round).
  */
 public final class SyncManager implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger();
@@ -57,11 +59,9 @@ public final class SyncManager implements AutoCloseable {
   private final SyncRpc rpc;
   private final SyncState state;
   private final SyncCounters counters = new SyncCounters();
-  private final ArrayBlockingQueue<SyncEvent> mailbox = new ArrayBlockingQueue<>(MAILBOX);
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private final Thread owner;
+  private final Owner<SyncEvent> owner;
   private volatile boolean running = true;
-  private volatile Throwable failure;
   private volatile SyncStatus status;
 
   private SyncManager(
@@ -88,9 +88,12 @@ public final class SyncManager implements AutoCloseable {
     this.state =
         new SyncState(config, chain.params(), network, chain.clock(), new Effects(), counters);
     this.owner =
-        Thread.ofVirtual()
-            .name("sync-manager-" + host.peerId().shortString())
-            .unstarted(this::loop);
+        Owner.<SyncEvent>builder("sync-manager-" + host.peerId().shortString(), MAILBOX, this::step)
+            .fullPolicy(FullPolicy.DROP_AND_COUNT)
+            .backPressureTimeout(Duration.ofSeconds(POST_TIMEOUT_SECONDS))
+            .joinTimeout(Duration.ofSeconds(5))
+            .tick(Duration.ZERO, Duration.ofMillis(TICK_MILLIS), SyncEvent.Tick::new)
+            .build();
   }
 
   /** Serves the sync protocols from {@code chain} and starts the manager. */
@@ -122,18 +125,18 @@ public final class SyncManager implements AutoCloseable {
         new ConnectionListener() {
           @Override
           public void connected(Connection c) {
-            m.mailbox.offer(new SyncEvent.Connected(c.remotePeer()));
+            m.owner.send(new SyncEvent.Connected(c.remotePeer()));
           }
 
           @Override
           public void disconnected(Connection c) {
             if (!host.isConnected(c.remotePeer())) {
-              m.mailbox.offer(new SyncEvent.Disconnected(c.remotePeer()));
+              m.owner.send(new SyncEvent.Disconnected(c.remotePeer()));
             }
           }
         });
     for (Connection c : host.connections()) {
-      m.mailbox.offer(new SyncEvent.Connected(c.remotePeer()));
+      m.owner.send(new SyncEvent.Connected(c.remotePeer()));
     }
     return m;
   }
@@ -155,7 +158,7 @@ public final class SyncManager implements AutoCloseable {
    * that peer (and further ancestors, up to {@link SyncConfig#maxOrphanDepth}). Never blocks.
    */
   public void fetchAncestors(PeerId peer, Hash wanted) {
-    mailbox.offer(new SyncEvent.Orphan(peer, wanted));
+    owner.send(new SyncEvent.Orphan(peer, wanted));
   }
 
   public long blocksImported() {
@@ -194,21 +197,20 @@ public final class SyncManager implements AutoCloseable {
 
   /** True while the owner thread runs (false once closed, or after an Error stopped it). */
   public boolean isRunning() {
-    return running && owner.isAlive();
+    return running && owner.isRunning();
   }
 
   /** The Error that stopped the owner thread, if one did. */
   public java.util.Optional<Throwable> failure() {
-    return java.util.Optional.ofNullable(failure);
+    return owner.failure();
   }
 
   @Override
   public void close() {
     running = false;
-    owner.interrupt();
+    // the owner first: while it steps an event it may still hand work to the workers
+    owner.close();
     try {
-      // the owner first: while it steps an event it may still hand work to the workers
-      owner.join(5_000);
       workers.shutdownNow();
       // stopped means stopped: no worker still importing into the chain or asking a peer
       workers.awaitTermination(5, TimeUnit.SECONDS);
@@ -221,52 +223,21 @@ public final class SyncManager implements AutoCloseable {
   // ---- the owner
 
   private void onStatusRequest(PeerId peer, Status theirs) {
-    mailbox.offer(new SyncEvent.StatusIn(peer, theirs));
+    owner.send(new SyncEvent.StatusIn(peer, theirs));
   }
 
   private void post(SyncEvent e) {
-    try {
-      if (running && !mailbox.offer(e, POST_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warn("sync mailbox full: dropped {}", e.getClass().getSimpleName());
-      }
-    } catch (InterruptedException ex) {
-      Thread.currentThread().interrupt();
+    if (running
+        && !owner.send(e, FullPolicy.BACK_PRESSURE)
+        && !Thread.currentThread().isInterrupted()) {
+      LOG.warn("sync mailbox full: dropped {}", e.getClass().getSimpleName());
     }
   }
 
-  private void loop() {
-    try {
-      steps();
-    } catch (Error e) {
-      // An Error leaves sync's state unknown: stop, and let the node see it (isRunning).
-      failure = e;
-      LOG.error("sync manager stops: {}", e.toString(), e);
-    }
-  }
-
-  private void steps() {
-    long nextTick = System.nanoTime();
-    while (running) {
-      SyncEvent e;
-      try {
-        e = mailbox.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException ex) {
-        break;
-      }
-      try {
-        if (e != null) {
-          state.handle(e);
-        }
-        long now = System.nanoTime();
-        if (now - nextTick >= 0) {
-          nextTick = now + TICK_MILLIS * 1_000_000;
-          state.handle(new SyncEvent.Tick());
-        }
-        status = state.snapshot();
-      } catch (RuntimeException ex) {
-        LOG.error("sync manager: {} failed", e == null ? "tick" : e, ex);
-      }
-    }
+  /** One step of the state, on the owner thread; the progress snapshot follows each. */
+  private void step(SyncEvent e) {
+    state.handle(e);
+    status = state.snapshot();
   }
 
   // ---- effects, on the owner thread; everything that waits runs on a worker

@@ -1,5 +1,7 @@
 package dev.cairn.p2p.gossip;
 
+import dev.cairn.owner.FullPolicy;
+import dev.cairn.owner.Owner;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Scope;
 import dev.cairn.p2p.gossip.GossipCommand.Connected;
@@ -32,7 +34,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,14 +41,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
@@ -58,14 +55,16 @@ import org.apache.logging.log4j.Logger;
  * with {@code /floodsub/1.0.0} peers served as receivers and forward targets.
  *
  * <p>Threading (DESIGN.md "one owner"): all protocol state lives in a {@link GossipState} stepped
- * by one virtual thread, {@code gossip-router-<peer>}, which takes {@link GossipCommand}s from a
- * bounded mailbox of {@link GossipConfig#mailbox()} entries. At the limit: a peer's RPC is dropped
- * and the peer is penalised on its next RPC that gets through; local callers (the public methods)
- * wait up to {@link #CALL_TIMEOUT} and then fail; heartbeat ticks are skipped. Per peer, one reader
- * thread (the inbound stream's handler) decodes and posts RPCs, and one {@link PeerSender} writes
- * our outbound stream. Validation runs on worker virtual threads and posts its verdict back. Peer
- * exchange dials run on their own virtual threads ({@link PxDialer}); the owner never waits for
- * them.
+ * by an {@link Owner} on one virtual thread, {@code gossip-router-<peer>}, which takes {@link
+ * GossipCommand}s from a bounded mailbox of {@link GossipConfig#mailbox()} entries. Full-policy:
+ * {@link FullPolicy#BACK_PRESSURE} for local callers (the public methods, connection events,
+ * validation verdicts), which wait up to {@link #CALL_TIMEOUT} and then fail; {@link
+ * FullPolicy#DROP_AND_COUNT} for a peer's RPC, which is dropped and the peer penalised on its next
+ * RPC that gets through. Heartbeat ticks come from the shared scheduler and are dropped (the next
+ * one comes) when the mailbox is full. Per peer, one reader thread (the inbound stream's handler)
+ * decodes and posts RPCs, and one {@link PeerSender} writes our outbound stream. Validation runs on
+ * worker virtual threads and posts its verdict back. Peer exchange dials run on their own virtual
+ * threads ({@link PxDialer}); the owner never waits for them.
  *
  * <p>The public methods may be called from any thread.
  */
@@ -82,6 +81,8 @@ public final class GossipRouter implements AutoCloseable {
    */
   public static final int REJECT_PENALTY = 20;
 
+  private static final Duration FIRST_HEARTBEAT = Duration.ofMillis(100);
+
   /** Protocol ids we speak, preferred first. */
   public static final List<String> PROTOCOLS =
       List.of(GossipState.MESHSUB_11, GossipState.MESHSUB_10, GossipState.FLOODSUB);
@@ -89,27 +90,22 @@ public final class GossipRouter implements AutoCloseable {
   private final Host host;
   private final GossipConfig config;
   private final GossipCodec.Limits limits;
-  private final ArrayBlockingQueue<GossipCommand> mailbox;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final GossipState state;
   private final PxDialer pxDialer;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final AtomicLong seqno = new AtomicLong();
-  private final Thread owner;
-  private final Thread heartbeat;
+  private final Owner<GossipCommand> owner;
   private volatile boolean running = true;
-  private volatile Throwable failure;
 
   // Owned by the owner thread:
   private final Map<PeerId, PeerSender> senders = new HashMap<>();
   private final Set<PeerId> opening = new HashSet<>();
-  private final ArrayDeque<GossipCommand> internal = new ArrayDeque<>();
 
   private GossipRouter(Host host, GossipConfig config, Clock clock, long seed) {
     this.host = host;
     this.config = config;
     this.limits = GossipCodec.Limits.of(config);
-    this.mailbox = new ArrayBlockingQueue<>(config.mailbox());
     this.pxDialer = new PxDialer(host, Math.max(1, config.maxPxDials()));
     // seqno: start from wall-clock nanoseconds and count up, as go and js do, so that a restarted
     // node's seqnos keep increasing.
@@ -151,8 +147,20 @@ public final class GossipRouter implements AutoCloseable {
         new GossipState(
             config, host.peerId(), clock, new Random(seed), output, workers, this::postFromWorker);
     String name = host.peerId().shortString();
-    this.owner = Thread.ofVirtual().name("gossip-router-" + name).unstarted(this::loop);
-    this.heartbeat = Thread.ofVirtual().name("gossip-heartbeat-" + name).unstarted(this::beat);
+    Duration heartbeat = config.heartbeat();
+    this.owner =
+        Owner.<GossipCommand>builder("gossip-router-" + name, config.mailbox(), this::dispatch)
+            .fullPolicy(FullPolicy.BACK_PRESSURE)
+            .backPressureTimeout(CALL_TIMEOUT)
+            .onStart(state::bindOwner)
+            .failWith(GossipRouter::fail)
+            .joinTimeout(CALL_TIMEOUT)
+            // first heartbeat soon after start, as go and js do
+            .tick(
+                heartbeat.compareTo(FIRST_HEARTBEAT) < 0 ? heartbeat : FIRST_HEARTBEAT,
+                heartbeat,
+                Tick::new)
+            .build();
   }
 
   /**
@@ -166,7 +174,6 @@ public final class GossipRouter implements AutoCloseable {
   static GossipRouter start(Host host, GossipConfig config, Clock clock, long seed) {
     GossipRouter r = new GossipRouter(host, config, clock, seed);
     r.owner.start();
-    r.heartbeat.start();
     for (String p : PROTOCOLS) {
       host.setHandler(p, r::serve);
     }
@@ -199,11 +206,11 @@ public final class GossipRouter implements AutoCloseable {
     if (old != null) {
       old.close();
     }
-    call(new Subscribe(topic, new CompletableFuture<>()), Subscribe::reply);
+    this.<Void>call(f -> new Subscribe(topic, f));
   }
 
   public void unsubscribe(String topic) {
-    call(new Unsubscribe(topic, new CompletableFuture<>()), Unsubscribe::reply);
+    this.<Void>call(f -> new Unsubscribe(topic, f));
     Subscription s = subscriptions.remove(topic);
     if (s != null) {
       s.close();
@@ -252,7 +259,7 @@ public final class GossipRouter implements AutoCloseable {
 
   /** Sets the application validator of {@code topic} (null: accept everything). */
   public void setValidator(String topic, Validator validator) {
-    call(new SetValidator(topic, validator, new CompletableFuture<>()), SetValidator::reply);
+    this.<Void>call(f -> new SetValidator(topic, validator, f));
   }
 
   /** The application-specific score (P5) of {@code peer}. */
@@ -261,16 +268,16 @@ public final class GossipRouter implements AutoCloseable {
   }
 
   public Set<PeerId> meshPeers(String topic) {
-    return call(new MeshPeers(topic, new CompletableFuture<>()), MeshPeers::reply);
+    return this.<Set<PeerId>>call(f -> new MeshPeers(topic, f));
   }
 
   /** Peers known to be subscribed to {@code topic}. */
   public Set<PeerId> topicPeers(String topic) {
-    return call(new TopicPeers(topic, new CompletableFuture<>()), TopicPeers::reply);
+    return this.<Set<PeerId>>call(f -> new TopicPeers(topic, f));
   }
 
   public double score(PeerId peer) {
-    return call(new Score(peer, new CompletableFuture<>()), Score::reply);
+    return this.<Double>call(f -> new Score(peer, f));
   }
 
   public GossipConfig config() {
@@ -284,12 +291,12 @@ public final class GossipRouter implements AutoCloseable {
 
   /** True while the owner thread runs (false once closed, or after an Error stopped it). */
   public boolean isRunning() {
-    return running && owner.isAlive();
+    return running && owner.isRunning();
   }
 
   /** The Error that stopped the owner thread, if one did. */
   public java.util.Optional<Throwable> failure() {
-    return java.util.Optional.ofNullable(failure);
+    return owner.failure();
   }
 
   /** Stops the router's threads and closes our outbound streams. The host stays open. */
@@ -302,41 +309,41 @@ public final class GossipRouter implements AutoCloseable {
     for (String p : PROTOCOLS) {
       host.removeHandler(p);
     }
-    heartbeat.interrupt();
-    owner.interrupt();
-    try {
-      owner.join(CALL_TIMEOUT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    owner.close();
     senders.values().forEach(PeerSender::close);
     subscriptions.values().forEach(Subscription::close);
     workers.shutdownNow();
   }
 
-  private <C extends GossipCommand, R> R call(
-      C command, java.util.function.Function<C, CompletableFuture<R>> reply) {
-    if (!offerLocal(command)) {
+  /** Asks the owner and waits up to {@link #CALL_TIMEOUT} for its answer. */
+  private <R> R call(java.util.function.Function<CompletableFuture<R>, GossipCommand> command) {
+    if (!running) {
       throw new IllegalStateException("gossip router is busy or closed");
     }
-    try {
-      return reply.apply(command).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("gossip router did not answer", e);
+    return owner.ask(command, CALL_TIMEOUT);
+  }
+
+  /** Fails the reply of a command the owner did not run (closed, or it threw). */
+  private static void fail(GossipCommand c, Throwable t) {
+    CompletableFuture<?> reply =
+        switch (c) {
+          case Subscribe x -> x.reply();
+          case Unsubscribe x -> x.reply();
+          case Publish x -> x.reply();
+          case SetValidator x -> x.reply();
+          case MeshPeers x -> x.reply();
+          case TopicPeers x -> x.reply();
+          case Score x -> x.reply();
+          default -> null; // no reply
+        };
+    if (reply != null) {
+      reply.completeExceptionally(t);
     }
   }
 
   /** Back-pressure for local callers: waits for room up to {@link #CALL_TIMEOUT}. */
   private boolean offerLocal(GossipCommand c) {
-    try {
-      return running && mailbox.offer(c, CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return running && owner.send(c);
   }
 
   /** For callers that must not block (connection listeners): a virtual thread waits instead. */
@@ -352,31 +359,6 @@ public final class GossipRouter implements AutoCloseable {
   }
 
   // ---- owner thread --------------------------------------------------------------------------
-
-  private void loop() {
-    state.bindOwner();
-    try {
-      while (running) {
-        GossipCommand c = internal.poll();
-        if (c == null) {
-          try {
-            c = mailbox.take();
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-        try {
-          dispatch(c);
-        } catch (RuntimeException e) {
-          LOG.error("gossip router failed on {}", c.getClass().getSimpleName(), e);
-        }
-      }
-    } catch (Error e) {
-      // An Error leaves the router's state unknown: stop, and let the node see it (isRunning).
-      failure = e;
-      LOG.error("gossip router stops: {}", e.toString(), e);
-    }
-  }
 
   private void dispatch(GossipCommand command) {
     switch (command) {
@@ -461,21 +443,7 @@ public final class GossipRouter implements AutoCloseable {
     }
     if (!s.offer(rpc)) {
       s.close();
-      internal.add(new OutboundClosed(s, true));
-    }
-  }
-
-  private void beat() {
-    long millis = config.heartbeat().toMillis();
-    try {
-      // first heartbeat soon after start, as go and js do
-      Thread.sleep(Math.min(100, millis));
-      while (running) {
-        mailbox.offer(new Tick()); // at the limit the tick is skipped; the next one comes
-        Thread.sleep(millis);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      owner.later(new OutboundClosed(s, true));
     }
   }
 
@@ -491,7 +459,7 @@ public final class GossipRouter implements AutoCloseable {
       try {
         len = Varint.readLength(in, config.maxRpcBytes(), Scope.STREAM);
       } catch (ProtocolException e) {
-        mailbox.offer(new Misbehaved(peer, e.reason()));
+        owner.send(new Misbehaved(peer, e.reason()), FullPolicy.DROP_AND_COUNT);
         throw e; // the framing is lost: reset the stream
       }
       if (len < 0) {
@@ -506,7 +474,7 @@ public final class GossipRouter implements AutoCloseable {
         rpc = GossipCodec.decode(body, limits);
       } catch (ProtocolException e) {
         // The length prefix was fine, so the next RPC can still be read.
-        mailbox.offer(new Misbehaved(peer, e.reason()));
+        owner.send(new Misbehaved(peer, e.reason()), FullPolicy.DROP_AND_COUNT);
         continue;
       }
       List<MessageId> ids = new ArrayList<>(rpc.messages().size());
@@ -514,7 +482,7 @@ public final class GossipRouter implements AutoCloseable {
         byte[] data = m.data() == null ? new byte[0] : m.data();
         ids.add(config.messageIdFor(m.topic()).apply(m.topic(), m.from(), m.seqno(), data));
       }
-      if (mailbox.offer(new RpcIn(peer, rpc, ids, dropped))) {
+      if (owner.send(new RpcIn(peer, rpc, ids, dropped), FullPolicy.DROP_AND_COUNT)) {
         dropped = 0;
       } else {
         dropped++;

@@ -1,5 +1,6 @@
 package dev.cairn.p2p.kad;
 
+import dev.cairn.owner.Scheduler;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
@@ -26,8 +27,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
@@ -49,8 +48,9 @@ import org.apache.logging.log4j.Logger;
  * bucket is full of newcomers, or when identify stops listing the protocol.
  *
  * <p>Threads: {@code kad-table-<id>} (owner), {@code kad-discovery-<id>} (virtual, the loop below),
- * {@code kad-timer-<id>} (one platform daemon thread that only resets streams at their deadline),
- * and short-lived virtual threads per request, inbound stream and identify wait.
+ * deadlines on the shared {@link Scheduler} (a stream is reset on a short virtual thread when its
+ * request or idle time runs out), and short-lived virtual threads per request, inbound stream and
+ * identify wait.
  */
 public final class KadDht implements Closeable {
   private static final Logger LOG = LogManager.getLogger();
@@ -66,7 +66,7 @@ public final class KadDht implements Closeable {
   private final KadConfig config;
   private final List<Multiaddr> bootnodes;
   private final KadTable table;
-  private final ScheduledThreadPoolExecutor timer;
+  private final Scheduler scheduler = Scheduler.shared();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Random random;
   private final String label;
@@ -91,10 +91,6 @@ public final class KadDht implements Closeable {
             clock,
             this::alive,
             label);
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1, Thread.ofPlatform().daemon().name("kad-timer-" + label).factory());
-    timer.setRemoveOnCancelPolicy(true); // most deadlines are cancelled
   }
 
   /**
@@ -251,16 +247,16 @@ public final class KadDht implements Closeable {
   private KadMessage request(PeerId peer, KadMessage request)
       throws IOException, ProtocolException {
     AtomicReference<Stream> open = new AtomicReference<>();
-    ScheduledFuture<?> deadline =
-        timer.schedule(
+    Scheduler.Cancellable deadline =
+        scheduler.after(
+            config.requestTimeout(),
+            "kad-deadline-" + label,
             () -> {
               Stream s = open.get();
               if (s != null) {
                 s.reset();
               }
-            },
-            config.requestTimeout().toNanos(),
-            TimeUnit.NANOSECONDS);
+            });
     try (Stream s = host.newStream(peer, config.protocolId())) {
       open.set(s);
       if (deadline.isDone()) {
@@ -279,7 +275,7 @@ public final class KadDht implements Closeable {
       }
       throw e;
     } finally {
-      deadline.cancel(false);
+      deadline.cancel();
     }
   }
 
@@ -309,20 +305,17 @@ public final class KadDht implements Closeable {
     PeerId from = stream.remotePeer();
     for (int i = 0; i < MAX_REQUESTS_PER_STREAM; i++) {
       KadMessage req;
-      ScheduledFuture<?> idle;
-      try {
-        idle =
-            timer.schedule(
-                stream::reset, config.serverIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      if (closed) {
         // closed while the stream was open: a stop, not a failure; end the stream
         stream.reset();
         return;
       }
+      Scheduler.Cancellable idle =
+          scheduler.after(config.serverIdleTimeout(), "kad-idle-" + label, stream::reset);
       try {
         req = KadCodec.read(stream.in(), config.maxPeersPerResponse());
       } finally {
-        idle.cancel(false);
+        idle.cancel();
       }
       if (req == null) {
         return;
@@ -509,6 +502,5 @@ public final class KadDht implements Closeable {
       host.removeHandler(config.protocolId());
     }
     table.close();
-    timer.shutdownNow();
   }
 }

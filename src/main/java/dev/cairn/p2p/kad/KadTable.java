@@ -1,23 +1,23 @@
 package dev.cairn.p2p.kad;
 
+import dev.cairn.owner.FullPolicy;
+import dev.cairn.owner.Owner;
 import dev.cairn.p2p.kad.RoutingTable.Member;
 import dev.cairn.p2p.multiformats.PeerId;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The owner of the routing table: one named virtual thread ({@code kad-table-<our id>}) steps a
- * {@link RoutingTable}, fed by a mailbox of {@link Command} records. After each change it publishes
- * an immutable {@link #members()} snapshot, which lookups and the FIND_NODE handler read without
- * queueing.
+ * The owner of the routing table: an {@link Owner} on one named virtual thread ({@code
+ * kad-table-<our id>}) steps a {@link RoutingTable} (the state, tested on its own with explicit
+ * times) through {@link #handle}, fed by a mailbox of {@link Command} records. After each change it
+ * publishes an immutable {@link #members()} snapshot, which lookups and the FIND_NODE handler read
+ * without queueing.
  *
- * <p>Mailbox: an {@link ArrayBlockingQueue} of {@value #MAILBOX} commands. At the limit a command
+ * <p>Mailbox: {@value #MAILBOX} commands, {@link FullPolicy#DROP_AND_COUNT}: at the limit a command
  * is dropped and counted ({@link #droppedCommands()}): every command is a hint the network repeats
  * (the next identify, answer or failure brings it again), and senders are stream handlers and
  * lookups that must never block on the table.
@@ -31,7 +31,7 @@ final class KadTable implements AutoCloseable {
   static final int MAILBOX = 4096;
 
   /** What the owner is asked to do. */
-  sealed interface Command permits Observe, Failed, Evict, LivenessResult, Stop {}
+  sealed interface Command permits Observe, Failed, Evict, LivenessResult {}
 
   /** {@code peer} serves the protocol: add it or mark it seen. */
   record Observe(PeerId peer) implements Command {}
@@ -44,34 +44,31 @@ final class KadTable implements AutoCloseable {
 
   record LivenessResult(PeerId peer, boolean alive) implements Command {}
 
-  record Stop() implements Command {}
-
   private final RoutingTable table;
   private final Clock clock;
   private final Predicate<PeerId> check;
-  private final BlockingQueue<Command> mailbox = new ArrayBlockingQueue<>(MAILBOX);
-  private final AtomicLong dropped = new AtomicLong();
   private final String label;
+  private final Owner<Command> owner;
   private volatile List<Member> members = List.of();
-  private volatile Thread owner;
-  private volatile Throwable failure;
 
   KadTable(RoutingTable table, Clock clock, Predicate<PeerId> check, String label) {
     this.table = table;
     this.clock = clock;
     this.check = check;
     this.label = label;
+    this.owner =
+        Owner.<Command>builder("kad-table-" + label, MAILBOX, this::handle)
+            .fullPolicy(FullPolicy.DROP_AND_COUNT)
+            .build();
   }
 
   void start() {
-    owner = Thread.ofVirtual().name("kad-table-" + label).start(this::run);
+    owner.start();
   }
 
   /** Posts {@code c}; drops it (and counts) when the mailbox is full. Any thread. */
   void post(Command c) {
-    if (!mailbox.offer(c)) {
-      dropped.incrementAndGet();
-    }
+    owner.send(c);
   }
 
   /** The live entries at the last change. Any thread, never waits. */
@@ -80,53 +77,28 @@ final class KadTable implements AutoCloseable {
   }
 
   long droppedCommands() {
-    return dropped.get();
+    return owner.dropped();
   }
 
   KadKey self() {
     return table.self();
   }
 
-  private void run() {
-    try {
-      while (true) {
-        Command c;
-        try {
-          c = mailbox.take();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        if (c instanceof Stop) {
-          return;
-        }
-        try {
-          handle(c);
-        } catch (RuntimeException e) {
-          LOG.error("kad table {}: {} failed", label, c, e);
-        }
-      }
-    } catch (Error e) {
-      // An Error leaves the table's state unknown: stop, and let the DHT see it (isRunning).
-      failure = e;
-      LOG.error("kad table {} stops: {}", label, e.toString(), e);
-    }
-  }
-
   /** True while the owner thread runs (false before start, once closed, or after an Error). */
   boolean isRunning() {
-    Thread t = owner;
-    return t != null && t.isAlive();
+    return owner.isRunning();
   }
 
   /** The Error that stopped the owner thread, if one did. */
   java.util.Optional<Throwable> failure() {
-    return java.util.Optional.ofNullable(failure);
+    return owner.failure();
   }
 
   /** Steps the table by one command. Only the owner thread (or a test that owns the table). */
   void handle(Command c) {
-    checkOwnerThread();
+    if (owner.isRunning()) {
+      owner.checkOwner();
+    }
     long now = clock.millis();
     switch (c) {
       case Observe(PeerId peer) -> {
@@ -144,20 +116,13 @@ final class KadTable implements AutoCloseable {
       }
       case Evict(PeerId peer) -> table.evict(peer);
       case LivenessResult(PeerId peer, boolean alive) -> table.livenessResult(peer, alive, now);
-      case Stop() -> {}
     }
     members = table.members();
   }
 
-  private void checkOwnerThread() {
-    if (owner != null && Thread.currentThread() != owner) {
-      throw new IllegalStateException("kad table stepped off its owner thread");
-    }
-  }
-
+  /** Stops the owner; queued commands are dropped (none carries a reply). */
   @Override
   public void close() {
-    mailbox.clear();
-    mailbox.offer(new Stop());
+    owner.close();
   }
 }

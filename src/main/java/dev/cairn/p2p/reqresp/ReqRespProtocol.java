@@ -1,5 +1,6 @@
 package dev.cairn.p2p.reqresp;
 
+import dev.cairn.owner.Scheduler;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.host.Connection;
@@ -32,9 +33,10 @@ import org.apache.logging.log4j.Logger;
  * the framing or exceeds the limits loses standing at the requester ({@link ProtocolException}
  * thrown from {@link #request}); error codes and timeouts are reported to the caller, who decides.
  *
- * <p>Threading: each request runs on its stream's virtual thread. The per-peer limits are in a
- * concurrent map of small per-peer objects whose fields are atomics or guarded by their own lock;
- * entries go when the peer's last connection closes.
+ * <p>Threading: each request runs on its stream's virtual thread; its first-byte and response
+ * deadlines are two entries on the shared {@link Scheduler} (no thread per request). The per-peer
+ * limits are in a concurrent map of small per-peer objects whose fields are atomics or guarded by
+ * their own lock; entries go when the peer's last connection closes.
  */
 public final class ReqRespProtocol implements ConnectionListener {
   private static final Logger LOG = LogManager.getLogger();
@@ -130,7 +132,7 @@ public final class ReqRespProtocol implements ConnectionListener {
     Stream stream = host.newStream(peer, config.protocolId());
     AtomicBoolean firstByte = new AtomicBoolean();
     AtomicBoolean expired = new AtomicBoolean();
-    Thread watchdog = watchdog(stream, firstByte, expired);
+    Scheduler.Cancellable[] deadlines = deadlines(stream, firstByte, expired);
     try (stream) {
       OutputStream out =
           new BufferedOutputStream(stream.out(), Math.min(request.length + 10, 65536));
@@ -157,36 +159,41 @@ public final class ReqRespProtocol implements ConnectionListener {
       }
       throw e;
     } finally {
-      watchdog.interrupt();
+      for (Scheduler.Cancellable d : deadlines) {
+        d.cancel();
+      }
     }
   }
 
   /**
-   * Resets the stream when the first response byte or the whole response is late. A virtual thread
-   * parked in sleep costs almost nothing; it is interrupted when the request ends.
+   * Resets the stream when the first response byte or the whole response is late: two deadlines on
+   * the shared scheduler, cancelled when the request ends.
    */
-  private Thread watchdog(Stream stream, AtomicBoolean firstByte, AtomicBoolean expired) {
-    return Thread.ofVirtual()
-        .name("reqresp-timeout")
-        .start(
-            () -> {
-              try {
-                Thread.sleep(config.firstByteTimeout());
-                if (!firstByte.get()) {
-                  expired.set(true);
-                  stream.reset();
-                  return;
-                }
-                Duration rest = config.responseTimeout().minus(config.firstByteTimeout());
-                if (!rest.isNegative()) {
-                  Thread.sleep(rest);
-                }
-                expired.set(true);
-                stream.reset();
-              } catch (InterruptedException e) {
-                // the request finished in time
-              }
-            });
+  private Scheduler.Cancellable[] deadlines(
+      Stream stream, AtomicBoolean firstByte, AtomicBoolean expired) {
+    Scheduler scheduler = Scheduler.shared();
+    Duration whole =
+        config.responseTimeout().compareTo(config.firstByteTimeout()) < 0
+            ? config.firstByteTimeout()
+            : config.responseTimeout();
+    return new Scheduler.Cancellable[] {
+      scheduler.after(
+          config.firstByteTimeout(),
+          "reqresp-timeout",
+          () -> {
+            if (!firstByte.get()) {
+              expired.set(true);
+              stream.reset();
+            }
+          }),
+      scheduler.after(
+          whole,
+          "reqresp-timeout",
+          () -> {
+            expired.set(true);
+            stream.reset();
+          })
+    };
   }
 
   /**
