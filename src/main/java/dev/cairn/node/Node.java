@@ -14,6 +14,7 @@ import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.miner.Miner;
+import dev.cairn.node.protocol.CairnProtocols;
 import dev.cairn.node.sync.ChainBlockSource;
 import dev.cairn.node.sync.SyncConfig;
 import dev.cairn.node.sync.SyncManager;
@@ -218,7 +219,11 @@ public final class Node implements AutoCloseable {
     // dialled directly and joins the DHT through identify like any other peer.
     List<Multiaddr> withId =
         config.bootnodes().stream().filter(a -> a.peerId().isPresent()).toList();
-    dht = KadDht.start(p2p, KadConfig.forNetwork(config.network()), withId);
+    dht =
+        KadDht.start(
+            p2p,
+            KadConfig.defaults().withProtocolId(CairnProtocols.of(config.network()).kad()),
+            withId);
     if (!config.bootnodes().isEmpty()) {
       Thread.ofVirtual().name("bootnode-check").start(this::warnIfNoPeers);
     }
