@@ -74,16 +74,10 @@ public final class SyncingNode implements Callable<Integer> {
             .orElseThrow(() -> new IllegalArgumentException("the peer address needs /p2p/<id>"));
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("cairn-sync-");
     NodeConfig config =
-        new NodeConfig(
-            network,
-            dir,
-            dir.resolve("node.key"),
-            List.of(Multiaddr.parse(listen)),
-            List.of(peerAddr),
-            null,
-            false,
-            null,
-            1);
+        NodeConfig.builder(network, dir)
+            .listen(List.of(Multiaddr.parse(listen)))
+            .bootnodes(List.of(peerAddr))
+            .build();
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     try (Node node = Node.start(config)) {
       System.out.println(

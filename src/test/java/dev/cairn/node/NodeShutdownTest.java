@@ -40,16 +40,7 @@ class NodeShutdownTest {
 
   Node start(String name, Address mineTo, List<Multiaddr> bootnodes) throws Exception {
     return Node.start(
-        new NodeConfig(
-            "dev",
-            tmp.resolve(name),
-            tmp.resolve(name).resolve("node.key"),
-            List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-            bootnodes,
-            null,
-            mineTo != null,
-            mineTo,
-            1));
+        NodeConfig.builder("dev", tmp.resolve(name)).bootnodes(bootnodes).mineTo(mineTo).build());
   }
 
   @Test

@@ -203,18 +203,20 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         listen != null ? listen : s.list("listen").orElse(List.of(DEFAULT_LISTEN));
     List<String> boot = peers != null ? peers : s.list("bootnode").orElse(List.of());
     String miner = minerAddress != null ? minerAddress : s.get("miner-address").orElse(null);
-    return new NodeConfig(
-        network != null ? network : s.get("network").orElse(DEFAULT_NETWORK),
-        dir,
-        key,
-        listenAddrs.stream().map(Multiaddr::parse).toList(),
-        boot.stream().map(Multiaddr::parse).toList(),
-        parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API)),
-        mine != null ? mine : s.bool("mine").orElse(false),
-        miner == null ? null : Main.parseAddress(miner, "--miner-address"),
-        minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1),
-        genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null),
-        enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false));
+    return NodeConfig.builder(
+            network != null ? network : s.get("network").orElse(DEFAULT_NETWORK), dir)
+        .nodeKeyFile(key)
+        .listen(listenAddrs.stream().map(Multiaddr::parse).toList())
+        .bootnodes(boot.stream().map(Multiaddr::parse).toList())
+        .api(parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API)))
+        .mine(
+            mine != null ? mine : s.bool("mine").orElse(false),
+            miner == null ? null : Main.parseAddress(miner, "--miner-address"))
+        .minerThreads(minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1))
+        .genesisFile(
+            genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null))
+        .enablePerf(enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false))
+        .build();
   }
 
   private static void setLogLevel(String name) {
