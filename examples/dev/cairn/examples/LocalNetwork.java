@@ -125,7 +125,14 @@ public final class LocalNetwork {
   static NodeConfig config(Path dir, int i, List<Multiaddr> boot, boolean mine, Address miner) {
     Path data = dir.resolve("node" + i);
     // No HTTP API (the default): this program reads each node's chain directly.
-    return NodeConfig.builder("dev", data).bootnodes(boot).mine(mine, miner).build();
+    return NodeConfig.of(
+        "dev",
+        data,
+        c -> {
+          c.bootnodes = boot;
+          c.mine = mine;
+          c.minerAddress = miner;
+        });
   }
 
   /** Dev network key i: seed SHA-256("cairn dev key i"), prefunded on dev only (PROTOCOL.md). */

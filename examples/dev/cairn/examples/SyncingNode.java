@@ -74,10 +74,13 @@ public final class SyncingNode implements Callable<Integer> {
             .orElseThrow(() -> new IllegalArgumentException("the peer address needs /p2p/<id>"));
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("cairn-sync-");
     NodeConfig config =
-        NodeConfig.builder(network, dir)
-            .listen(List.of(Multiaddr.parse(listen)))
-            .bootnodes(List.of(peerAddr))
-            .build();
+        NodeConfig.of(
+            network,
+            dir,
+            c -> {
+              c.listen = List.of(Multiaddr.parse(listen));
+              c.bootnodes = List.of(peerAddr);
+            });
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     try (Node node = Node.start(config)) {
       System.out.println(

@@ -5,6 +5,7 @@ import dev.cairn.p2p.multiformats.Multiaddr;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Everything a node is started from, after flags, environment and config file are merged.
@@ -52,33 +53,34 @@ public record NodeConfig(
   }
 
   /**
-   * A builder for a node on {@code network} in {@code dataDir}, with the defaults of a node started
-   * from code: key file {@code <dataDir>/node.key}, listening on {@code /ip4/127.0.0.1/tcp/0}, no
-   * bootnodes, no API, not mining (1 miner thread when it does), the built-in network file, no
-   * {@code /perf/1.0.0}.
+   * A node on {@code network} in {@code dataDir}, with the defaults of a node started from code
+   * (see {@link Builder}) changed by {@code changes}, e.g. {@code NodeConfig.of("dev", dir, c ->
+   * c.bootnodes = peers)}.
    */
-  public static Builder builder(String network, Path dataDir) {
-    return new Builder(network, dataDir);
+  public static NodeConfig of(String network, Path dataDir, Consumer<Builder> changes) {
+    Builder b = new Builder(network, dataDir);
+    changes.accept(b);
+    return b.build();
   }
 
-  /** A builder holding this config's values, to change some of them. */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  /** Collects a {@link NodeConfig}'s values; {@link #build} checks them. */
+  /**
+   * A {@link NodeConfig}'s values while they are being set, checked when the config is built. The
+   * fields start at the defaults of a node started from code: key file {@code <dataDir>/node.key},
+   * listening on {@code /ip4/127.0.0.1/tcp/0}, no bootnodes, no API, not mining (one miner thread
+   * when it does), the built-in network file, no {@code /perf/1.0.0}.
+   */
   public static final class Builder {
-    private String network;
-    private Path dataDir;
-    private Path nodeKeyFile;
-    private List<Multiaddr> listen = List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
-    private List<Multiaddr> bootnodes = List.of();
-    private InetSocketAddress api;
-    private boolean mine;
-    private Address minerAddress;
-    private int minerThreads = 1;
-    private Path genesisFile;
-    private boolean enablePerf;
+    public String network;
+    public Path dataDir;
+    public Path nodeKeyFile;
+    public List<Multiaddr> listen = List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+    public List<Multiaddr> bootnodes = List.of();
+    public InetSocketAddress api;
+    public boolean mine;
+    public Address minerAddress;
+    public int minerThreads = 1;
+    public Path genesisFile;
+    public boolean enablePerf;
 
     private Builder(String network, Path dataDir) {
       this.network = network;
@@ -86,77 +88,13 @@ public record NodeConfig(
       this.nodeKeyFile = dataDir.resolve("node.key");
     }
 
-    private Builder(NodeConfig c) {
-      network = c.network;
-      dataDir = c.dataDir;
-      nodeKeyFile = c.nodeKeyFile;
-      listen = c.listen;
-      bootnodes = c.bootnodes;
-      api = c.api;
-      mine = c.mine;
-      minerAddress = c.minerAddress;
-      minerThreads = c.minerThreads;
-      genesisFile = c.genesisFile;
-      enablePerf = c.enablePerf;
-    }
-
-    public Builder network(String name) {
-      network = name;
-      return this;
-    }
-
-    public Builder nodeKeyFile(Path file) {
-      nodeKeyFile = file;
-      return this;
-    }
-
-    public Builder listen(List<Multiaddr> addresses) {
-      listen = addresses;
-      return this;
-    }
-
-    public Builder bootnodes(List<Multiaddr> peers) {
-      bootnodes = peers;
-      return this;
-    }
-
-    /** Where the HTTP API listens; null (the default) turns it off. */
-    public Builder api(InetSocketAddress address) {
-      api = address;
-      return this;
-    }
-
-    /** Mines to {@code address} when it is not null; does not mine when it is. */
-    public Builder mineTo(Address address) {
+    /** Mines to {@code address} when it is not null; does not mine when it is null. */
+    public void mineTo(Address address) {
       mine = address != null;
       minerAddress = address;
-      return this;
     }
 
-    /** Whether to mine, and where rewards go (required when mining). */
-    public Builder mine(boolean on, Address address) {
-      mine = on;
-      minerAddress = address;
-      return this;
-    }
-
-    public Builder minerThreads(int n) {
-      minerThreads = n;
-      return this;
-    }
-
-    /** A network file instead of the built-in one; null (the default) for the built-in one. */
-    public Builder genesisFile(Path file) {
-      genesisFile = file;
-      return this;
-    }
-
-    public Builder enablePerf(boolean on) {
-      enablePerf = on;
-      return this;
-    }
-
-    public NodeConfig build() {
+    private NodeConfig build() {
       return new NodeConfig(
           network,
           dataDir,

@@ -44,10 +44,13 @@ class NodeMetricsTest {
 
   Node start(String name) throws Exception {
     return Node.start(
-        NodeConfig.builder("dev", tmp.resolve(name))
-            .api(new InetSocketAddress("127.0.0.1", 0))
-            .mineTo(address("metrics miner " + name))
-            .build());
+        NodeConfig.of(
+            "dev",
+            tmp.resolve(name),
+            c -> {
+              c.api = new InetSocketAddress("127.0.0.1", 0);
+              c.mineTo(address("metrics miner " + name));
+            }));
   }
 
   /** Every series of {@code node}'s /metrics, as {@code name{labels}} to value. */

@@ -20,7 +20,7 @@ class NodePerfTest {
   @TempDir Path tmp;
 
   private NodeConfig config(String name, boolean enablePerf) {
-    return NodeConfig.builder("dev", tmp.resolve(name)).enablePerf(enablePerf).build();
+    return NodeConfig.of("dev", tmp.resolve(name), c -> c.enablePerf = enablePerf);
   }
 
   @Test

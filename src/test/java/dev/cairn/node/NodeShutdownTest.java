@@ -40,7 +40,13 @@ class NodeShutdownTest {
 
   Node start(String name, Address mineTo, List<Multiaddr> bootnodes) throws Exception {
     return Node.start(
-        NodeConfig.builder("dev", tmp.resolve(name)).bootnodes(bootnodes).mineTo(mineTo).build());
+        NodeConfig.of(
+            "dev",
+            tmp.resolve(name),
+            c -> {
+              c.bootnodes = bootnodes;
+              c.mineTo(mineTo);
+            }));
   }
 
   @Test

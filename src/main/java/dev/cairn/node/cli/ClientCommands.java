@@ -65,8 +65,10 @@ final class ClientCommands {
     @Spec CommandSpec spec;
     @Mixin NodeOption node;
 
-    /** The path under {@code /api/v1/}. */
-    abstract String path();
+    /** The path under {@code /api/v1/}: by default the command's name. */
+    String path() {
+      return spec.name();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -78,12 +80,7 @@ final class ClientCommands {
       name = "status",
       mixinStandardHelpOptions = true,
       description = "Print the node's status (network, head, peers, sync) as JSON.")
-  static final class Status extends JsonQuery {
-    @Override
-    String path() {
-      return "status";
-    }
-  }
+  static final class Status extends JsonQuery {}
 
   @Command(
       name = "health",
@@ -91,23 +88,13 @@ final class ClientCommands {
       description =
           "Print whether every part of the node runs (exit 0), or why not (exit 1); for health"
               + " checks.")
-  static final class Health extends JsonQuery {
-    @Override
-    String path() {
-      return "health";
-    }
-  }
+  static final class Health extends JsonQuery {}
 
   @Command(
       name = "peers",
       mixinStandardHelpOptions = true,
       description = "Print the node's connected peers as JSON.")
-  static final class Peers extends JsonQuery {
-    @Override
-    String path() {
-      return "peers";
-    }
-  }
+  static final class Peers extends JsonQuery {}
 
   @Command(
       name = "block",

@@ -203,20 +203,23 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         listen != null ? listen : s.list("listen").orElse(List.of(DEFAULT_LISTEN));
     List<String> boot = peers != null ? peers : s.list("bootnode").orElse(List.of());
     String miner = minerAddress != null ? minerAddress : s.get("miner-address").orElse(null);
-    return NodeConfig.builder(
-            network != null ? network : s.get("network").orElse(DEFAULT_NETWORK), dir)
-        .nodeKeyFile(key)
-        .listen(listenAddrs.stream().map(Multiaddr::parse).toList())
-        .bootnodes(boot.stream().map(Multiaddr::parse).toList())
-        .api(parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API)))
-        .mine(
-            mine != null ? mine : s.bool("mine").orElse(false),
-            miner == null ? null : Main.parseAddress(miner, "--miner-address"))
-        .minerThreads(minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1))
-        .genesisFile(
-            genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null))
-        .enablePerf(enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false))
-        .build();
+    String name = network != null ? network : s.get("network").orElse(DEFAULT_NETWORK);
+    return NodeConfig.of(
+        name,
+        dir,
+        c -> {
+          c.nodeKeyFile = key;
+          c.listen = listenAddrs.stream().map(Multiaddr::parse).toList();
+          c.bootnodes = boot.stream().map(Multiaddr::parse).toList();
+          c.api = parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API));
+          c.mine = mine != null ? mine : s.bool("mine").orElse(false);
+          c.minerAddress = miner == null ? null : Main.parseAddress(miner, "--miner-address");
+          c.minerThreads =
+              minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1);
+          c.genesisFile =
+              genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null);
+          c.enablePerf = enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false);
+        });
   }
 
   private static void setLogLevel(String name) {

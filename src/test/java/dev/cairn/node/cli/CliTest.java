@@ -40,10 +40,13 @@ class CliTest {
   static void startNode() throws Exception {
     node =
         Node.start(
-            NodeConfig.builder("dev", tmp.resolve("node"))
-                .api(new InetSocketAddress("127.0.0.1", 0))
-                .mineTo(MINER.address())
-                .build());
+            NodeConfig.of(
+                "dev",
+                tmp.resolve("node"),
+                c -> {
+                  c.api = new InetSocketAddress("127.0.0.1", 0);
+                  c.mineTo(MINER.address());
+                }));
     url = "http://127.0.0.1:" + node.apiAddress().getPort();
   }
 

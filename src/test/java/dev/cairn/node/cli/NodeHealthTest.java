@@ -58,10 +58,13 @@ class NodeHealthTest {
   void aStoppedChainOwnerMakesHealthAnswer503AndTheNodeReportItsDeath() throws Exception {
     node =
         Node.start(
-            NodeConfig.builder("dev", tmp.resolve("node"))
-                .api(new InetSocketAddress("127.0.0.1", 0))
-                .mineTo(MINER.address())
-                .build());
+            NodeConfig.of(
+                "dev",
+                tmp.resolve("node"),
+                c -> {
+                  c.api = new InetSocketAddress("127.0.0.1", 0);
+                  c.mineTo(MINER.address());
+                }));
     String url = "http://127.0.0.1:" + node.apiAddress().getPort();
 
     HttpResponse<String> ok = health();
