@@ -124,16 +124,15 @@ public final class LocalNetwork {
 
   static NodeConfig config(Path dir, int i, List<Multiaddr> boot, boolean mine, Address miner) {
     Path data = dir.resolve("node" + i);
-    return new NodeConfig(
+    // No HTTP API (the default): this program reads each node's chain directly.
+    return NodeConfig.of(
         "dev",
         data,
-        data.resolve("node.key"),
-        List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-        boot,
-        null, // no HTTP API: this program reads each node's chain directly
-        mine,
-        miner,
-        1);
+        c -> {
+          c.bootnodes = boot;
+          c.mine = mine;
+          c.minerAddress = miner;
+        });
   }
 
   /** Dev network key i: seed SHA-256("cairn dev key i"), prefunded on dev only (PROTOCOL.md). */

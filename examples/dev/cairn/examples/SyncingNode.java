@@ -74,16 +74,13 @@ public final class SyncingNode implements Callable<Integer> {
             .orElseThrow(() -> new IllegalArgumentException("the peer address needs /p2p/<id>"));
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("cairn-sync-");
     NodeConfig config =
-        new NodeConfig(
+        NodeConfig.of(
             network,
             dir,
-            dir.resolve("node.key"),
-            List.of(Multiaddr.parse(listen)),
-            List.of(peerAddr),
-            null,
-            false,
-            null,
-            1);
+            c -> {
+              c.listen = List.of(Multiaddr.parse(listen));
+              c.bootnodes = List.of(peerAddr);
+            });
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     try (Node node = Node.start(config)) {
       System.out.println(

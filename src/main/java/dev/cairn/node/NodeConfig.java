@@ -5,6 +5,7 @@ import dev.cairn.p2p.multiformats.Multiaddr;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Everything a node is started from, after flags, environment and config file are merged.
@@ -21,6 +22,7 @@ import java.util.List;
  * @param minerThreads nonce-search threads
  * @param genesisFile a network file (docs/PROTOCOL.md, "Genesis file") to use instead of the
  *     built-in network of that name; its {@code name} must equal {@code network}. Null: built-in
+ * @param enablePerf whether to serve {@code /perf/1.0.0} ({@code --enable-perf})
  */
 public record NodeConfig(
     String network,
@@ -35,57 +37,6 @@ public record NodeConfig(
     Path genesisFile,
     boolean enablePerf) {
 
-  /** A node on the built-in network file of {@code network}. */
-  public NodeConfig(
-      String network,
-      Path dataDir,
-      Path nodeKeyFile,
-      List<Multiaddr> listen,
-      List<Multiaddr> bootnodes,
-      InetSocketAddress api,
-      boolean mine,
-      Address minerAddress,
-      int minerThreads) {
-    this(
-        network,
-        dataDir,
-        nodeKeyFile,
-        listen,
-        bootnodes,
-        api,
-        mine,
-        minerAddress,
-        minerThreads,
-        null,
-        false);
-  }
-
-  /** A node that does not serve {@code /perf/1.0.0} (the default; {@code --enable-perf}). */
-  public NodeConfig(
-      String network,
-      Path dataDir,
-      Path nodeKeyFile,
-      List<Multiaddr> listen,
-      List<Multiaddr> bootnodes,
-      InetSocketAddress api,
-      boolean mine,
-      Address minerAddress,
-      int minerThreads,
-      Path genesisFile) {
-    this(
-        network,
-        dataDir,
-        nodeKeyFile,
-        listen,
-        bootnodes,
-        api,
-        mine,
-        minerAddress,
-        minerThreads,
-        genesisFile,
-        false);
-  }
-
   public NodeConfig {
     if (!network.matches("[a-z0-9][a-z0-9-]{0,31}")) {
       throw new IllegalArgumentException(
@@ -99,5 +50,63 @@ public record NodeConfig(
     }
     listen = List.copyOf(listen);
     bootnodes = List.copyOf(bootnodes);
+  }
+
+  /**
+   * A node on {@code network} in {@code dataDir}, with the defaults of a node started from code
+   * (see {@link Builder}) changed by {@code changes}, e.g. {@code NodeConfig.of("dev", dir, c ->
+   * c.bootnodes = peers)}.
+   */
+  public static NodeConfig of(String network, Path dataDir, Consumer<Builder> changes) {
+    Builder b = new Builder(network, dataDir);
+    changes.accept(b);
+    return b.build();
+  }
+
+  /**
+   * A {@link NodeConfig}'s values while they are being set, checked when the config is built. The
+   * fields start at the defaults of a node started from code: key file {@code <dataDir>/node.key},
+   * listening on {@code /ip4/127.0.0.1/tcp/0}, no bootnodes, no API, not mining (one miner thread
+   * when it does), the built-in network file, no {@code /perf/1.0.0}.
+   */
+  public static final class Builder {
+    public String network;
+    public Path dataDir;
+    public Path nodeKeyFile;
+    public List<Multiaddr> listen = List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+    public List<Multiaddr> bootnodes = List.of();
+    public InetSocketAddress api;
+    public boolean mine;
+    public Address minerAddress;
+    public int minerThreads = 1;
+    public Path genesisFile;
+    public boolean enablePerf;
+
+    private Builder(String network, Path dataDir) {
+      this.network = network;
+      this.dataDir = dataDir;
+      this.nodeKeyFile = dataDir.resolve("node.key");
+    }
+
+    /** Mines to {@code address} when it is not null; does not mine when it is null. */
+    public void mineTo(Address address) {
+      mine = address != null;
+      minerAddress = address;
+    }
+
+    private NodeConfig build() {
+      return new NodeConfig(
+          network,
+          dataDir,
+          nodeKeyFile,
+          listen,
+          bootnodes,
+          api,
+          mine,
+          minerAddress,
+          minerThreads,
+          genesisFile,
+          enablePerf);
+    }
   }
 }

@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Not a test: chain CPU figures on one thread, printed as a table (run with {@code
- * bin/bench-chain}, see docs/BENCHMARKS.md).
+ * Not a test: chain CPU figures on one thread, printed as a table (run with {@code bin/bench
+ * chain}, see docs/BENCHMARKS.md).
  *
  * <ol>
  *   <li>nonce search hashes/s ({@link ProofOfWork#search}, prefix state reused) next to {@code

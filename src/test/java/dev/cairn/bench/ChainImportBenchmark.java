@@ -25,7 +25,7 @@ import java.util.Locale;
  * 200 funded senders, each sending 5 transactions per block with consecutive nonces to fresh or
  * existing recipients.
  *
- * <p>Run: {@code bin/bench-chain [--blocks N] [--runs N]} (defaults 30 blocks, 3 runs; median).
+ * <p>Run: {@code bin/bench import [--blocks N] [--runs N]} (defaults 30 blocks, 3 runs; median).
  */
 public final class ChainImportBenchmark {
   private static final int TXS = 1_000;

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * within D_lo..D_hi, messages are published one at a time (publisher rotating) and the time from
  * {@code publish()} to the moment the last of the other N-1 hosts' handlers received it is taken.
  *
- * <p>Run with {@code bin/bench-gossip [--nodes 20] [--messages 200] [--degree 4] [--policy
+ * <p>Run with {@code bin/bench gossip [--nodes 20] [--messages 200] [--degree 4] [--policy
  * sign|nosign] [--sizes 1024,524288]}.
  */
 public final class GossipBenchmark {

@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  *       the new connection, then close; sequential and with several concurrent dialers.
  * </ol>
  *
- * Each figure is the median of {@code --runs} runs after a short warm-up. Run with {@code
- * bin/bench} (see {@code docs/BENCHMARKS.md}); options: {@code --mib N} (bytes per throughput run,
+ * Each figure is the median of {@code --runs} runs after a short warm-up. Run with {@code bin/bench
+ * p2p} (see {@code docs/BENCHMARKS.md}); options: {@code --mib N} (bytes per throughput run,
  * default 1024), {@code --runs N} (3), {@code --dials N} (200), {@code --dialers N} (8).
  */
 public final class P2pBenchmark {

@@ -39,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  * (default 20) on a network with the easiest target, so it builds in seconds. Blocks are 1 s apart
  * from a genesis two days ago, so every block lies in the past.
  *
- * <p>Run: {@code bin/bench-sync [--blocks N] [--txs N] [--runs N]} (median of runs, default 3).
+ * <p>Run: {@code bin/bench sync [--blocks N] [--txs N] [--runs N]} (median of runs, default 3).
  */
 public final class SyncBenchmark {
   private static final String NETWORK = "bench";

@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cairn.chain.model.Hash;
-import dev.cairn.chain.model.SigningKey;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -87,18 +83,8 @@ class GrafanaDashboardTest {
     assertThat(queried).hasSizeGreaterThanOrEqualTo(10);
 
     NodeConfig config =
-        new NodeConfig(
-            "dev",
-            tmp.resolve("node"),
-            tmp.resolve("node").resolve("node.key"),
-            List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-            List.of(),
-            new InetSocketAddress("127.0.0.1", 0),
-            false,
-            SigningKey.fromSeed(
-                    Hash.sha256("dashboard".getBytes(StandardCharsets.US_ASCII)).bytes())
-                .address(),
-            1);
+        NodeConfig.of(
+            "dev", tmp.resolve("node"), c -> c.api = new InetSocketAddress("127.0.0.1", 0));
     String body;
     try (Node node = Node.start(config)) {
       String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/metrics";

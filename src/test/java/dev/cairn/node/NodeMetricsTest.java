@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.Await;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -45,16 +44,13 @@ class NodeMetricsTest {
 
   Node start(String name) throws Exception {
     return Node.start(
-        new NodeConfig(
+        NodeConfig.of(
             "dev",
             tmp.resolve(name),
-            tmp.resolve(name).resolve("node.key"),
-            List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-            List.of(),
-            new InetSocketAddress("127.0.0.1", 0),
-            true,
-            address("metrics miner " + name),
-            1));
+            c -> {
+              c.api = new InetSocketAddress("127.0.0.1", 0);
+              c.mineTo(address("metrics miner " + name));
+            }));
   }
 
   /**

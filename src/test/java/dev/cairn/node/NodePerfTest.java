@@ -20,18 +20,7 @@ class NodePerfTest {
   @TempDir Path tmp;
 
   private NodeConfig config(String name, boolean enablePerf) {
-    return new NodeConfig(
-        "dev",
-        tmp.resolve(name),
-        tmp.resolve(name).resolve("node.key"),
-        List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-        List.of(),
-        null,
-        false,
-        null,
-        1,
-        null,
-        enablePerf);
+    return NodeConfig.of("dev", tmp.resolve(name), c -> c.enablePerf = enablePerf);
   }
 
   @Test

@@ -40,16 +40,13 @@ class NodeShutdownTest {
 
   Node start(String name, Address mineTo, List<Multiaddr> bootnodes) throws Exception {
     return Node.start(
-        new NodeConfig(
+        NodeConfig.of(
             "dev",
             tmp.resolve(name),
-            tmp.resolve(name).resolve("node.key"),
-            List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-            bootnodes,
-            null,
-            mineTo != null,
-            mineTo,
-            1));
+            c -> {
+              c.bootnodes = bootnodes;
+              c.mineTo(mineTo);
+            }));
   }
 
   @Test

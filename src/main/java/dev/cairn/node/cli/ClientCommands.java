@@ -54,13 +54,28 @@ final class ClientCommands {
       Address a = Main.parseAddress(address, "<address>");
       JsonNode account = node.client().get("accounts/" + a.text());
       long balance = account.path("balance").asLong();
-      spec.commandLine()
-          .getOut()
-          .printf(
-              "%d units (%s coins), nonce %d%n",
-              balance, Amount.format(balance), account.path("nonce").asLong());
-      spec.commandLine().getOut().flush();
+      Print.out(
+          spec,
+          String.format(
+              "%d units (%s coins), nonce %d",
+              balance, Amount.format(balance), account.path("nonce").asLong()));
       return 0;
+    }
+  }
+
+  /** A command that prints the API's JSON answer for one path. */
+  abstract static class JsonQuery implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin NodeOption node;
+
+    /** The path under {@code /api/v1/}: by default the command's name. */
+    String path() {
+      return spec.name();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      return printJson(spec, node, path());
     }
   }
 
@@ -68,15 +83,7 @@ final class ClientCommands {
       name = "status",
       mixinStandardHelpOptions = true,
       description = "Print the node's status (network, head, peers, sync) as JSON.")
-  static final class Status implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin NodeOption node;
-
-    @Override
-    public Integer call() throws Exception {
-      return printJson(spec, node, "status");
-    }
-  }
+  static final class Status extends JsonQuery {}
 
   @Command(
       name = "health",
@@ -84,55 +91,35 @@ final class ClientCommands {
       description =
           "Print whether every part of the node runs (exit 0), or why not (exit 1); for health"
               + " checks.")
-  static final class Health implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin NodeOption node;
-
-    @Override
-    public Integer call() throws Exception {
-      return printJson(spec, node, "health");
-    }
-  }
+  static final class Health extends JsonQuery {}
 
   @Command(
       name = "peers",
       mixinStandardHelpOptions = true,
       description = "Print the node's connected peers as JSON.")
-  static final class Peers implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin NodeOption node;
-
-    @Override
-    public Integer call() throws Exception {
-      return printJson(spec, node, "peers");
-    }
-  }
+  static final class Peers extends JsonQuery {}
 
   @Command(
       name = "block",
       mixinStandardHelpOptions = true,
       description = "Print a block (header and transaction ids) as JSON.")
-  static final class BlockQuery implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin NodeOption node;
-
+  static final class BlockQuery extends JsonQuery {
     @Parameters(paramLabel = "<hash|height>", description = "Block hash (64 hex digits) or height.")
     String id;
 
     @Override
-    public Integer call() throws Exception {
+    String path() {
       if (!id.matches("[0-9]{1,19}|[0-9a-fA-F]{64}")) {
         throw new IllegalArgumentException(
             "a block is named by its height or its 64-hex-digit hash, got '" + id + "'");
       }
-      return printJson(spec, node, "blocks/" + id);
+      return "blocks/" + id;
     }
   }
 
   /** Prints the API's JSON answer for {@code path} (under {@code /api/v1/}) pretty-printed. */
   static int printJson(CommandSpec spec, NodeOption node, String path) throws Exception {
-    spec.commandLine().getOut().println(NodeClient.pretty(node.client().get(path)));
-    spec.commandLine().getOut().flush();
+    Print.out(spec, NodeClient.pretty(node.client().get(path)));
     return 0;
   }
 }

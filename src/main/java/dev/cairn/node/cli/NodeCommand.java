@@ -204,18 +204,23 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         listen != null ? listen : s.list("listen").orElse(List.of(DEFAULT_LISTEN));
     List<String> boot = peers != null ? peers : s.list("bootnode").orElse(List.of());
     String miner = minerAddress != null ? minerAddress : s.get("miner-address").orElse(null);
-    return new NodeConfig(
-        network != null ? network : s.get("network").orElse(DEFAULT_NETWORK),
+    String name = network != null ? network : s.get("network").orElse(DEFAULT_NETWORK);
+    return NodeConfig.of(
+        name,
         dir,
-        key,
-        listenAddrs.stream().map(Multiaddr::parse).toList(),
-        boot.stream().map(Multiaddr::parse).toList(),
-        parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API)),
-        mine != null ? mine : s.bool("mine").orElse(false),
-        miner == null ? null : Main.parseAddress(miner, "--miner-address"),
-        minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1),
-        genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null),
-        enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false));
+        c -> {
+          c.nodeKeyFile = key;
+          c.listen = listenAddrs.stream().map(Multiaddr::parse).toList();
+          c.bootnodes = boot.stream().map(Multiaddr::parse).toList();
+          c.api = parseHostPort(api != null ? api : s.get("api").orElse(DEFAULT_API));
+          c.mine = mine != null ? mine : s.bool("mine").orElse(false);
+          c.minerAddress = miner == null ? null : Main.parseAddress(miner, "--miner-address");
+          c.minerThreads =
+              minerThreads != null ? minerThreads : s.integer("miner-threads").orElse(1);
+          c.genesisFile =
+              genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null);
+          c.enablePerf = enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false);
+        });
   }
 
   private static void setLogLevel(String name) {

@@ -6,7 +6,6 @@ import dev.cairn.chain.model.ChainCodec;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.wallet.Keystore;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -42,12 +41,7 @@ final class TxCommand implements Runnable {
     @Spec CommandSpec spec;
     @Mixin ClientCommands.NodeOption node;
 
-    @Option(
-        names = "--keystore",
-        paramLabel = "<file>",
-        required = true,
-        description = "Keystore of the sender.")
-    Path keystore;
+    @Mixin Options.Keystore keystore;
 
     @Option(names = "--to", paramLabel = "<address>", required = true, description = "Recipient.")
     String to;
@@ -74,11 +68,7 @@ final class TxCommand implements Runnable {
             "Nonce to use. Default: the account's next nonce from the node (mempool too).")
     Long nonce;
 
-    @Option(
-        names = "--passphrase-file",
-        paramLabel = "<file>",
-        description = "Read the passphrase from this file. Else CAIRN_PASSPHRASE, else a prompt.")
-    Path passphraseFile;
+    @Mixin Options.PassphraseFile passphrase;
 
     @Override
     public Integer call() throws Exception {
@@ -90,10 +80,10 @@ final class TxCommand implements Runnable {
         throw new IllegalArgumentException("--fee must not be negative");
       }
       NodeClient client = node.client();
-      char[] pass = Passphrases.read(spec, passphraseFile, false);
+      char[] pass = passphrase.read(false);
       SigningKey key;
       try {
-        key = Keystore.read(keystore, pass);
+        key = Keystore.read(keystore.file, pass);
       } finally {
         Arrays.fill(pass, ' ');
       }
@@ -111,8 +101,7 @@ final class TxCommand implements Runnable {
           NodeClient.JSON.writeValueAsString(
               Map.of("tx", HexFormat.of().formatHex(ChainCodec.encode(tx))));
       JsonNode answer = client.post("txs", body);
-      spec.commandLine().getOut().println(answer.path("id").asText(tx.id().toString()));
-      spec.commandLine().getOut().flush();
+      Print.out(spec, answer.path("id").asText(tx.id().toString()));
       return 0;
     }
   }

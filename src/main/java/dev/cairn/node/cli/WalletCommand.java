@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,23 +59,28 @@ final class WalletCommand implements Runnable {
   }
 
   /** Writes {@code key} to {@code keystore} (default {@code <dir>/<address>.json}); prints it. */
-  static int save(CommandSpec spec, SigningKey key, Path keystore, Path dir, Path passphraseFile)
+  static int save(
+      CommandSpec spec,
+      SigningKey key,
+      Options.NewKeystore keystore,
+      Options.WalletDir dir,
+      Options.PassphraseFile passphrase)
       throws IOException {
     Path file =
-        keystore != null ? keystore : walletDir(spec, dir).resolve(key.address().text() + ".json");
+        keystore.file != null
+            ? keystore.file
+            : dir.resolve().resolve(key.address().text() + ".json");
     if (Files.exists(file)) {
       throw new IOException("keystore " + file + " already exists; not overwriting it");
     }
-    char[] pass = Passphrases.read(spec, passphraseFile, true);
+    char[] pass = passphrase.read(true);
     try {
       Keystore.write(file, key, pass, Keystore.DEFAULT_PARAMS, new SecureRandom());
     } finally {
       Arrays.fill(pass, ' ');
     }
-    spec.commandLine().getOut().println(key.address().text());
-    spec.commandLine().getOut().flush();
-    spec.commandLine().getErr().println("Keystore written to " + file);
-    spec.commandLine().getErr().flush();
+    Print.out(spec, key.address().text());
+    Print.err(spec, "Keystore written to " + file);
     return 0;
   }
 
@@ -84,28 +90,13 @@ final class WalletCommand implements Runnable {
       description = "Create a new key in a keystore file and print its address.")
   static final class New implements Callable<Integer> {
     @Spec CommandSpec spec;
-
-    @Option(
-        names = "--keystore",
-        paramLabel = "<file>",
-        description = "Keystore file to create. Default: <wallet dir>/<address>.json")
-    Path keystore;
-
-    @Option(
-        names = "--dir",
-        paramLabel = "<dir>",
-        description = "Wallet directory. Default: $CAIRN_DATA_DIR/wallets or ~/.cairn/wallets")
-    Path dir;
-
-    @Option(
-        names = "--passphrase-file",
-        paramLabel = "<file>",
-        description = "Read the passphrase from this file. Else CAIRN_PASSPHRASE, else a prompt.")
-    Path passphraseFile;
+    @Mixin Options.NewKeystore keystore;
+    @Mixin Options.WalletDir dir;
+    @Mixin Options.PassphraseFile passphrase;
 
     @Override
     public Integer call() throws Exception {
-      return save(spec, SigningKey.generate(new SecureRandom()), keystore, dir, passphraseFile);
+      return save(spec, SigningKey.generate(new SecureRandom()), keystore, dir, passphrase);
     }
   }
 
@@ -114,8 +105,6 @@ final class WalletCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Store an existing key (a 32-byte Ed25519 seed) in a keystore file.")
   static final class Import implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
     static final class Source {
       @Option(
           names = "--seed-hex",
@@ -133,17 +122,10 @@ final class WalletCommand implements Runnable {
     @ArgGroup(multiplicity = "1")
     Source source;
 
-    @Option(names = "--keystore", paramLabel = "<file>", description = "Keystore file to create.")
-    Path keystore;
-
-    @Option(names = "--dir", paramLabel = "<dir>", description = "Wallet directory.")
-    Path dir;
-
-    @Option(
-        names = "--passphrase-file",
-        paramLabel = "<file>",
-        description = "Read the passphrase from this file. Else CAIRN_PASSPHRASE, else a prompt.")
-    Path passphraseFile;
+    @Spec CommandSpec spec;
+    @Mixin Options.NewKeystore keystore;
+    @Mixin Options.WalletDir dir;
+    @Mixin Options.PassphraseFile passphrase;
 
     @Override
     public Integer call() throws Exception {
@@ -162,7 +144,7 @@ final class WalletCommand implements Runnable {
           throw new IllegalArgumentException("--seed-hex wants 32 bytes (64 hex digits)");
         }
       }
-      return save(spec, SigningKey.fromSeed(seed), keystore, dir, passphraseFile);
+      return save(spec, SigningKey.fromSeed(seed), keystore, dir, passphrase);
     }
   }
 
@@ -172,20 +154,14 @@ final class WalletCommand implements Runnable {
       description = "List the keystores in the wallet directory: address and file.")
   static final class ListCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
-
-    @Option(
-        names = "--dir",
-        paramLabel = "<dir>",
-        description = "Wallet directory. Default: $CAIRN_DATA_DIR/wallets or ~/.cairn/wallets")
-    Path dir;
+    @Mixin Options.WalletDir dir;
 
     @Override
     public Integer call() throws Exception {
-      Path d = walletDir(spec, dir);
+      Path d = dir.resolve();
       PrintWriter out = spec.commandLine().getOut();
       if (!Files.isDirectory(d)) {
-        spec.commandLine().getErr().println("No wallet directory " + d);
-        spec.commandLine().getErr().flush();
+        Print.err(spec, "No wallet directory " + d);
         return 0;
       }
       List<Path> files = new ArrayList<>();
@@ -212,18 +188,11 @@ final class WalletCommand implements Runnable {
       description = "Print a keystore's address (no passphrase needed).")
   static final class AddressCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
-
-    @Option(
-        names = "--keystore",
-        paramLabel = "<file>",
-        required = true,
-        description = "Keystore file.")
-    Path keystore;
+    @Mixin Options.Keystore keystore;
 
     @Override
     public Integer call() throws Exception {
-      spec.commandLine().getOut().println(Keystore.address(keystore).text());
-      spec.commandLine().getOut().flush();
+      Print.out(spec, Keystore.address(keystore.file).text());
       return 0;
     }
   }

@@ -13,6 +13,7 @@ import dev.cairn.chain.model.Limits;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
+import dev.cairn.node.protocol.CairnProtocols;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipMessage;
 import dev.cairn.p2p.gossip.GossipRouter;
@@ -186,14 +187,14 @@ public final class NodeGossip {
     }
   }
 
-  /** The blocks topic of {@code network}. */
+  /** The blocks topic of {@code network} ({@link CairnProtocols#blocksTopic}). */
   public static String blocksTopic(String network) {
-    return "/cairn/" + network + "/blocks/1";
+    return CairnProtocols.of(network).blocksTopic();
   }
 
-  /** The transactions topic of {@code network}. */
+  /** The transactions topic of {@code network} ({@link CairnProtocols#txsTopic}). */
   public static String txsTopic(String network) {
-    return "/cairn/" + network + "/txs/1";
+    return CairnProtocols.of(network).txsTopic();
   }
 
   /**

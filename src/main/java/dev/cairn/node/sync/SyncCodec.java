@@ -47,12 +47,7 @@ final class SyncCodec {
   }
 
   static Status decodeStatus(byte[] bytes) throws InvalidMessageException {
-    SyncProtos.Status m;
-    try {
-      m = SyncProtos.Status.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new InvalidMessageException("undecodable status: " + e.getMessage());
-    }
+    SyncProtos.Status m = parse(SyncProtos.Status::parseFrom, bytes, "status");
     if (m.getNetwork().length() > MAX_NETWORK) {
       throw new InvalidMessageException("network name too long");
     }
@@ -67,20 +62,16 @@ final class SyncCodec {
   }
 
   static byte[] encode(HeadersByLocator r) {
-    SyncProtos.HeadersByLocator.Builder b = SyncProtos.HeadersByLocator.newBuilder();
-    for (Hash h : r.locator()) {
-      b.addLocator(ByteString.copyFrom(h.bytes()));
-    }
-    return b.setMax(r.max()).build().toByteArray();
+    return SyncProtos.HeadersByLocator.newBuilder()
+        .addAllLocator(bytes(r.locator()))
+        .setMax(r.max())
+        .build()
+        .toByteArray();
   }
 
   static HeadersByLocator decodeHeadersByLocator(byte[] bytes) throws InvalidMessageException {
-    SyncProtos.HeadersByLocator m;
-    try {
-      m = SyncProtos.HeadersByLocator.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new InvalidMessageException("undecodable headers request: " + e.getMessage());
-    }
+    SyncProtos.HeadersByLocator m =
+        parse(SyncProtos.HeadersByLocator::parseFrom, bytes, "headers request");
     if (m.getLocatorCount() == 0 || m.getLocatorCount() > MAX_LOCATOR) {
       throw new InvalidMessageException("locator of " + m.getLocatorCount() + " hashes");
     }
@@ -91,20 +82,14 @@ final class SyncCodec {
   }
 
   static byte[] encode(BlocksByHash r) {
-    SyncProtos.BlocksByHash.Builder b = SyncProtos.BlocksByHash.newBuilder();
-    for (Hash h : r.hashes()) {
-      b.addHashes(ByteString.copyFrom(h.bytes()));
-    }
-    return b.build().toByteArray();
+    return SyncProtos.BlocksByHash.newBuilder()
+        .addAllHashes(bytes(r.hashes()))
+        .build()
+        .toByteArray();
   }
 
   static BlocksByHash decodeBlocksByHash(byte[] bytes) throws InvalidMessageException {
-    SyncProtos.BlocksByHash m;
-    try {
-      m = SyncProtos.BlocksByHash.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new InvalidMessageException("undecodable blocks request: " + e.getMessage());
-    }
+    SyncProtos.BlocksByHash m = parse(SyncProtos.BlocksByHash::parseFrom, bytes, "blocks request");
     if (m.getHashesCount() == 0 || m.getHashesCount() > MAX_BLOCKS) {
       throw new InvalidMessageException("request for " + m.getHashesCount() + " blocks");
     }
@@ -120,17 +105,31 @@ final class SyncCodec {
   }
 
   static BlocksByRange decodeBlocksByRange(byte[] bytes) throws InvalidMessageException {
-    SyncProtos.BlocksByRange m;
-    try {
-      m = SyncProtos.BlocksByRange.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new InvalidMessageException("undecodable range request: " + e.getMessage());
-    }
+    SyncProtos.BlocksByRange m = parse(SyncProtos.BlocksByRange::parseFrom, bytes, "range request");
     if (m.getCount() == 0 || m.getCount() > MAX_BLOCKS || m.getStart() < 0) {
       throw new InvalidMessageException(
           "range of " + Integer.toUnsignedString(m.getCount()) + " from " + m.getStart());
     }
     return new BlocksByRange(m.getStart(), m.getCount());
+  }
+
+  /** Parses protobuf bytes into {@code T}. */
+  private interface Parser<T> {
+    T parse(byte[] bytes) throws InvalidProtocolBufferException;
+  }
+
+  /** {@code parser}'s message, or an {@link InvalidMessageException} naming {@code what}. */
+  private static <T> T parse(Parser<T> parser, byte[] bytes, String what)
+      throws InvalidMessageException {
+    try {
+      return parser.parse(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidMessageException("undecodable " + what + ": " + e.getMessage());
+    }
+  }
+
+  private static List<ByteString> bytes(List<Hash> hashes) {
+    return hashes.stream().map(h -> ByteString.copyFrom(h.bytes())).toList();
   }
 
   private static List<Hash> hashes(List<ByteString> list) throws InvalidMessageException {

@@ -69,106 +69,102 @@ public record SyncConfig(
    * chains of 4 peers at once, 50,000 headers (about 16 MB) each.
    */
   public static SyncConfig defaults() {
-    return new SyncConfig(
-        32,
-        8,
-        2,
-        16,
-        4,
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(20),
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(5),
-        Duration.ofMinutes(10),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(30),
-        32,
-        4,
-        50_000);
+    return new Builder().build();
   }
 
   /** The same with other request and stall timeouts (tests use short ones). */
   public SyncConfig withTimeouts(Duration firstByte, Duration response, Duration stall) {
-    return new SyncConfig(
-        batchSize,
-        maxBatchesInFlight,
-        maxBatchesPerPeer,
-        maxBufferedBatches,
-        maxAttempts,
-        firstByte,
-        response,
-        stall,
-        statusRefresh,
-        progressLogInterval,
-        refusedBan,
-        refuseGrace,
-        peerCooldown,
-        maxOrphanDepth,
-        presyncPeers,
-        presyncHeaders);
+    Builder b = toBuilder();
+    b.firstByteTimeout = firstByte;
+    b.responseTimeout = response;
+    b.stallTimeout = stall;
+    return b.build();
   }
 
   /** The same with another status refresh interval. */
   public SyncConfig withStatusRefresh(Duration d) {
-    return new SyncConfig(
-        batchSize,
-        maxBatchesInFlight,
-        maxBatchesPerPeer,
-        maxBufferedBatches,
-        maxAttempts,
-        firstByteTimeout,
-        responseTimeout,
-        stallTimeout,
-        d,
-        progressLogInterval,
-        refusedBan,
-        refuseGrace,
-        peerCooldown,
-        maxOrphanDepth,
-        presyncPeers,
-        presyncHeaders);
+    Builder b = toBuilder();
+    b.statusRefresh = d;
+    return b.build();
   }
 
   /** The same with another batch size. */
   public SyncConfig withBatchSize(int n) {
-    return new SyncConfig(
-        n,
-        maxBatchesInFlight,
-        maxBatchesPerPeer,
-        maxBufferedBatches,
-        maxAttempts,
-        firstByteTimeout,
-        responseTimeout,
-        stallTimeout,
-        statusRefresh,
-        progressLogInterval,
-        refusedBan,
-        refuseGrace,
-        peerCooldown,
-        maxOrphanDepth,
-        presyncPeers,
-        presyncHeaders);
+    Builder b = toBuilder();
+    b.batchSize = n;
+    return b.build();
   }
 
   /** The same with other presync bounds (peers at once, headers per peer). */
   public SyncConfig withPresync(int peers, int headers) {
-    return new SyncConfig(
-        batchSize,
-        maxBatchesInFlight,
-        maxBatchesPerPeer,
-        maxBufferedBatches,
-        maxAttempts,
-        firstByteTimeout,
-        responseTimeout,
-        stallTimeout,
-        statusRefresh,
-        progressLogInterval,
-        refusedBan,
-        refuseGrace,
-        peerCooldown,
-        maxOrphanDepth,
-        peers,
-        headers);
+    Builder b = toBuilder();
+    b.presyncPeers = peers;
+    b.presyncHeaders = headers;
+    return b.build();
+  }
+
+  private Builder toBuilder() {
+    Builder b = new Builder();
+    b.batchSize = batchSize;
+    b.maxBatchesInFlight = maxBatchesInFlight;
+    b.maxBatchesPerPeer = maxBatchesPerPeer;
+    b.maxBufferedBatches = maxBufferedBatches;
+    b.maxAttempts = maxAttempts;
+    b.firstByteTimeout = firstByteTimeout;
+    b.responseTimeout = responseTimeout;
+    b.stallTimeout = stallTimeout;
+    b.statusRefresh = statusRefresh;
+    b.progressLogInterval = progressLogInterval;
+    b.refusedBan = refusedBan;
+    b.refuseGrace = refuseGrace;
+    b.peerCooldown = peerCooldown;
+    b.maxOrphanDepth = maxOrphanDepth;
+    b.presyncPeers = presyncPeers;
+    b.presyncHeaders = presyncHeaders;
+    return b;
+  }
+
+  /**
+   * The one copy-builder: its fields start at {@link #defaults()}'s values; a wither copies a
+   * config into it ({@code toBuilder}), sets what differs and builds, so the canonical constructor
+   * is called in one place.
+   */
+  private static final class Builder {
+    int batchSize = 32;
+    int maxBatchesInFlight = 8;
+    int maxBatchesPerPeer = 2;
+    int maxBufferedBatches = 16;
+    int maxAttempts = 4;
+    Duration firstByteTimeout = Duration.ofSeconds(5);
+    Duration responseTimeout = Duration.ofSeconds(20);
+    Duration stallTimeout = Duration.ofSeconds(30);
+    Duration statusRefresh = Duration.ofSeconds(30);
+    Duration progressLogInterval = Duration.ofSeconds(5);
+    Duration refusedBan = Duration.ofMinutes(10);
+    Duration refuseGrace = Duration.ofMillis(500);
+    Duration peerCooldown = Duration.ofSeconds(30);
+    int maxOrphanDepth = 32;
+    int presyncPeers = 4;
+    int presyncHeaders = 50_000;
+
+    SyncConfig build() {
+      return new SyncConfig(
+          batchSize,
+          maxBatchesInFlight,
+          maxBatchesPerPeer,
+          maxBufferedBatches,
+          maxAttempts,
+          firstByteTimeout,
+          responseTimeout,
+          stallTimeout,
+          statusRefresh,
+          progressLogInterval,
+          refusedBan,
+          refuseGrace,
+          peerCooldown,
+          maxOrphanDepth,
+          presyncPeers,
+          presyncHeaders);
+    }
   }
 }

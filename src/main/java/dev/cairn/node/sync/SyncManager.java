@@ -260,8 +260,8 @@ public final class SyncManager implements AutoCloseable {
         return null;
       }
       for (String proto : info.protocols()) {
-        if (proto.startsWith("/cairn/") && proto.endsWith("/req/status/1")) {
-          return proto.substring(7, proto.length() - "/req/status/1".length());
+        if (dev.cairn.node.protocol.CairnProtocols.statusNetwork(proto).isPresent()) {
+          return dev.cairn.node.protocol.CairnProtocols.statusNetwork(proto).orElseThrow();
         }
       }
       return ""; // a libp2p peer that is not a Cairn node: not ours to sync with, not refused

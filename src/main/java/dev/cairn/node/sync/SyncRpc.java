@@ -1,5 +1,10 @@
 package dev.cairn.node.sync;
 
+import static dev.cairn.node.protocol.CairnProtocols.BLOCKS_BY_HASH;
+import static dev.cairn.node.protocol.CairnProtocols.BLOCKS_BY_RANGE;
+import static dev.cairn.node.protocol.CairnProtocols.HEADERS_BY_LOCATOR;
+import static dev.cairn.node.protocol.CairnProtocols.STATUS;
+
 import dev.cairn.chain.consensus.CompactTarget;
 import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.model.Block;
@@ -8,6 +13,7 @@ import dev.cairn.chain.model.ChainCodec;
 import dev.cairn.chain.model.DecodeException;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Limits;
+import dev.cairn.node.protocol.CairnProtocols;
 import dev.cairn.node.sync.SyncMessage.BlocksByHash;
 import dev.cairn.node.sync.SyncMessage.BlocksByRange;
 import dev.cairn.node.sync.SyncMessage.HeadersByLocator;
@@ -70,66 +76,66 @@ public final class SyncRpc {
     this.byRange = byRange;
   }
 
-  /** The protocol id of {@code name} on {@code network}. */
-  public static String protocolId(String network, String name) {
-    return "/cairn/" + network + "/req/" + name + "/1";
-  }
-
   /**
    * The limits of each protocol: request sizes fit the largest valid request, chunk sizes the
    * largest valid item, and per peer at most 2 concurrent header or status requests and 4 block
    * requests, at 5 and 20 a second.
    */
   static List<ReqRespConfig> configs(String network, SyncConfig sync) {
-    ReqRespConfig status =
-        new ReqRespConfig(
-            protocolId(network, "status"),
-            512,
-            512,
-            1,
-            sync.firstByteTimeout(),
-            sync.responseTimeout(),
-            2,
-            5,
-            10,
-            512);
-    ReqRespConfig headers =
-        new ReqRespConfig(
-            protocolId(network, "headers_by_locator"),
+    CairnProtocols ids = CairnProtocols.of(network);
+    return List.of(
+        limits(ids.request(STATUS), 512, 512, 1, 512, HEADER_RATE, sync),
+        limits(
+            ids.request(HEADERS_BY_LOCATOR),
             SyncCodec.MAX_LOCATOR * (Hash.SIZE + 2) + 16,
             Limits.HEADER_BYTES,
             SyncCodec.MAX_HEADERS,
-            sync.firstByteTimeout(),
-            sync.responseTimeout(),
-            2,
-            5,
-            10,
-            (long) SyncCodec.MAX_HEADERS * Limits.HEADER_BYTES);
-    ReqRespConfig byHash =
-        new ReqRespConfig(
-            protocolId(network, "blocks_by_hash"),
-            SyncCodec.MAX_BLOCKS * (Hash.SIZE + 2) + 16,
-            Limits.MAX_BLOCK_BYTES,
-            SyncCodec.MAX_BLOCKS,
-            sync.firstByteTimeout(),
-            sync.responseTimeout(),
-            4,
-            20,
-            40,
-            MAX_BLOCKS_ANSWER_BYTES);
-    ReqRespConfig byRange =
-        new ReqRespConfig(
-            protocolId(network, "blocks_by_range"),
-            32,
-            Limits.MAX_BLOCK_BYTES,
-            SyncCodec.MAX_BLOCKS,
-            sync.firstByteTimeout(),
-            sync.responseTimeout(),
-            4,
-            20,
-            40,
-            MAX_BLOCKS_ANSWER_BYTES);
-    return List.of(status, headers, byHash, byRange);
+            (long) SyncCodec.MAX_HEADERS * Limits.HEADER_BYTES,
+            HEADER_RATE,
+            sync),
+        blockLimits(ids.request(BLOCKS_BY_HASH), SyncCodec.MAX_BLOCKS * (Hash.SIZE + 2) + 16, sync),
+        blockLimits(ids.request(BLOCKS_BY_RANGE), 32, sync));
+  }
+
+  /** Requests one peer may have in progress at once, per second, and at once before the rate. */
+  private record Rate(int concurrent, double perSecond, int burst) {}
+
+  private static final Rate HEADER_RATE = new Rate(2, 5, 10);
+  private static final Rate BLOCK_RATE = new Rate(4, 20, 40);
+
+  /**
+   * A block protocol: up to {@link SyncCodec#MAX_BLOCKS} blocks, {@link #MAX_BLOCKS_ANSWER_BYTES}.
+   */
+  private static ReqRespConfig blockLimits(String id, int requestBytes, SyncConfig sync) {
+    return limits(
+        id,
+        requestBytes,
+        Limits.MAX_BLOCK_BYTES,
+        SyncCodec.MAX_BLOCKS,
+        MAX_BLOCKS_ANSWER_BYTES,
+        BLOCK_RATE,
+        sync);
+  }
+
+  private static ReqRespConfig limits(
+      String id,
+      int requestBytes,
+      int chunkBytes,
+      int chunks,
+      long answerBytes,
+      Rate rate,
+      SyncConfig sync) {
+    return new ReqRespConfig(
+        id,
+        requestBytes,
+        chunkBytes,
+        chunks,
+        sync.firstByteTimeout(),
+        sync.responseTimeout(),
+        rate.concurrent(),
+        rate.perSecond(),
+        rate.burst(),
+        answerBytes);
   }
 
   /**
@@ -159,13 +165,13 @@ public final class SyncRpc {
     List<ReqRespConfig> c = configs(network, sync);
     return new SyncRpc(
         ReqRespProtocol.serve(
-            host, c.get(0), statusHandler(source, onStatus), answers("status", served)),
+            host, c.get(0), statusHandler(source, onStatus), answers(STATUS, served)),
         ReqRespProtocol.serve(
-            host, c.get(1), headersHandler(source), answers("headers_by_locator", served)),
+            host, c.get(1), headersHandler(source), answers(HEADERS_BY_LOCATOR, served)),
         ReqRespProtocol.serve(
-            host, c.get(2), byHashHandler(source), answers("blocks_by_hash", served)),
+            host, c.get(2), byHashHandler(source), answers(BLOCKS_BY_HASH, served)),
         ReqRespProtocol.serve(
-            host, c.get(3), byRangeHandler(source), answers("blocks_by_range", served)));
+            host, c.get(3), byRangeHandler(source), answers(BLOCKS_BY_RANGE, served)));
   }
 
   /**

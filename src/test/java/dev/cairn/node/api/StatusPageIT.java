@@ -10,7 +10,6 @@ import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -80,30 +79,21 @@ class StatusPageIT {
             + "; install them with: apt-get install chromium chromium-driver (.ci/run does)");
     miner =
         Node.start(
-            new NodeConfig(
+            NodeConfig.of(
                 "dev",
                 tmp.resolve("miner"),
-                tmp.resolve("miner/node.key"),
-                List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-                List.of(),
-                new InetSocketAddress("127.0.0.1", 0),
-                true,
-                MINER,
-                1));
+                c -> {
+                  c.api = new InetSocketAddress("127.0.0.1", 0);
+                  c.mineTo(MINER);
+                }));
     listener = change -> headAt.putIfAbsent(miner.chain().view().height(), System.nanoTime());
     miner.chain().subscribeHeadChanges(listener).get(10, TimeUnit.SECONDS);
     peer =
         Node.start(
-            new NodeConfig(
+            NodeConfig.of(
                 "dev",
                 tmp.resolve("peer"),
-                tmp.resolve("peer/node.key"),
-                List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-                List.of(miner.p2p().host().fullAddress().orElseThrow()),
-                null,
-                false,
-                null,
-                1));
+                c -> c.bootnodes = List.of(miner.p2p().host().fullAddress().orElseThrow())));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(

@@ -6,7 +6,6 @@ import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -41,16 +40,13 @@ class CliTest {
   static void startNode() throws Exception {
     node =
         Node.start(
-            new NodeConfig(
+            NodeConfig.of(
                 "dev",
                 tmp.resolve("node"),
-                tmp.resolve("node").resolve("node.key"),
-                List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-                List.of(),
-                new InetSocketAddress("127.0.0.1", 0),
-                true,
-                MINER.address(),
-                1));
+                c -> {
+                  c.api = new InetSocketAddress("127.0.0.1", 0);
+                  c.mineTo(MINER.address());
+                }));
     url = "http://127.0.0.1:" + node.apiAddress().getPort();
   }
 

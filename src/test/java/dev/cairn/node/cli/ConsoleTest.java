@@ -58,18 +58,7 @@ class ConsoleTest {
   }
 
   Node start(String name, InetSocketAddress api) throws IOException {
-    Node n =
-        Node.start(
-            new NodeConfig(
-                "dev",
-                tmp.resolve(name),
-                tmp.resolve(name).resolve("node.key"),
-                List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-                List.of(),
-                api,
-                false,
-                null,
-                1));
+    Node n = Node.start(NodeConfig.of("dev", tmp.resolve(name), c -> c.api = api));
     nodes.add(n);
     return n;
   }

@@ -8,7 +8,6 @@ import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.Await;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -59,16 +58,13 @@ class NodeHealthTest {
   void aStoppedChainOwnerMakesHealthAnswer503AndTheNodeReportItsDeath() throws Exception {
     node =
         Node.start(
-            new NodeConfig(
+            NodeConfig.of(
                 "dev",
                 tmp.resolve("node"),
-                tmp.resolve("node").resolve("node.key"),
-                List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-                List.of(),
-                new InetSocketAddress("127.0.0.1", 0),
-                true,
-                MINER.address(),
-                1));
+                c -> {
+                  c.api = new InetSocketAddress("127.0.0.1", 0);
+                  c.mineTo(MINER.address());
+                }));
     String url = "http://127.0.0.1:" + node.apiAddress().getPort();
 
     HttpResponse<String> ok = health();

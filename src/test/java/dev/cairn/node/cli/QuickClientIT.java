@@ -3,11 +3,8 @@ package dev.cairn.node.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cairn.chain.model.Hash;
-import dev.cairn.chain.model.SigningKey;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
-import dev.cairn.p2p.multiformats.Multiaddr;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -60,17 +57,8 @@ class QuickClientIT {
   void statusMakesItsArchiveOnceAndPrintsOnlyJson() throws Exception {
     Path cache = tmp.resolve("cache");
     NodeConfig config =
-        new NodeConfig(
-            "dev",
-            tmp.resolve("node"),
-            tmp.resolve("node").resolve("node.key"),
-            List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")),
-            List.of(),
-            new InetSocketAddress("127.0.0.1", 0),
-            false,
-            SigningKey.fromSeed(Hash.sha256("quick".getBytes(StandardCharsets.US_ASCII)).bytes())
-                .address(),
-            1);
+        NodeConfig.of(
+            "dev", tmp.resolve("node"), c -> c.api = new InetSocketAddress("127.0.0.1", 0));
     try (Node node = Node.start(config)) {
       String url = "http://127.0.0.1:" + node.apiAddress().getPort();
       for (int i = 0; i < 2; i++) {

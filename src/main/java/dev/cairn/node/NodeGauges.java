@@ -1,0 +1,127 @@
+package dev.cairn.node;
+
+import dev.cairn.chain.ChainService;
+import dev.cairn.node.gossip.NodeGossip;
+import dev.cairn.node.metrics.Metrics;
+import dev.cairn.node.metrics.NodeMetrics;
+import dev.cairn.node.miner.MiningSwitch;
+import dev.cairn.node.sync.SyncManager;
+import dev.cairn.p2p.host.Connection;
+import dev.cairn.p2p.host.Host;
+import dev.cairn.p2p.kad.KadDht;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The node's gauges over its parts (read at scrape time, lock-free) and its head-change counters;
+ * registered once while the node is assembled (docs/API.md lists the names).
+ */
+final class NodeGauges {
+  private static final Logger LOG = LogManager.getLogger();
+
+  private NodeGauges() {}
+
+  /** Counts head changes and reorgs from now on. */
+  static void countHeadChanges(ChainService chain, Metrics metrics) {
+    chain
+        .subscribeHeadChanges(
+            c -> {
+              metrics.inc("cairn_head_changes_total", "Times the head moved");
+              if (c.isReorg()) {
+                metrics.inc("cairn_reorgs_total", "Head changes that disconnected blocks");
+              }
+            })
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                LOG.warn("Head-change metrics not available: {}", e.toString());
+              }
+            });
+  }
+
+  /** Peers, head, mempool and miner gauges (the miner's read 0 while it is off). */
+  static void register(Metrics metrics, Host host, ChainService chain, MiningSwitch mining) {
+    metrics.gauge(
+        "cairn_peers",
+        "Connected peers by direction",
+        () -> count(host, Connection.Direction.INBOUND),
+        "direction",
+        "inbound");
+    metrics.gauge(
+        "cairn_peers",
+        "Connected peers by direction",
+        () -> count(host, Connection.Direction.OUTBOUND),
+        "direction",
+        "outbound");
+    metrics.gauge("cairn_head_height", "Height of the head block", () -> chain.view().height());
+    metrics.gauge(
+        "cairn_head_work",
+        "Cumulative work of the chain ending in the head",
+        () -> chain.view().cumulativeWork().doubleValue());
+    metrics.gauge(
+        "cairn_mempool_size", "Transactions in the mempool", () -> chain.view().mempoolSize());
+    metrics.gauge(
+        "cairn_orphan_blocks", "Blocks waiting for their parent", () -> chain.view().orphanCount());
+    metrics.gauge(
+        "cairn_hash_rate",
+        "Hashes per second of this node's miner (0 when not mining)",
+        mining::hashRate);
+    metrics.gauge(
+        "cairn_miner_blocks_found", "Blocks found by this node's miner", mining::blocksFound);
+  }
+
+  /** Gauges over the gossip, sync and Kademlia owners' own counters. */
+  static void register(NodeMetrics nodeMetrics, Host host, ChainNetwork network, KadDht dht) {
+    Metrics metrics = nodeMetrics.registry();
+    NodeGossip chainGossip = network.gossip();
+    for (boolean blocks : new boolean[] {true, false}) {
+      String topic = blocks ? "blocks" : "txs";
+      for (String result : new String[] {"accepted", "ignored", "rejected"}) {
+        metrics.gauge(
+            "cairn_gossip_messages",
+            "Gossip messages by topic and verdict",
+            () -> verdicts(chainGossip, blocks, result),
+            "topic",
+            topic,
+            "result",
+            result);
+      }
+    }
+    SyncManager sync = network.sync();
+    nodeMetrics.syncRate(() -> sync.status().blocksPerSecond());
+    nodeMetrics.bannedPeers(() -> host.bannedCount());
+    metrics.gauge(
+        "cairn_sync_blocks_imported", "Blocks imported by sync", () -> sync.blocksImported());
+    metrics.gauge(
+        "cairn_sync_invalid_responses",
+        "Invalid sync answers from peers",
+        () -> sync.invalidResponses());
+    metrics.gauge("cairn_sync_timeouts", "Sync requests that timed out", () -> sync.timeouts());
+    metrics.gauge(
+        "cairn_sync_stalls", "Sync rounds restarted by the stall detector", () -> sync.stalls());
+    metrics.gauge(
+        "cairn_sync_unproven_claims",
+        "Times a peer announced chain work its headers or bodies could not show",
+        () -> sync.unprovenClaims());
+    metrics.gauge(
+        "cairn_peers_refused",
+        "Peers refused for another network or genesis",
+        () -> sync.refusals());
+    metrics.gauge(
+        "cairn_kad_routing_table_peers",
+        "Peers in the Kademlia routing table",
+        () -> dht.routingTableSize());
+  }
+
+  private static double verdicts(NodeGossip gossip, boolean blocks, String result) {
+    return switch (result) {
+      case "accepted" -> gossip.accepted(blocks);
+      case "ignored" -> gossip.ignored(blocks);
+      default -> gossip.rejected(blocks);
+    };
+  }
+
+  private static double count(Host host, Connection.Direction d) {
+    return host.connections().stream().filter(c -> c.direction() == d).count();
+  }
+}
