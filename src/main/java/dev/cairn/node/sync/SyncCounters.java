@@ -11,4 +11,5 @@ final class SyncCounters {
   final LongAdder stalls = new LongAdder();
   final LongAdder refusals = new LongAdder();
   final LongAdder unproven = new LongAdder();
+  final LongAdder statusAnswers = new LongAdder();
 }

@@ -185,6 +185,11 @@ public final class SyncManager implements AutoCloseable {
     return counters.stalls.sum();
   }
 
+  /** Answers to our own status requests (a peer's status that came with its request is not one). */
+  public long statusAnswers() {
+    return counters.statusAnswers.sum();
+  }
+
   /** Peers refused for another network or genesis. */
   public long refusals() {
     return counters.refusals.sum();

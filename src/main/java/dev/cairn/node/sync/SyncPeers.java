@@ -102,6 +102,7 @@ final class SyncPeers {
 
   /** A peer answered our status request. */
   void statusAnswered(PeerId peer, Status s) {
+    counters.statusAnswers.increment();
     Peer p = peers.get(peer);
     if (p != null) {
       p.statusInFlight = false;
