@@ -4,7 +4,6 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
@@ -23,12 +22,7 @@ public final class EcdsaPublicKey extends EncodedPublicKey implements PublicKey 
   static final int MAX_DER_BYTES = 256;
 
   private static final ASN1ObjectIdentifier P256 = SECObjectIdentifiers.secp256r1;
-  static final ECDomainParameters CURVE;
-
-  static {
-    X9ECParameters p = CustomNamedCurves.getByOID(P256);
-    CURVE = new ECDomainParameters(p.getCurve(), p.getG(), p.getN(), p.getH());
-  }
+  static final ECDomainParameters CURVE = EcdsaSignatures.domain(CustomNamedCurves.getByOID(P256));
 
   private final ECPublicKeyParameters params;
 

@@ -11,6 +11,7 @@ import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.signers.ECDSASigner;
@@ -24,6 +25,11 @@ final class EcdsaSignatures {
   static final int MAX_SIGNATURE_BYTES = 160;
 
   private EcdsaSignatures() {}
+
+  /** The domain parameters of a named curve. */
+  static ECDomainParameters domain(X9ECParameters p) {
+    return new ECDomainParameters(p.getCurve(), p.getG(), p.getN(), p.getH());
+  }
 
   static byte[] sha256(byte[] data) {
     try {

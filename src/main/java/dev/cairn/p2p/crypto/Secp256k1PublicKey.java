@@ -1,6 +1,5 @@
 package dev.cairn.p2p.crypto;
 
-import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
@@ -22,12 +21,8 @@ import org.bouncycastle.math.ec.ECPoint;
 public final class Secp256k1PublicKey extends EncodedPublicKey implements PublicKey {
   public static final int SIZE = 33;
 
-  static final ECDomainParameters CURVE;
-
-  static {
-    X9ECParameters p = CustomNamedCurves.getByName("secp256k1");
-    CURVE = new ECDomainParameters(p.getCurve(), p.getG(), p.getN(), p.getH());
-  }
+  static final ECDomainParameters CURVE =
+      EcdsaSignatures.domain(CustomNamedCurves.getByName("secp256k1"));
 
   private final ECPublicKeyParameters params;
 
