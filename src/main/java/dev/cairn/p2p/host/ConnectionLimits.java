@@ -17,6 +17,9 @@ import dev.cairn.p2p.RecordCopy;
  * @param maxStreamsPerConnection concurrent inbound streams per connection (the muxer resets more)
  * @param maxInboundPerIp inbound connections from one IP address, handshakes included
  * @param maxHandshakesPerIp inbound handshakes in progress from one IP address
+ * @param maxInboundPerSubnet inbound connections from one subnet, handshakes included: an IPv4 /24
+ *     or an IPv6 /64 (what one hosting customer is typically given: new addresses in it are as
+ *     cheap as new peer ids)
  * @param limitLoopback whether the per-IP caps and IP bans apply to loopback addresses
  */
 public record ConnectionLimits(
@@ -26,6 +29,7 @@ public record ConnectionLimits(
     int maxStreamsPerConnection,
     int maxInboundPerIp,
     int maxHandshakesPerIp,
+    int maxInboundPerSubnet,
     boolean limitLoopback) {
 
   /** Default per-IP caps: go-libp2p's 8 connections per IPv4 address; 4 handshakes at once. */
@@ -33,13 +37,17 @@ public record ConnectionLimits(
 
   public static final int DEFAULT_HANDSHAKES_PER_IP = 4;
 
+  /** Default per-subnet cap: four addresses' worth of the per-IP cap. */
+  public static final int DEFAULT_INBOUND_PER_SUBNET = 32;
+
   public ConnectionLimits {
     if (maxInbound < 0
         || maxOutbound < 0
         || maxPerPeer < 1
         || maxStreamsPerConnection < 1
         || maxInboundPerIp < 1
-        || maxHandshakesPerIp < 1) {
+        || maxHandshakesPerIp < 1
+        || maxInboundPerSubnet < 1) {
       throw new IllegalArgumentException("bad connection limits");
     }
   }
@@ -54,6 +62,7 @@ public record ConnectionLimits(
         maxStreamsPerConnection,
         DEFAULT_INBOUND_PER_IP,
         DEFAULT_HANDSHAKES_PER_IP,
+        DEFAULT_INBOUND_PER_SUBNET,
         false);
   }
 
@@ -68,5 +77,10 @@ public record ConnectionLimits(
         .set("maxHandshakesPerIp", handshakes)
         .set("limitLoopback", limitLoopback)
         .build();
+  }
+
+  /** These caps with another per-subnet cap (IPv4 /24, IPv6 /64). */
+  public ConnectionLimits withPerSubnet(int inbound) {
+    return RecordCopy.of(this).set("maxInboundPerSubnet", inbound).build();
   }
 }

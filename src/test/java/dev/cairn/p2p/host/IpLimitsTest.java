@@ -70,6 +70,46 @@ class IpLimitsTest {
   }
 
   @Test
+  void newAddressesInAFullSubnetAreRefusedWhileOtherSubnetsGetIn() throws Exception {
+    Libp2p victim =
+        newHost(new ConnectionLimits(64, 16, 2, 100).withPerIp(8, 8, true).withPerSubnet(12));
+    InetSocketAddress target = victim.host().listenAddresses().getFirst().toTcpSocketAddress();
+    // 127.0.1.0/24 fills up: 8 silent connections from .2 (its per-IP cap), then 8 from .3, of
+    // which the first 4 fit in the subnet's 12 and the last 4 are closed at accept.
+    List<Socket> fromThree = new ArrayList<>();
+    for (String ip : List.of("127.0.1.2", "127.0.1.3")) {
+      for (int i = 0; i < 8; i++) {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(ip, 0));
+        s.connect(target, 5_000);
+        sockets.add(s);
+        if (ip.endsWith(".3")) {
+          fromThree.add(s);
+        }
+      }
+    }
+    for (Socket s : fromThree.subList(4, 8)) {
+      assertThat(closedByPeer(s)).as("a fresh address in a full subnet is refused").isTrue();
+    }
+    // A peer from another subnet (127.0.0.1) still gets in.
+    Libp2p honest = newHost(ConnectionLimits.defaults());
+    assertThat(honest.host().dial(victim.host().fullAddress().orElseThrow()).isOpen()).isTrue();
+    Await.until(() -> victim.host().isConnected(honest.host().peerId()), "the victim registers it");
+  }
+
+  /** Whether the other side closed {@code s} (end of stream or reset) within 10 s. */
+  private static boolean closedByPeer(Socket s) throws IOException {
+    s.setSoTimeout(10_000);
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  @Test
   void anIpBanHoldsAcrossNewPeerIds() throws Exception {
     Libp2p victim = newHost(ConnectionLimits.defaults().withPerIp(8, 4, true));
     Libp2p bad = newHost(ConnectionLimits.defaults());
