@@ -48,7 +48,8 @@ import org.apache.logging.log4j.Logger;
  * <p>Used once, on the starting thread; its fields are filled one by one as parts start.
  */
 final class NodeAssembly {
-  private static final Logger LOG = LogManager.getLogger();
+  /** Node's logger: the README and operators know these lines as {@code Node - ...}. */
+  private static final Logger LOG = LogManager.getLogger(Node.class);
 
   private final NodeConfig config;
   private final NetworkParams params;

@@ -17,7 +17,8 @@ import org.apache.logging.log4j.Logger;
  * registered once while the node is assembled (docs/API.md lists the names).
  */
 final class NodeGauges {
-  private static final Logger LOG = LogManager.getLogger();
+  /** Node's logger: the README and operators know these lines as {@code Node - ...}. */
+  private static final Logger LOG = LogManager.getLogger(Node.class);
 
   private NodeGauges() {}
 

@@ -32,7 +32,9 @@ class QuietStartIT {
                 "off")
             .start();
     try {
-      p.await(Pattern.compile("Listening on (\\S+)"), Duration.ofSeconds(90));
+      // the line as the README quotes it, logger name included
+      p.await(
+          Pattern.compile("INFO  \\[main\\] Node - Listening on (\\S+)"), Duration.ofSeconds(90));
       assertThat(p.lines().get(0)).as(p.toString()).containsPattern(ChildProcess.CAIRN_LOG_LINE);
     } finally {
       p.stop();
