@@ -91,7 +91,8 @@ class TroubleshootingIT {
       assertThat(sameApi.toString())
           .contains("cairn: cannot serve the API on " + api + ": Address already in use");
       noBootnode.await(
-          Pattern.compile("(No peers 15s after start: no bootnode answered)"),
+          Pattern.compile(
+              "(WARN  \\[bootnode-check\\] Node - No peers 15s after start: no bootnode answered)"),
           Duration.ofSeconds(40));
     }
   }
@@ -120,10 +121,16 @@ class TroubleshootingIT {
             "--bootnode",
             devAddr);
     test.await(
-        Pattern.compile("(Refusing peer \\S+: network dev differs from ours test)"),
+        Pattern.compile(
+            "(\\[sync-manager-\\S+\\] SyncManager - Refusing peer \\S+: network dev differs from ours test)"),
         Duration.ofSeconds(30));
     dev.await(
         Pattern.compile("(Refusing peer \\S+: network test differs from ours dev)"),
+        Duration.ofSeconds(30));
+    dev.await(
+        Pattern.compile(
+            "(\\[conn-manager-\\S+\\] ConnectionManager - Banned peer \\S+ for PT10M: network test"
+                + " differs from ours dev)"),
         Duration.ofSeconds(30));
   }
 }

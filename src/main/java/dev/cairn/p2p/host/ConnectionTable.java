@@ -29,7 +29,11 @@ import org.apache.logging.log4j.Logger;
  * and the concurrent maps of bans and standings, and never wait.
  */
 final class ConnectionTable {
-  private static final Logger LOG = LogManager.getLogger();
+  /**
+   * ConnectionManager's logger: operators know the ban line as {@code ConnectionManager - Banned
+   * peer}.
+   */
+  private static final Logger LOG = LogManager.getLogger(ConnectionManager.class);
 
   sealed interface Command {}
 
