@@ -46,6 +46,16 @@ final class SyncPeers {
       this.id = id;
     }
 
+    /** Not a sync source before {@code until} (the later of this and an earlier cool-down). */
+    void avoid(long until) {
+      avoidUntil = Math.max(avoidUntil, until);
+    }
+
+    /** Whether this peer is cooling down at {@code now}. */
+    boolean avoided(long now) {
+      return now < avoidUntil;
+    }
+
     /** The work the peer claims: its status, capped where its headers ended for that head. */
     BigInteger claim() {
       if (status == null) {

@@ -190,7 +190,7 @@ class SyncStateTest {
 
   @Test
   void bodiesAreFetchedOnlyOnceTheHeadersShowMoreWorkThanOurs() {
-    world.state.headersPerRequest = 50;
+    world.state.headersPerRequest(50);
     world.chain.importAll(HEAVY.subList(0, 3));
     TestPeer cheap = world.peer(1, CHEAP); // more work than ours, but only after ~260 headers
     world.connect(cheap);
