@@ -1,6 +1,7 @@
 package dev.cairn.node;
 
 import dev.cairn.chain.ChainService;
+import dev.cairn.node.gossip.GossipScoring;
 import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.sync.BlockSource;
@@ -24,7 +25,7 @@ public record ChainNetwork(GossipRouter router, SyncManager sync, NodeGossip gos
     implements AutoCloseable {
 
   /**
-   * Starts the router with {@code gossipConfig} (it should come from {@link NodeGossip#scored}),
+   * Starts the router with {@code gossipConfig} (it should come from {@link GossipScoring#scored}),
    * the sync manager answering from {@code source}, and the chain's topics, whose orphaned blocks
    * the sync manager fetches. Gossip verdicts, requests served and blocks imported by gossip and
    * sync go to {@code metrics}.

@@ -11,6 +11,7 @@ import dev.cairn.node.api.HttpApi.Response;
 import dev.cairn.node.api.NodeRoutes;
 import dev.cairn.node.api.StatusHistory;
 import dev.cairn.node.api.StatusPage;
+import dev.cairn.node.gossip.GossipScoring;
 import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
@@ -92,7 +93,7 @@ final class NodeAssembly {
             p2p.host(),
             chain,
             config.network(),
-            NodeGossip.scored(GossipConfig.cairn(), config.network()),
+            GossipScoring.scored(GossipConfig.cairn(), config.network()),
             SyncConfig.defaults(),
             new ChainBlockSource(chain),
             nodeMetrics);

@@ -268,7 +268,7 @@ class NodeGossipTest {
     // (the ban may overtake the verdict's counting)
     Await.until(() -> b.gossip.rejected(true) == 1, "b counted one rejected block");
     assertThat(b.chain.block(bad.hash()).join()).isEmpty();
-    assertThat(b.router.score(craftedId)).isLessThan(NodeGossip.THRESHOLDS.graylist());
+    assertThat(b.router.score(craftedId)).isLessThan(GossipScoring.THRESHOLDS.graylist());
 
     // An honest block published afterwards goes a -> b -> c over the same links: had b forwarded
     // the invalid one (sent before it), c would have been handed that one first.

@@ -9,6 +9,7 @@ import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.node.ChainNetwork;
+import dev.cairn.node.gossip.GossipScoring;
 import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
@@ -36,7 +37,7 @@ public final class TestNode implements AutoCloseable {
 
   /** Cairn's scored gossip (as {@code Node}'s) with a fast heartbeat, so meshes form in a test. */
   public static final GossipConfig GOSSIP =
-      NodeGossip.scored(GossipConfig.cairn().withHeartbeat(Duration.ofMillis(100)), NETWORK);
+      GossipScoring.scored(GossipConfig.cairn().withHeartbeat(Duration.ofMillis(100)), NETWORK);
 
   /** Short timeouts, a short status refresh. */
   public static final SyncConfig SYNC =
