@@ -115,12 +115,18 @@ public final class ChainFixture {
 
   /** {@code n} empty blocks after {@code parent}, {@code dt} apart, paying {@code miner}. */
   public static List<Block> branch(BlockHeader parent, int n, long dt, Address miner) {
+    return branch(PARAMS, parent, n, dt, miner);
+  }
+
+  /** {@code n} empty blocks of network {@code p} after {@code parent}, {@code dt} apart. */
+  public static List<Block> branch(
+      NetworkParams p, BlockHeader parent, int n, long dt, Address miner) {
     List<Block> out = new ArrayList<>();
-    BlockHeader p = parent;
+    BlockHeader h = parent;
     for (int i = 0; i < n; i++) {
-      Block b = mine(p, dt, miner, List.of());
+      Block b = mine(p, h, miner, List.of(), h.timestamp() + dt);
       out.add(b);
-      p = b.header();
+      h = b.header();
     }
     return out;
   }

@@ -10,7 +10,6 @@ import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
-import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.ChildProcess;
 import dev.cairn.testing.Http;
@@ -183,14 +182,7 @@ final class NodeProcesses implements AutoCloseable, BeforeEachCallback, AfterEac
     if (spacing <= dev.blockTimeMillis()) {
       throw new IllegalStateException("too little time since the dev genesis for " + n + " blocks");
     }
-    List<Block> blocks = new ArrayList<>();
-    BlockHeader parent = dev.genesisHeader();
-    for (int i = 0; i < n; i++) {
-      Block b = ChainFixture.mine(dev, parent, miner, List.of(), parent.timestamp() + spacing);
-      blocks.add(b);
-      parent = b.header();
-    }
-    return store(name, dev, blocks);
+    return store(name, dev, ChainFixture.branch(dev, dev.genesisHeader(), n, spacing, miner));
   }
 
   /**

@@ -117,6 +117,11 @@ public record NetworkParams(
     return copy(c -> c.minimumChainWork = work);
   }
 
+  /** The same parameters with another chain id (another genesis, so another network). */
+  public NetworkParams withChainId(int id) {
+    return copy(c -> c.chainId = id);
+  }
+
   /** The same parameters with other genesis bits (another genesis, so another network). */
   public NetworkParams withGenesisBits(int bits) {
     return copy(c -> c.genesisBits = bits);

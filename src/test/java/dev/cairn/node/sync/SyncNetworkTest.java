@@ -102,20 +102,7 @@ class SyncNetworkTest {
 
   @Test
   void peerWithAnotherGenesisIsRefusedWithTheReasonLoggedOnBothSides() throws Exception {
-    NetworkParams other =
-        new NetworkParams(
-            PARAMS.name(),
-            PARAMS.chainId() + 1,
-            PARAMS.genesisTimestamp(),
-            PARAMS.genesisBits(),
-            PARAMS.powLimitBits(),
-            PARAMS.blockTimeMillis(),
-            PARAMS.halfLifeMillis(),
-            PARAMS.maxFutureDriftMillis(),
-            PARAMS.initialReward(),
-            PARAMS.halvingInterval(),
-            PARAMS.minFee(),
-            PARAMS.allocations());
+    NetworkParams other = PARAMS.withChainId(PARAMS.chainId() + 1);
     try (LogCapture log = LogCapture.of(SyncManager.class)) {
       TestNode a = node(TestNode.SYNC);
       TestNode b = node(other, TestNode.SYNC, ChainBlockSource::new);
@@ -176,30 +163,11 @@ class SyncNetworkTest {
 
   /** The test network with genesis bits 2^8 above the limit, so blocks stamped late are cheap. */
   static NetworkParams variableWork() {
-    return new NetworkParams(
-        PARAMS.name(),
-        PARAMS.chainId(),
-        PARAMS.genesisTimestamp(),
-        0x1f7fffff,
-        PARAMS.powLimitBits(),
-        PARAMS.blockTimeMillis(),
-        PARAMS.halfLifeMillis(),
-        PARAMS.maxFutureDriftMillis(),
-        PARAMS.initialReward(),
-        PARAMS.halvingInterval(),
-        PARAMS.minFee(),
-        PARAMS.allocations());
+    return PARAMS.withGenesisBits(0x1f7fffff);
   }
 
   static List<Block> build(NetworkParams p, int n, long gap, Address miner) {
-    List<Block> out = new ArrayList<>();
-    BlockHeader parent = p.genesisHeader();
-    for (int i = 0; i < n; i++) {
-      Block b = ChainFixture.mine(p, parent, miner, List.of(), parent.timestamp() + gap);
-      out.add(b);
-      parent = b.header();
-    }
-    return out;
+    return ChainFixture.branch(p, p.genesisHeader(), n, gap, miner);
   }
 
   @Test
@@ -227,12 +195,13 @@ class SyncNetworkTest {
     assertThat(a.p2p.host().isConnected(b.id())).isTrue();
   }
 
-  /** Serves the chain, but puts a transaction into one block of each batch (a bad Merkle root). */
-  static final class CorruptingSource implements BlockSource {
+  /**
+   * Answers from the chain as {@link ChainBlockSource} does; a hostile source changes one answer.
+   */
+  abstract static class ForwardingSource implements BlockSource {
     final ChainBlockSource honest;
-    final AtomicInteger corrupted = new AtomicInteger();
 
-    CorruptingSource(ChainService chain) {
+    ForwardingSource(ChainService chain) {
       this.honest = new ChainBlockSource(chain);
     }
 
@@ -248,6 +217,25 @@ class SyncNetworkTest {
 
     @Override
     public List<Block> blocksByHash(List<Hash> hashes) throws IOException {
+      return honest.blocksByHash(hashes);
+    }
+
+    @Override
+    public List<Block> blocksByRange(long start, int count) throws IOException {
+      return honest.blocksByRange(start, count);
+    }
+  }
+
+  /** Serves the chain, but puts a transaction into one block of each batch (a bad Merkle root). */
+  static final class CorruptingSource extends ForwardingSource {
+    final AtomicInteger corrupted = new AtomicInteger();
+
+    CorruptingSource(ChainService chain) {
+      super(chain);
+    }
+
+    @Override
+    public List<Block> blocksByHash(List<Hash> hashes) throws IOException {
       List<Block> blocks = new ArrayList<>(honest.blocksByHash(hashes));
       if (blocks.size() > 1) {
         int i = blocks.size() / 2;
@@ -258,11 +246,6 @@ class SyncNetworkTest {
         corrupted.incrementAndGet();
       }
       return blocks;
-    }
-
-    @Override
-    public List<Block> blocksByRange(long start, int count) throws IOException {
-      return honest.blocksByRange(start, count);
     }
   }
 
@@ -293,24 +276,13 @@ class SyncNetworkTest {
   }
 
   /** Serves headers, then never answers a block request (until released). */
-  static final class SilentSource implements BlockSource {
-    final ChainBlockSource honest;
+  static final class SilentSource extends ForwardingSource {
     final CountDownLatch release;
     final AtomicInteger hung = new AtomicInteger();
 
     SilentSource(ChainService chain, CountDownLatch release) {
-      this.honest = new ChainBlockSource(chain);
+      super(chain);
       this.release = release;
-    }
-
-    @Override
-    public SyncMessage.Status status() {
-      return honest.status();
-    }
-
-    @Override
-    public List<BlockHeader> headersAfter(List<Hash> locator, int max) throws IOException {
-      return honest.headersAfter(locator, max);
     }
 
     @Override
@@ -322,11 +294,6 @@ class SyncNetworkTest {
         Thread.currentThread().interrupt();
       }
       throw new IOException("silent");
-    }
-
-    @Override
-    public List<Block> blocksByRange(long start, int count) throws IOException {
-      return honest.blocksByRange(start, count);
     }
   }
 
