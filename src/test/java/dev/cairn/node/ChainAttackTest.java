@@ -14,7 +14,7 @@ import dev.cairn.node.sync.TestNode;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
-import dev.cairn.testing.MemoryTransport;
+import dev.cairn.testing.TestNet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -47,8 +47,7 @@ class ChainAttackTest {
   private static List<Block> honest;
 
   @TempDir Path dir;
-  private final MemoryTransport net = new MemoryTransport();
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final TestNet net = TestNet.memory();
   private int seq;
 
   @BeforeAll
@@ -57,26 +56,32 @@ class ChainAttackTest {
   }
 
   @AfterEach
-  void close() throws Exception {
-    for (AutoCloseable c : open.reversed()) {
-      c.close();
-    }
+  void close() {
+    net.close();
   }
 
   private TestNode node() throws Exception {
     int n = seq++;
-    TestNode t = TestNode.start(net, dir.resolve("n" + n), 1000 + n, PARAMS, TestNode.SYNC);
-    open.add(t);
-    return t;
+    return net.own(
+        TestNode.start(net.transport(), dir.resolve("n" + n), 1000 + n, PARAMS, TestNode.SYNC));
+  }
+
+  /** Waits until {@code node}'s head is the honest chain's. */
+  private static void awaitHonestHead(TestNode node, Duration timeout, String what) {
+    Hash head = honest.getLast().hash();
+    Await.until(() -> node.head().equals(head), timeout, what);
   }
 
   private HostileChainPeer hostile() throws IOException {
     int n = seq++;
     HostileChainPeer p =
         HostileChainPeer.start(
-            PARAMS, TestNode.NETWORK, net, Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), 5000 + n);
-    open.add(p);
-    return p;
+            PARAMS,
+            TestNode.NETWORK,
+            net.transport(),
+            Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+            5000 + n);
+    return net.own(p);
   }
 
   private static long now() {
@@ -140,11 +145,7 @@ class ChainAttackTest {
         "the fresh node asked the liars for their status");
     good.dial(fresh.p2p.host().fullAddress().orElseThrow());
 
-    Hash head = honest.getLast().hash();
-    Await.until(
-        () -> fresh.head().equals(head),
-        Duration.ofSeconds(60),
-        "the fresh node syncs the honest chain");
+    awaitHonestHead(fresh, Duration.ofSeconds(60), "the fresh node syncs the honest chain");
     assertThat(penalties(fresh, good.id())).as("the honest peer is never penalised").isZero();
     assertThat(fresh.p2p.host().isBanned(good.id())).as("the honest peer is banned").isFalse();
     Await.until(
@@ -164,11 +165,8 @@ class ChainAttackTest {
 
     HostileChainPeer good = hostile().serve(honest);
     good.dial(victim.p2p.host().fullAddress().orElseThrow());
-    Hash head = honest.getLast().hash();
-    Await.until(
-        () -> victim.head().equals(head),
-        Duration.ofSeconds(90),
-        "the victim reorgs 5,000 blocks onto the heavier chain");
+    awaitHonestHead(
+        victim, Duration.ofSeconds(90), "the victim reorgs 5,000 blocks onto the heavier chain");
     assertThat(victim.height()).isEqualTo(honest.size());
     assertThat(penalties(victim, good.id())).as("the honest peer is never penalised").isZero();
     assertThat(victim.p2p.host().isConnected(good.id())).isTrue();

@@ -15,19 +15,22 @@ final class SyncProgress {
   private static final Logger LOG = LogManager.getLogger(SyncManager.class);
 
   private final SyncContext ctx;
-  private final SyncRound round;
+
+  /** When the rate was last measured, and the blocks imported by then. */
   private long lastLogMillis;
+
   private long importedAtLastLog;
+
+  /** Blocks imported per second over the last interval. */
   private double rate;
 
-  SyncProgress(SyncContext ctx, SyncRound round) {
+  SyncProgress(SyncContext ctx) {
     this.ctx = ctx;
-    this.round = round;
     this.lastLogMillis = ctx.clock().millis();
   }
 
-  /** Measures the rate once per interval and logs the progress of a running round. */
-  void tick(long now) {
+  /** Measures the rate once per interval and logs the progress of {@code round} if it runs. */
+  void tick(long now, SyncRound round) {
     long elapsed = now - lastLogMillis;
     if (elapsed < ctx.config().progressLogInterval().toMillis()) {
       return;
@@ -37,7 +40,7 @@ final class SyncProgress {
     importedAtLastLog = imported;
     lastLogMillis = now;
     if (round.running()) {
-      SyncStatus s = snapshot();
+      SyncStatus s = snapshot(round);
       LOG.info(
           "Sync: height {} of {}, {} blocks/s, {} peers, ETA {}",
           s.headHeight(),
@@ -48,8 +51,8 @@ final class SyncProgress {
     }
   }
 
-  /** Progress for the API and logs. */
-  SyncStatus snapshot() {
+  /** Progress for the API and logs, {@code round} the running round if any. */
+  SyncStatus snapshot(SyncRound round) {
     ChainView view = ctx.out().chain();
     long target = view.height();
     int known = 0;

@@ -89,7 +89,7 @@ final class SyncState {
     this.round = new SyncRound(ctx, this::nextId, this::unproven);
     this.presyncs = new PresyncTurns(ctx, round, this::nextId);
     this.orphans = new OrphanFetches(peers, out);
-    this.progress = new SyncProgress(ctx, round);
+    this.progress = new SyncProgress(ctx);
   }
 
   private long nextId() {
@@ -143,7 +143,7 @@ final class SyncState {
     long now = clock.millis();
     peers.tick(now);
     round.checkStall(now);
-    progress.tick(now);
+    progress.tick(now, round);
   }
 
   /** One turn: presyncs and the choice of source, then the round's download. */
@@ -164,7 +164,7 @@ final class SyncState {
 
   /** Progress for the API and logs. */
   SyncStatus snapshot() {
-    return progress.snapshot();
+    return progress.snapshot(round);
   }
 
   // ---- for tests

@@ -17,6 +17,7 @@ import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.transport.Transport;
 import dev.cairn.testing.MemoryTransport;
 import dev.cairn.testing.TestNet;
 import java.nio.file.Path;
@@ -69,13 +70,13 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode start(
-      MemoryTransport net, Path dir, long seed, NetworkParams params, SyncConfig config)
+      Transport net, Path dir, long seed, NetworkParams params, SyncConfig config)
       throws Exception {
     return start(net, dir, seed, params, config, ChainBlockSource::new);
   }
 
   public static TestNode start(
-      MemoryTransport net,
+      Transport net,
       Path dir,
       long seed,
       NetworkParams params,
