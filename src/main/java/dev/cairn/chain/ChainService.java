@@ -240,8 +240,7 @@ public final class ChainService implements AutoCloseable {
   private Mempool.Admission screen(Transaction tx) {
     Optional<RejectReason> cheap = TransactionRules.checkCheap(tx, params);
     if (cheap.isPresent()) {
-      return new Mempool.Admission(
-          Mempool.Outcome.REJECTED, tx.id(), cheap.get(), "stateless rule");
+      return Mempool.Admission.rejected(tx.id(), cheap.get(), "stateless rule");
     }
     if (!storeGuard.readLock().tryLock()) {
       return null; // closing
@@ -259,8 +258,7 @@ public final class ChainService implements AutoCloseable {
       storeGuard.readLock().unlock();
     }
     if (!verifier.test(tx)) {
-      return new Mempool.Admission(
-          Mempool.Outcome.REJECTED, tx.id(), RejectReason.BAD_SIGNATURE, "bad signature");
+      return Mempool.Admission.rejected(tx.id(), RejectReason.BAD_SIGNATURE, "bad signature");
     }
     return null;
   }
