@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -160,14 +161,21 @@ public final class ChainService implements AutoCloseable {
   }
 
   /**
+   * {@link #send}s the command {@code make} builds around a new reply future; returns the future.
+   */
+  private <R> CompletableFuture<R> request(Function<CompletableFuture<R>, ChainCommand> make) {
+    CompletableFuture<R> f = new CompletableFuture<>();
+    send(make.apply(f));
+    return f;
+  }
+
+  /**
    * Imports an unrequested block from a local source (miner, API, orphan-ancestor fetch), with
    * back-pressure. On a branch with less work than the head it is not stored ({@code
    * LIGHT_BRANCH}).
    */
   public CompletableFuture<ImportResult> importBlock(Block block, String source) {
-    CompletableFuture<ImportResult> f = new CompletableFuture<>();
-    send(new ChainCommand.ImportBlock(block, source, false, f));
-    return f;
+    return request(f -> new ChainCommand.ImportBlock(block, source, false, f));
   }
 
   /**
@@ -176,16 +184,12 @@ public final class ChainService implements AutoCloseable {
    * With back-pressure.
    */
   public CompletableFuture<ImportResult> importRequested(Block block, String source) {
-    CompletableFuture<ImportResult> f = new CompletableFuture<>();
-    send(new ChainCommand.ImportBlock(block, source, true, f));
-    return f;
+    return request(f -> new ChainCommand.ImportBlock(block, source, true, f));
   }
 
   /** The base for checking a peer's headers that descend from the stored header {@code hash}. */
   public CompletableFuture<Optional<ForkBase>> forkBase(Hash hash) {
-    CompletableFuture<Optional<ForkBase>> f = new CompletableFuture<>();
-    send(new ChainCommand.ForkBaseOf(hash, f));
-    return f;
+    return request(f -> new ChainCommand.ForkBaseOf(hash, f));
   }
 
   /**
@@ -209,9 +213,7 @@ public final class ChainService implements AutoCloseable {
     if (refused != null) {
       return CompletableFuture.completedFuture(refused);
     }
-    CompletableFuture<Mempool.Admission> f = new CompletableFuture<>();
-    send(new ChainCommand.SubmitTransaction(tx, "local", true, f));
-    return f;
+    return request(f -> new ChainCommand.SubmitTransaction(tx, "local", true, f));
   }
 
   /**
@@ -238,8 +240,7 @@ public final class ChainService implements AutoCloseable {
   private Mempool.Admission screen(Transaction tx) {
     Optional<RejectReason> cheap = TransactionRules.checkCheap(tx, params);
     if (cheap.isPresent()) {
-      return new Mempool.Admission(
-          Mempool.Outcome.REJECTED, tx.id(), cheap.get(), "stateless rule");
+      return Mempool.Admission.rejected(tx.id(), cheap.get(), "stateless rule");
     }
     if (!storeGuard.readLock().tryLock()) {
       return null; // closing
@@ -257,59 +258,44 @@ public final class ChainService implements AutoCloseable {
       storeGuard.readLock().unlock();
     }
     if (!verifier.test(tx)) {
-      return new Mempool.Admission(
-          Mempool.Outcome.REJECTED, tx.id(), RejectReason.BAD_SIGNATURE, "bad signature");
+      return Mempool.Admission.rejected(tx.id(), RejectReason.BAD_SIGNATURE, "bad signature");
     }
     return null;
   }
 
   /** A stored block by hash. */
   public CompletableFuture<Optional<Block>> block(Hash hash) {
-    CompletableFuture<Optional<Block>> f = new CompletableFuture<>();
-    send(new ChainCommand.GetBlock(hash, f));
-    return f;
+    return request(f -> new ChainCommand.GetBlock(hash, f));
   }
 
   /** The canonical block at a height. */
   public CompletableFuture<Optional<Block>> blockAt(long height) {
-    CompletableFuture<Optional<Block>> f = new CompletableFuture<>();
-    send(new ChainCommand.GetBlockByHeight(height, f));
-    return f;
+    return request(f -> new ChainCommand.GetBlockByHeight(height, f));
   }
 
   /** A transaction, canonical or pending. */
   public CompletableFuture<Optional<TxLookup>> transaction(Hash id) {
-    CompletableFuture<Optional<TxLookup>> f = new CompletableFuture<>();
-    send(new ChainCommand.GetTransaction(id, f));
-    return f;
+    return request(f -> new ChainCommand.GetTransaction(id, f));
   }
 
   /** An account at the head. */
   public CompletableFuture<Optional<Account>> account(Address address) {
-    CompletableFuture<Optional<Account>> f = new CompletableFuture<>();
-    send(new ChainCommand.GetAccount(address, f));
-    return f;
+    return request(f -> new ChainCommand.GetAccount(address, f));
   }
 
   /** Pooled transactions, best fee first ({@code sender} null) or one sender's in nonce order. */
   public CompletableFuture<List<Transaction>> mempool(Address sender, int max) {
-    CompletableFuture<List<Transaction>> f = new CompletableFuture<>();
-    send(new ChainCommand.GetMempool(sender, max, f));
-    return f;
+    return request(f -> new ChainCommand.GetMempool(sender, max, f));
   }
 
   /** A locator of the canonical chain. */
   public CompletableFuture<List<Hash>> locator() {
-    CompletableFuture<List<Hash>> f = new CompletableFuture<>();
-    send(new ChainCommand.Locator(f));
-    return f;
+    return request(f -> new ChainCommand.Locator(f));
   }
 
   /** Canonical headers after a locator. */
   public CompletableFuture<List<BlockHeader>> headersAfter(List<Hash> locator, int max) {
-    CompletableFuture<List<BlockHeader>> f = new CompletableFuture<>();
-    send(new ChainCommand.HeadersAfterLocator(locator, max, f));
-    return f;
+    return request(f -> new ChainCommand.HeadersAfterLocator(locator, max, f));
   }
 
   /** Canonical blocks by height range (at most {@link ChainState#MAX_RANGE_BYTES}). */
@@ -322,23 +308,17 @@ public final class ChainService implements AutoCloseable {
    * first block always comes).
    */
   public CompletableFuture<List<Block>> blocksByRange(long from, int count, long maxBytes) {
-    CompletableFuture<List<Block>> f = new CompletableFuture<>();
-    send(new ChainCommand.BlocksByRange(from, count, maxBytes, f));
-    return f;
+    return request(f -> new ChainCommand.BlocksByRange(from, count, maxBytes, f));
   }
 
   /** A block template paying {@code miner}. */
   public CompletableFuture<Template> blockTemplate(Address miner) {
-    CompletableFuture<Template> f = new CompletableFuture<>();
-    send(new ChainCommand.BlockTemplate(miner, f));
-    return f;
+    return request(f -> new ChainCommand.BlockTemplate(miner, f));
   }
 
   /** Calls {@code listener} on the owner thread after each head change (it must not block). */
   public CompletableFuture<Void> subscribeHeadChanges(Consumer<HeadChange> listener) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    send(new ChainCommand.SubscribeHeadChanges(listener, f));
-    return f;
+    return request(f -> new ChainCommand.SubscribeHeadChanges(listener, f));
   }
 
   /** Stops calling {@code listener}. */

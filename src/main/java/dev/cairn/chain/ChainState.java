@@ -473,8 +473,7 @@ public final class ChainState {
   public Mempool.Admission submitTransaction(Transaction tx, boolean verified) {
     checkOwnerThread();
     if (store.txLocation(tx.id()).isPresent()) {
-      return new Mempool.Admission(
-          Mempool.Outcome.REJECTED, tx.id(), RejectReason.NONCE_REPLAYED, "already in a block");
+      return Mempool.Admission.rejected(tx.id(), RejectReason.NONCE_REPLAYED, "already in a block");
     }
     Mempool.Admission a =
         verified ? mempool.addVerified(tx, accounts, now) : mempool.add(tx, accounts, now);

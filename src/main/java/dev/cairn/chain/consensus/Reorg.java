@@ -59,36 +59,50 @@ public record Reorg(Hash forkPoint, List<Hash> disconnect, List<Hash> connect) {
     if (b.isEmpty()) {
       return new Result.Failed(Failure.UNKNOWN_HEADER, candidate);
     }
-    Hash ha = currentHead;
-    Hash hb = candidate;
-    BlockHeader xa = a.get();
-    BlockHeader xb = b.get();
+    Cursor ca = new Cursor(currentHead, a.get());
+    Cursor cb = new Cursor(candidate, b.get());
     List<Hash> disconnect = new ArrayList<>();
     List<Hash> connect = new ArrayList<>();
-    while (!ha.equals(hb)) {
-      if (xa.height() >= xb.height()) {
-        if (xa.height() == 0) {
+    while (!ca.hash.equals(cb.hash)) {
+      if (ca.header.height() >= cb.header.height()) {
+        if (ca.header.height() == 0) {
           // two different genesis blocks: nothing in common
-          return new Result.Failed(Failure.UNKNOWN_HEADER, ha);
+          return new Result.Failed(Failure.UNKNOWN_HEADER, ca.hash);
         }
-        disconnect.add(ha);
-        ha = xa.parent();
-        Optional<BlockHeader> p = headers.header(ha);
-        if (p.isEmpty()) {
-          return new Result.Failed(Failure.UNKNOWN_HEADER, ha);
+        if (!ca.back(headers, disconnect)) {
+          return new Result.Failed(Failure.UNKNOWN_HEADER, ca.hash);
         }
-        xa = p.get();
-      } else {
-        connect.add(hb);
-        hb = xb.parent();
-        Optional<BlockHeader> p = headers.header(hb);
-        if (p.isEmpty()) {
-          return new Result.Failed(Failure.UNKNOWN_HEADER, hb);
-        }
-        xb = p.get();
+      } else if (!cb.back(headers, connect)) {
+        return new Result.Failed(Failure.UNKNOWN_HEADER, cb.hash);
       }
     }
     Collections.reverse(connect);
-    return new Result.Planned(new Reorg(ha, disconnect, connect));
+    return new Result.Planned(new Reorg(ca.hash, disconnect, connect));
+  }
+
+  /** One side of the walk: a block and its header, stepped back one parent at a time. */
+  private static final class Cursor {
+    Hash hash;
+    BlockHeader header;
+
+    Cursor(Hash hash, BlockHeader header) {
+      this.hash = hash;
+      this.header = header;
+    }
+
+    /**
+     * Adds this block to {@code passed} and moves to its parent; false when the parent's header is
+     * unknown ({@link #hash} is then that parent).
+     */
+    boolean back(Headers headers, List<Hash> passed) {
+      passed.add(hash);
+      hash = header.parent();
+      Optional<BlockHeader> p = headers.header(hash);
+      if (p.isEmpty()) {
+        return false;
+      }
+      header = p.get();
+      return true;
+    }
   }
 }

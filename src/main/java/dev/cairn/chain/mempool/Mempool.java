@@ -159,6 +159,11 @@ public final class Mempool {
       this(outcome, txId, reason, detail, List.of());
     }
 
+    /** A {@link Outcome#REJECTED} answer for {@code reason}. */
+    public static Admission rejected(Hash txId, RejectReason reason, String detail) {
+      return new Admission(Outcome.REJECTED, txId, reason, detail);
+    }
+
     /** True if the transaction is now pending (pooled or queued). */
     public boolean accepted() {
       return outcome == Outcome.ADDED || outcome == Outcome.QUEUED || outcome == Outcome.REPLACED;
@@ -260,33 +265,23 @@ public final class Mempool {
   public static Optional<Admission> precheck(Transaction tx, AccountReader state, Config config) {
     Optional<Account> account = state.account(tx.sender());
     if (account.isEmpty()) {
-      return Optional.of(
-          new Admission(Outcome.REJECTED, tx.id(), RejectReason.UNKNOWN_SENDER, "no account"));
+      return Optional.of(Admission.rejected(tx.id(), RejectReason.UNKNOWN_SENDER, "no account"));
     }
     Account a = account.get();
     if (Long.compareUnsigned(tx.nonce(), a.nonce()) < 0) {
       return Optional.of(
-          new Admission(
-              Outcome.REJECTED,
-              tx.id(),
-              RejectReason.NONCE_REPLAYED,
-              "account nonce " + a.nonce()));
+          Admission.rejected(tx.id(), RejectReason.NONCE_REPLAYED, "account nonce " + a.nonce()));
     }
     if (tx.nonce() - a.nonce() > config.maxNonceAhead() || tx.nonce() < 0) {
       return Optional.of(
-          new Admission(
-              Outcome.REJECTED,
+          Admission.rejected(
               tx.id(),
               RejectReason.NONCE_GAP,
               "nonce " + tx.nonce() + " too far above the account nonce " + a.nonce()));
     }
     if (a.balance() < tx.amount() + tx.fee()) {
       return Optional.of(
-          new Admission(
-              Outcome.REJECTED,
-              tx.id(),
-              RejectReason.INSUFFICIENT_BALANCE,
-              "balance " + a.balance()));
+          Admission.rejected(tx.id(), RejectReason.INSUFFICIENT_BALANCE, "balance " + a.balance()));
     }
     return Optional.empty();
   }
@@ -302,14 +297,14 @@ public final class Mempool {
     }
     Optional<RejectReason> stateless = TransactionRules.checkCheap(tx, params);
     if (stateless.isPresent()) {
-      return new Admission(Outcome.REJECTED, id, stateless.get(), tx.toString());
+      return Admission.rejected(id, stateless.get(), tx.toString());
     }
     Optional<Admission> pre = precheck(tx, state, config);
     if (pre.isPresent()) {
       return pre.get();
     }
     if (!verifier.test(tx)) {
-      return new Admission(Outcome.REJECTED, id, RejectReason.BAD_SIGNATURE, tx.toString());
+      return Admission.rejected(id, RejectReason.BAD_SIGNATURE, tx.toString());
     }
     return admit(tx, id, state, now);
   }
@@ -402,8 +397,7 @@ public final class Mempool {
   }
 
   private static Admission insufficient(Hash id, Account a, long committed) {
-    return new Admission(
-        Outcome.REJECTED,
+    return Admission.rejected(
         id,
         RejectReason.INSUFFICIENT_BALANCE,
         "balance " + a.balance() + " does not cover the sender's pending " + committed);

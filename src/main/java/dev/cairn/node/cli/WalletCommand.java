@@ -58,45 +58,49 @@ final class WalletCommand implements Runnable {
     return base.resolve("wallets");
   }
 
-  /** Writes {@code key} to {@code keystore} (default {@code <dir>/<address>.json}); prints it. */
-  static int save(
-      CommandSpec spec,
-      SigningKey key,
-      Options.NewKeystore keystore,
-      Options.WalletDir dir,
-      Options.PassphraseFile passphrase)
-      throws IOException {
-    Path file =
-        keystore.file != null
-            ? keystore.file
-            : dir.resolve().resolve(key.address().text() + ".json");
-    if (Files.exists(file)) {
-      throw new IOException("keystore " + file + " already exists; not overwriting it");
+  /**
+   * A command that stores one key in a new keystore file: {@code --keystore} (default {@code
+   * <dir>/<address>.json}), {@code --dir} and the passphrase options, then prints the address.
+   */
+  abstract static class SaveKey implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options.NewKeystore keystore;
+    @Mixin Options.WalletDir dir;
+    @Mixin Options.PassphraseFile passphrase;
+
+    /** The key to store. */
+    abstract SigningKey key();
+
+    @Override
+    public Integer call() throws Exception {
+      SigningKey key = key();
+      Path file =
+          keystore.file != null
+              ? keystore.file
+              : dir.resolve().resolve(key.address().text() + ".json");
+      if (Files.exists(file)) {
+        throw new IOException("keystore " + file + " already exists; not overwriting it");
+      }
+      char[] pass = passphrase.read(true);
+      try {
+        Keystore.write(file, key, pass, Keystore.DEFAULT_PARAMS, new SecureRandom());
+      } finally {
+        Arrays.fill(pass, ' ');
+      }
+      Print.out(spec, key.address().text());
+      Print.err(spec, "Keystore written to " + file);
+      return 0;
     }
-    char[] pass = passphrase.read(true);
-    try {
-      Keystore.write(file, key, pass, Keystore.DEFAULT_PARAMS, new SecureRandom());
-    } finally {
-      Arrays.fill(pass, ' ');
-    }
-    Print.out(spec, key.address().text());
-    Print.err(spec, "Keystore written to " + file);
-    return 0;
   }
 
   @Command(
       name = "new",
       mixinStandardHelpOptions = true,
       description = "Create a new key in a keystore file and print its address.")
-  static final class New implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Options.NewKeystore keystore;
-    @Mixin Options.WalletDir dir;
-    @Mixin Options.PassphraseFile passphrase;
-
+  static final class New extends SaveKey {
     @Override
-    public Integer call() throws Exception {
-      return save(spec, SigningKey.generate(new SecureRandom()), keystore, dir, passphrase);
+    SigningKey key() {
+      return SigningKey.generate(new SecureRandom());
     }
   }
 
@@ -104,7 +108,7 @@ final class WalletCommand implements Runnable {
       name = "import",
       mixinStandardHelpOptions = true,
       description = "Store an existing key (a 32-byte Ed25519 seed) in a keystore file.")
-  static final class Import implements Callable<Integer> {
+  static final class Import extends SaveKey {
     static final class Source {
       @Option(
           names = "--seed-hex",
@@ -122,13 +126,8 @@ final class WalletCommand implements Runnable {
     @ArgGroup(multiplicity = "1")
     Source source;
 
-    @Spec CommandSpec spec;
-    @Mixin Options.NewKeystore keystore;
-    @Mixin Options.WalletDir dir;
-    @Mixin Options.PassphraseFile passphrase;
-
     @Override
-    public Integer call() throws Exception {
+    SigningKey key() {
       byte[] seed;
       if (source.devKey != null) {
         seed =
@@ -144,7 +143,7 @@ final class WalletCommand implements Runnable {
           throw new IllegalArgumentException("--seed-hex wants 32 bytes (64 hex digits)");
         }
       }
-      return save(spec, SigningKey.fromSeed(seed), keystore, dir, passphrase);
+      return SigningKey.fromSeed(seed);
     }
   }
 

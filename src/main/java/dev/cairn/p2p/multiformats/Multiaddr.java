@@ -3,6 +3,7 @@ package dev.cairn.p2p.multiformats;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.ProtocolException.Scope;
+import dev.cairn.p2p.WireCode;
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -29,7 +30,7 @@ public final class Multiaddr {
   private static final int MAX_VALUE = 512;
 
   /** The protocols we can parse and print; the codes are multicodec's. */
-  public enum Protocol {
+  public enum Protocol implements WireCode {
     IP4(4, "ip4", 4),
     TCP(6, "tcp", 2),
     UDP(273, "udp", 2),
@@ -59,6 +60,7 @@ public final class Multiaddr {
       this.size = size;
     }
 
+    @Override
     public int code() {
       return code;
     }
@@ -68,12 +70,7 @@ public final class Multiaddr {
     }
 
     static Protocol ofCode(long code) {
-      for (Protocol p : values()) {
-        if (p.code == code) {
-          return p;
-        }
-      }
-      return null;
+      return WireCode.lookup(values(), code);
     }
 
     static Protocol ofText(String text) {

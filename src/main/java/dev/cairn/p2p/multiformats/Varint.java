@@ -62,34 +62,44 @@ public final class Varint {
    * @throws EOFException if the stream ends inside the varint
    */
   public static long read(InputStream in, Scope scope) throws IOException, ProtocolException {
-    long value = 0;
-    for (int i = 0; i < MAX_BYTES; i++) {
-      int b = in.read();
-      if (b < 0) {
-        if (i == 0) {
-          return -1;
-        }
-        throw new EOFException("stream ended inside a varint");
-      }
-      value |= (long) (b & 0x7F) << (7 * i);
-      if ((b & 0x80) == 0) {
-        if (b == 0 && i > 0) {
-          throw new ProtocolException(Reason.BAD_VARINT, scope, "varint is not minimally encoded");
-        }
-        return value;
-      }
-    }
-    throw new ProtocolException(Reason.BAD_VARINT, scope, "varint longer than 9 bytes");
+    return decode(
+        i -> {
+          int b = in.read();
+          if (b < 0 && i > 0) {
+            throw new EOFException("stream ended inside a varint");
+          }
+          return b;
+        },
+        scope);
   }
 
   /** Reads a varint from a buffer, advancing its position. */
   public static long read(ByteBuffer buf, Scope scope) throws ProtocolException {
+    return decode(
+        i -> {
+          if (!buf.hasRemaining()) {
+            throw new ProtocolException(Reason.TRUNCATED, scope, "input ended inside a varint");
+          }
+          return buf.get() & 0xFF;
+        },
+        scope);
+  }
+
+  /** Where {@link #decode} takes its bytes from: the next byte (0-255), or -1 at a clean end. */
+  private interface ByteSource<E extends Exception> {
+    /** The byte at {@code index} of the varint; -1 is allowed only at index 0. */
+    int next(int index) throws E, ProtocolException;
+  }
+
+  /** The one varint loop: at most {@link #MAX_BYTES} bytes, minimal encoding; -1 at a clean end. */
+  private static <E extends Exception> long decode(ByteSource<E> source, Scope scope)
+      throws E, ProtocolException {
     long value = 0;
     for (int i = 0; i < MAX_BYTES; i++) {
-      if (!buf.hasRemaining()) {
-        throw new ProtocolException(Reason.TRUNCATED, scope, "input ended inside a varint");
+      int b = source.next(i);
+      if (b < 0) {
+        return -1;
       }
-      int b = buf.get() & 0xFF;
       value |= (long) (b & 0x7F) << (7 * i);
       if ((b & 0x80) == 0) {
         if (b == 0 && i > 0) {

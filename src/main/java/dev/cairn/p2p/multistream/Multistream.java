@@ -48,13 +48,7 @@ public final class Multistream {
     first.writeBytes(MultistreamCodec.encode(protocols.getFirst()));
     out.write(first.toByteArray());
     out.flush();
-    String header = MultistreamCodec.read(channel.in(), scope);
-    if (!header.equals(PROTOCOL_ID)) {
-      throw new ProtocolException(
-          Reason.UNSUPPORTED_PROTOCOL,
-          scope,
-          "expected multistream header, got '" + clip(header) + "'");
-    }
+    readHeader(channel, scope);
     for (int i = 0; i < protocols.size(); i++) {
       if (i > 0) {
         out.write(MultistreamCodec.encode(protocols.get(i)));
@@ -85,13 +79,7 @@ public final class Multistream {
     // Our header goes out at once: a dialer that waits for it before proposing must not deadlock.
     out.write(MultistreamCodec.encode(PROTOCOL_ID));
     out.flush();
-    String header = MultistreamCodec.read(channel.in(), scope);
-    if (!header.equals(PROTOCOL_ID)) {
-      throw new ProtocolException(
-          Reason.UNSUPPORTED_PROTOCOL,
-          scope,
-          "expected multistream header, got '" + clip(header) + "'");
-    }
+    readHeader(channel, scope);
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       String proposal = MultistreamCodec.read(channel.in(), scope);
       byte[] answer;
@@ -126,6 +114,18 @@ public final class Multistream {
     out.writeBytes(dev.cairn.p2p.multiformats.Varint.encode(list.length));
     out.writeBytes(list);
     return out.toByteArray();
+  }
+
+  /** Reads the peer's multistream header; anything else is {@link Reason#UNSUPPORTED_PROTOCOL}. */
+  private static void readHeader(Duplex channel, Scope scope)
+      throws IOException, ProtocolException {
+    String header = MultistreamCodec.read(channel.in(), scope);
+    if (!header.equals(PROTOCOL_ID)) {
+      throw new ProtocolException(
+          Reason.UNSUPPORTED_PROTOCOL,
+          scope,
+          "expected multistream header, got '" + clip(header) + "'");
+    }
   }
 
   private static String clip(String s) {

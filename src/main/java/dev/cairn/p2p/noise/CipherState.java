@@ -65,10 +65,7 @@ final class CipherState {
   int encrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) {
     init(Cipher.ENCRYPT_MODE);
     try {
-      if (ad.length > 0) {
-        cipher.updateAAD(ad);
-      }
-      return cipher.doFinal(in, off, len, out, outOff);
+      return finish(ad, in, off, len, out, outOff);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
     }
@@ -131,10 +128,7 @@ final class CipherState {
     }
     init(Cipher.DECRYPT_MODE);
     try {
-      if (ad.length > 0) {
-        cipher.updateAAD(ad);
-      }
-      return cipher.doFinal(in, off, len, out, outOff);
+      return finish(ad, in, off, len, out, outOff);
     } catch (AEADBadTagException e) {
       n--; // a failed decryption does not consume the nonce
       throw ProtocolException.connection(
@@ -142,6 +136,15 @@ final class CipherState {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ChaCha20-Poly1305 decryption failed", e);
     }
+  }
+
+  /** Runs the initialised cipher over {@code ad} and {@code len} bytes at {@code in[off]}. */
+  private int finish(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff)
+      throws GeneralSecurityException {
+    if (ad.length > 0) {
+      cipher.updateAAD(ad);
+    }
+    return cipher.doFinal(in, off, len, out, outOff);
   }
 
   byte[] decrypt(byte[] ad, byte[] ciphertext) throws ProtocolException {

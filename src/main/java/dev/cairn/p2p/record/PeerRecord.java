@@ -116,10 +116,7 @@ public final class PeerRecord {
     while (in.hasMore()) {
       int tag = in.tag();
       switch (tag >>> 3) {
-        case 1 -> {
-          in.expect(tag, Proto.LEN);
-          id = in.bytes(MAX_PEER_ID_BYTES, "peer_id");
-        }
+        case 1 -> id = in.lenField(tag, MAX_PEER_ID_BYTES, "peer_id");
         case 2 -> {
           in.expect(tag, Proto.VARINT);
           seq = in.varint();
@@ -147,8 +144,7 @@ public final class PeerRecord {
     while (in.hasMore()) {
       int tag = in.tag();
       if (tag >>> 3 == 1) {
-        in.expect(tag, Proto.LEN);
-        multiaddr = in.bytes(MAX_ADDRESS_BYTES, "multiaddr");
+        multiaddr = in.lenField(tag, MAX_ADDRESS_BYTES, "multiaddr");
       } else {
         in.skip(tag);
       }

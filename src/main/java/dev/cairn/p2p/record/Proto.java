@@ -60,6 +60,15 @@ final class Proto {
       throw ProtocolException.stream(Reason.BAD_VARINT, "varint longer than 10 bytes");
     }
 
+    /**
+     * The bytes of the length-delimited field {@code tag} introduced: {@link #expect} then {@link
+     * #bytes}.
+     */
+    byte[] lenField(int tag, int max, String field) throws ProtocolException {
+      expect(tag, LEN);
+      return bytes(max, field);
+    }
+
     /** A length-delimited field's bytes, checked against {@code max} before copying. */
     byte[] bytes(int max, String field) throws ProtocolException {
       long len = varint();

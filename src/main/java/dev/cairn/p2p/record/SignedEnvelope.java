@@ -94,22 +94,10 @@ public final class SignedEnvelope {
     while (in.hasMore()) {
       int tag = in.tag();
       switch (tag >>> 3) {
-        case 1 -> {
-          in.expect(tag, Proto.LEN);
-          keyBytes = in.bytes(MAX_PUBLIC_KEY_BYTES, "public_key");
-        }
-        case 2 -> {
-          in.expect(tag, Proto.LEN);
-          payloadType = in.bytes(MAX_PAYLOAD_TYPE_BYTES, "payload_type");
-        }
-        case 3 -> {
-          in.expect(tag, Proto.LEN);
-          payload = in.bytes(MAX_PAYLOAD_BYTES, "payload");
-        }
-        case 5 -> {
-          in.expect(tag, Proto.LEN);
-          signature = in.bytes(MAX_SIGNATURE_BYTES, "signature");
-        }
+        case 1 -> keyBytes = in.lenField(tag, MAX_PUBLIC_KEY_BYTES, "public_key");
+        case 2 -> payloadType = in.lenField(tag, MAX_PAYLOAD_TYPE_BYTES, "payload_type");
+        case 3 -> payload = in.lenField(tag, MAX_PAYLOAD_BYTES, "payload");
+        case 5 -> signature = in.lenField(tag, MAX_SIGNATURE_BYTES, "signature");
         default -> in.skip(tag);
       }
     }

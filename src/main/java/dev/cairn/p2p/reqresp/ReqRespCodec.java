@@ -56,19 +56,11 @@ final class ReqRespCodec {
   record Chunk(RpcCode code, byte[] body) {}
 
   static Chunk readChunk(InputStream in, int maxBody) throws IOException, ProtocolException {
-    int c = in.read();
-    if (c < 0) {
+    RpcCode code = readCode(in);
+    if (code == null) {
       return null;
     }
-    RpcCode code = RpcCode.of(c);
-    if (code == null) {
-      throw ProtocolException.stream(Reason.UNKNOWN_TYPE, "unknown result code " + c);
-    }
-    int limit = code == RpcCode.SUCCESS ? maxBody : MAX_REASON;
-    int n = Varint.readLength(in, limit, Scope.STREAM);
-    if (n < 0) {
-      throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
-    }
+    int n = readBodyLength(in, code == RpcCode.SUCCESS ? maxBody : MAX_REASON);
     return new Chunk(code, readExactly(in, n));
   }
 
@@ -87,29 +79,19 @@ final class ReqRespCodec {
     List<byte[]> chunks = new ArrayList<>();
     long left = maxBytes;
     while (true) {
-      int c = in.read();
-      if (c < 0) {
+      RpcCode code = readCode(in);
+      if (code == null) {
         return chunks;
       }
-      RpcCode code = RpcCode.of(c);
-      if (code == null) {
-        throw ProtocolException.stream(Reason.UNKNOWN_TYPE, "unknown result code " + c);
-      }
       if (code != RpcCode.SUCCESS) {
-        int n = Varint.readLength(in, MAX_REASON, Scope.STREAM);
-        if (n < 0) {
-          throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
-        }
+        int n = readBodyLength(in, MAX_REASON);
         throw new RpcException(code, new String(readExactly(in, n), StandardCharsets.UTF_8));
       }
       if (chunks.size() >= maxChunks) {
         throw ProtocolException.stream(
             Reason.LIMIT_EXCEEDED, "more than the " + maxChunks + " response chunks asked for");
       }
-      int n = Varint.readLength(in, maxChunkBytes, Scope.STREAM);
-      if (n < 0) {
-        throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
-      }
+      int n = readBodyLength(in, maxChunkBytes);
       if (n > left) {
         throw ProtocolException.stream(
             Reason.LIMIT_EXCEEDED,
@@ -118,6 +100,28 @@ final class ReqRespCodec {
       left -= n;
       chunks.add(readExactly(in, n));
     }
+  }
+
+  /** A chunk's result code, or null at the end of the stream. */
+  private static RpcCode readCode(InputStream in) throws IOException, ProtocolException {
+    int c = in.read();
+    if (c < 0) {
+      return null;
+    }
+    RpcCode code = RpcCode.of(c);
+    if (code == null) {
+      throw ProtocolException.stream(Reason.UNKNOWN_TYPE, "unknown result code " + c);
+    }
+    return code;
+  }
+
+  /** The length prefix after a result code, at most {@code max}; the stream may not end here. */
+  private static int readBodyLength(InputStream in, int max) throws IOException, ProtocolException {
+    int n = Varint.readLength(in, max, Scope.STREAM);
+    if (n < 0) {
+      throw ProtocolException.stream(Reason.TRUNCATED, "response ended after its result code");
+    }
+    return n;
   }
 
   private static byte[] readExactly(InputStream in, int n) throws IOException, ProtocolException {

@@ -40,30 +40,6 @@ public record ReqRespConfig(
     }
   }
 
-  /** Limits whose response byte budget is {@code maxChunks × maxChunkBytes}. */
-  public ReqRespConfig(
-      String protocolId,
-      int maxRequestBytes,
-      int maxChunkBytes,
-      int maxChunks,
-      Duration firstByteTimeout,
-      Duration responseTimeout,
-      int maxConcurrentPerPeer,
-      double requestsPerSecond,
-      int burst) {
-    this(
-        protocolId,
-        maxRequestBytes,
-        maxChunkBytes,
-        maxChunks,
-        firstByteTimeout,
-        responseTimeout,
-        maxConcurrentPerPeer,
-        requestsPerSecond,
-        burst,
-        (long) maxChunks * maxChunkBytes);
-  }
-
   /**
    * 64 KiB requests, 4 MiB chunks, 128 chunks but 16 MiB per response, 5 s to first byte, 30 s in
    * all, 4 at once, 20/s.

@@ -1,7 +1,9 @@
 package dev.cairn.p2p.reqresp;
 
+import dev.cairn.p2p.WireCode;
+
 /** The result code that starts every response chunk. */
-public enum RpcCode {
+public enum RpcCode implements WireCode {
   SUCCESS(0),
   /** The request was malformed or asked for more than allowed. The requester is at fault. */
   INVALID_REQUEST(1),
@@ -18,16 +20,12 @@ public enum RpcCode {
     this.code = code;
   }
 
+  @Override
   public int code() {
     return code;
   }
 
   static RpcCode of(int code) {
-    for (RpcCode c : values()) {
-      if (c.code == code) {
-        return c;
-      }
-    }
-    return null;
+    return WireCode.lookup(values(), code);
   }
 }
