@@ -85,18 +85,19 @@ public final class Fuzz {
   }
 
   /**
-   * {@link #bounded} with {@code expected} refusals around {@code decoder} on {@code input} (at
-   * most {@code perInputByte} per input byte); what decodes must survive an encode/decode round to
-   * the same bytes.
+   * What a protobuf decoder may allocate per input byte: protobuf is not canonical on the wire
+   * (field order, unknown fields), and a decoded message holds its fields as objects.
    */
-  public static <T> void roundTrips(
-      byte[] input,
-      long perInputByte,
-      Class<? extends Exception> expected,
-      Decoder<T> decoder,
-      Encoder<T> encoder)
+  public static final long PROTOBUF_PER_INPUT_BYTE = 128;
+
+  /**
+   * {@link #bounded} around a protobuf {@code decoder} on {@code input}: its refusal is a {@link
+   * ProtocolException}, it allocates at most {@link #PROTOBUF_PER_INPUT_BYTE} per input byte, and
+   * what decodes must survive an encode/decode round to the same bytes.
+   */
+  public static <T> void roundTrips(byte[] input, Decoder<T> decoder, Encoder<T> encoder)
       throws Exception {
-    T m = decoded(input, perInputByte, expected, decoder);
+    T m = decoded(input, PROTOBUF_PER_INPUT_BYTE, ProtocolException.class, decoder);
     if (m != null) {
       byte[] once = encoder.encode(m);
       assertThat(encoder.encode(decoder.decode(once))).isEqualTo(once);
