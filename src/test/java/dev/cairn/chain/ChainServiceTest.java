@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,11 +57,9 @@ class ChainServiceTest {
     try (ChainService chain = start(ChainConfig.defaults().withMailboxCapacity(2))) {
       // A test-only listener that holds the owner thread, so the mailbox fills up.
       ChainFixture.OwnerHold hold = ChainFixture.OwnerHold.subscribe(chain);
-      CountDownLatch release = hold.release();
-      CountDownLatch inListener = hold.entered();
       List<Block> blocks = branch(genesis(), 4, 1_000, MINER);
       CompletableFuture<ImportResult> first = chain.importBlock(blocks.get(0), "local");
-      assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(hold.entered().await(10, TimeUnit.SECONDS)).isTrue();
       List<CompletableFuture<ImportResult>> offered = new ArrayList<>();
       for (int i = 1; i < 4; i++) {
         offered.add(chain.offerBlock(blocks.get(i), "peer"));
@@ -70,7 +67,7 @@ class ChainServiceTest {
       // Two fit (ticks may take a slot, so at least one is refused).
       assertThat(offered.get(2).getNow(null)).isNotNull();
       assertThat(offered.get(2).getNow(null).outcome()).isEqualTo(ImportResult.Outcome.BUSY);
-      release.countDown();
+      hold.release().countDown();
       assertThat(first.get(5, TimeUnit.SECONDS).outcome())
           .isEqualTo(ImportResult.Outcome.IMPORTED_HEAD);
     }

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -110,11 +109,9 @@ class TransactionAdmissionTest {
     try (ChainService chain = start(ChainConfig.defaults().withMailboxCapacity(4))) {
       // A test-only listener that holds the owner thread, so nothing leaves the mailbox.
       ChainFixture.OwnerHold hold = ChainFixture.OwnerHold.subscribe(chain);
-      CountDownLatch release = hold.release();
-      CountDownLatch inListener = hold.entered();
       CompletableFuture<ImportResult> held =
           chain.importBlock(branch(genesis(), 1, 1_000, MINER).get(0), "local");
-      assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(hold.entered().await(10, TimeUnit.SECONDS)).isTrue();
       List<CompletableFuture<Mempool.Admission>> flood = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         flood.add(chain.offerTransaction(fromUnfunded(i), "attacker"));
@@ -126,7 +123,7 @@ class TransactionAdmissionTest {
       CompletableFuture<Mempool.Admission> honest =
           chain.offerTransaction(tx(0, 4, 10, 10, 0), "honest peer");
       assertThat(honest.getNow(null)).isNull(); // queued for the owner, not BUSY
-      release.countDown();
+      hold.release().countDown();
       assertThat(held.get(5, TimeUnit.SECONDS).imported()).isTrue();
       assertThat(honest.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Mempool.Outcome.ADDED);
       assertThat(verifiedOn).hasSize(1);

@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.node.DevNode;
 import dev.cairn.node.Node;
-import dev.cairn.node.NodeConfig;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -82,18 +77,9 @@ class GrafanaDashboardTest {
     }
     assertThat(queried).hasSizeGreaterThanOrEqualTo(10);
 
-    NodeConfig config =
-        NodeConfig.of(
-            "dev", tmp.resolve("node"), c -> c.api = new InetSocketAddress("127.0.0.1", 0));
     String body;
-    try (Node node = Node.start(config)) {
-      String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/metrics";
-      body =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(url)).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
+    try (Node node = DevNode.start(tmp.resolve("node"), null)) {
+      body = DevNode.get(node, "/metrics").body();
     }
     assertThat(seriesNames(body)).containsAll(queried);
   }

@@ -6,11 +6,6 @@ import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.testing.Await;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,14 +38,7 @@ class NodeMetricsTest {
   }
 
   Node start(String name) throws Exception {
-    return Node.start(
-        NodeConfig.of(
-            "dev",
-            tmp.resolve(name),
-            c -> {
-              c.api = new InetSocketAddress("127.0.0.1", 0);
-              c.mineTo(address("metrics miner " + name));
-            }));
+    return DevNode.start(tmp.resolve(name), address("metrics miner " + name));
   }
 
   /**
@@ -59,18 +47,7 @@ class NodeMetricsTest {
    * too, since their order means nothing in Prometheus).
    */
   static Map<String, Double> scrape(Node node) {
-    String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/metrics";
-    String body;
-    try {
-      body =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(url)).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-    } catch (Exception e) {
-      throw new AssertionError("GET " + url, e);
-    }
+    String body = DevNode.get(node, "/metrics").body();
     Map<String, Double> series = new LinkedHashMap<>();
     for (String line : body.split("\n")) {
       if (!line.isBlank() && !line.startsWith("#")) {
@@ -112,24 +89,19 @@ class NodeMetricsTest {
 
   /** The metric families of {@code node}'s /metrics, from its {@code # TYPE} lines. */
   static Set<String> families(Node node) {
-    String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/metrics";
-    try {
-      String body =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(url)).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      Set<String> names = new LinkedHashSet<>();
-      for (String line : body.split("\n")) {
-        if (line.startsWith("# TYPE ")) {
-          names.add(line.split(" ")[2]);
-        }
+    String body = DevNode.get(node, "/metrics").body();
+    Set<String> names = new LinkedHashSet<>();
+    for (String line : body.split("\n")) {
+      if (line.startsWith("# TYPE ")) {
+        names.add(line.split(" ")[2]);
       }
-      return names;
-    } catch (Exception e) {
-      throw new AssertionError("GET " + url, e);
     }
+    return names;
+  }
+
+  /** The sum of a series on two nodes: what one of them counted, whichever it was. */
+  static double onBoth(Node a, Node b, String series) {
+    return value(a, series) + value(b, series);
   }
 
   static void awaitPositive(Node node, String series, String name) {
@@ -179,18 +151,12 @@ class NodeMetricsTest {
 
         // gossip, both ways, once B is on A's chain: new blocks arrive and are imported
         Await.until(
-            () ->
-                value(a, "cairn_blocks_imported_total{source=\"gossip\"}")
-                        + value(b, "cairn_blocks_imported_total{source=\"gossip\"}")
-                    > 0,
+            () -> onBoth(a, b, "cairn_blocks_imported_total{source=\"gossip\"}") > 0,
             WAIT,
             "a block imported from gossip");
         Await.until(
             () ->
-                value(a, "cairn_gossip_messages_total{topic=\"blocks\",result=\"accept\"}")
-                        + value(
-                            b, "cairn_gossip_messages_total{topic=\"blocks\",result=\"accept\"}")
-                    > 0,
+                onBoth(a, b, "cairn_gossip_messages_total{topic=\"blocks\",result=\"accept\"}") > 0,
             WAIT,
             "a gossiped block accepted");
 
@@ -202,15 +168,9 @@ class NodeMetricsTest {
         awaitPositive(b, "cairn_block_import_seconds_count{source=\"sync\"}", "B imports");
         Await.until(
             () ->
-                value(a, "cairn_gossip_validation_seconds_count{topic=\"blocks\"}")
-                            + value(b, "cairn_gossip_validation_seconds_count{topic=\"blocks\"}")
-                        > 0
-                    && value(a, "cairn_block_arrival_delay_seconds_count")
-                            + value(b, "cairn_block_arrival_delay_seconds_count")
-                        > 0
-                    && value(a, "cairn_block_import_seconds_count{source=\"gossip\"}")
-                            + value(b, "cairn_block_import_seconds_count{source=\"gossip\"}")
-                        > 0,
+                onBoth(a, b, "cairn_gossip_validation_seconds_count{topic=\"blocks\"}") > 0
+                    && onBoth(a, b, "cairn_block_arrival_delay_seconds_count") > 0
+                    && onBoth(a, b, "cairn_block_import_seconds_count{source=\"gossip\"}") > 0,
             WAIT,
             "a gossiped block validated, timed and its arrival delay recorded");
 

@@ -23,14 +23,16 @@ class NodePerfTest {
     return NodeConfig.of("dev", tmp.resolve(name), c -> c.enablePerf = enablePerf);
   }
 
+  private static Libp2p loopbackClient() throws Exception {
+    return Libp2p.create(
+        HostConfig.defaults(
+            Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
+  }
+
   @Test
   void aNodeRefusesPerfUnlessEnabled() throws Exception {
     try (Node node = Node.start(config("plain", false));
-        Libp2p client =
-            Libp2p.create(
-                HostConfig.defaults(
-                    Ed25519PrivateKey.generate(),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))))) {
+        Libp2p client = loopbackClient()) {
       assertThat(node.p2p().host().protocols()).doesNotContain(PerfService.PROTOCOL_ID);
       client.host().dial(node.p2p().host().fullAddress().orElseThrow());
       assertThatThrownBy(() -> client.perf().run(node.p2p().host().peerId(), 0, 1 << 20))
@@ -38,11 +40,7 @@ class NodePerfTest {
           .isInstanceOf(Exception.class);
     }
     try (Node node = Node.start(config("perf", true));
-        Libp2p client =
-            Libp2p.create(
-                HostConfig.defaults(
-                    Ed25519PrivateKey.generate(),
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))))) {
+        Libp2p client = loopbackClient()) {
       client.host().dial(node.p2p().host().fullAddress().orElseThrow());
       PerfService.Result r = client.perf().run(node.p2p().host().peerId(), 0, 1 << 20);
       assertThat(r.downloaded()).isEqualTo(1 << 20);

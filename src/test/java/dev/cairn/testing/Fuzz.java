@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.p2p.ProtocolException;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -82,29 +85,65 @@ public final class Fuzz {
   }
 
   /**
-   * {@link #bounded} with {@code expected} refusals around {@code decoder} on {@code input} (at
-   * most {@code perInputByte} per input byte); what decodes must survive an encode/decode round to
-   * the same bytes.
+   * What a protobuf decoder may allocate per input byte: protobuf is not canonical on the wire
+   * (field order, unknown fields), and a decoded message holds its fields as objects.
    */
-  public static <T> void roundTrips(
+  public static final long PROTOBUF_PER_INPUT_BYTE = 128;
+
+  /**
+   * {@link #bounded} around a protobuf {@code decoder} on {@code input}: its refusal is a {@link
+   * ProtocolException}, it allocates at most {@link #PROTOBUF_PER_INPUT_BYTE} per input byte, and
+   * what decodes must survive an encode/decode round to the same bytes.
+   */
+  public static <T> void roundTrips(byte[] input, Decoder<T> decoder, Encoder<T> encoder)
+      throws Exception {
+    T m = decoded(input, PROTOBUF_PER_INPUT_BYTE, ProtocolException.class, decoder);
+    if (m != null) {
+      byte[] once = encoder.encode(m);
+      assertThat(encoder.encode(decoder.decode(once))).isEqualTo(once);
+    }
+  }
+
+  /**
+   * {@link #bounded} with {@code expected} refusals around {@code decoder} on {@code input} (at
+   * most {@code perInputByte} per input byte); for a canonical encoding, what decodes must encode
+   * back to exactly {@code input}. Returns the decoded value, or {@code null} if it was refused.
+   */
+  public static <T> T canonical(
       byte[] input,
       long perInputByte,
       Class<? extends Exception> expected,
       Decoder<T> decoder,
       Encoder<T> encoder)
       throws Exception {
-    T m =
-        measured(
-            input.length,
-            perInputByte,
-            0,
-            expected::isInstance,
-            decoder,
-            () -> decoder.decode(input));
+    T m = decoded(input, perInputByte, expected, decoder);
     if (m != null) {
-      byte[] once = encoder.encode(m);
-      assertThat(encoder.encode(decoder.decode(once))).isEqualTo(once);
+      assertThat(encoder.encode(m)).isEqualTo(input);
     }
+    return m;
+  }
+
+  /**
+   * A file in a new temporary directory (both deleted when the JVM exits), for a target whose
+   * reader takes a path: it writes each input there.
+   */
+  public static Path tempFile(String directoryPrefix, String name) {
+    try {
+      Path dir = Files.createTempDirectory(directoryPrefix);
+      dir.toFile().deleteOnExit();
+      Path f = dir.resolve(name);
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static <T> T decoded(
+      byte[] input, long perInputByte, Class<? extends Exception> expected, Decoder<T> decoder)
+      throws Exception {
+    return measured(
+        input.length, perInputByte, 0, expected::isInstance, decoder, () -> decoder.decode(input));
   }
 
   /** A reader of a stream; it may throw its typed refusal. */

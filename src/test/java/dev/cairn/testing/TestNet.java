@@ -12,14 +12,17 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The one in-memory network fixture: full-stack hosts ({@link Libp2p}: multistream, Noise, yamux,
  * identify, ping) over one {@link MemoryTransport} (or real TCP on 127.0.0.1, {@link #tcp()}), with
  * identities drawn from a seed so runs repeat. Whatever a test hands to {@link #own} (routers,
- * DHTs, nodes) closes first, newest first; then the hosts.
+ * DHTs, nodes) closes first, newest first; then the hosts. As a field with
+ * {@code @RegisterExtension} it closes after each test.
  */
-public final class TestNet implements AutoCloseable {
+public final class TestNet implements AutoCloseable, AfterEachCallback {
   private static final Multiaddr ANY = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
 
   private final Transport transport;
@@ -102,6 +105,11 @@ public final class TestNet implements AutoCloseable {
 
   public List<Libp2p> hosts() {
     return hosts;
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 
   @Override

@@ -75,9 +75,7 @@ class HeaderChainCheckTest {
     List<BlockHeader> hs = new ArrayList<>(chain(GENESIS, 5, 1000));
     List<BlockHeader> other = chain(GENESIS, 5, 900);
     hs.set(3, other.get(3));
-    HeaderChainCheck.Result r = HeaderChainCheck.check(GENESIS_BASE, hs, P, now(hs));
-    assertThat(r.accepted()).isEqualTo(3);
-    assertThat(r.verdict().reason()).isEqualTo(RejectReason.WRONG_PARENT);
+    HeaderChainCheck.Result r = assertRefused(hs, now(hs), 3, RejectReason.WRONG_PARENT);
     assertThat(r.tip().header()).isEqualTo(hs.get(2));
   }
 
@@ -88,9 +86,16 @@ class HeaderChainCheckTest {
     List<BlockHeader> hs = new ArrayList<>(chain(GENESIS, 5, 1000));
     BlockHeader h = hs.get(4);
     hs.set(4, remine(h.withBits(P.powLimitBits())));
-    HeaderChainCheck.Result r = HeaderChainCheck.check(GENESIS_BASE, hs, P, now(hs));
-    assertThat(r.accepted()).isEqualTo(4);
-    assertThat(r.verdict().reason()).isEqualTo(RejectReason.WRONG_DIFFICULTY);
+    assertRefused(hs, now(hs), 4, RejectReason.WRONG_DIFFICULTY);
+  }
+
+  /** Checks {@code run} from genesis at {@code now}: {@code accepted} pass, the next fails. */
+  private static HeaderChainCheck.Result assertRefused(
+      List<BlockHeader> run, long now, int accepted, RejectReason reason) {
+    HeaderChainCheck.Result r = HeaderChainCheck.check(GENESIS_BASE, run, P, now);
+    assertThat(r.accepted()).isEqualTo(accepted);
+    assertThat(r.verdict().reason()).isEqualTo(reason);
+    return r;
   }
 
   @Test
@@ -102,9 +107,7 @@ class HeaderChainCheckTest {
       unworked = h.withNonce(n);
     }
     hs.set(2, unworked);
-    HeaderChainCheck.Result r = HeaderChainCheck.check(GENESIS_BASE, hs, P, now(hs));
-    assertThat(r.accepted()).isEqualTo(2);
-    assertThat(r.verdict().reason()).isEqualTo(RejectReason.INSUFFICIENT_PROOF_OF_WORK);
+    assertRefused(hs, now(hs), 2, RejectReason.INSUFFICIENT_PROOF_OF_WORK);
   }
 
   @Test
@@ -125,9 +128,7 @@ class HeaderChainCheckTest {
                 0));
     List<BlockHeader> run = new ArrayList<>(hs.subList(0, 11));
     run.add(early);
-    HeaderChainCheck.Result r = HeaderChainCheck.check(GENESIS_BASE, run, P, now(hs));
-    assertThat(r.accepted()).isEqualTo(11);
-    assertThat(r.verdict().reason()).isEqualTo(RejectReason.TIMESTAMP_NOT_AFTER_MEDIAN);
+    assertRefused(run, now(hs), 11, RejectReason.TIMESTAMP_NOT_AFTER_MEDIAN);
   }
 
   @Test
@@ -152,9 +153,7 @@ class HeaderChainCheckTest {
     assertThat(aAnchored).isNotEqualTo(last.bits());
     List<BlockHeader> wrong = new ArrayList<>(b.subList(0, 5));
     wrong.add(remine(last.withBits(aAnchored)));
-    HeaderChainCheck.Result r = HeaderChainCheck.check(GENESIS_BASE, wrong, P, now(b));
-    assertThat(r.accepted()).isEqualTo(5);
-    assertThat(r.verdict().reason()).isEqualTo(RejectReason.WRONG_DIFFICULTY);
+    assertRefused(wrong, now(b), 5, RejectReason.WRONG_DIFFICULTY);
   }
 
   @Test

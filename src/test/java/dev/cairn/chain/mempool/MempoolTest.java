@@ -119,14 +119,19 @@ class MempoolTest {
     assertThat(pool.size()).isEqualTo(1);
   }
 
+  /** Adds {@code txs} at time 0 against {@link #state}. */
+  private void addAt0(Mempool into, Transaction... txs) {
+    for (Transaction t : txs) {
+      into.add(t, state, 0);
+    }
+  }
+
   @Test
   void revalidationDropsWhatTheNewStateMadeInvalidAndReaddTakesBackAbandonedTransactions() {
     Transaction a0 = tx(0, 4, 10, 10, 0);
     Transaction a1 = tx(0, 4, 10, 10, 1);
     Transaction b0 = tx(1, 4, 10, 10, 0);
-    pool.add(a0, state, 0);
-    pool.add(a1, state, 0);
-    pool.add(b0, state, 0);
+    addAt0(pool, a0, a1, b0);
     // A block included a0 (key 0 now at nonce 1).
     InMemoryAccounts after =
         state.apply(new dev.cairn.chain.state.StateDelta(Map.of(addr(0), new Account(999_980, 1))));
@@ -220,9 +225,7 @@ class MempoolTest {
     Transaction a1 = tx(0, 4, 400_000, 10, 1);
     Transaction b0 = tx(1, 4, 10, 10, 0);
     Transaction b2 = tx(1, 4, 10, 10, 2);
-    guarded.add(a0, state, 0);
-    guarded.add(a1, state, 0);
-    guarded.add(b0, state, 0);
+    addAt0(guarded, a0, a1, b0);
     assertThat(guarded.add(b2, state, 0).outcome()).isEqualTo(Outcome.QUEUED);
     // A block: key 0 spent elsewhere (nonce unchanged, 500,000 left); key 1 used nonces 0 and 1.
     InMemoryAccounts after =

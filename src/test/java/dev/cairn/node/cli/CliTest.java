@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
+import dev.cairn.node.DevNode;
 import dev.cairn.node.Node;
-import dev.cairn.node.NodeConfig;
 import dev.cairn.testing.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +39,8 @@ class CliTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    node =
-        Node.start(
-            NodeConfig.of(
-                "dev",
-                tmp.resolve("node"),
-                c -> {
-                  c.api = new InetSocketAddress("127.0.0.1", 0);
-                  c.mineTo(MINER.address());
-                }));
-    url = "http://127.0.0.1:" + node.apiAddress().getPort();
+    node = DevNode.start(tmp.resolve("node"), MINER.address());
+    url = DevNode.url(node);
   }
 
   @AfterAll
@@ -83,6 +76,27 @@ class CliTest {
             HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The arguments of {@code cairn tx send} from {@code keystore} to this node, then {@code more}.
+   */
+  static String[] txSend(Path keystore, String to, String amount, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "tx",
+                "send",
+                "--node",
+                url,
+                "--keystore",
+                keystore.toString(),
+                "--to",
+                to,
+                "--amount",
+                amount));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
   @Test
   void sendsATransferThatIsMinedAndShowsInTheBalance() throws Exception {
     Path k0 = tmp.resolve("dev0.json");
@@ -107,20 +121,7 @@ class CliTest {
     assertThat(to).startsWith("cairn1");
     assertThat(cairn("wallet", "address", "--keystore", k1.toString()).out().strip()).isEqualTo(to);
 
-    Run sent =
-        cairn(
-            "tx",
-            "send",
-            "--node",
-            url,
-            "--keystore",
-            k0.toString(),
-            "--to",
-            to,
-            "--amount",
-            "123456",
-            "--fee",
-            "1000");
+    Run sent = cairn(txSend(k0, to, "123456", "--fee", "1000"));
     assertThat(sent.code()).as(sent.err()).isZero();
     String id = sent.out().strip();
     assertThat(id).matches("[0-9a-f]{64}");
@@ -134,24 +135,10 @@ class CliTest {
     assertThat(tx.body()).contains("\"status\" : \"confirmed\"").contains(to);
 
     // the sender's nonce moved on; a second send picks the next one by itself
-    Run again =
-        cairn(
-            "tx", "send", "--node", url, "--keystore", k0.toString(), "--to", to, "--amount", "1");
+    Run again = cairn(txSend(k0, to, "1"));
     assertThat(again.code()).as(again.err()).isZero();
 
-    Run wrong =
-        cairn(
-            Map.of("CAIRN_PASSPHRASE", "nope"),
-            "tx",
-            "send",
-            "--node",
-            url,
-            "--keystore",
-            k0.toString(),
-            "--to",
-            to,
-            "--amount",
-            "1");
+    Run wrong = cairn(Map.of("CAIRN_PASSPHRASE", "nope"), txSend(k0, to, "1"));
     assertThat(wrong.code()).isEqualTo(1);
     assertThat(wrong.err().strip()).isEqualTo("cairn: wrong passphrase");
   }

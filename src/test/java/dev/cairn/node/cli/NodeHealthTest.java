@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
+import dev.cairn.node.DevNode;
 import dev.cairn.node.Node;
-import dev.cairn.node.NodeConfig;
 import dev.cairn.testing.Await;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,27 +41,13 @@ class NodeHealthTest {
   }
 
   HttpResponse<String> health() throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://127.0.0.1:" + node.apiAddress().getPort() + "/api/v1/health"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    return DevNode.get(node, "/api/v1/health");
   }
 
   @Test
   void aStoppedChainOwnerMakesHealthAnswer503AndTheNodeReportItsDeath() throws Exception {
-    node =
-        Node.start(
-            NodeConfig.of(
-                "dev",
-                tmp.resolve("node"),
-                c -> {
-                  c.api = new InetSocketAddress("127.0.0.1", 0);
-                  c.mineTo(MINER.address());
-                }));
-    String url = "http://127.0.0.1:" + node.apiAddress().getPort();
+    node = DevNode.start(tmp.resolve("node"), MINER.address());
+    String url = DevNode.url(node);
 
     HttpResponse<String> ok = health();
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);

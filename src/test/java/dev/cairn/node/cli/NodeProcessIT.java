@@ -44,27 +44,29 @@ class NodeProcessIT {
     return nodes.start(ChildProcess.cairn(cmd.toArray(String[]::new)).heap("-Xmx128m"));
   }
 
+  /**
+   * A node listening on 127.0.0.{@code host}, storing under {@code dir} in the test's directory,
+   * its API at {@code api} ("off": none), with {@code more} arguments.
+   */
+  ChildProcess startAt(int host, String dir, String api, String... more) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--listen",
+                "/ip4/127.0.0." + host + "/tcp/0",
+                "--data-dir",
+                tmp.resolve(dir).toString(),
+                "--api",
+                api));
+    args.addAll(List.of(more));
+    return start(args.toArray(String[]::new));
+  }
+
   @Test
   void servesStatusPeersAndMetricsOverHttp() throws Exception {
-    ChildProcess a =
-        start(
-            "--listen",
-            "/ip4/127.0.0.2/tcp/0",
-            "--data-dir",
-            tmp.resolve("a").toString(),
-            "--api",
-            "127.0.0.2:0");
+    ChildProcess a = startAt(2, "a", "127.0.0.2:0");
     String addrA = listenAddress(a);
-    ChildProcess b =
-        start(
-            "--listen",
-            "/ip4/127.0.0.3/tcp/0",
-            "--data-dir",
-            tmp.resolve("b").toString(),
-            "--api",
-            "off",
-            "--bootnode",
-            addrA);
+    ChildProcess b = startAt(3, "b", "off", "--bootnode", addrA);
     listenAddress(b);
     String url = a.await(Pattern.compile("API listening on (http://\\S+)"), Duration.ofSeconds(20));
     assertThat(url).startsWith("http://127.0.0.2:");
@@ -78,27 +80,11 @@ class NodeProcessIT {
 
   @Test
   void nodesBootstrappedFromOneBootnodeFindEachOtherThroughTheDht() throws Exception {
-    ChildProcess boot =
-        start(
-            "--listen",
-            "/ip4/127.0.0.2/tcp/0",
-            "--data-dir",
-            tmp.resolve("boot").toString(),
-            "--api",
-            "off");
+    ChildProcess boot = startAt(2, "boot", "off");
     String bootAddr = listenAddress(boot);
     List<ChildProcess> others = new ArrayList<>();
     for (int i = 3; i <= 4; i++) {
-      others.add(
-          start(
-              "--listen",
-              "/ip4/127.0.0." + i + "/tcp/0",
-              "--data-dir",
-              tmp.resolve("n" + i).toString(),
-              "--api",
-              "off",
-              "--bootnode",
-              bootAddr));
+      others.add(startAt(i, "n" + i, "off", "--bootnode", bootAddr));
     }
     String id3 = Multiaddr.parse(listenAddress(others.get(0))).peerId().orElseThrow().toBase58();
     String id4 = Multiaddr.parse(listenAddress(others.get(1))).peerId().orElseThrow().toBase58();
@@ -122,12 +108,9 @@ class NodeProcessIT {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.isExecutable(prlimit), "needs util-linux prlimit to limit a running process");
     ChildProcess n =
-        start(
-            "--listen",
-            "/ip4/127.0.0.4/tcp/0",
-            "--data-dir",
-            tmp.resolve("dies").toString(),
-            "--api",
+        startAt(
+            4,
+            "dies",
             "127.0.0.4:0",
             "--mine",
             "--miner-address",
@@ -171,8 +154,7 @@ class NodeProcessIT {
   @Test
   void twoNodesOnTheirOwnAddressesConnectAndKeepTheirIdentity() throws Exception {
     Path dirA = tmp.resolve("a");
-    ChildProcess a =
-        start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString(), "--api", "off");
+    ChildProcess a = startAt(2, "a", "off");
     String addrA = listenAddress(a);
     Multiaddr parsed = Multiaddr.parse(addrA);
     assertThat(parsed.toString()).startsWith("/ip4/127.0.0.2/tcp/");
@@ -181,16 +163,7 @@ class NodeProcessIT {
             PosixFilePermissions.toString(Files.getPosixFilePermissions(dirA.resolve("node.key"))))
         .isEqualTo("rw-------");
 
-    ChildProcess b =
-        start(
-            "--listen",
-            "/ip4/127.0.0.3/tcp/0",
-            "--data-dir",
-            tmp.resolve("b").toString(),
-            "--api",
-            "off",
-            "--bootnode",
-            addrA);
+    ChildProcess b = startAt(3, "b", "off", "--bootnode", addrA);
     String idB = Multiaddr.parse(listenAddress(b)).peerId().orElseThrow().toBase58();
     String idA = parsed.peerId().orElseThrow().toBase58();
     Await.until(() -> b.logged("Peer connected " + idA), Duration.ofSeconds(20), "b connects to a");
@@ -198,8 +171,7 @@ class NodeProcessIT {
 
     a.stop();
     Await.until(() -> b.logged("Peer disconnected " + idA), Duration.ofSeconds(20), "b sees a go");
-    ChildProcess again =
-        start("--listen", "/ip4/127.0.0.2/tcp/0", "--data-dir", dirA.toString(), "--api", "off");
+    ChildProcess again = startAt(2, "a", "off");
     assertThat(Multiaddr.parse(listenAddress(again)).peerId().orElseThrow().toBase58())
         .isEqualTo(idA);
   }

@@ -12,20 +12,8 @@ import java.util.Set;
  * an unreadable file an {@link IOException}; nothing else escapes.
  */
 class SettingsFuzzTest {
-  private static final Path FILE = tempFile();
+  private static final Path FILE = Fuzz.tempFile("cairn-settings-fuzz", "cairn.conf");
   private static final Set<String> KEYS = Set.of("network", "port", "data-dir", "peers", "mine");
-
-  private static Path tempFile() {
-    try {
-      Path dir = Files.createTempDirectory("cairn-settings-fuzz");
-      dir.toFile().deleteOnExit();
-      Path f = dir.resolve("cairn.conf");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void configFileParsesOrIsRefused(byte[] input) throws Exception {

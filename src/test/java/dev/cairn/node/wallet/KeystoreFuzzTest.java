@@ -11,22 +11,10 @@ import java.nio.file.Path;
  * subclass), nothing else; the scrypt parameters a file names must not run us out of memory.
  */
 class KeystoreFuzzTest {
-  private static final Path FILE = tempFile();
+  private static final Path FILE = Fuzz.tempFile("cairn-keystore-fuzz", "key.json");
 
   /** Twice what scrypt needs with the parameters we write (128 r N bytes: 32 MiB). */
   private static final long SCRYPT_MEMORY = 2L * 128 * 8 * (1 << 15);
-
-  private static Path tempFile() {
-    try {
-      Path dir = Files.createTempDirectory("cairn-keystore-fuzz");
-      dir.toFile().deleteOnExit();
-      Path f = dir.resolve("key.json");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void keystoreFileReadsOrIsRefused(byte[] input) throws Exception {

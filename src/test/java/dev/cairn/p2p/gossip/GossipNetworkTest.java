@@ -19,9 +19,9 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Full-stack gossipsub (multistream, Noise, yamux) between hosts in one JVM, in memory. */
 @Timeout(60)
@@ -29,12 +29,7 @@ class GossipNetworkTest {
   static final String TOPIC = "/cairn/test/gossip";
   static final GossipConfig FAST = GossipConfig.defaults().withHeartbeat(Duration.ofMillis(100));
 
-  private final TestNet net = TestNet.memory();
-
-  @AfterEach
-  void close() {
-    net.close();
-  }
+  @RegisterExtension final TestNet net = TestNet.memory();
 
   private Libp2p host(long seed) throws Exception {
     return net.host(seed);
@@ -163,16 +158,25 @@ class GossipNetworkTest {
     release.countDown();
   }
 
+  /**
+   * A host (identity from {@code seed}) that speaks gossipsub by hand: it drains whatever it is
+   * sent on its inbound stream, and has dialled {@code to}.
+   */
+  private Libp2p scriptedPeerDialling(long seed, Libp2p to) throws Exception {
+    Libp2p p = host(seed);
+    p.host()
+        .setHandler(
+            GossipState.MESHSUB_11, s -> s.in().transferTo(OutputStream.nullOutputStream()));
+    p.host().dial(to.host().fullAddress().orElseThrow());
+    return p;
+  }
+
   @Test
   void malformedAndOversizedRpcsArePenalisedWithoutHarm() throws Exception {
     Libp2p a = host(300);
     GossipRouter router = router(a, FAST);
     collect(router);
-    Libp2p raw = host(301);
-    raw.host()
-        .setHandler(
-            GossipState.MESHSUB_11, s -> s.in().transferTo(OutputStream.nullOutputStream()));
-    raw.host().dial(a.host().fullAddress().orElseThrow());
+    Libp2p raw = scriptedPeerDialling(301, a);
     Stream s = raw.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
     OutputStream out = s.out();
     // not a protobuf: field 1 with wire type 7
@@ -210,11 +214,7 @@ class GossipNetworkTest {
     assertThat(x.host().peerStore().get(zId)).isEmpty();
     // The pruning peer is scripted: our router attaches no records (it holds none of other
     // peers), but go and js do, and this is the path their PX takes into our node.
-    Libp2p hub = host(402);
-    hub.host()
-        .setHandler(
-            GossipState.MESHSUB_11, st -> st.in().transferTo(OutputStream.nullOutputStream()));
-    hub.host().dial(x.host().fullAddress().orElseThrow());
+    Libp2p hub = scriptedPeerDialling(402, x);
     PeerId hubId = hub.host().peerId();
     rx.setAppScore(hubId, 2); // P5 weight 10: 20 >= acceptPx (10)
     // the router knows the hub (and so scores it) once its outbound stream to the hub is up; a

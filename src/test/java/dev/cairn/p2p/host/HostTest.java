@@ -26,20 +26,15 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two or three hosts over real TCP on 127.0.0.1. */
 @Timeout(60)
 class HostTest {
   static final String ECHO = Echo.PROTOCOL_ID;
-  private final TestNet net = TestNet.tcp();
-
-  @AfterEach
-  void closeHosts() {
-    net.close();
-  }
+  @RegisterExtension final TestNet net = TestNet.tcp();
 
   Libp2p newHost() throws IOException {
     return newHost(ConnectionLimits.defaults());

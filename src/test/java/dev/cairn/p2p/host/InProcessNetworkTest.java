@@ -7,19 +7,14 @@ import dev.cairn.testing.Await;
 import dev.cairn.testing.TestNet;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Several full-stack hosts in one JVM over the in-memory transport. */
 @Timeout(60)
 class InProcessNetworkTest {
-  private final TestNet net = TestNet.memory();
-
-  @AfterEach
-  void close() {
-    net.close();
-  }
+  @RegisterExtension final TestNet net = TestNet.memory();
 
   private Libp2p host(long seed) throws Exception {
     Libp2p p = net.host(seed);

@@ -109,14 +109,19 @@ class IpLimitsTest {
     }
   }
 
-  @Test
-  void anIpBanHoldsAcrossNewPeerIds() throws Exception {
-    Libp2p victim = newHost(ConnectionLimits.defaults().withPerIp(8, 4, true));
-    Libp2p bad = newHost(ConnectionLimits.defaults());
+  /** {@code bad} connects to {@code victim}, which bans it for an hour and drops it. */
+  private static void connectAndBan(Libp2p victim, Libp2p bad) throws Exception {
     bad.host().dial(victim.host().fullAddress().orElseThrow());
     Await.until(() -> victim.host().isConnected(bad.host().peerId()), "victim sees bad");
     victim.host().ban(bad.host().peerId(), Duration.ofHours(1), "test");
     Await.until(() -> !victim.host().isConnected(bad.host().peerId()), "bad is dropped");
+  }
+
+  @Test
+  void anIpBanHoldsAcrossNewPeerIds() throws Exception {
+    Libp2p victim = newHost(ConnectionLimits.defaults().withPerIp(8, 4, true));
+    Libp2p bad = newHost(ConnectionLimits.defaults());
+    connectAndBan(victim, bad);
 
     Libp2p sameMachineNewId = newHost(ConnectionLimits.defaults());
     assertThatThrownBy(
@@ -129,10 +134,7 @@ class IpLimitsTest {
   void loopbackIsExemptByDefault() throws Exception {
     Libp2p victim = newHost(ConnectionLimits.defaults());
     Libp2p bad = newHost(ConnectionLimits.defaults());
-    bad.host().dial(victim.host().fullAddress().orElseThrow());
-    Await.until(() -> victim.host().isConnected(bad.host().peerId()), "victim sees bad");
-    victim.host().ban(bad.host().peerId(), Duration.ofHours(1), "test");
-    Await.until(() -> !victim.host().isConnected(bad.host().peerId()), "bad is dropped");
+    connectAndBan(victim, bad);
     Libp2p other = newHost(ConnectionLimits.defaults());
     assertThat(other.host().dial(victim.host().fullAddress().orElseThrow()).isOpen()).isTrue();
   }

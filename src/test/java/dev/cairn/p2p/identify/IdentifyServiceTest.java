@@ -10,28 +10,19 @@ import dev.cairn.testing.TestNet;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Identify's per-peer state over real TCP on 127.0.0.1. */
 @Timeout(60)
 class IdentifyServiceTest {
-  private final TestNet net = TestNet.tcp();
-
-  @AfterEach
-  void closeHosts() {
-    net.close();
-  }
-
-  Libp2p newHost() throws IOException {
-    return net.host();
-  }
+  @RegisterExtension final TestNet net = TestNet.tcp();
 
   @Test
   void aPeerThatNeverAnswersIdentifyLeavesNoStateAfterItsLastDisconnect() throws Exception {
-    Libp2p a = newHost();
-    Libp2p silent = newHost();
+    Libp2p a = net.host();
+    Libp2p silent = net.host();
     // The silent peer accepts identify streams and never answers them.
     silent.host().setHandler(IdentifyService.PROTOCOL_ID, s -> s.in().read());
     PeerId peer = silent.host().peerId();
@@ -58,8 +49,8 @@ class IdentifyServiceTest {
 
   @Test
   void aPushStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
-    Libp2p a = newHost();
-    Libp2p b = newHost();
+    Libp2p a = net.host();
+    Libp2p b = net.host();
     a.identify().readTimeout(java.time.Duration.ofMillis(300));
     b.host().dial(a.host().fullAddress().orElseThrow());
     try (dev.cairn.p2p.host.Stream silent =
@@ -73,8 +64,8 @@ class IdentifyServiceTest {
 
   @Test
   void anAnsweredPeerIsForgottenOnItsLastDisconnectToo() throws Exception {
-    Libp2p a = newHost();
-    Libp2p b = newHost();
+    Libp2p a = net.host();
+    Libp2p b = net.host();
     a.host().dial(b.host().fullAddress().orElseThrow());
     a.identify().awaitIdentify(b.host().peerId(), 5000);
     a.host().disconnect(b.host().peerId());

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Random;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Whole networks of full-stack hosts with the DHT, in one JVM over the in-memory transport. */
 @Timeout(120)
@@ -23,12 +23,7 @@ class KadNetworkTest {
   private static final Logger LOG = LogManager.getLogger();
   static final String PROTOCOL = "/cairn/test/kad/1.0.0";
 
-  private final TestNet net = TestNet.memory(32 * 1024);
-
-  @AfterEach
-  void close() {
-    net.close();
-  }
+  @RegisterExtension final TestNet net = TestNet.memory(32 * 1024);
 
   static KadConfig testConfig() {
     return KadConfig.defaults()

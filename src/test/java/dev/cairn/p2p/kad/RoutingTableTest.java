@@ -41,12 +41,21 @@ class RoutingTableTest {
     assertThat(t.nonEmptyBuckets()).containsExactly(0);
   }
 
+  /**
+   * A table of buckets of two (two replacements, a peer stale after 1000 ms) whose bucket 0 is
+   * full: {@code ps[0]} seen at 0, {@code ps[1]} at {@code secondSeenAt}.
+   */
+  private RoutingTable fullBucketZero(List<PeerId> ps, long secondSeenAt) {
+    RoutingTable t = new RoutingTable(self, 2, 2, 2, 1000);
+    t.observe(ps.get(0), 0);
+    t.observe(ps.get(1), secondSeenAt);
+    return t;
+  }
+
   @Test
   void aFullBucketAsksToCheckItsStalestPeerAndEvictsItWhenDead() {
-    RoutingTable t = new RoutingTable(self, 2, 2, 2, 1000);
     List<PeerId> ps = bucketZero(3);
-    t.observe(ps.get(0), 0);
-    t.observe(ps.get(1), 10);
+    RoutingTable t = fullBucketZero(ps, 10);
     assertThat(t.observe(ps.get(2), 500)).isNull(); // oldest seen 500 ms ago: fresh enough
     assertThat(t.observe(ps.get(2), 2000)).isEqualTo(ps.get(0));
     assertThat(t.observe(ps.get(2), 2001)).isNull(); // one check at a time
@@ -57,10 +66,8 @@ class RoutingTableTest {
 
   @Test
   void aLiveStalestPeerStaysAndTheNewcomerWaits() {
-    RoutingTable t = new RoutingTable(self, 2, 2, 2, 1000);
     List<PeerId> ps = bucketZero(3);
-    t.observe(ps.get(0), 0);
-    t.observe(ps.get(1), 10);
+    RoutingTable t = fullBucketZero(ps, 10);
     assertThat(t.observe(ps.get(2), 2000)).isEqualTo(ps.get(0));
     t.livenessResult(ps.get(0), true, 2100);
     assertThat(t.contains(ps.get(0))).isTrue();
@@ -70,10 +77,8 @@ class RoutingTableTest {
 
   @Test
   void repeatedFailuresEvictAndAViolationEvictsAtOnce() {
-    RoutingTable t = new RoutingTable(self, 2, 2, 2, 1000);
     List<PeerId> ps = bucketZero(3);
-    t.observe(ps.get(0), 0);
-    t.observe(ps.get(1), 0);
+    RoutingTable t = fullBucketZero(ps, 0);
     t.observe(ps.get(2), 0); // replacement
     assertThat(t.failed(ps.get(0), false)).isFalse();
     assertThat(t.failed(ps.get(0), false)).isTrue();

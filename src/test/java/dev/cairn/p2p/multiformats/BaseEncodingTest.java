@@ -37,6 +37,13 @@ class BaseEncodingTest {
     assertThat(Base58.decode(text)).isEqualTo(HEX.parseHex(hex));
   }
 
+  /** Up to 47 random bytes. */
+  private static byte[] randomData(Random random) {
+    byte[] data = new byte[random.nextInt(48)];
+    random.nextBytes(data);
+    return data;
+  }
+
   @Test
   void base58EncodesHelloWorld() {
     byte[] hello = "Hello World!".getBytes(StandardCharsets.US_ASCII);
@@ -47,8 +54,7 @@ class BaseEncodingTest {
   void base58RoundTripsRandomInputWithLeadingZeros() {
     Random random = new Random(7);
     for (int i = 0; i < 200; i++) {
-      byte[] data = new byte[random.nextInt(48)];
-      random.nextBytes(data);
+      byte[] data = randomData(random);
       for (int z = 0; z < Math.min(3, data.length); z++) {
         if (random.nextBoolean()) {
           data[z] = 0;
@@ -88,8 +94,7 @@ class BaseEncodingTest {
   void base32RoundTripsRandomInput() {
     Random random = new Random(11);
     for (int i = 0; i < 200; i++) {
-      byte[] data = new byte[random.nextInt(48)];
-      random.nextBytes(data);
+      byte[] data = randomData(random);
       assertThat(Base32.decode(Base32.encode(data))).isEqualTo(data);
     }
   }

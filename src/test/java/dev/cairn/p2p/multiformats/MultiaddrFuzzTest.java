@@ -13,9 +13,8 @@ class MultiaddrFuzzTest {
   @FuzzTest(maxDuration = "10s")
   void multiaddrBytesReencodeToThemselves(byte[] input) throws Exception {
     Multiaddr a =
-        Fuzz.bounded(input, 16, 0, ProtocolException.class, () -> Multiaddr.decode(input));
+        Fuzz.canonical(input, 16, ProtocolException.class, Multiaddr::decode, Multiaddr::encode);
     if (a != null) {
-      assertThat(a.encode()).isEqualTo(input);
       assertThat(Multiaddr.parse(a.toString())).isEqualTo(a);
     }
   }
@@ -34,9 +33,8 @@ class MultiaddrFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void peerIdBytesReencodeToThemselves(byte[] input) throws Exception {
-    PeerId id = Fuzz.bounded(input, 16, 0, ProtocolException.class, () -> PeerId.decode(input));
+    PeerId id = Fuzz.canonical(input, 16, ProtocolException.class, PeerId::decode, PeerId::bytes);
     if (id != null) {
-      assertThat(id.bytes()).isEqualTo(input);
       assertThat(PeerId.parse(id.toString())).isEqualTo(id);
     }
   }

@@ -81,21 +81,19 @@ class NoiseCryptoTest {
    * prologue, payloads in all three handshake messages, handshake hash, and three transport
    * messages (responder n=0, initiator n=0, responder n=1).
    */
+  private static DhKeyPair dh(String privateKeyHex) {
+    return DhKeyPair.fromPrivate(hex(privateKeyHex));
+  }
+
   @Test
   void xxMatchesCacophonyVector() throws Exception {
     byte[] prologue = hex("4a6f686e2047616c74");
-    DhKeyPair initStatic =
-        DhKeyPair.fromPrivate(
-            hex("e61ef9919cde45dd5f82166404bd08e38bceb5dfdfded0a34c8df7ed542214d1"));
+    DhKeyPair initStatic = dh("e61ef9919cde45dd5f82166404bd08e38bceb5dfdfded0a34c8df7ed542214d1");
     DhKeyPair initEphemeral =
-        DhKeyPair.fromPrivate(
-            hex("893e28b9dc6ca8d611ab664754b8ceb7bac5117349a4439a6b0569da977c464a"));
-    DhKeyPair respStatic =
-        DhKeyPair.fromPrivate(
-            hex("4a3acbfdb163dec651dfa3194dece676d437029c62a408b4c5ea9114246e4893"));
+        dh("893e28b9dc6ca8d611ab664754b8ceb7bac5117349a4439a6b0569da977c464a");
+    DhKeyPair respStatic = dh("4a3acbfdb163dec651dfa3194dece676d437029c62a408b4c5ea9114246e4893");
     DhKeyPair respEphemeral =
-        DhKeyPair.fromPrivate(
-            hex("bbdb4cdbd309f1a1f2e1456967fe288cadd6f712d65dc7b7793d5e63da6b375b"));
+        dh("bbdb4cdbd309f1a1f2e1456967fe288cadd6f712d65dc7b7793d5e63da6b375b");
     String[][] messages = {
       {
         "4c756477696720766f6e204d69736573",

@@ -176,15 +176,20 @@ class NoiseSessionTest {
     assertThatThrownBy(() -> s.in().read()).isInstanceOf(IOException.class);
   }
 
-  @Test
-  void aTamperedByteInAnyFrameFailsTheTagAndClosesTheConnection() throws Exception {
+  /** The wire bytes of A's session writing and flushing each of {@code writes} in turn. */
+  private static byte[] sealedByA(byte[]... writes) throws IOException {
     ScriptedDuplex w = new ScriptedDuplex(InputStream.nullInputStream());
     NoiseSession writer = sessionA(w);
-    writer.out().write(random(100, 1));
-    writer.out().flush();
-    writer.out().write(random(50, 2));
-    writer.out().flush();
-    byte[] wire = w.written();
+    for (byte[] b : writes) {
+      writer.out().write(b);
+      writer.out().flush();
+    }
+    return w.written();
+  }
+
+  @Test
+  void aTamperedByteInAnyFrameFailsTheTagAndClosesTheConnection() throws Exception {
+    byte[] wire = sealedByA(random(100, 1), random(50, 2));
     for (int at : new int[] {2, 50, 117, 2 + 116 + 2, wire.length - 1}) {
       byte[] bad = wire.clone();
       bad[at] ^= 0x40;
@@ -195,11 +200,7 @@ class NoiseSessionTest {
 
   @Test
   void framesSwappedOrReplayedFailTheTag() throws Exception {
-    ScriptedDuplex w = new ScriptedDuplex(InputStream.nullInputStream());
-    NoiseSession writer = sessionA(w);
-    writer.out().write(new byte[] {1});
-    writer.out().flush();
-    byte[] first = w.written();
+    byte[] first = sealedByA(new byte[] {1});
     ScriptedDuplex d = new ScriptedDuplex(new ByteArrayInputStream(concat(first, first)));
     NoiseSession reader = sessionB(d);
     assertThat(reader.in().read()).isEqualTo(1);
@@ -214,11 +215,7 @@ class NoiseSessionTest {
 
   @Test
   void streamEndingInsideAFrameIsTruncated() throws Exception {
-    ScriptedDuplex w = new ScriptedDuplex(InputStream.nullInputStream());
-    NoiseSession writer = sessionA(w);
-    writer.out().write(random(100, 1));
-    writer.out().flush();
-    byte[] cut = Arrays.copyOf(w.written(), 60);
+    byte[] cut = Arrays.copyOf(sealedByA(random(100, 1)), 60);
     ScriptedDuplex d = new ScriptedDuplex(new ByteArrayInputStream(cut));
     assertFailure(sessionB(d), d, Reason.TRUNCATED);
     ScriptedDuplex half = new ScriptedDuplex(new ByteArrayInputStream(new byte[] {0}));

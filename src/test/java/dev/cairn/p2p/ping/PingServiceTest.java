@@ -8,28 +8,19 @@ import dev.cairn.p2p.host.Stream;
 import dev.cairn.testing.TestNet;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ping echo side over real TCP on 127.0.0.1. */
 @Timeout(30)
 class PingServiceTest {
-  private final TestNet net = TestNet.tcp();
-
-  @AfterEach
-  void closeHosts() {
-    net.close();
-  }
-
-  Libp2p newHost() throws IOException {
-    return net.host();
-  }
+  @RegisterExtension final TestNet net = TestNet.tcp();
 
   @Test
   void aPingStreamIdleForTheTimeoutIsResetAfterItsEchoes() throws Exception {
-    Libp2p server = newHost();
-    Libp2p client = newHost();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     PingService.install(server.host(), Duration.ofMillis(300));
     client.host().dial(server.host().fullAddress().orElseThrow());
     try (Stream s = client.host().newStream(server.host().peerId(), PingService.PROTOCOL_ID)) {

@@ -16,23 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(30)
 class ReqRespProtocolTest {
   static final String ID = "/cairn/test/req/echo/1";
-  private final TestNet net = TestNet.memory();
-
-  @AfterEach
-  void close() {
-    net.close();
-  }
-
-  Libp2p host() throws IOException {
-    return net.host();
-  }
+  @RegisterExtension final TestNet net = TestNet.memory();
 
   /** Answers "a,b,c" with one chunk per comma-separated item; "missing" → RESOURCE_UNAVAILABLE. */
   static void split(dev.cairn.p2p.multiformats.PeerId peer, byte[] req, RequestHandler.Responder r)
@@ -46,21 +37,34 @@ class ReqRespProtocolTest {
     }
   }
 
+  /** {@code client}'s requester for {@code config}, connected to {@code server}. */
+  static ReqRespProtocol dialled(Libp2p client, Libp2p server, ReqRespConfig config)
+      throws IOException {
+    ReqRespProtocol c = ReqRespProtocol.client(client.host(), config);
+    client.host().dial(server.host().fullAddress().orElseThrow());
+    return c;
+  }
+
+  /** As {@link #dialled}, with {@code server} answering by {@link #split} under {@code config}. */
+  static ReqRespProtocol splitting(Libp2p server, Libp2p client, ReqRespConfig config)
+      throws IOException {
+    ReqRespProtocol.serve(server.host(), config, ReqRespProtocolTest::split);
+    return dialled(client, server, config);
+  }
+
   @Test
   void returnsEveryChunkOfTheResponse() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
-    ReqRespProtocol.serve(server.host(), ReqRespConfig.defaults(ID), ReqRespProtocolTest::split);
-    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
-    client.host().dial(server.host().fullAddress().orElseThrow());
+    Libp2p server = net.host();
+    Libp2p client = net.host();
+    ReqRespProtocol c = splitting(server, client, ReqRespConfig.defaults(ID));
     List<byte[]> chunks = c.request(server.host().peerId(), "a,bb,ccc".getBytes());
     assertThat(chunks).extracting(String::new).containsExactly("a", "bb", "ccc");
   }
 
   @Test
   void aRequestStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     java.util.concurrent.atomic.AtomicInteger handled =
         new java.util.concurrent.atomic.AtomicInteger();
     ReqRespProtocol.serve(
@@ -81,11 +85,9 @@ class ReqRespProtocolTest {
 
   @Test
   void reportsTheRespondersErrorCode() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
-    ReqRespProtocol.serve(server.host(), ReqRespConfig.defaults(ID), ReqRespProtocolTest::split);
-    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
-    client.host().dial(server.host().fullAddress().orElseThrow());
+    Libp2p server = net.host();
+    Libp2p client = net.host();
+    ReqRespProtocol c = splitting(server, client, ReqRespConfig.defaults(ID));
     assertThatThrownBy(() -> c.request(server.host().peerId(), "missing".getBytes()))
         .isInstanceOfSatisfying(
             RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcCode.RESOURCE_UNAVAILABLE))
@@ -94,8 +96,8 @@ class ReqRespProtocolTest {
 
   @Test
   void answersAnOversizedRequestWithInvalidRequestAndPenalises() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     ReqRespProtocol.serve(server.host(), ReqRespConfig.defaults(ID), ReqRespProtocolTest::split);
     client.host().dial(server.host().fullAddress().orElseThrow());
     for (int i = 0; i < 5; i++) {
@@ -115,12 +117,10 @@ class ReqRespProtocolTest {
 
   @Test
   void limitsTheRequestRatePerPeer() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     ReqRespConfig config = ReqRespConfig.defaults(ID).withRate(4, 0.001, 2);
-    ReqRespProtocol.serve(server.host(), config, ReqRespProtocolTest::split);
-    ReqRespProtocol c = ReqRespProtocol.client(client.host(), config);
-    client.host().dial(server.host().fullAddress().orElseThrow());
+    ReqRespProtocol c = splitting(server, client, config);
     c.request(server.host().peerId(), "x".getBytes());
     c.request(server.host().peerId(), "y".getBytes());
     assertThatThrownBy(() -> c.request(server.host().peerId(), "z".getBytes()))
@@ -130,8 +130,8 @@ class ReqRespProtocolTest {
 
   @Test
   void timesOutASilentResponder() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     CountDownLatch release = new CountDownLatch(1);
     ReqRespProtocol.serve(
         server.host(),
@@ -158,8 +158,8 @@ class ReqRespProtocolTest {
 
   @Test
   void rejectsAResponseWithTooManyChunks() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     server
         .host()
         .setHandler(
@@ -289,12 +289,11 @@ class ReqRespProtocolTest {
 
   @Test
   void aResponderSendingMoreThanAskedIsChargedAndBannedInTheEnd() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     List<Throwable> writeFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
     hostileResponder(server, 10, 16, writeFailures);
-    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
-    client.host().dial(server.host().fullAddress().orElseThrow());
+    ReqRespProtocol c = dialled(client, server, ReqRespConfig.defaults(ID));
     // the config allows 128 chunks; this request asked for 3
     for (int i = 0; i < 5; i++) {
       assertThatThrownBy(() -> c.request(server.host().peerId(), "x".getBytes(), 3, 1 << 20))
@@ -311,13 +310,12 @@ class ReqRespProtocolTest {
 
   @Test
   void aResponderSendingMoreBytesThanTheBudgetIsCutOffAndItsStreamReset() throws Exception {
-    Libp2p server = host();
-    Libp2p client = host();
+    Libp2p server = net.host();
+    Libp2p client = net.host();
     List<Throwable> writeFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
     // 64 chunks of 256 KiB = 16 MiB, within the config's chunk count and size
     hostileResponder(server, 64, 256 << 10, writeFailures);
-    ReqRespProtocol c = ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID));
-    client.host().dial(server.host().fullAddress().orElseThrow());
+    ReqRespProtocol c = dialled(client, server, ReqRespConfig.defaults(ID));
     assertThatThrownBy(() -> c.request(server.host().peerId(), "x".getBytes(), 64, 1 << 20))
         .isInstanceOfSatisfying(
             ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
