@@ -246,10 +246,13 @@ class NodeGossipTest {
         });
     GossipRouter crafted = craftedPeer(66);
     PeerId craftedId = crafted.host().peerId();
+    // subscribed, so that b knowing it proves the crafted peer's stream to b is open (see below)
+    crafted.subscribe(blocks, m -> {});
     crafted.host().dial(b.p2p.host().fullAddress().orElseThrow());
     Await.until(
         () ->
             crafted.topicPeers(blocks).contains(b.id())
+                && b.router.topicPeers(blocks).contains(craftedId)
                 && b.router.meshPeers(blocks).containsAll(List.of(a.id(), c.id()))
                 && c.router.meshPeers(blocks).contains(b.id()),
         Duration.ofSeconds(20),
@@ -293,7 +296,16 @@ class NodeGossipTest {
     GossipRouter crafted = craftedPeer(67);
     PeerId craftedId = crafted.host().peerId();
     crafted.host().dial(b.p2p.host().fullAddress().orElseThrow());
-    Await.until(() -> crafted.topicPeers(txs).contains(b.id()), "crafted peer knows b's topics");
+    // The crafted peer subscribes too: once b knows that, the crafted peer's own stream to b is
+    // open
+    // (it carries the subscription), so the message below is not published before there is a stream
+    // to send it on (it was then lost for b, and the test failed under load).
+    crafted.subscribe(txs, m -> {});
+    Await.until(
+        () ->
+            crafted.topicPeers(txs).contains(b.id())
+                && b.router.topicPeers(txs).contains(craftedId),
+        "the crafted peer and b know each other's topics");
     Transaction tx =
         ChainFixture.Trivial.tx(
             ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
