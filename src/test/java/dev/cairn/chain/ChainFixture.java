@@ -15,6 +15,7 @@ import dev.cairn.chain.state.ApplyResult;
 import dev.cairn.chain.state.InMemoryAccounts;
 import dev.cairn.chain.state.StateTransition;
 import dev.cairn.chain.store.ChainStore;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -76,7 +77,8 @@ public final class ChainFixture {
               new NetworkParams.Allocation(KEYS[0].address(), 1_000_000),
               new NetworkParams.Allocation(KEYS[1].address(), 1_000_000),
               new NetworkParams.Allocation(KEYS[2].address(), 1_000_000),
-              new NetworkParams.Allocation(KEYS[3].address(), 1_000_000)));
+              new NetworkParams.Allocation(KEYS[3].address(), 1_000_000)),
+          BigInteger.ZERO);
 
   private ChainFixture() {}
 
@@ -311,7 +313,8 @@ public final class ChainFixture {
             1,
             List.of(
                 new NetworkParams.Allocation(key(0).address(), 1_000_000),
-                new NetworkParams.Allocation(key(1).address(), 1_000_000)));
+                new NetworkParams.Allocation(key(1).address(), 1_000_000)),
+            BigInteger.ZERO);
 
     /** A signed transaction on {@link #PARAMS}' chain. */
     public static Transaction tx(SigningKey from, Address to, long amount, long fee, long nonce) {

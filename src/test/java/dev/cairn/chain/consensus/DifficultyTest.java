@@ -25,7 +25,19 @@ class DifficultyTest {
 
   static NetworkParams params() {
     return new NetworkParams(
-        "sim", 9, T0, START_BITS, 0x207fffff, BLOCK, HALF_LIFE, 5_000, 1, 0, 0, List.of());
+        "sim",
+        9,
+        T0,
+        START_BITS,
+        0x207fffff,
+        BLOCK,
+        HALF_LIFE,
+        5_000,
+        1,
+        0,
+        0,
+        List.of(),
+        BigInteger.ZERO);
   }
 
   static double ratio(int a, int b) {
@@ -57,7 +69,19 @@ class DifficultyTest {
     NetworkParams p = params();
     NetworkParams later =
         new NetworkParams(
-            "sim", 9, A, START_BITS, 0x207fffff, BLOCK, HALF_LIFE, 5_000, 1, 0, 0, List.of());
+            "sim",
+            9,
+            A,
+            START_BITS,
+            0x207fffff,
+            BLOCK,
+            HALF_LIFE,
+            5_000,
+            1,
+            0,
+            0,
+            List.of(),
+            BigInteger.ZERO);
     for (long h = 1; h < 100; h += 7) {
       long t = A + h * 1_300;
       assertThat(Difficulty.nextBits(later, h, t, A)).isEqualTo(Difficulty.nextBits(p, h, t, A));

@@ -18,6 +18,7 @@ import dev.cairn.chain.ChainView;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.state.Account;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +91,8 @@ class ChainStoreTest {
             1,
             0,
             1,
-            PARAMS.allocations());
+            PARAMS.allocations(),
+            BigInteger.ZERO);
     try (ChainStore store = ChainStore.open(dir, false)) {
       assertThatThrownBy(() -> ChainState.open(other, CONFIG, store, NOW))
           .isInstanceOf(StoreException.class)
