@@ -45,11 +45,6 @@ public record ChainConfig(
     return copy().set("maxOrphans", count).set("maxOrphanBytes", bytes).build();
   }
 
-  /** The same with other mempool bounds. */
-  public ChainConfig withMempool(Mempool.Config m) {
-    return copy().set("mempool", m).build();
-  }
-
   /** The same with another mailbox capacity. */
   public ChainConfig withMailboxCapacity(int capacity) {
     return copy().set("mailboxCapacity", capacity).build();

@@ -103,11 +103,6 @@ public record SyncConfig(
     return copy().set("statusRefresh", d).build();
   }
 
-  /** The same with another batch size. */
-  public SyncConfig withBatchSize(int n) {
-    return copy().set("batchSize", n).build();
-  }
-
   /** The same with other presync bounds (peers at once, headers per peer). */
   public SyncConfig withPresync(int peers, int headers) {
     return copy().set("presyncPeers", peers).set("presyncHeaders", headers).build();

@@ -352,24 +352,24 @@ class NoiseHandshakeTest {
     return protocolFailure(i);
   }
 
-  @Test
-  void signatureByAnotherKeyIsBadSignature() throws Exception {
-    HandshakePayload payload =
+  /** The initiator's failure when the responder names BOB and {@code signer} signs {@code dh}. */
+  ProtocolException initiatorFacingBobSignedBy(PrivateKey signer, DhKeyPair dh) throws Exception {
+    return initiatorFacing(
         new HandshakePayload(
             BOB.publicKey().encode(),
-            MALLORY.sign(NoiseHandshake.signedData(R_STATIC.publicKey())),
-            NONE);
-    assertThat(initiatorFacing(payload).reason()).isEqualTo(Reason.BAD_SIGNATURE);
+            signer.sign(NoiseHandshake.signedData(dh.publicKey())),
+            NONE));
+  }
+
+  @Test
+  void signatureByAnotherKeyIsBadSignature() throws Exception {
+    assertThat(initiatorFacingBobSignedBy(MALLORY, R_STATIC).reason())
+        .isEqualTo(Reason.BAD_SIGNATURE);
   }
 
   @Test
   void signatureOverAnotherStaticKeyIsBadSignature() throws Exception {
-    HandshakePayload payload =
-        new HandshakePayload(
-            BOB.publicKey().encode(),
-            BOB.sign(NoiseHandshake.signedData(I_STATIC.publicKey())),
-            NONE);
-    assertThat(initiatorFacing(payload).reason()).isEqualTo(Reason.BAD_SIGNATURE);
+    assertThat(initiatorFacingBobSignedBy(BOB, I_STATIC).reason()).isEqualTo(Reason.BAD_SIGNATURE);
   }
 
   @Test
