@@ -51,11 +51,14 @@ public final class ChainFixture {
 
   private static final SigningKey[] KEYS = new SigningKey[8];
 
+  /** The key whose seed is SHA-256 of {@code text} (ASCII): a test's named, repeatable key. */
+  public static SigningKey seededKey(String text) {
+    return SigningKey.fromSeed(Hash.sha256(text.getBytes(StandardCharsets.US_ASCII)).bytes());
+  }
+
   static {
     for (int i = 0; i < KEYS.length; i++) {
-      KEYS[i] =
-          SigningKey.fromSeed(
-              Hash.sha256(("cairn chain2 key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
+      KEYS[i] = seededKey("cairn chain2 key " + i);
     }
   }
 
@@ -293,8 +296,7 @@ public final class ChainFixture {
 
     /** Key {@code i}: seed SHA-256("cairn test key i"). */
     public static SigningKey key(int i) {
-      return SigningKey.fromSeed(
-          Hash.sha256(("cairn test key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
+      return seededKey("cairn test key " + i);
     }
 
     /** Keys 0 and 1 hold 1,000,000 units each; blocks every second; reward 50; min fee 1. */

@@ -293,28 +293,32 @@ class NoiseHandshakeTest {
   @Test
   void everyTamperedByteOfMessage2FailsTheTag() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    byte[] msg2 = rec.responderWrote();
-    for (int at = 2; at < msg2.length; at++) {
-      byte[] bad = msg2.clone();
-      bad[at] ^= 0x01;
-      ScriptedDuplex d = script(bad);
-      assertReason(
-          () -> NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL),
-          Reason.BAD_SIGNATURE);
-      assertThat(d.closed()).isTrue();
-    }
+    assertEveryTamperedByteFailsTheTag(rec.responderWrote(), 2, true);
   }
 
   @Test
   void everyTamperedByteOfMessage3FailsTheTag() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    byte[] msgs = rec.initiatorWrote();
-    for (int at = 2 + 32 + 2; at < msgs.length; at++) {
+    assertEveryTamperedByteFailsTheTag(rec.initiatorWrote(), 2 + 32 + 2, false);
+  }
+
+  /**
+   * Flips each byte of {@code msgs} from {@code from} on, one at a time, and feeds the result to
+   * the initiator (or the responder): each fails the tag as BAD_SIGNATURE and closes the pipe.
+   */
+  void assertEveryTamperedByteFailsTheTag(byte[] msgs, int from, boolean initiator) {
+    for (int at = from; at < msgs.length; at++) {
       byte[] bad = msgs.clone();
       bad[at] ^= 0x01;
       ScriptedDuplex d = script(bad);
       assertReason(
-          () -> NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL),
+          () -> {
+            if (initiator) {
+              NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL);
+            } else {
+              NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL);
+            }
+          },
           Reason.BAD_SIGNATURE);
       assertThat(d.closed()).isTrue();
     }
