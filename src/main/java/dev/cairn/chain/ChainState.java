@@ -215,11 +215,6 @@ public final class ChainState {
     return params;
   }
 
-  /** The store (reads only, for checks). */
-  public ChainStore store() {
-    return store;
-  }
-
   /** The mempool (owner thread only). */
   Mempool mempool() {
     checkOwnerThread();
