@@ -195,11 +195,6 @@ public final class Mempool {
     this.verifier = verifier;
   }
 
-  /** The bounds. */
-  public Config config() {
-    return config;
-  }
-
   /** Number of pooled (executable) transactions. */
   public int size() {
     return pool.size();

@@ -127,10 +127,6 @@ public final class KadDht implements Closeable {
     return dht;
   }
 
-  public KadConfig config() {
-    return config;
-  }
-
   /** The libp2p stack this DHT runs on. */
   public Libp2p libp2p() {
     return libp2p;
