@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -204,26 +205,43 @@ class NoiseHandshakeTest {
   @Test
   void everyFragmentationOfMessage2GivesTheSameInitiatorResult() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    for (List<byte[]> pieces : Fragments.splits(rec.responderWrote())) {
-      ScriptedDuplex d = new ScriptedDuplex(Fragments.stream(pieces));
-      NoiseSession s =
-          NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL);
+    for (NoiseSession s :
+        overEveryFragmentation(rec.responderWrote(), rec.initiatorWrote(), true)) {
       assertThat(s.remotePeer()).isEqualTo(PeerId.fromPublicKey(BOB.publicKey()));
       assertThat(s.earlyMuxer()).contains("/yamux/1.0.0");
-      assertThat(d.written()).isEqualTo(rec.initiatorWrote());
     }
   }
 
   @Test
   void everyFragmentationOfMessages1And3GivesTheSameResponderResult() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    for (List<byte[]> pieces : Fragments.splits(rec.initiatorWrote())) {
-      ScriptedDuplex d = new ScriptedDuplex(Fragments.stream(pieces));
-      NoiseSession s =
-          NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL);
+    for (NoiseSession s :
+        overEveryFragmentation(rec.initiatorWrote(), rec.responderWrote(), false)) {
       assertThat(s.remotePeer()).isEqualTo(PeerId.fromPublicKey(ALICE.publicKey()));
-      assertThat(d.written()).isEqualTo(rec.responderWrote());
     }
+  }
+
+  /**
+   * Runs the deterministic initiator (ALICE) or responder (BOB) on every fragmentation of what its
+   * peer wrote; each run must write exactly {@code wrote}. The sessions, for the caller's checks.
+   */
+  List<NoiseSession> overEveryFragmentation(byte[] peerWrote, byte[] wrote, boolean initiator)
+      throws Exception {
+    List<NoiseSession> sessions = new ArrayList<>();
+    for (List<byte[]> pieces : Fragments.splits(peerWrote)) {
+      ScriptedDuplex d = new ScriptedDuplex(Fragments.stream(pieces));
+      sessions.add(runDeterministic(d, initiator));
+      assertThat(d.written()).isEqualTo(wrote);
+    }
+    return sessions;
+  }
+
+  /** The deterministic initiator (ALICE) or responder (BOB) with yamux, over {@code d}. */
+  static NoiseSession runDeterministic(Duplex d, boolean initiator)
+      throws IOException, ProtocolException {
+    return initiator
+        ? NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL)
+        : NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL);
   }
 
   // ---- hostile input -----------------------------------------------------------------------
@@ -311,15 +329,7 @@ class NoiseHandshakeTest {
       byte[] bad = msgs.clone();
       bad[at] ^= 0x01;
       ScriptedDuplex d = script(bad);
-      assertReason(
-          () -> {
-            if (initiator) {
-              NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL);
-            } else {
-              NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL);
-            }
-          },
-          Reason.BAD_SIGNATURE);
+      assertReason(() -> runDeterministic(d, initiator), Reason.BAD_SIGNATURE);
       assertThat(d.closed()).isTrue();
     }
   }
