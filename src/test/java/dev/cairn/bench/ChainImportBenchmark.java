@@ -112,7 +112,11 @@ public final class ChainImportBenchmark {
     try (ChainStore store = ChainStore.open(dir, sync)) {
       ChainState state =
           ChainState.open(
-              p, ChainConfig.defaults().withSyncWrites(sync), store, Long.MAX_VALUE / 4);
+              p,
+              ChainConfig.defaults().withSyncWrites(sync),
+              store,
+              Long.MAX_VALUE / 4,
+              Transaction::hasValidSignature);
       long start = System.nanoTime();
       for (Block b : chain) {
         ImportResult r = state.importBlock(b, "bench");

@@ -174,7 +174,7 @@ public final class ChainFixture {
 
   /** The fork network's chain in {@code store}, at {@link #NOW}, on the calling thread. */
   public static ChainState open(ChainStore store, ChainConfig config) {
-    return ChainState.open(PARAMS, config, store, NOW);
+    return ChainState.open(PARAMS, config, store, NOW, Transaction::hasValidSignature);
   }
 
   /** {@link #open(ChainStore, ChainConfig)} with {@link #CONFIG}. */

@@ -17,6 +17,7 @@ import dev.cairn.chain.ChainState;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -94,7 +95,8 @@ class ChainStoreTest {
             PARAMS.allocations(),
             BigInteger.ZERO);
     try (ChainStore store = ChainStore.open(dir, false)) {
-      assertThatThrownBy(() -> ChainState.open(other, CONFIG, store, NOW))
+      assertThatThrownBy(
+              () -> ChainState.open(other, CONFIG, store, NOW, Transaction::hasValidSignature))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("another network");
     }
