@@ -96,21 +96,16 @@ public final class SyncManager implements AutoCloseable {
             .build();
   }
 
-  /** Serves the sync protocols from {@code chain} and starts the manager. */
+  /** Serves the sync protocols from {@code chain} and starts the manager, with its own metrics. */
   public static SyncManager start(
       Host host, ChainService chain, String network, SyncConfig config) {
-    return start(host, chain, network, config, new ChainBlockSource(chain));
-  }
-
-  /** As {@link #start(Host, ChainService, String, SyncConfig)}, answering from {@code source}. */
-  public static SyncManager start(
-      Host host, ChainService chain, String network, SyncConfig config, BlockSource source) {
-    return start(host, chain, network, config, source, new NodeMetrics(new Metrics()));
+    return start(
+        host, chain, network, config, new ChainBlockSource(chain), new NodeMetrics(new Metrics()));
   }
 
   /**
-   * As {@link #start(Host, ChainService, String, SyncConfig, BlockSource)}, recording the requests
-   * it serves and the blocks it imports in {@code metrics}.
+   * Serves the sync protocols from {@code source} and starts the manager, recording the requests it
+   * serves and the blocks it imports in {@code metrics}.
    */
   public static SyncManager start(
       Host host,
