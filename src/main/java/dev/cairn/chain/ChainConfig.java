@@ -1,7 +1,7 @@
 package dev.cairn.chain;
 
 import dev.cairn.chain.mempool.Mempool;
-import java.util.function.Consumer;
+import dev.cairn.owner.RecordCopy;
 
 /**
  * The chain owner's bounds and policies.
@@ -37,68 +37,25 @@ public record ChainConfig(
 
   /** The same with another bound on remembered invalid blocks. */
   public ChainConfig withMaxInvalidBlocks(int count) {
-    return copy(c -> c.maxInvalidBlocks = count);
+    return copy().set("maxInvalidBlocks", count).build();
   }
 
   /** The same with other orphan bounds. */
   public ChainConfig withOrphanBounds(int count, long bytes) {
-    return copy(
-        c -> {
-          c.maxOrphans = count;
-          c.maxOrphanBytes = bytes;
-        });
-  }
-
-  /** The same with other mempool bounds. */
-  public ChainConfig withMempool(Mempool.Config m) {
-    return copy(c -> c.mempool = m);
+    return copy().set("maxOrphans", count).set("maxOrphanBytes", bytes).build();
   }
 
   /** The same with another mailbox capacity. */
   public ChainConfig withMailboxCapacity(int capacity) {
-    return copy(c -> c.mailboxCapacity = capacity);
+    return copy().set("mailboxCapacity", capacity).build();
   }
 
   /** The same with fsync on or off. */
   public ChainConfig withSyncWrites(boolean sync) {
-    return copy(c -> c.syncWrites = sync);
+    return copy().set("syncWrites", sync).build();
   }
 
-  /** This config with the fields {@code change} sets replaced; the withers above use it. */
-  private ChainConfig copy(Consumer<Copy> change) {
-    Copy c = new Copy(this);
-    change.accept(c);
-    return new ChainConfig(
-        c.maxInvalidBlocks,
-        c.maxOrphans,
-        c.maxOrphanBytes,
-        c.orphanExpiryMillis,
-        c.mailboxCapacity,
-        c.recentHeaders,
-        c.syncWrites,
-        c.mempool);
-  }
-
-  /** The fields of a config, mutable while one is derived from another. */
-  private static final class Copy {
-    int maxInvalidBlocks;
-    int maxOrphans;
-    long maxOrphanBytes;
-    long orphanExpiryMillis;
-    int mailboxCapacity;
-    int recentHeaders;
-    boolean syncWrites;
-    Mempool.Config mempool;
-
-    Copy(ChainConfig c) {
-      maxInvalidBlocks = c.maxInvalidBlocks;
-      maxOrphans = c.maxOrphans;
-      maxOrphanBytes = c.maxOrphanBytes;
-      orphanExpiryMillis = c.orphanExpiryMillis;
-      mailboxCapacity = c.mailboxCapacity;
-      recentHeaders = c.recentHeaders;
-      syncWrites = c.syncWrites;
-      mempool = c.mempool;
-    }
+  private RecordCopy<ChainConfig> copy() {
+    return RecordCopy.of(this);
   }
 }

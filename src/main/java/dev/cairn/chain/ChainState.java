@@ -124,17 +124,9 @@ public final class ChainState {
   /**
    * Opens the chain in {@code store}: initialises a new store with genesis, or checks an existing
    * one (network, head, canonical index, supply) and completes an interrupted reorg. The calling
-   * thread becomes the owner.
-   */
-  public static ChainState open(
-      NetworkParams params, ChainConfig config, ChainStore store, long nowMillis) {
-    return open(params, config, store, nowMillis, Transaction::hasValidSignature);
-  }
-
-  /**
-   * As {@link #open(NetworkParams, ChainConfig, ChainStore, long)}, with the signature check of
-   * transactions that reach the owner unverified ({@link #submitTransaction(Transaction)}); tests
-   * inject one that counts.
+   * thread becomes the owner. {@code verifier} checks the signatures of transactions that reach the
+   * owner unverified ({@link #submitTransaction(Transaction)}): {@code
+   * Transaction::hasValidSignature}, or in tests one that counts.
    */
   public static ChainState open(
       NetworkParams params,
@@ -213,11 +205,6 @@ public final class ChainState {
   /** The network. */
   public NetworkParams params() {
     return params;
-  }
-
-  /** The store (reads only, for checks). */
-  public ChainStore store() {
-    return store;
   }
 
   /** The mempool (owner thread only). */

@@ -34,6 +34,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -311,23 +312,21 @@ final class NodeAssembly {
       ChainService chain) {
     closing.countDown();
     api.close();
-    if (history != null) {
-      history.close();
+    for (AutoCloseable part : Arrays.asList(history, mining, network, dht, p2p, chain)) {
+      if (part != null) {
+        close(part);
+      }
     }
-    if (mining != null) {
-      mining.close();
-    }
-    if (network != null) {
-      network.close();
-    }
-    if (dht != null) {
-      dht.close();
-    }
-    if (p2p != null) {
-      p2p.close();
-    }
-    if (chain != null) {
-      chain.close();
+  }
+
+  /** Closes a part; none of the node's parts throws a checked exception from close. */
+  private static void close(AutoCloseable part) {
+    try {
+      part.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + part, e);
     }
   }
 }

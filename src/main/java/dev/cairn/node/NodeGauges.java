@@ -5,6 +5,7 @@ import dev.cairn.node.gossip.NodeGossip;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.miner.MiningSwitch;
+import dev.cairn.node.sync.SyncCounter;
 import dev.cairn.node.sync.SyncManager;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.Host;
@@ -91,23 +92,11 @@ final class NodeGauges {
     SyncManager sync = network.sync();
     nodeMetrics.syncRate(() -> sync.status().blocksPerSecond());
     nodeMetrics.bannedPeers(() -> host.bannedCount());
-    metrics.gauge(
-        "cairn_sync_blocks_imported", "Blocks imported by sync", () -> sync.blocksImported());
-    metrics.gauge(
-        "cairn_sync_invalid_responses",
-        "Invalid sync answers from peers",
-        () -> sync.invalidResponses());
-    metrics.gauge("cairn_sync_timeouts", "Sync requests that timed out", () -> sync.timeouts());
-    metrics.gauge(
-        "cairn_sync_stalls", "Sync rounds restarted by the stall detector", () -> sync.stalls());
-    metrics.gauge(
-        "cairn_sync_unproven_claims",
-        "Times a peer announced chain work its headers or bodies could not show",
-        () -> sync.unprovenClaims());
-    metrics.gauge(
-        "cairn_peers_refused",
-        "Peers refused for another network or genesis",
-        () -> sync.refusals());
+    for (SyncCounter c : SyncCounter.values()) {
+      if (c.metric() != null) {
+        metrics.gauge(c.metric(), c.help(), () -> sync.count(c));
+      }
+    }
     metrics.gauge(
         "cairn_kad_routing_table_peers",
         "Peers in the Kademlia routing table",

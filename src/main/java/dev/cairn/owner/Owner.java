@@ -51,7 +51,6 @@ public final class Owner<C> implements AutoCloseable {
 
   private final String name;
   private final ArrayBlockingQueue<C> mailbox;
-  private final int capacity;
   private final FullPolicy policy;
   private final Duration backPressureTimeout;
   private final Consumer<C> handler;
@@ -78,7 +77,6 @@ public final class Owner<C> implements AutoCloseable {
 
   private Owner(Builder<C> b) {
     this.name = b.name;
-    this.capacity = b.capacity;
     this.mailbox = new ArrayBlockingQueue<>(b.capacity);
     this.policy = b.policy;
     this.backPressureTimeout = b.backPressureTimeout;
@@ -309,16 +307,6 @@ public final class Owner<C> implements AutoCloseable {
   /** Commands and ticks dropped under {@link FullPolicy#DROP_AND_COUNT}. */
   public long dropped() {
     return dropped.get();
-  }
-
-  /** The mailbox's capacity. */
-  public int capacity() {
-    return capacity;
-  }
-
-  /** The declared full-policy. */
-  public FullPolicy fullPolicy() {
-    return policy;
   }
 
   /** The thread's name. */

@@ -10,6 +10,7 @@ import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Merkle;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,7 +64,8 @@ final class BenchChain {
             5_000,
             0,
             1,
-            alloc);
+            alloc,
+            BigInteger.ZERO);
     return new Funded(keys, p);
   }
 

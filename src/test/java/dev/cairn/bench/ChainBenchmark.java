@@ -18,6 +18,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,7 +166,19 @@ public final class ChainBenchmark {
       alloc.sort(java.util.Comparator.comparing(a -> a.address().hex()));
       params =
           new NetworkParams(
-              "bench", 99, 0, 0x207fffff, 0x207fffff, 1000, 100_000, 1000, 50, 0, 1, alloc);
+              "bench",
+              99,
+              0,
+              0x207fffff,
+              0x207fffff,
+              1000,
+              100_000,
+              1000,
+              50,
+              0,
+              1,
+              alloc,
+              BigInteger.ZERO);
       genesis = InMemoryAccounts.genesis(params);
       long[] nonces = new long[senders];
       Address sink = SigningKey.fromSeed(new byte[32]).address();

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Not a test: blocks of 1,000 signed transactions imported per second by {@link ChainState} into a
@@ -36,15 +37,9 @@ public final class ChainImportBenchmark {
 
   /** Entry point. */
   public static void main(String[] args) throws IOException {
-    int blocks = 30;
-    int runs = 3;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--blocks" -> blocks = Integer.parseInt(args[++i]);
-        case "--runs" -> runs = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
-      }
-    }
+    Map<String, Integer> options = BenchOptions.parse(args, Map.of("--blocks", 30, "--runs", 3));
+    int blocks = options.get("--blocks");
+    int runs = options.get("--runs");
     BenchChain.Funded funded =
         BenchChain.funded("bench key", SENDERS, "bench", CHAIN_ID, 1_795_219_200_000L, 3_600_000);
     SigningKey[] keys = funded.keys();
@@ -117,7 +112,11 @@ public final class ChainImportBenchmark {
     try (ChainStore store = ChainStore.open(dir, sync)) {
       ChainState state =
           ChainState.open(
-              p, ChainConfig.defaults().withSyncWrites(sync), store, Long.MAX_VALUE / 4);
+              p,
+              ChainConfig.defaults().withSyncWrites(sync),
+              store,
+              Long.MAX_VALUE / 4,
+              Transaction::hasValidSignature);
       long start = System.nanoTime();
       for (Block b : chain) {
         ImportResult r = state.importBlock(b, "bench");

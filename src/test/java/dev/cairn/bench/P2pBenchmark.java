@@ -6,8 +6,8 @@ import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionLimits;
 import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.perf.PerfService;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -195,14 +195,7 @@ public final class P2pBenchmark {
           exec.submit(
               () -> {
                 try (Socket s = server.accept()) {
-                  InputStream in = s.getInputStream();
-                  byte[] buf = new byte[BLOCK];
-                  long total = 0;
-                  int n;
-                  while ((n = in.read(buf)) >= 0) {
-                    total += n;
-                  }
-                  return total;
+                  return PerfService.drain(s.getInputStream());
                 }
               });
       long start = System.nanoTime();

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -50,17 +51,11 @@ public final class SyncBenchmark {
 
   /** Entry point. */
   public static void main(String[] args) throws Exception {
-    int blocks = 5_000;
-    int txs = 20;
-    int runs = 3;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--blocks" -> blocks = Integer.parseInt(args[++i]);
-        case "--txs" -> txs = Integer.parseInt(args[++i]);
-        case "--runs" -> runs = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
-      }
-    }
+    Map<String, Integer> options =
+        BenchOptions.parse(args, Map.of("--blocks", 5_000, "--txs", 20, "--runs", 3));
+    int blocks = options.get("--blocks");
+    int txs = options.get("--txs");
+    int runs = options.get("--runs");
     BenchChain.Funded funded =
         BenchChain.funded(
             "sync bench key",

@@ -15,6 +15,7 @@ import dev.cairn.chain.state.ApplyResult;
 import dev.cairn.chain.state.InMemoryAccounts;
 import dev.cairn.chain.state.StateTransition;
 import dev.cairn.chain.store.ChainStore;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,11 +51,14 @@ public final class ChainFixture {
 
   private static final SigningKey[] KEYS = new SigningKey[8];
 
+  /** The key whose seed is SHA-256 of {@code text} (ASCII): a test's named, repeatable key. */
+  public static SigningKey seededKey(String text) {
+    return SigningKey.fromSeed(Hash.sha256(text.getBytes(StandardCharsets.US_ASCII)).bytes());
+  }
+
   static {
     for (int i = 0; i < KEYS.length; i++) {
-      KEYS[i] =
-          SigningKey.fromSeed(
-              Hash.sha256(("cairn chain2 key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
+      KEYS[i] = seededKey("cairn chain2 key " + i);
     }
   }
 
@@ -76,7 +80,8 @@ public final class ChainFixture {
               new NetworkParams.Allocation(KEYS[0].address(), 1_000_000),
               new NetworkParams.Allocation(KEYS[1].address(), 1_000_000),
               new NetworkParams.Allocation(KEYS[2].address(), 1_000_000),
-              new NetworkParams.Allocation(KEYS[3].address(), 1_000_000)));
+              new NetworkParams.Allocation(KEYS[3].address(), 1_000_000)),
+          BigInteger.ZERO);
 
   private ChainFixture() {}
 
@@ -169,7 +174,7 @@ public final class ChainFixture {
 
   /** The fork network's chain in {@code store}, at {@link #NOW}, on the calling thread. */
   public static ChainState open(ChainStore store, ChainConfig config) {
-    return ChainState.open(PARAMS, config, store, NOW);
+    return ChainState.open(PARAMS, config, store, NOW, Transaction::hasValidSignature);
   }
 
   /** {@link #open(ChainStore, ChainConfig)} with {@link #CONFIG}. */
@@ -291,8 +296,7 @@ public final class ChainFixture {
 
     /** Key {@code i}: seed SHA-256("cairn test key i"). */
     public static SigningKey key(int i) {
-      return SigningKey.fromSeed(
-          Hash.sha256(("cairn test key " + i).getBytes(StandardCharsets.US_ASCII)).bytes());
+      return seededKey("cairn test key " + i);
     }
 
     /** Keys 0 and 1 hold 1,000,000 units each; blocks every second; reward 50; min fee 1. */
@@ -311,7 +315,8 @@ public final class ChainFixture {
             1,
             List.of(
                 new NetworkParams.Allocation(key(0).address(), 1_000_000),
-                new NetworkParams.Allocation(key(1).address(), 1_000_000)));
+                new NetworkParams.Allocation(key(1).address(), 1_000_000)),
+            BigInteger.ZERO);
 
     /** A signed transaction on {@link #PARAMS}' chain. */
     public static Transaction tx(SigningKey from, Address to, long amount, long fee, long nonce) {

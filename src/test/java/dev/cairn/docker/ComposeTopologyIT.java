@@ -487,7 +487,7 @@ class ComposeTopologyIT {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       for (Proc p : procs) {
-        if (!p.child().isAlive()) {
+        if (!p.child().process().isAlive()) {
           throw new AssertionError(p.service().name() + " exited\n" + p.tail());
         }
       }

@@ -54,12 +54,7 @@ class NodeForkIT {
             "--fee",
             "5000");
     Await.until(
-        () -> {
-          JsonNode tx = b2.get("txs/" + txId);
-          return tx != null && tx.get("status").asText().equals("confirmed");
-        },
-        Duration.ofSeconds(40),
-        "the transfer is mined on B's branch");
+        () -> b2.confirmed(txId), Duration.ofSeconds(40), "the transfer is mined on B's branch");
     String blockOnB = b2.get("txs/" + txId).get("block").asText();
     assertThat(a1.get("txs/" + txId)).as("A never saw it").isNull();
 
@@ -105,10 +100,7 @@ class NodeForkIT {
     // and, once the B nodes passed it on, A's miner includes it in A's chain
     for (NodeProcess n : all) {
       Await.until(
-          () -> {
-            JsonNode tx = n.get("txs/" + txId);
-            return tx != null && tx.get("status").asText().equals("confirmed");
-          },
+          () -> n.confirmed(txId),
           Duration.ofSeconds(60),
           "the transfer is mined on A's chain, seen by " + n);
     }

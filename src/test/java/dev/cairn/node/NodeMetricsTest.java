@@ -2,11 +2,9 @@ package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.model.Address;
-import dev.cairn.chain.model.Hash;
-import dev.cairn.chain.model.SigningKey;
 import dev.cairn.testing.Await;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +31,7 @@ class NodeMetricsTest {
   @TempDir Path tmp;
 
   static Address address(String seed) {
-    return SigningKey.fromSeed(Hash.sha256(seed.getBytes(StandardCharsets.US_ASCII)).bytes())
-        .address();
+    return ChainFixture.seededKey(seed).address();
   }
 
   Node start(String name) throws Exception {

@@ -88,13 +88,7 @@ class NodeNetworkIT {
 
     // mined and visible on all five
     for (NodeProcess n : all) {
-      Await.until(
-          () -> {
-            JsonNode tx = n.get("txs/" + txId);
-            return tx != null && tx.get("status").asText().equals("confirmed");
-          },
-          Duration.ofSeconds(60),
-          "transfer confirmed on " + n);
+      Await.until(() -> n.confirmed(txId), Duration.ofSeconds(60), "transfer confirmed on " + n);
     }
     long txHeight = target.get("txs/" + txId).get("height").asLong();
     String txBlock = target.get("txs/" + txId).get("block").asText();

@@ -116,6 +116,12 @@ final class NodeProcesses implements AutoCloseable, BeforeEachCallback, AfterEac
       return get("status");
     }
 
+    /** Whether this node's API reports transaction {@code txId} as confirmed. */
+    boolean confirmed(String txId) {
+      JsonNode tx = get("txs/" + txId);
+      return tx != null && tx.get("status").asText().equals("confirmed");
+    }
+
     /** Head height, or -1 if the node does not answer. */
     long height() {
       JsonNode s = status();

@@ -2,17 +2,16 @@ package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.consensus.RejectReason;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Address;
-import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.LogCapture;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ class NodeShutdownTest {
   @TempDir Path tmp;
 
   static SigningKey key(String seed) {
-    return SigningKey.fromSeed(Hash.sha256(seed.getBytes(StandardCharsets.US_ASCII)).bytes());
+    return ChainFixture.seededKey(seed);
   }
 
   Node start(String name, Address mineTo, List<Multiaddr> bootnodes) throws Exception {

@@ -201,14 +201,6 @@ public final class ChildProcess implements AutoCloseable {
     return process;
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
   /** The output lines so far (a live view). */
   public List<String> lines() {
     return lines;

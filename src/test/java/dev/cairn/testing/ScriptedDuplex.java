@@ -3,38 +3,33 @@ package dev.cairn.testing;
 import dev.cairn.p2p.transport.Duplex;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A duplex that reads a fixed script and records what is written and whether it was closed. */
-public final class ScriptedDuplex implements Duplex {
-  private final InputStream in;
-  private final ByteArrayOutputStream written = new ByteArrayOutputStream();
-  private volatile boolean closed;
+/**
+ * A duplex that reads a fixed script and records what is written and whether it was closed.
+ *
+ * @param in the script
+ * @param out what was written
+ * @param closedFlag set by {@link #close()}
+ */
+public record ScriptedDuplex(InputStream in, ByteArrayOutputStream out, AtomicBoolean closedFlag)
+    implements Duplex {
 
+  /** Reads {@code in}, records what is written. */
   public ScriptedDuplex(InputStream in) {
-    this.in = in;
-  }
-
-  @Override
-  public InputStream in() {
-    return in;
-  }
-
-  @Override
-  public OutputStream out() {
-    return written;
+    this(in, new ByteArrayOutputStream(), new AtomicBoolean());
   }
 
   public byte[] written() {
-    return written.toByteArray();
+    return out.toByteArray();
   }
 
   public boolean closed() {
-    return closed;
+    return closedFlag.get();
   }
 
   @Override
   public void close() {
-    closed = true;
+    closedFlag.set(true);
   }
 }

@@ -3,10 +3,10 @@ package dev.cairn.chain.consensus;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
+import dev.cairn.owner.RecordCopy;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One network's consensus parameters and genesis, read from {@code networks/<name>.json} by {@link
@@ -47,36 +47,6 @@ public record NetworkParams(
   /** A genesis balance. */
   public record Allocation(Address address, long balance) {}
 
-  /** The parameters with no minimum chain work (0). */
-  public NetworkParams(
-      String name,
-      int chainId,
-      long genesisTimestamp,
-      int genesisBits,
-      int powLimitBits,
-      long blockTimeMillis,
-      long halfLifeMillis,
-      long maxFutureDriftMillis,
-      long initialReward,
-      long halvingInterval,
-      long minFee,
-      List<Allocation> allocations) {
-    this(
-        name,
-        chainId,
-        genesisTimestamp,
-        genesisBits,
-        powLimitBits,
-        blockTimeMillis,
-        halfLifeMillis,
-        maxFutureDriftMillis,
-        initialReward,
-        halvingInterval,
-        minFee,
-        allocations,
-        BigInteger.ZERO);
-  }
-
   /** Sorts the allocations by address; checks what a loader must already have checked. */
   public NetworkParams {
     allocations =
@@ -114,70 +84,21 @@ public record NetworkParams(
 
   /** The same parameters with another minimum chain work. */
   public NetworkParams withMinimumChainWork(BigInteger work) {
-    return copy(c -> c.minimumChainWork = work);
+    return copy().set("minimumChainWork", work).build();
   }
 
   /** The same parameters with another chain id (another genesis, so another network). */
   public NetworkParams withChainId(int id) {
-    return copy(c -> c.chainId = id);
+    return copy().set("chainId", id).build();
   }
 
   /** The same parameters with other genesis bits (another genesis, so another network). */
   public NetworkParams withGenesisBits(int bits) {
-    return copy(c -> c.genesisBits = bits);
+    return copy().set("genesisBits", bits).build();
   }
 
-  /** These parameters with the fields {@code change} sets replaced; the withers above use it. */
-  private NetworkParams copy(Consumer<Copy> change) {
-    Copy c = new Copy(this);
-    change.accept(c);
-    return new NetworkParams(
-        c.name,
-        c.chainId,
-        c.genesisTimestamp,
-        c.genesisBits,
-        c.powLimitBits,
-        c.blockTimeMillis,
-        c.halfLifeMillis,
-        c.maxFutureDriftMillis,
-        c.initialReward,
-        c.halvingInterval,
-        c.minFee,
-        c.allocations,
-        c.minimumChainWork);
-  }
-
-  /** The fields of a parameter set, mutable while one is derived from another. */
-  private static final class Copy {
-    String name;
-    int chainId;
-    long genesisTimestamp;
-    int genesisBits;
-    int powLimitBits;
-    long blockTimeMillis;
-    long halfLifeMillis;
-    long maxFutureDriftMillis;
-    long initialReward;
-    long halvingInterval;
-    long minFee;
-    List<Allocation> allocations;
-    BigInteger minimumChainWork;
-
-    Copy(NetworkParams p) {
-      name = p.name;
-      chainId = p.chainId;
-      genesisTimestamp = p.genesisTimestamp;
-      genesisBits = p.genesisBits;
-      powLimitBits = p.powLimitBits;
-      blockTimeMillis = p.blockTimeMillis;
-      halfLifeMillis = p.halfLifeMillis;
-      maxFutureDriftMillis = p.maxFutureDriftMillis;
-      initialReward = p.initialReward;
-      halvingInterval = p.halvingInterval;
-      minFee = p.minFee;
-      allocations = p.allocations;
-      minimumChainWork = p.minimumChainWork;
-    }
+  private RecordCopy<NetworkParams> copy() {
+    return RecordCopy.of(this);
   }
 
   /** The easiest allowed target. */

@@ -15,21 +15,7 @@ import java.util.TreeSet;
  */
 final class Lane {
   /** One pending transaction with its arrival. */
-  static final class Entry {
-    final Transaction tx;
-    final Hash id;
-    final Address sender;
-    final long arrival;
-    final long seq;
-
-    Entry(Transaction tx, Hash id, Address sender, long arrival, long seq) {
-      this.tx = tx;
-      this.id = id;
-      this.sender = sender;
-      this.arrival = arrival;
-      this.seq = seq;
-    }
-
+  record Entry(Transaction tx, Hash id, Address sender, long arrival, long seq) {
     long fee() {
       return tx.fee();
     }
@@ -47,14 +33,14 @@ final class Lane {
 
   /** Cheapest first; among equal fees the newest first (evicted before older ones). */
   static final Comparator<Entry> EVICTION_ORDER =
-      Comparator.comparingLong(Entry::fee).thenComparing(e -> -e.seq);
+      Comparator.comparingLong(Entry::fee).thenComparing(e -> -e.seq());
 
   /** Oldest first (the gap queue's eviction order). */
-  static final Comparator<Entry> ARRIVAL_ORDER = Comparator.comparingLong(e -> e.seq);
+  static final Comparator<Entry> ARRIVAL_ORDER = Comparator.comparingLong(e -> e.seq());
 
   /** Best first: highest fee, then earliest arrival. */
   static final Comparator<Entry> MINING_ORDER =
-      Comparator.comparingLong((Entry e) -> -e.fee()).thenComparingLong(e -> e.seq);
+      Comparator.comparingLong((Entry e) -> -e.fee()).thenComparingLong(e -> e.seq());
 
   final Map<Hash, Entry> byId = new HashMap<>();
   final Map<Address, TreeMap<Long, Entry>> bySender = new HashMap<>();
@@ -77,18 +63,18 @@ final class Lane {
   }
 
   void put(Entry e) {
-    byId.put(e.id, e);
-    bySender.computeIfAbsent(e.sender, k -> new TreeMap<>()).put(e.nonce(), e);
+    byId.put(e.id(), e);
+    bySender.computeIfAbsent(e.sender(), k -> new TreeMap<>()).put(e.nonce(), e);
     order.add(e);
   }
 
   void remove(Entry e) {
-    byId.remove(e.id);
+    byId.remove(e.id());
     order.remove(e);
-    TreeMap<Long, Entry> seq = bySender.get(e.sender);
+    TreeMap<Long, Entry> seq = bySender.get(e.sender());
     seq.remove(e.nonce());
     if (seq.isEmpty()) {
-      bySender.remove(e.sender);
+      bySender.remove(e.sender());
     }
   }
 

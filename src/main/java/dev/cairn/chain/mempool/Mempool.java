@@ -195,11 +195,6 @@ public final class Mempool {
     this.verifier = verifier;
   }
 
-  /** The bounds. */
-  public Config config() {
-    return config;
-  }
-
   /** Number of pooled (executable) transactions. */
   public int size() {
     return pool.size();
@@ -216,7 +211,7 @@ public final class Mempool {
     if (e == null) {
       e = queue.byId.get(id);
     }
-    return Optional.ofNullable(e).map(x -> x.tx);
+    return Optional.ofNullable(e).map(x -> x.tx());
   }
 
   /** True if pending (pooled or queued). */
@@ -234,7 +229,7 @@ public final class Mempool {
     List<Transaction> out = new ArrayList<>(Math.min(max, pool.size()));
     Iterator<Entry> it = pool.order.descendingIterator();
     while (it.hasNext() && out.size() < max) {
-      out.add(it.next().tx);
+      out.add(it.next().tx());
     }
     return out;
   }
@@ -243,7 +238,7 @@ public final class Mempool {
   public List<Transaction> pending(Address sender) {
     TreeMap<Long, Entry> all = new TreeMap<>(pool.of(sender));
     all.putAll(queue.of(sender));
-    return all.values().stream().map(e -> e.tx).toList();
+    return all.values().stream().map(e -> e.tx()).toList();
   }
 
   /**
@@ -393,7 +388,7 @@ public final class Mempool {
     lane.remove(existing);
     lane.put(new Entry(tx, id, sender, now, nextSeq++));
     return new Admission(
-        lane == pool ? Outcome.REPLACED : Outcome.QUEUED, id, null, "replaced " + existing.id);
+        lane == pool ? Outcome.REPLACED : Outcome.QUEUED, id, null, "replaced " + existing.id());
   }
 
   private static Admission insufficient(Hash id, Account a, long committed) {
@@ -414,7 +409,7 @@ public final class Mempool {
     }
     if (pool.size() >= config.maxTransactions()) {
       Entry cheapest = pool.order.first();
-      if (fee <= cheapest.fee() || cheapest.sender.equals(sender)) {
+      if (fee <= cheapest.fee() || cheapest.sender().equals(sender)) {
         return new Admission(
             Outcome.POOL_FULL, id, null, "pool full; the cheapest pays " + cheapest.fee());
       }
@@ -436,11 +431,11 @@ public final class Mempool {
       // The queued transactions were affordable together with the pool's when they came; the
       // balance may have moved since.
       if (saturatedAdd(pool.cost(sender), e.cost()) > a.balance()
-          || makeRoom(sender, e.fee(), e.id) != null) {
+          || makeRoom(sender, e.fee(), e.id()) != null) {
         return out; // dropped; the later ones wait for it (or expire)
       }
-      pool.put(new Entry(e.tx, e.id, sender, now, nextSeq++));
-      out.add(e.tx);
+      pool.put(new Entry(e.tx(), e.id(), sender, now, nextSeq++));
+      out.add(e.tx());
     }
   }
 
@@ -505,7 +500,7 @@ public final class Mempool {
           budget -= e.cost();
           expected++;
           if (wasQueued.contains(e)) {
-            promoted.add(e.tx);
+            promoted.add(e.tx());
           }
         } else if (e.nonce() - a.nonce() <= config.maxNonceAhead()
             && queue.of(sender).size() < config.maxQueuedPerSender()) {
@@ -527,18 +522,18 @@ public final class Mempool {
   public int expire(long now) {
     List<Entry> old = new ArrayList<>();
     for (Entry e : pool.byId.values()) {
-      if (now - e.arrival >= config.expiryMillis()) {
+      if (now - e.arrival() >= config.expiryMillis()) {
         old.add(e);
       }
     }
     int before = pool.size() + queue.size();
     for (Entry e : old) {
-      if (pool.byId.containsKey(e.id)) {
+      if (pool.byId.containsKey(e.id())) {
         removeWithLaterNonces(e);
       }
     }
     for (Entry e : List.copyOf(queue.byId.values())) {
-      if (now - e.arrival >= config.queuedExpiryMillis()) {
+      if (now - e.arrival() >= config.queuedExpiryMillis()) {
         queue.remove(e);
       }
     }
@@ -555,7 +550,7 @@ public final class Mempool {
   }
 
   private void removeWithLaterNonces(Entry e) {
-    for (Entry later : List.copyOf(pool.of(e.sender).tailMap(e.nonce(), true).values())) {
+    for (Entry later : List.copyOf(pool.of(e.sender()).tailMap(e.nonce(), true).values())) {
       pool.remove(later);
     }
   }

@@ -40,27 +40,27 @@ final class TemplateSelection {
     List<Transaction> out = new ArrayList<>();
     while (!ready.isEmpty() && out.size() < limit) {
       Entry e = ready.poll();
-      Account from = read(overlay, state, e.sender);
+      Account from = read(overlay, state, e.sender());
       if (from == null || from.nonce() != e.nonce()) {
         continue;
       }
-      long cost = e.tx.amount() + e.fee();
+      long cost = e.tx().amount() + e.fee();
       if (from.balance() < cost) {
         continue; // this sender's sequence stops here
       }
-      Address to = e.tx.recipient();
+      Address to = e.tx().recipient();
       Account before = read(overlay, state, to);
       Account recipient = before == null ? new Account(0, 0) : before;
       long credited;
       try {
-        credited = Math.addExact(recipient.balance(), e.tx.amount());
+        credited = Math.addExact(recipient.balance(), e.tx().amount());
       } catch (ArithmeticException overflow) {
         continue;
       }
-      overlay.put(e.sender, new Account(from.balance() - cost, from.nonce() + 1));
+      overlay.put(e.sender(), new Account(from.balance() - cost, from.nonce() + 1));
       overlay.put(to, new Account(credited, recipient.nonce())); // never the sender itself
-      out.add(e.tx);
-      Entry next = pool.at(e.sender, e.nonce() + 1);
+      out.add(e.tx());
+      Entry next = pool.at(e.sender(), e.nonce() + 1);
       if (next != null) {
         ready.add(next);
       }

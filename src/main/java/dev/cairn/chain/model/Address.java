@@ -17,10 +17,7 @@ public record Address(byte[] bytes) {
 
   /** Copies and checks {@code bytes} (exactly 20). */
   public Address {
-    if (bytes.length != SIZE) {
-      throw new IllegalArgumentException("an address has 20 bytes, not " + bytes.length);
-    }
-    bytes = bytes.clone();
+    bytes = FixedBytes.copy(bytes, SIZE, "an address");
   }
 
   /** Wraps 20 bytes. */

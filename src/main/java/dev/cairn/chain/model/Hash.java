@@ -18,10 +18,7 @@ public record Hash(byte[] bytes) implements Comparable<Hash> {
 
   /** Copies and checks {@code bytes} (exactly 32). */
   public Hash {
-    if (bytes.length != SIZE) {
-      throw new IllegalArgumentException("a hash has 32 bytes, not " + bytes.length);
-    }
-    bytes = bytes.clone();
+    bytes = FixedBytes.copy(bytes, SIZE, "a hash");
   }
 
   /** Wraps 32 bytes. */

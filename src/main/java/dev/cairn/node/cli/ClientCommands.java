@@ -40,7 +40,6 @@ final class ClientCommands {
 
   @Command(
       name = "balance",
-      mixinStandardHelpOptions = true,
       description = "Print an account's balance (base units and coins) and nonce.")
   static final class Balance implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -81,28 +80,20 @@ final class ClientCommands {
 
   @Command(
       name = "status",
-      mixinStandardHelpOptions = true,
       description = "Print the node's status (network, head, peers, sync) as JSON.")
   static final class Status extends JsonQuery {}
 
   @Command(
       name = "health",
-      mixinStandardHelpOptions = true,
       description =
           "Print whether every part of the node runs (exit 0), or why not (exit 1); for health"
               + " checks.")
   static final class Health extends JsonQuery {}
 
-  @Command(
-      name = "peers",
-      mixinStandardHelpOptions = true,
-      description = "Print the node's connected peers as JSON.")
+  @Command(name = "peers", description = "Print the node's connected peers as JSON.")
   static final class Peers extends JsonQuery {}
 
-  @Command(
-      name = "block",
-      mixinStandardHelpOptions = true,
-      description = "Print a block (header and transaction ids) as JSON.")
+  @Command(name = "block", description = "Print a block (header and transaction ids) as JSON.")
   static final class BlockQuery extends JsonQuery {
     @Parameters(paramLabel = "<hash|height>", description = "Block hash (64 hex digits) or height.")
     String id;

@@ -11,7 +11,6 @@ import picocli.CommandLine.Spec;
 /** {@code cairn console}: the interactive shell of {@link NodeConsole}. */
 @Command(
     name = "console",
-    mixinStandardHelpOptions = true,
     description = {
       "An interactive shell on a running node: status, peers, sync, connect, send, balance,"
           + " block, tx, mine on|off. Line editing, history and Tab completion.",

@@ -8,6 +8,7 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -17,6 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cairn",
     mixinStandardHelpOptions = true,
+    // every subcommand gets --help and --version from here instead of declaring them itself
+    scope = ScopeType.INHERIT,
     versionProvider = Main.Version.class,
     description = "Cairn: a proof-of-work blockchain node whose peers speak libp2p.",
     subcommands = {

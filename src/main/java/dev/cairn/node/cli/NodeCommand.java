@@ -32,7 +32,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "node",
-    mixinStandardHelpOptions = true,
     description = "Run a Cairn node until stopped (Ctrl-C).",
     footer = {
       "",

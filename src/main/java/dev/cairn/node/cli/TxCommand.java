@@ -19,7 +19,6 @@ import picocli.CommandLine.Spec;
 /** {@code cairn tx send}: sign a transfer with a keystore key and submit it to a node. */
 @Command(
     name = "tx",
-    mixinStandardHelpOptions = true,
     description = "Transactions.",
     subcommands = {TxCommand.Send.class})
 final class TxCommand implements Runnable {
@@ -32,7 +31,6 @@ final class TxCommand implements Runnable {
 
   @Command(
       name = "send",
-      mixinStandardHelpOptions = true,
       description = {
         "Sign a transfer and submit it to the node; prints the transaction id.",
         "Amounts and fees are whole base units (1 coin = 100000000 units)."

@@ -30,7 +30,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "wallet",
-    mixinStandardHelpOptions = true,
     description = "Create and inspect keystores (Ed25519 keys encrypted by a passphrase).",
     subcommands = {
       WalletCommand.New.class,
@@ -93,10 +92,7 @@ final class WalletCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "new",
-      mixinStandardHelpOptions = true,
-      description = "Create a new key in a keystore file and print its address.")
+  @Command(name = "new", description = "Create a new key in a keystore file and print its address.")
   static final class New extends SaveKey {
     @Override
     SigningKey key() {
@@ -106,7 +102,6 @@ final class WalletCommand implements Runnable {
 
   @Command(
       name = "import",
-      mixinStandardHelpOptions = true,
       description = "Store an existing key (a 32-byte Ed25519 seed) in a keystore file.")
   static final class Import extends SaveKey {
     static final class Source {
@@ -149,7 +144,6 @@ final class WalletCommand implements Runnable {
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description = "List the keystores in the wallet directory: address and file.")
   static final class ListCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -181,10 +175,7 @@ final class WalletCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "address",
-      mixinStandardHelpOptions = true,
-      description = "Print a keystore's address (no passphrase needed).")
+  @Command(name = "address", description = "Print a keystore's address (no passphrase needed).")
   static final class AddressCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Options.Keystore keystore;

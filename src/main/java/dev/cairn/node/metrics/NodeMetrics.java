@@ -50,6 +50,24 @@ public final class NodeMetrics {
   public static final List<String> PROTOCOLS =
       List.of("status", "headers_by_locator", "blocks_by_hash", "blocks_by_range");
 
+  private static final Family GOSSIP_MESSAGES =
+      new Family(
+          "cairn_gossip_messages_total",
+          "Gossip messages validated, by topic and result",
+          "topic",
+          "result");
+  private static final Family REQUESTS_SERVED =
+      new Family(
+          "cairn_requests_served_total",
+          "Requests answered, by protocol and result code",
+          "protocol",
+          "code");
+  private static final Family BLOCKS_IMPORTED =
+      new Family(
+          "cairn_blocks_imported_total", "Blocks imported, by where they came from", "source");
+  private static final Family PEER_BANS =
+      new Family("cairn_peer_bans_total", "Peers banned since start");
+
   private final Metrics metrics;
   private final LongSupplier nanos;
   private volatile DoubleSupplier syncRate = () -> 0;
@@ -78,19 +96,19 @@ public final class NodeMetrics {
     arrivalDelay(Double.NaN);
     // the counters' series of known label values, at zero (the first event adds to them)
     for (String source : new String[] {"miner", "gossip", "sync"}) {
-      imported(source, 0);
+      BLOCKS_IMPORTED.add(metrics, 0, source);
     }
     for (String topic : new String[] {"blocks", "txs"}) {
       for (String result : new String[] {"accept", "ignore", "reject"}) {
-        gossipResults(topic, result, 0);
+        GOSSIP_MESSAGES.add(metrics, 0, topic, result);
       }
     }
     for (String protocol : PROTOCOLS) {
       for (RpcCode code : RpcCode.values()) {
-        served(protocol, code.name(), 0);
+        REQUESTS_SERVED.add(metrics, 0, protocol, code.name().toLowerCase(Locale.ROOT));
       }
     }
-    bans(0);
+    PEER_BANS.add(metrics, 0);
     // counted by the node's head-change listener (Node), under the same names and help
     metrics.add("cairn_head_changes_total", "Times the head moved", 0);
     metrics.add("cairn_reorgs_total", "Head changes that disconnected blocks", 0);
@@ -111,18 +129,7 @@ public final class NodeMetrics {
    * accept}, {@code ignore} or {@code reject}).
    */
   public void gossipResult(String topic, String result) {
-    gossipResults(topic, result, 1);
-  }
-
-  private void gossipResults(String topic, String result, long n) {
-    metrics.add(
-        "cairn_gossip_messages_total",
-        "Gossip messages validated, by topic and result",
-        n,
-        "topic",
-        topic,
-        "result",
-        result.toLowerCase(Locale.ROOT));
+    GOSSIP_MESSAGES.add(metrics, 1, topic, result.toLowerCase(Locale.ROOT));
   }
 
   /**
@@ -130,41 +137,17 @@ public final class NodeMetrics {
    * with {@code code} (e.g. {@code success}, {@code rate_limited}).
    */
   public void requestServed(String protocol, String code) {
-    served(protocol, code, 1);
-  }
-
-  private void served(String protocol, String code, long n) {
-    metrics.add(
-        "cairn_requests_served_total",
-        "Requests answered, by protocol and result code",
-        n,
-        "protocol",
-        protocol,
-        "code",
-        code.toLowerCase(Locale.ROOT));
+    REQUESTS_SERVED.add(metrics, 1, protocol, code.toLowerCase(Locale.ROOT));
   }
 
   /** A block from {@code source} ({@code gossip}, {@code sync}, {@code api}) was imported. */
   public void blockImported(String source) {
-    imported(source, 1);
-  }
-
-  private void imported(String source, long n) {
-    metrics.add(
-        "cairn_blocks_imported_total",
-        "Blocks imported, by where they came from",
-        n,
-        "source",
-        source);
+    BLOCKS_IMPORTED.add(metrics, 1, source);
   }
 
   /** A peer was banned. */
   public void peerBanned() {
-    bans(1);
-  }
-
-  private void bans(long n) {
-    metrics.add("cairn_peer_bans_total", "Peers banned since start", n);
+    PEER_BANS.add(metrics, 1);
   }
 
   /** Installs the source of {@code cairn_sync_blocks_per_second}. */
@@ -292,5 +275,20 @@ public final class NodeMetrics {
         "Time from a gossiped block's header timestamp to its arrival here, for blocks stored",
         ARRIVAL_SECONDS,
         seconds);
+  }
+
+  /**
+   * A counter's name, help and label names, so that the constructor (which creates every known
+   * series at zero) and the event method name it once.
+   */
+  private record Family(String name, String help, String... labels) {
+    void add(Metrics metrics, long n, String... values) {
+      String[] pairs = new String[2 * labels.length];
+      for (int i = 0; i < labels.length; i++) {
+        pairs[2 * i] = labels[i];
+        pairs[2 * i + 1] = values[i];
+      }
+      metrics.add(name, help, n, pairs);
+    }
   }
 }

@@ -212,7 +212,7 @@ final class PresyncTurns {
         return;
       }
       case INVALID -> {
-        ctx.counters().invalidResponses.increment();
+        ctx.counters().increment(SyncCounter.INVALID_RESPONSES);
         ctx.out().penalize(p.id, SyncFailure.Kind.INVALID.penalty(), "sync: invalid header chain");
         unproven(p, "sent an invalid header chain: " + ps.detail);
         return;
@@ -289,7 +289,7 @@ final class PresyncTurns {
    */
   void unproven(Peer p, String what) {
     SyncConfig config = ctx.config();
-    ctx.counters().unproven.increment();
+    ctx.counters().increment(SyncCounter.UNPROVEN_CLAIMS);
     int n = unproven.merge(p.id, 1, Integer::sum);
     LOG.info(
         "Sync: peer {} {}; not a sync source for {}s",

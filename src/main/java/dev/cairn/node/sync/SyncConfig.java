@@ -1,5 +1,6 @@
 package dev.cairn.node.sync;
 
+import dev.cairn.owner.RecordCopy;
 import java.time.Duration;
 
 /**
@@ -69,102 +70,45 @@ public record SyncConfig(
    * chains of 4 peers at once, 50,000 headers (about 16 MB) each.
    */
   public static SyncConfig defaults() {
-    return new Builder().build();
+    return new SyncConfig(
+        32, // batchSize
+        8, // maxBatchesInFlight
+        2, // maxBatchesPerPeer
+        16, // maxBufferedBatches
+        4, // maxAttempts
+        Duration.ofSeconds(5), // firstByteTimeout
+        Duration.ofSeconds(20), // responseTimeout
+        Duration.ofSeconds(30), // stallTimeout
+        Duration.ofSeconds(30), // statusRefresh
+        Duration.ofSeconds(5), // progressLogInterval
+        Duration.ofMinutes(10), // refusedBan
+        Duration.ofMillis(500), // refuseGrace
+        Duration.ofSeconds(30), // peerCooldown
+        32, // maxOrphanDepth
+        4, // presyncPeers
+        50_000); // presyncHeaders
   }
 
   /** The same with other request and stall timeouts (tests use short ones). */
   public SyncConfig withTimeouts(Duration firstByte, Duration response, Duration stall) {
-    Builder b = toBuilder();
-    b.firstByteTimeout = firstByte;
-    b.responseTimeout = response;
-    b.stallTimeout = stall;
-    return b.build();
+    return copy()
+        .set("firstByteTimeout", firstByte)
+        .set("responseTimeout", response)
+        .set("stallTimeout", stall)
+        .build();
   }
 
   /** The same with another status refresh interval. */
   public SyncConfig withStatusRefresh(Duration d) {
-    Builder b = toBuilder();
-    b.statusRefresh = d;
-    return b.build();
-  }
-
-  /** The same with another batch size. */
-  public SyncConfig withBatchSize(int n) {
-    Builder b = toBuilder();
-    b.batchSize = n;
-    return b.build();
+    return copy().set("statusRefresh", d).build();
   }
 
   /** The same with other presync bounds (peers at once, headers per peer). */
   public SyncConfig withPresync(int peers, int headers) {
-    Builder b = toBuilder();
-    b.presyncPeers = peers;
-    b.presyncHeaders = headers;
-    return b.build();
+    return copy().set("presyncPeers", peers).set("presyncHeaders", headers).build();
   }
 
-  private Builder toBuilder() {
-    Builder b = new Builder();
-    b.batchSize = batchSize;
-    b.maxBatchesInFlight = maxBatchesInFlight;
-    b.maxBatchesPerPeer = maxBatchesPerPeer;
-    b.maxBufferedBatches = maxBufferedBatches;
-    b.maxAttempts = maxAttempts;
-    b.firstByteTimeout = firstByteTimeout;
-    b.responseTimeout = responseTimeout;
-    b.stallTimeout = stallTimeout;
-    b.statusRefresh = statusRefresh;
-    b.progressLogInterval = progressLogInterval;
-    b.refusedBan = refusedBan;
-    b.refuseGrace = refuseGrace;
-    b.peerCooldown = peerCooldown;
-    b.maxOrphanDepth = maxOrphanDepth;
-    b.presyncPeers = presyncPeers;
-    b.presyncHeaders = presyncHeaders;
-    return b;
-  }
-
-  /**
-   * The one copy-builder: its fields start at {@link #defaults()}'s values; a wither copies a
-   * config into it ({@code toBuilder}), sets what differs and builds, so the canonical constructor
-   * is called in one place.
-   */
-  private static final class Builder {
-    int batchSize = 32;
-    int maxBatchesInFlight = 8;
-    int maxBatchesPerPeer = 2;
-    int maxBufferedBatches = 16;
-    int maxAttempts = 4;
-    Duration firstByteTimeout = Duration.ofSeconds(5);
-    Duration responseTimeout = Duration.ofSeconds(20);
-    Duration stallTimeout = Duration.ofSeconds(30);
-    Duration statusRefresh = Duration.ofSeconds(30);
-    Duration progressLogInterval = Duration.ofSeconds(5);
-    Duration refusedBan = Duration.ofMinutes(10);
-    Duration refuseGrace = Duration.ofMillis(500);
-    Duration peerCooldown = Duration.ofSeconds(30);
-    int maxOrphanDepth = 32;
-    int presyncPeers = 4;
-    int presyncHeaders = 50_000;
-
-    SyncConfig build() {
-      return new SyncConfig(
-          batchSize,
-          maxBatchesInFlight,
-          maxBatchesPerPeer,
-          maxBufferedBatches,
-          maxAttempts,
-          firstByteTimeout,
-          responseTimeout,
-          stallTimeout,
-          statusRefresh,
-          progressLogInterval,
-          refusedBan,
-          refuseGrace,
-          peerCooldown,
-          maxOrphanDepth,
-          presyncPeers,
-          presyncHeaders);
-    }
+  private RecordCopy<SyncConfig> copy() {
+    return RecordCopy.of(this);
   }
 }

@@ -4,12 +4,23 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Sync's counters: written by the sync owner thread, read from any (metrics, tests). */
 final class SyncCounters {
-  final LongAdder blocksImported = new LongAdder();
-  final LongAdder invalidResponses = new LongAdder();
-  final LongAdder timeouts = new LongAdder();
-  final LongAdder refetches = new LongAdder();
-  final LongAdder stalls = new LongAdder();
-  final LongAdder refusals = new LongAdder();
-  final LongAdder unproven = new LongAdder();
-  final LongAdder statusAnswers = new LongAdder();
+  private final LongAdder[] adders = new LongAdder[SyncCounter.values().length];
+
+  SyncCounters() {
+    for (int i = 0; i < adders.length; i++) {
+      adders[i] = new LongAdder();
+    }
+  }
+
+  void increment(SyncCounter c) {
+    adders[c.ordinal()].increment();
+  }
+
+  void add(SyncCounter c, long n) {
+    adders[c.ordinal()].add(n);
+  }
+
+  long get(SyncCounter c) {
+    return adders[c.ordinal()].sum();
+  }
 }

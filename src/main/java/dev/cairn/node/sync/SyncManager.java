@@ -96,21 +96,16 @@ public final class SyncManager implements AutoCloseable {
             .build();
   }
 
-  /** Serves the sync protocols from {@code chain} and starts the manager. */
+  /** Serves the sync protocols from {@code chain} and starts the manager, with its own metrics. */
   public static SyncManager start(
       Host host, ChainService chain, String network, SyncConfig config) {
-    return start(host, chain, network, config, new ChainBlockSource(chain));
-  }
-
-  /** As {@link #start(Host, ChainService, String, SyncConfig)}, answering from {@code source}. */
-  public static SyncManager start(
-      Host host, ChainService chain, String network, SyncConfig config, BlockSource source) {
-    return start(host, chain, network, config, source, new NodeMetrics(new Metrics()));
+    return start(
+        host, chain, network, config, new ChainBlockSource(chain), new NodeMetrics(new Metrics()));
   }
 
   /**
-   * As {@link #start(Host, ChainService, String, SyncConfig, BlockSource)}, recording the requests
-   * it serves and the blocks it imports in {@code metrics}.
+   * Serves the sync protocols from {@code source} and starts the manager, recording the requests it
+   * serves and the blocks it imports in {@code metrics}.
    */
   public static SyncManager start(
       Host host,
@@ -161,43 +156,19 @@ public final class SyncManager implements AutoCloseable {
     owner.send(new SyncEvent.Orphan(peer, wanted));
   }
 
+  /** What sync has counted of {@code c} since it started. */
+  public long count(SyncCounter c) {
+    return counters.get(c);
+  }
+
+  /** Blocks imported by sync rounds. */
   public long blocksImported() {
-    return counters.blocksImported.sum();
-  }
-
-  /** Batches or headers rejected as invalid, unrequested or unlinked. */
-  public long invalidResponses() {
-    return counters.invalidResponses.sum();
-  }
-
-  /** Requests that timed out. */
-  public long timeouts() {
-    return counters.timeouts.sum();
-  }
-
-  /** Batches fetched again after a failure. */
-  public long refetches() {
-    return counters.refetches.sum();
-  }
-
-  /** Rounds restarted by the stall detector. */
-  public long stalls() {
-    return counters.stalls.sum();
+    return count(SyncCounter.BLOCKS_IMPORTED);
   }
 
   /** Answers to our own status requests (a peer's status that came with its request is not one). */
   public long statusAnswers() {
-    return counters.statusAnswers.sum();
-  }
-
-  /** Peers refused for another network or genesis. */
-  public long refusals() {
-    return counters.refusals.sum();
-  }
-
-  /** Times a peer announced work it could not show (and paid for it). */
-  public long unprovenClaims() {
-    return counters.unproven.sum();
+    return count(SyncCounter.STATUS_ANSWERS);
   }
 
   /** True while the owner thread runs (false once closed, or after an Error stopped it). */
@@ -424,7 +395,7 @@ public final class SyncManager implements AutoCloseable {
           continue;
         }
         if (r.penalise()) {
-          counters.invalidResponses.increment();
+          counters.increment(SyncCounter.INVALID_RESPONSES);
           host.penalize(peer, SyncFailure.Kind.INVALID.penalty(), "invalid ancestor " + r.detail());
         }
         deeper = false;
@@ -432,9 +403,9 @@ public final class SyncManager implements AutoCloseable {
       }
     } catch (SyncFailure f) {
       if (f.kind() == SyncFailure.Kind.INVALID) {
-        counters.invalidResponses.increment();
+        counters.increment(SyncCounter.INVALID_RESPONSES);
       } else if (f.kind() == SyncFailure.Kind.TIMEOUT) {
-        counters.timeouts.increment();
+        counters.increment(SyncCounter.TIMEOUTS);
       }
       if (f.kind().penalty() > 0) {
         host.penalize(peer, f.kind().penalty(), "sync: " + f.getMessage());

@@ -112,7 +112,7 @@ final class SyncPeers {
 
   /** A peer answered our status request. */
   void statusAnswered(PeerId peer, Status s) {
-    counters.statusAnswers.increment();
+    counters.increment(SyncCounter.STATUS_ANSWERS);
     Peer p = peers.get(peer);
     if (p != null) {
       p.statusInFlight = false;
@@ -241,7 +241,7 @@ final class SyncPeers {
     if (refusing.containsKey(peer)) {
       return;
     }
-    counters.refusals.increment();
+    counters.increment(SyncCounter.REFUSALS);
     LOG.info("Refusing peer {}: {}", peer, reason);
     refusing.put(peer, new Refusal(clock.millis() + config.refuseGrace().toMillis(), reason));
   }
@@ -256,9 +256,9 @@ final class SyncPeers {
   /** What a failed request costs {@code peer}, as its kind says; counted. */
   void penalise(PeerId peer, SyncFailure f) {
     if (f.kind() == SyncFailure.Kind.INVALID) {
-      counters.invalidResponses.increment();
+      counters.increment(SyncCounter.INVALID_RESPONSES);
     } else if (f.kind() == SyncFailure.Kind.TIMEOUT) {
-      counters.timeouts.increment();
+      counters.increment(SyncCounter.TIMEOUTS);
     }
     if (f.kind().penalty() > 0) {
       LOG.debug("Sync: penalising {}: {}", peer.shortString(), f.getMessage());

@@ -35,7 +35,7 @@ final class SyncProgress {
     if (elapsed < ctx.config().progressLogInterval().toMillis()) {
       return;
     }
-    long imported = ctx.counters().blocksImported.sum();
+    long imported = ctx.counters().get(SyncCounter.BLOCKS_IMPORTED);
     rate = elapsed == 0 ? 0 : (imported - importedAtLastLog) * 1e3 / elapsed;
     importedAtLastLog = imported;
     lastLogMillis = now;

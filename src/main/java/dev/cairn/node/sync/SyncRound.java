@@ -93,7 +93,7 @@ final class SyncRound {
     if (job == null || now - job.lastProgress <= config.stallTimeout().toMillis()) {
       return;
     }
-    ctx.counters().stalls.increment();
+    ctx.counters().increment(SyncCounter.STALLS);
     LOG.warn(
         "Sync: no progress for {}s at height {}; restarting the round",
         config.stallTimeout().toSeconds(),
@@ -251,7 +251,7 @@ final class SyncRound {
     if (b.attempts >= ctx.config().maxAttempts()) {
       abandon(reason, ctx.config().peerCooldown().toMillis());
     } else {
-      ctx.counters().refetches.increment();
+      ctx.counters().increment(SyncCounter.REFETCHES);
     }
   }
 
@@ -273,7 +273,7 @@ final class SyncRound {
   /** The chain imported batch {@code index} of round {@code id}. */
   void imported(long id, int index, int count) {
     importerBusy = false;
-    ctx.counters().blocksImported.add(count);
+    ctx.counters().add(SyncCounter.BLOCKS_IMPORTED, count);
     if (job == null || job.id != id) {
       return;
     }
@@ -297,7 +297,7 @@ final class SyncRound {
       abandon("import of batch " + index + ": " + reason, SyncState.OWN_RULE_RETRY_MILLIS);
       return;
     }
-    ctx.counters().invalidResponses.increment();
+    ctx.counters().increment(SyncCounter.INVALID_RESPONSES);
     ctx.out()
         .penalize(b.peer, SyncFailure.Kind.INVALID.penalty(), "sync: invalid block: " + reason);
     LOG.info(

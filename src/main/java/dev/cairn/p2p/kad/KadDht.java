@@ -127,10 +127,6 @@ public final class KadDht implements Closeable {
     return dht;
   }
 
-  public KadConfig config() {
-    return config;
-  }
-
   /** The libp2p stack this DHT runs on. */
   public Libp2p libp2p() {
     return libp2p;
@@ -372,21 +368,20 @@ public final class KadDht implements Closeable {
     if (closed) {
       return;
     }
-    Thread.ofVirtual()
-        .name("kad-identify-" + peer.shortString())
-        .start(
-            () -> {
-              IdentifyMessage id;
-              try {
-                id = libp2p.identify().awaitIdentify(peer, config.requestTimeout().toMillis() * 2);
-              } catch (IOException e) {
-                return; // no identify, no table entry
-              }
-              // the message itself: the peer store is updated asynchronously, on its owner
-              boolean server =
-                  id.protocols() != null && id.protocols().contains(config.protocolId());
-              table.post(server ? new KadTable.Observe(peer) : new KadTable.Evict(peer));
-            });
+    KadThreads.start(
+        "identify",
+        peer,
+        () -> {
+          IdentifyMessage id;
+          try {
+            id = libp2p.identify().awaitIdentify(peer, config.requestTimeout().toMillis() * 2);
+          } catch (IOException e) {
+            return; // no identify, no table entry
+          }
+          // the message itself: the peer store is updated asynchronously, on its owner
+          boolean server = id.protocols() != null && id.protocols().contains(config.protocolId());
+          table.post(server ? new KadTable.Observe(peer) : new KadTable.Evict(peer));
+        });
   }
 
   // ---- discovery ---------------------------------------------------------------------------

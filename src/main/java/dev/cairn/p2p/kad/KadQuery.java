@@ -210,17 +210,17 @@ final class KadQuery {
   }
 
   private void send(PeerId peer) {
-    Thread.ofVirtual()
-        .name("kad-rpc-" + peer.shortString())
-        .start(
-            () -> {
-              Outcome o;
-              try {
-                o = new Outcome(peer, rpc.findNode(peer, key), null);
-              } catch (IOException | ProtocolException | RuntimeException e) {
-                o = new Outcome(peer, List.of(), e);
-              }
-              outcomes.add(o);
-            });
+    KadThreads.start(
+        "rpc",
+        peer,
+        () -> {
+          Outcome o;
+          try {
+            o = new Outcome(peer, rpc.findNode(peer, key), null);
+          } catch (IOException | ProtocolException | RuntimeException e) {
+            o = new Outcome(peer, List.of(), e);
+          }
+          outcomes.add(o);
+        });
   }
 }

@@ -104,9 +104,8 @@ final class KadTable implements AutoCloseable {
       case Observe(PeerId peer) -> {
         PeerId suspect = table.observe(peer, now);
         if (suspect != null) {
-          Thread.ofVirtual()
-              .name("kad-liveness-" + suspect.shortString())
-              .start(() -> post(new LivenessResult(suspect, check.test(suspect))));
+          KadThreads.start(
+              "liveness", suspect, () -> post(new LivenessResult(suspect, check.test(suspect))));
         }
       }
       case Failed(PeerId peer, boolean violation) -> {

@@ -108,7 +108,11 @@ public final class PerfService {
     out.flush();
   }
 
-  private static long drain(InputStream in) throws IOException {
+  /**
+   * Reads {@code in} to its end in {@value #BLOCK}-byte reads and returns the byte count: the perf
+   * server's receiving side, public so that a raw-socket baseline receives the same way.
+   */
+  public static long drain(InputStream in) throws IOException {
     byte[] block = new byte[BLOCK];
     long total = 0;
     int n;

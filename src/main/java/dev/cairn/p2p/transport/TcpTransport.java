@@ -57,7 +57,7 @@ public final class TcpTransport implements Transport {
       socket.close();
       throw e;
     }
-    return new TcpConnection(socket, true);
+    return TcpConnection.of(socket, true);
   }
 
   @Override
@@ -81,7 +81,7 @@ public final class TcpTransport implements Transport {
       public RawConnection accept() throws IOException {
         Socket socket = server.accept();
         socket.setTcpNoDelay(true);
-        return new TcpConnection(socket, false);
+        return TcpConnection.of(socket, false);
       }
 
       @Override
@@ -92,46 +92,23 @@ public final class TcpTransport implements Transport {
   }
 
   /** One TCP socket with buffered streams; the upgrade layers flush at message boundaries. */
-  private static final class TcpConnection implements RawConnection {
-    private final Socket socket;
-    private final boolean initiator;
-    private final InputStream in;
-    private final OutputStream out;
-    private final Multiaddr local;
-    private final Multiaddr remote;
+  private record TcpConnection(
+      Socket socket,
+      boolean initiator,
+      InputStream in,
+      OutputStream out,
+      Multiaddr localAddress,
+      Multiaddr remoteAddress)
+      implements RawConnection {
 
-    TcpConnection(Socket socket, boolean initiator) throws IOException {
-      this.socket = socket;
-      this.initiator = initiator;
-      this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
-      this.out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
-      this.local = Multiaddr.ofTcp((InetSocketAddress) socket.getLocalSocketAddress());
-      this.remote = Multiaddr.ofTcp((InetSocketAddress) socket.getRemoteSocketAddress());
-    }
-
-    @Override
-    public boolean initiator() {
-      return initiator;
-    }
-
-    @Override
-    public Multiaddr localAddress() {
-      return local;
-    }
-
-    @Override
-    public Multiaddr remoteAddress() {
-      return remote;
-    }
-
-    @Override
-    public InputStream in() {
-      return in;
-    }
-
-    @Override
-    public OutputStream out() {
-      return out;
+    static TcpConnection of(Socket socket, boolean initiator) throws IOException {
+      return new TcpConnection(
+          socket,
+          initiator,
+          new BufferedInputStream(socket.getInputStream(), READ_BUFFER),
+          new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER),
+          Multiaddr.ofTcp((InetSocketAddress) socket.getLocalSocketAddress()),
+          Multiaddr.ofTcp((InetSocketAddress) socket.getRemoteSocketAddress()));
     }
 
     @Override
@@ -141,7 +118,7 @@ public final class TcpTransport implements Transport {
 
     @Override
     public String toString() {
-      return "tcp " + local + " <-> " + remote;
+      return "tcp " + localAddress + " <-> " + remoteAddress;
     }
   }
 }

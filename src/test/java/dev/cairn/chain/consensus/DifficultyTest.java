@@ -24,8 +24,24 @@ class DifficultyTest {
       CompactTarget.fromTarget(BigInteger.ONE.shiftLeft(256).divide(BigInteger.valueOf(1_000_000)));
 
   static NetworkParams params() {
+    return params(T0);
+  }
+
+  static NetworkParams params(long genesisTime) {
     return new NetworkParams(
-        "sim", 9, T0, START_BITS, 0x207fffff, BLOCK, HALF_LIFE, 5_000, 1, 0, 0, List.of());
+        "sim",
+        9,
+        genesisTime,
+        START_BITS,
+        0x207fffff,
+        BLOCK,
+        HALF_LIFE,
+        5_000,
+        1,
+        0,
+        0,
+        List.of(),
+        BigInteger.ZERO);
   }
 
   static double ratio(int a, int b) {
@@ -55,9 +71,7 @@ class DifficultyTest {
   @Test
   void genesisTimeIsNotAnInput() {
     NetworkParams p = params();
-    NetworkParams later =
-        new NetworkParams(
-            "sim", 9, A, START_BITS, 0x207fffff, BLOCK, HALF_LIFE, 5_000, 1, 0, 0, List.of());
+    NetworkParams later = params(A);
     for (long h = 1; h < 100; h += 7) {
       long t = A + h * 1_300;
       assertThat(Difficulty.nextBits(later, h, t, A)).isEqualTo(Difficulty.nextBits(p, h, t, A));

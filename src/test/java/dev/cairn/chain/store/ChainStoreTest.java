@@ -17,7 +17,9 @@ import dev.cairn.chain.ChainState;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,9 +92,11 @@ class ChainStoreTest {
             1,
             0,
             1,
-            PARAMS.allocations());
+            PARAMS.allocations(),
+            BigInteger.ZERO);
     try (ChainStore store = ChainStore.open(dir, false)) {
-      assertThatThrownBy(() -> ChainState.open(other, CONFIG, store, NOW))
+      assertThatThrownBy(
+              () -> ChainState.open(other, CONFIG, store, NOW, Transaction::hasValidSignature))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("another network");
     }

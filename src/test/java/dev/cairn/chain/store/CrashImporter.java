@@ -6,6 +6,7 @@ import dev.cairn.chain.ChainState;
 import dev.cairn.chain.ImportResult;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.ChainCodec;
+import dev.cairn.chain.model.Transaction;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +69,8 @@ public final class CrashImporter {
               ChainFixture.PARAMS,
               ChainConfig.defaults().withSyncWrites(sync),
               store,
-              ChainFixture.NOW);
+              ChainFixture.NOW,
+              Transaction::hasValidSignature);
       int i = 0;
       for (Block b : blocks) {
         ImportResult r = state.importBlock(b, "file");

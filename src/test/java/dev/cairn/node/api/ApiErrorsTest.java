@@ -3,14 +3,15 @@ package dev.cairn.node.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.chain.ChainConfig;
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.ChainService;
 import dev.cairn.chain.consensus.GenesisFile;
 import dev.cairn.chain.consensus.NetworkParams;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.ChainCodec;
-import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
+import dev.cairn.testing.Closing;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,11 +43,8 @@ class ApiErrorsTest {
   static final AtomicReference<Function<Transaction, CompletableFuture<Mempool.Admission>>> submit =
       new AtomicReference<>();
 
-  static final SigningKey DEV0 =
-      SigningKey.fromSeed(
-          Hash.sha256("cairn dev key 0".getBytes(StandardCharsets.US_ASCII)).bytes());
-  static final SigningKey OTHER =
-      SigningKey.fromSeed(Hash.sha256("api errors".getBytes(StandardCharsets.US_ASCII)).bytes());
+  static final SigningKey DEV0 = ChainFixture.seededKey("cairn dev key 0");
+  static final SigningKey OTHER = ChainFixture.seededKey("api errors");
 
   @BeforeAll
   static void start() throws Exception {
@@ -62,13 +60,8 @@ class ApiErrorsTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
-    if (chain != null) {
-      chain.close();
-    }
+  static void stop() throws Exception {
+    Closing.all(api, chain);
   }
 
   static HttpResponse<String> post(String path, byte[] body) throws Exception {

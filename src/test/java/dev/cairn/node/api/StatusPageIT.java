@@ -2,17 +2,17 @@ package dev.cairn.node.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.HeadChange;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Address;
-import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
+import dev.cairn.testing.Closing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -65,7 +65,7 @@ class StatusPageIT {
   private final Map<Long, Long> headAt = new ConcurrentHashMap<>();
 
   static SigningKey key(String seed) {
-    return SigningKey.fromSeed(Hash.sha256(seed.getBytes(StandardCharsets.US_ASCII)).bytes());
+    return ChainFixture.seededKey(seed);
   }
 
   @BeforeEach
@@ -112,16 +112,8 @@ class StatusPageIT {
   }
 
   @AfterEach
-  void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (peer != null) {
-      peer.close();
-    }
-    if (miner != null) {
-      miner.close();
-    }
+  void stop() throws Exception {
+    Closing.all(browser == null ? null : browser::quit, peer, miner);
   }
 
   private String url() {

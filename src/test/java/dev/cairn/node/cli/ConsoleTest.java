@@ -2,8 +2,8 @@ package dev.cairn.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.model.Address;
-import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.SigningKey;
 import dev.cairn.node.Node;
 import dev.cairn.node.NodeConfig;
@@ -49,7 +49,7 @@ class ConsoleTest {
   private final List<Node> nodes = new ArrayList<>();
 
   static SigningKey key(String seed) {
-    return SigningKey.fromSeed(Hash.sha256(seed.getBytes(StandardCharsets.US_ASCII)).bytes());
+    return ChainFixture.seededKey(seed);
   }
 
   @AfterEach

@@ -16,6 +16,7 @@ import dev.cairn.chain.model.SigningKey;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
 import dev.cairn.testing.Await;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -84,7 +85,19 @@ class MinerTest {
     long t0 = now - 10 * 24 * hour;
     NetworkParams p =
         new NetworkParams(
-            "miner", 42, t0, 0x207fffff, 0x207fffff, hour, 60_000, 60_000, 100, 0, 1, List.of());
+            "miner",
+            42,
+            t0,
+            0x207fffff,
+            0x207fffff,
+            hour,
+            60_000,
+            60_000,
+            100,
+            0,
+            1,
+            List.of(),
+            BigInteger.ZERO);
     try (ChainService chain =
         ChainService.start(
             p, ChainConfig.defaults().withSyncWrites(false), dir, Clock.systemUTC())) {

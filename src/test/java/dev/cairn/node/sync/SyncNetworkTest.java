@@ -189,8 +189,8 @@ class SyncNetworkTest {
         () -> a.head().equals(winner), Duration.ofSeconds(30), "a follows the heavier chain");
     assertThat(b.head()).isEqualTo(winner);
     // The honest, heavier peer paid nothing for it.
-    assertThat(a.sync.unprovenClaims()).isZero();
-    assertThat(a.sync.invalidResponses()).isZero();
+    assertThat(a.sync.count(SyncCounter.UNPROVEN_CLAIMS)).isZero();
+    assertThat(a.sync.count(SyncCounter.INVALID_RESPONSES)).isZero();
     assertThat(a.p2p.host().isBanned(b.id())).isFalse();
     assertThat(a.p2p.host().isConnected(b.id())).isTrue();
   }
@@ -271,8 +271,8 @@ class SyncNetworkTest {
     Hash head = blocks.getLast().hash();
     Await.until(() -> fresh.head().equals(head), Duration.ofSeconds(60), "synced despite");
     assertThat(hostile.getFirst().corrupted.get()).isPositive();
-    assertThat(fresh.sync.invalidResponses()).isPositive();
-    assertThat(fresh.sync.refetches()).isPositive();
+    assertThat(fresh.sync.count(SyncCounter.INVALID_RESPONSES)).isPositive();
+    assertThat(fresh.sync.count(SyncCounter.REFETCHES)).isPositive();
   }
 
   /** Serves headers, then never answers a block request (until released). */
@@ -327,7 +327,7 @@ class SyncNetworkTest {
       Await.until(
           () -> fresh.head().equals(head), Duration.ofSeconds(40), "synced past a mute peer");
       assertThat(silent.getFirst().hung.get()).isPositive();
-      assertThat(fresh.sync.stalls()).isPositive();
+      assertThat(fresh.sync.count(SyncCounter.STALLS)).isPositive();
       // Each stall costs at most the bound (plus a tick); the rest is fast in-memory sync.
       assertThat(Duration.ofNanos(System.nanoTime() - started))
           .isLessThan(stall.multipliedBy(3).plusSeconds(10));

@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -204,26 +205,43 @@ class NoiseHandshakeTest {
   @Test
   void everyFragmentationOfMessage2GivesTheSameInitiatorResult() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    for (List<byte[]> pieces : Fragments.splits(rec.responderWrote())) {
-      ScriptedDuplex d = new ScriptedDuplex(Fragments.stream(pieces));
-      NoiseSession s =
-          NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL);
+    for (NoiseSession s :
+        overEveryFragmentation(rec.responderWrote(), rec.initiatorWrote(), true)) {
       assertThat(s.remotePeer()).isEqualTo(PeerId.fromPublicKey(BOB.publicKey()));
       assertThat(s.earlyMuxer()).contains("/yamux/1.0.0");
-      assertThat(d.written()).isEqualTo(rec.initiatorWrote());
     }
   }
 
   @Test
   void everyFragmentationOfMessages1And3GivesTheSameResponderResult() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    for (List<byte[]> pieces : Fragments.splits(rec.initiatorWrote())) {
-      ScriptedDuplex d = new ScriptedDuplex(Fragments.stream(pieces));
-      NoiseSession s =
-          NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL);
+    for (NoiseSession s :
+        overEveryFragmentation(rec.initiatorWrote(), rec.responderWrote(), false)) {
       assertThat(s.remotePeer()).isEqualTo(PeerId.fromPublicKey(ALICE.publicKey()));
-      assertThat(d.written()).isEqualTo(rec.responderWrote());
     }
+  }
+
+  /**
+   * Runs the deterministic initiator (ALICE) or responder (BOB) on every fragmentation of what its
+   * peer wrote; each run must write exactly {@code wrote}. The sessions, for the caller's checks.
+   */
+  List<NoiseSession> overEveryFragmentation(byte[] peerWrote, byte[] wrote, boolean initiator)
+      throws Exception {
+    List<NoiseSession> sessions = new ArrayList<>();
+    for (List<byte[]> pieces : Fragments.splits(peerWrote)) {
+      ScriptedDuplex d = new ScriptedDuplex(Fragments.stream(pieces));
+      sessions.add(runDeterministic(d, initiator));
+      assertThat(d.written()).isEqualTo(wrote);
+    }
+    return sessions;
+  }
+
+  /** The deterministic initiator (ALICE) or responder (BOB) with yamux, over {@code d}. */
+  static NoiseSession runDeterministic(Duplex d, boolean initiator)
+      throws IOException, ProtocolException {
+    return initiator
+        ? NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL)
+        : NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL);
   }
 
   // ---- hostile input -----------------------------------------------------------------------
@@ -293,29 +311,25 @@ class NoiseHandshakeTest {
   @Test
   void everyTamperedByteOfMessage2FailsTheTag() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    byte[] msg2 = rec.responderWrote();
-    for (int at = 2; at < msg2.length; at++) {
-      byte[] bad = msg2.clone();
-      bad[at] ^= 0x01;
-      ScriptedDuplex d = script(bad);
-      assertReason(
-          () -> NoiseHandshake.run(d, ALICE, null, YAMUX, TIMEOUT, true, I_STATIC, I_EPHEMERAL),
-          Reason.BAD_SIGNATURE);
-      assertThat(d.closed()).isTrue();
-    }
+    assertEveryTamperedByteFailsTheTag(rec.responderWrote(), 2, true);
   }
 
   @Test
   void everyTamperedByteOfMessage3FailsTheTag() throws Exception {
     Recorded rec = recordDeterministicHandshake(YAMUX, YAMUX);
-    byte[] msgs = rec.initiatorWrote();
-    for (int at = 2 + 32 + 2; at < msgs.length; at++) {
+    assertEveryTamperedByteFailsTheTag(rec.initiatorWrote(), 2 + 32 + 2, false);
+  }
+
+  /**
+   * Flips each byte of {@code msgs} from {@code from} on, one at a time, and feeds the result to
+   * the initiator (or the responder): each fails the tag as BAD_SIGNATURE and closes the pipe.
+   */
+  void assertEveryTamperedByteFailsTheTag(byte[] msgs, int from, boolean initiator) {
+    for (int at = from; at < msgs.length; at++) {
       byte[] bad = msgs.clone();
       bad[at] ^= 0x01;
       ScriptedDuplex d = script(bad);
-      assertReason(
-          () -> NoiseHandshake.run(d, BOB, null, YAMUX, TIMEOUT, false, R_STATIC, R_EPHEMERAL),
-          Reason.BAD_SIGNATURE);
+      assertReason(() -> runDeterministic(d, initiator), Reason.BAD_SIGNATURE);
       assertThat(d.closed()).isTrue();
     }
   }
@@ -352,24 +366,24 @@ class NoiseHandshakeTest {
     return protocolFailure(i);
   }
 
-  @Test
-  void signatureByAnotherKeyIsBadSignature() throws Exception {
-    HandshakePayload payload =
+  /** The initiator's failure when the responder names BOB and {@code signer} signs {@code dh}. */
+  ProtocolException initiatorFacingBobSignedBy(PrivateKey signer, DhKeyPair dh) throws Exception {
+    return initiatorFacing(
         new HandshakePayload(
             BOB.publicKey().encode(),
-            MALLORY.sign(NoiseHandshake.signedData(R_STATIC.publicKey())),
-            NONE);
-    assertThat(initiatorFacing(payload).reason()).isEqualTo(Reason.BAD_SIGNATURE);
+            signer.sign(NoiseHandshake.signedData(dh.publicKey())),
+            NONE));
+  }
+
+  @Test
+  void signatureByAnotherKeyIsBadSignature() throws Exception {
+    assertThat(initiatorFacingBobSignedBy(MALLORY, R_STATIC).reason())
+        .isEqualTo(Reason.BAD_SIGNATURE);
   }
 
   @Test
   void signatureOverAnotherStaticKeyIsBadSignature() throws Exception {
-    HandshakePayload payload =
-        new HandshakePayload(
-            BOB.publicKey().encode(),
-            BOB.sign(NoiseHandshake.signedData(I_STATIC.publicKey())),
-            NONE);
-    assertThat(initiatorFacing(payload).reason()).isEqualTo(Reason.BAD_SIGNATURE);
+    assertThat(initiatorFacingBobSignedBy(BOB, I_STATIC).reason()).isEqualTo(Reason.BAD_SIGNATURE);
   }
 
   @Test

@@ -33,20 +33,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NoiseSessionTest {
   private static final PublicKey PEER = Ed25519PrivateKey.fromSeed(new byte[32]).publicKey();
-  private static final byte[] KEY_A = key(1);
-  private static final byte[] KEY_B = key(2);
+  private static final byte[] KEY_A = NoiseHandshakeTest.seed(1);
+  private static final byte[] KEY_B = NoiseHandshakeTest.seed(2);
 
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
   @AfterEach
   void tearDown() {
     executor.shutdownNow();
-  }
-
-  static byte[] key(int b) {
-    byte[] k = new byte[32];
-    Arrays.fill(k, (byte) b);
-    return k;
   }
 
   static byte[] random(int n, long seed) {
