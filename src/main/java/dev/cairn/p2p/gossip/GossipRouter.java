@@ -8,10 +8,12 @@ import dev.cairn.p2p.gossip.GossipCommand.Connected;
 import dev.cairn.p2p.gossip.GossipCommand.Disconnected;
 import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
 import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
+import dev.cairn.p2p.gossip.GossipCommand.OpenFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundClosed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundOpened;
 import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
+import dev.cairn.p2p.gossip.GossipCommand.PeerOpening;
 import dev.cairn.p2p.gossip.GossipCommand.PeerUp;
 import dev.cairn.p2p.gossip.GossipCommand.Publish;
 import dev.cairn.p2p.gossip.GossipCommand.RpcIn;
@@ -87,6 +89,11 @@ public final class GossipRouter implements AutoCloseable {
   public static final List<String> PROTOCOLS =
       List.of(GossipState.MESHSUB_11, GossipState.MESHSUB_10, GossipState.FLOODSUB);
 
+  /** Opens our outbound pubsub stream on a connection (a seam for tests that hold it open). */
+  interface StreamOpener {
+    Stream open(Connection c, List<String> protocols) throws IOException;
+  }
+
   private final Host host;
   private final GossipConfig config;
   private final GossipCodec.Limits limits;
@@ -96,15 +103,19 @@ public final class GossipRouter implements AutoCloseable {
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final AtomicLong seqno = new AtomicLong();
   private final Owner<GossipCommand> owner;
+  private final GossipCounters counters = new GossipCounters();
+  private final StreamOpener opener;
   private volatile boolean running = true;
 
   // Owned by the owner thread:
   private final Map<PeerId, PeerSender> senders = new HashMap<>();
   private final Set<PeerId> opening = new HashSet<>();
 
-  private GossipRouter(Host host, GossipConfig config, Clock clock, long seed) {
+  private GossipRouter(
+      Host host, GossipConfig config, Clock clock, long seed, StreamOpener opener) {
     this.host = host;
     this.config = config;
+    this.opener = opener;
     this.limits = GossipCodec.Limits.of(config);
     this.pxDialer = new PxDialer(host, Math.max(1, config.maxPxDials()));
     // seqno: start from wall-clock nanoseconds and count up, as go and js do, so that a restarted
@@ -145,7 +156,14 @@ public final class GossipRouter implements AutoCloseable {
         };
     this.state =
         new GossipState(
-            config, host.peerId(), clock, new Random(seed), output, workers, this::postFromWorker);
+            config,
+            host.peerId(),
+            clock,
+            new Random(seed),
+            output,
+            workers,
+            this::postFromWorker,
+            counters);
     String name = host.peerId().shortString();
     Duration heartbeat = config.heartbeat();
     this.owner =
@@ -172,7 +190,12 @@ public final class GossipRouter implements AutoCloseable {
   }
 
   static GossipRouter start(Host host, GossipConfig config, Clock clock, long seed) {
-    GossipRouter r = new GossipRouter(host, config, clock, seed);
+    return start(host, config, clock, seed, Connection::newStream);
+  }
+
+  static GossipRouter start(
+      Host host, GossipConfig config, Clock clock, long seed, StreamOpener opener) {
+    GossipRouter r = new GossipRouter(host, config, clock, seed, opener);
     r.owner.start();
     for (String p : PROTOCOLS) {
       host.setHandler(p, r::serve);
@@ -284,6 +307,11 @@ public final class GossipRouter implements AutoCloseable {
     return config;
   }
 
+  /** What the router dropped at its bounds, and its IDONTWANT traffic, so far. Any thread. */
+  public GossipStats stats() {
+    return counters.snapshot();
+  }
+
   /** The host the router runs on (for applications that penalise or ban the peers it names). */
   public Host host() {
     return host;
@@ -362,6 +390,14 @@ public final class GossipRouter implements AutoCloseable {
 
   private void dispatch(GossipCommand command) {
     switch (command) {
+      case RpcIn c -> {
+        // A peer can reach us on its stream before we heard of its connection: start ours now,
+        // so that what we send it meanwhile is held, not lost.
+        if (!senders.containsKey(c.peer()) && !opening.contains(c.peer()) && running) {
+          host.connections(c.peer()).stream().findFirst().ifPresent(this::openOutbound);
+        }
+        state.handle(c);
+      }
       case StateCommand c -> state.handle(c);
       case Connected c -> openOutbound(c.connection());
       case Disconnected c -> {
@@ -376,15 +412,25 @@ public final class GossipRouter implements AutoCloseable {
       case OutboundOpened c -> {
         PeerId peer = c.sender().peer();
         opening.remove(peer);
-        if (!running || senders.containsKey(peer) || !host.isConnected(peer)) {
+        if (senders.containsKey(peer)) {
           c.sender().close();
+          return;
+        }
+        if (!running || !host.isConnected(peer)) {
+          c.sender().close();
+          state.handle(new OpenFailed(peer));
           return;
         }
         senders.put(peer, c.sender());
         c.sender().start();
         state.handle(new PeerUp(peer, c.sender().protocol(), c.outboundConnection(), c.ip()));
       }
-      case OutboundFailed c -> opening.remove(c.peer());
+      case OutboundFailed c -> {
+        opening.remove(c.peer());
+        if (!senders.containsKey(c.peer())) {
+          state.handle(new OpenFailed(c.peer()));
+        }
+      }
       case OutboundClosed c -> {
         PeerId peer = c.sender().peer();
         if (senders.get(peer) == c.sender()) {
@@ -407,6 +453,7 @@ public final class GossipRouter implements AutoCloseable {
     if (senders.containsKey(peer) || !opening.add(peer)) {
       return;
     }
+    state.handle(new PeerOpening(peer));
     boolean outbound = c.direction() == Connection.Direction.OUTBOUND;
     String ip = ip(c.remoteAddress());
     Thread.ofVirtual()
@@ -414,7 +461,7 @@ public final class GossipRouter implements AutoCloseable {
         .start(
             () -> {
               try {
-                Stream s = c.newStream(PROTOCOLS);
+                Stream s = opener.open(c, PROTOCOLS);
                 PeerSender sender =
                     new PeerSender(
                         s,

@@ -245,10 +245,10 @@ final class Mesh extends GossipPart {
     for (Iterator<PeerId> it = m.iterator(); it.hasNext(); ) {
       PeerId id = it.next();
       GossipPeers.Peer p = peers.get(id);
-      if (p == null || !p.up || scores.get(id) < 0) {
+      if (p == null || !p.reachable() || scores.get(id) < 0) {
         it.remove();
         score.prune(id, topic);
-        if (p != null && p.up) {
+        if (p != null && p.reachable()) {
           backoff.sendPrune(p, topic, now, false); // a negative score: no PX for it
         }
       }

@@ -172,6 +172,67 @@ class GossipNetworkTest {
   }
 
   @Test
+  void aMessagePublishedWhileOurStreamToAPeerOpensReachesItExactlyOnce() throws Exception {
+    Libp2p a = host(400);
+    Libp2p peer = host(401);
+    PeerId peerId = peer.host().peerId();
+    // Our stream to the crafted peer stays "opening" until the test lets it open.
+    CountDownLatch open = new CountDownLatch(1);
+    GossipRouter router =
+        net.own(
+            GossipRouter.start(
+                a.host(),
+                FAST,
+                java.time.Clock.systemUTC(),
+                1,
+                (c, protocols) -> {
+                  try {
+                    if (c.remotePeer().equals(peerId)) {
+                      open.await();
+                    }
+                  } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                  }
+                  return c.newStream(protocols);
+                }));
+    collect(router);
+    // The crafted peer speaks meshsub by hand: it records every message it is sent.
+    Map<String, AtomicInteger> got = new ConcurrentHashMap<>();
+    peer.host()
+        .setHandler(
+            GossipState.MESHSUB_11,
+            s -> {
+              java.io.InputStream in = s.in();
+              int len;
+              while ((len =
+                      Varint.readLength(
+                          in, FAST.maxRpcBytes(), dev.cairn.p2p.ProtocolException.Scope.STREAM))
+                  >= 0) {
+                Rpc rpc = GossipCodec.decode(in.readNBytes(len), GossipCodec.Limits.of(FAST));
+                for (Rpc.Message m : rpc.messages()) {
+                  got.computeIfAbsent(
+                          new String(m.data(), StandardCharsets.UTF_8), k -> new AtomicInteger())
+                      .incrementAndGet();
+                }
+              }
+            });
+    peer.host().dial(a.host().fullAddress().orElseThrow());
+    Stream out = peer.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
+    writeRpc(
+        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
+    Await.until(() -> router.topicPeers(TOPIC).contains(peerId), "the peer's subscription known");
+    PublishResult r = router.publish(TOPIC, "early".getBytes(StandardCharsets.UTF_8)).get();
+    assertThat(r.peers()).isEqualTo(1);
+    open.countDown();
+    Await.until(() -> got.containsKey("early"), Duration.ofSeconds(10), "the early message");
+    // Messages on one stream arrive in order: once a later one is in, a repeat would be too.
+    router.publish(TOPIC, "later".getBytes(StandardCharsets.UTF_8)).get();
+    Await.until(() -> got.containsKey("later"), Duration.ofSeconds(10), "the later message");
+    assertThat(got.get("early").get()).isEqualTo(1);
+    assertThat(router.stats().heldDropped()).isZero();
+  }
+
+  @Test
   void malformedAndOversizedRpcsArePenalisedWithoutHarm() throws Exception {
     Libp2p a = host(300);
     GossipRouter router = router(a, FAST);
