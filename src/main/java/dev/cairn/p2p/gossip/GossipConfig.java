@@ -133,6 +133,12 @@ public record GossipConfig(
         || idontwantTtl.isNegative()) {
       throw new IllegalArgumentException("non-positive byte bound or negative IDONTWANT limit");
     }
+    if (peerQueueBytes < maxRpcBytes
+        || maxPendingValidationBytes < maxRpcBytes
+        || mailboxBytes < maxRpcBytes) {
+      // one RPC (one message) of the largest size must fit an empty queue
+      throw new IllegalArgumentException("a queue's byte bound below maxRpcBytes");
+    }
     if (mcacheGossip > mcacheLen) {
       throw new IllegalArgumentException("mcacheGossip must not exceed mcacheLen");
     }

@@ -105,6 +105,10 @@ public final class GossipRouter implements AutoCloseable {
   private final Owner<GossipCommand> owner;
   private final GossipCounters counters = new GossipCounters();
   private final StreamOpener opener;
+
+  /** Bytes ({@link Rpc#wireSize()}) of peers' RPCs posted and not yet handled by the owner. */
+  private final AtomicLong inboundBytes = new AtomicLong();
+
   private volatile boolean running = true;
 
   // Owned by the owner thread:
@@ -396,7 +400,11 @@ public final class GossipRouter implements AutoCloseable {
         if (!senders.containsKey(c.peer()) && !opening.contains(c.peer()) && running) {
           host.connections(c.peer()).stream().findFirst().ifPresent(this::openOutbound);
         }
-        state.handle(c);
+        try {
+          state.handle(c);
+        } finally {
+          inboundBytes.addAndGet(-c.rpc().wireSize());
+        }
       }
       case StateCommand c -> state.handle(c);
       case Connected c -> openOutbound(c.connection());
@@ -437,6 +445,7 @@ public final class GossipRouter implements AutoCloseable {
           senders.remove(peer);
           state.handle(new PeerDown(peer));
           if (c.slow()) {
+            counters.slowPeers.incrementAndGet();
             LOG.debug("dropping {}: its outbound queue is full", peer.shortString());
             Thread.ofVirtual().name("gossip-drop").start(() -> host.disconnect(peer));
           } else if (running && host.isConnected(peer)) {
@@ -466,6 +475,7 @@ public final class GossipRouter implements AutoCloseable {
                     new PeerSender(
                         s,
                         config.peerQueue(),
+                        config.peerQueueBytes(),
                         config.maxRpcBytes(),
                         (snd, slow) -> postFromWorker(new OutboundClosed(snd, slow)));
                 if (!offerLocal(new OutboundOpened(sender, outbound, ip))) {
@@ -482,13 +492,19 @@ public final class GossipRouter implements AutoCloseable {
     return a.value(Multiaddr.Protocol.IP4).or(() -> a.value(Multiaddr.Protocol.IP6)).orElse(null);
   }
 
-  /** Output of the state: queue to the peer's writer; a full queue drops the peer. */
+  /**
+   * Output of the state: queue to the peer's writer. A queue at its bound (RPCs or bytes) takes
+   * nothing more: the RPC is dropped and counted, and the peer dropped.
+   */
   private void sendTo(PeerId peer, Rpc rpc) {
     PeerSender s = senders.get(peer);
     if (s == null) {
       return;
     }
-    if (!s.offer(rpc)) {
+    long bytes = rpc.wireSize();
+    if (!s.offer(rpc, bytes)) {
+      counters.queueDropped.incrementAndGet();
+      counters.queueDroppedBytes.addAndGet(bytes);
       s.close();
       owner.later(new OutboundClosed(s, true));
     }
@@ -529,9 +545,15 @@ public final class GossipRouter implements AutoCloseable {
         byte[] data = m.data() == null ? new byte[0] : m.data();
         ids.add(config.messageIdFor(m.topic()).apply(m.topic(), m.from(), m.seqno(), data));
       }
-      if (owner.send(new RpcIn(peer, rpc, ids, dropped), FullPolicy.DROP_AND_COUNT)) {
+      // Bound in bytes as well as in commands: an RPC that would take the RPCs waiting in the
+      // mailbox past mailboxBytes is dropped and counted like one at a full mailbox.
+      long bytes = rpc.wireSize();
+      if (inboundBytes.addAndGet(bytes) <= config.mailboxBytes()
+          && owner.send(new RpcIn(peer, rpc, ids, dropped), FullPolicy.DROP_AND_COUNT)) {
         dropped = 0;
       } else {
+        inboundBytes.addAndGet(-bytes);
+        counters.inboundDropped.incrementAndGet();
         dropped++;
       }
     }

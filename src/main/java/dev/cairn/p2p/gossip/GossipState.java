@@ -123,7 +123,7 @@ final class GossipState {
     this.backoff = new Backoff(shared, self, output);
     this.mesh = new Mesh(shared, backoff);
     this.gossip = new Gossip(shared, mesh);
-    this.validation = new Validation(shared, mesh, output, worker, post);
+    this.validation = new Validation(shared, mesh, output, worker, post, counters);
   }
 
   /** Binds the state to the calling thread; later calls from another thread fail. */
@@ -361,6 +361,10 @@ final class GossipState {
 
   int pendingValidations() {
     return validation.pending();
+  }
+
+  long pendingValidationBytes() {
+    return validation.pendingBytes();
   }
 
   boolean inBackoff(String topic, PeerId peer) {

@@ -158,6 +158,91 @@ class GossipNetworkTest {
     release.countDown();
   }
 
+  @Test
+  void aPeerThatNeverReadsIsDroppedAtItsQueuesByteBoundWithNothingQueuedPastIt() throws Exception {
+    // 1,024 RPCs by count would hold 16 MiB of these messages; the byte bound holds 256 KiB.
+    GossipConfig config = FAST.withMaxRpcBytes(64 * 1024).withPeerQueueBytes(256 * 1024);
+    Libp2p pubHost = host(500);
+    GossipRouter publisher = router(pubHost, config);
+    Libp2p slow = host(501);
+    CountDownLatch release = new CountDownLatch(1);
+    slow.host().setHandler(GossipState.MESHSUB_11, s -> release.await());
+    slow.host().dial(pubHost.host().fullAddress().orElseThrow());
+    Stream out = slow.host().newStream(pubHost.host().peerId(), GossipState.MESHSUB_11);
+    writeRpc(
+        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
+    PeerId slowId = slow.host().peerId();
+    Await.until(() -> publisher.topicPeers(TOPIC).contains(slowId), "the slow peer subscribed");
+    // What yamux takes before its window closes, plus the queue's bound, plus slack: far below
+    // the count bound.
+    for (int i = 0; i < 200 && publisher.stats().slowPeers() == 0; i++) {
+      byte[] data = new byte[16 * 1024];
+      data[0] = (byte) i;
+      data[1] = (byte) (i >> 8);
+      publisher.publish(TOPIC, data).get();
+    }
+    GossipStats stats = publisher.stats();
+    assertThat(stats.slowPeers()).isEqualTo(1);
+    assertThat(stats.queueDropped()).isPositive();
+    assertThat(stats.queueDroppedBytes()).isGreaterThanOrEqualTo(16 * 1024);
+    Await.until(
+        () -> !pubHost.host().isConnected(slowId), Duration.ofSeconds(10), "slow peer dropped");
+    release.countDown();
+  }
+
+  @Test
+  void peersRpcsWaitingForABusyRouterAreBoundedByBytesAndTheRestDroppedAndCounted()
+      throws Exception {
+    // The router's owner thread stalls (its clock blocks) while a crafted peer sends 40 RPCs of
+    // 60 KiB: the mailbox takes 8,192 RPCs by count but only 256 KiB of them by bytes.
+    CountDownLatch stall = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean stalling =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.time.Clock clock =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            if (stalling.get() && Thread.currentThread().getName().startsWith("gossip-router")) {
+              try {
+                stall.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return java.time.Instant.now();
+          }
+        };
+    GossipConfig config = FAST.withMaxRpcBytes(64 * 1024).withMailboxBytes(256 * 1024);
+    Libp2p a = host(600);
+    GossipRouter router = net.own(GossipRouter.start(a.host(), config, clock, 1));
+    collect(router);
+    Libp2p raw = scriptedPeerDialling(601, a);
+    Stream s = raw.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
+    stalling.set(true);
+    for (int i = 0; i < 40; i++) {
+      byte[] data = new byte[60 * 1024];
+      data[0] = (byte) i;
+      writeRpc(s.out(), Rpc.ofMessage(new Rpc.Message(null, data, null, TOPIC, null, null)));
+    }
+    Await.until(
+        () -> router.stats().inboundDropped() >= 40 - 256 / 60 - 1,
+        Duration.ofSeconds(20),
+        "RPCs past the byte bound dropped");
+    stalling.set(false);
+    stall.countDown();
+    assertThat(router.stats().inboundDropped()).isLessThan(40);
+  }
+
   /**
    * A host (identity from {@code seed}) that speaks gossipsub by hand: it drains whatever it is
    * sent on its inbound stream, and has dialled {@code to}.
