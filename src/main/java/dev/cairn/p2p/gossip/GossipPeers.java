@@ -30,6 +30,7 @@ final class GossipPeers {
     boolean outbound;
     boolean up;
     boolean opening;
+    DontWant.Ids dontWant; // gossipsub v1.2: ids it asked us not to send (null: none)
     final Set<String> topics = new HashSet<>();
     int ihaves;
     int asked;

@@ -87,6 +87,7 @@ final class GossipState {
   private final Mesh mesh;
   private final Gossip gossip;
   private final Validation validation;
+  private final DontWant dontWant;
 
   GossipState(
       GossipConfig config,
@@ -123,7 +124,8 @@ final class GossipState {
     this.backoff = new Backoff(shared, self, output);
     this.mesh = new Mesh(shared, backoff);
     this.gossip = new Gossip(shared, mesh);
-    this.validation = new Validation(shared, mesh, output, worker, post, counters);
+    this.dontWant = new DontWant(shared, mesh, counters);
+    this.validation = new Validation(shared, mesh, dontWant, output, worker, post, counters);
   }
 
   /** Binds the state to the calling thread; later calls from another thread fail. */
@@ -254,6 +256,7 @@ final class GossipState {
     Rpc.Control control = c.rpc().control();
     boolean gossipOk = score.score(from, now) >= config.thresholds().gossip();
     if (gossipOk) {
+      dontWant.received(p, control.idontwant(), now);
       gossip.ihave(p, control.ihave());
       gossip.iwant(p, control.iwant());
     }
@@ -290,6 +293,8 @@ final class GossipState {
       score.duplicate(from, id, m.topic(), now);
       return;
     }
+    // v1.2: tell the mesh at once (before validation) that we have it, if it is large
+    dontWant.arrived(from, m, id);
     validation.start(from, m, id, now);
   }
 
@@ -320,6 +325,7 @@ final class GossipState {
     long now = clock.millis();
     score.refresh(now);
     peers.newHeartbeat();
+    dontWant.heartbeat(now);
     validation.expire(now);
     backoff.heartbeat(now);
     gossip.brokenPromises(now);
@@ -349,6 +355,10 @@ final class GossipState {
 
   int cachedMessages() {
     return mcache.size();
+  }
+
+  int dontWantKept(PeerId peer) {
+    return dontWant.kept(peer);
   }
 
   long heldBytes(PeerId peer) {

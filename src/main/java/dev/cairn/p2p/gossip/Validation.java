@@ -28,6 +28,7 @@ final class Validation extends GossipPart {
   private record Validating(PeerId from, String topic, long deadline, long bytes) {}
 
   private final Mesh mesh;
+  private final DontWant dontWant;
   private final GossipState.Output output;
   private final Executor worker;
   private final Consumer<GossipCommand> post;
@@ -41,6 +42,7 @@ final class Validation extends GossipPart {
   Validation(
       Shared shared,
       Mesh mesh,
+      DontWant dontWant,
       GossipState.Output output,
       Executor worker,
       Consumer<GossipCommand> post,
@@ -48,6 +50,7 @@ final class Validation extends GossipPart {
     super(shared);
     this.counters = counters;
     this.mesh = mesh;
+    this.dontWant = dontWant;
     this.output = output;
     this.worker = worker;
     this.post = post;
@@ -139,7 +142,7 @@ final class Validation extends GossipPart {
         if (mesh.joined(topic)) {
           output.deliver(v.view());
         }
-        mesh.forward(v.message(), v.from(), v.view().author().orElse(null));
+        mesh.forward(v.message(), v.id(), v.from(), v.view().author().orElse(null), dontWant);
       }
       case ValidationResult.Reject r -> {
         LOG.debug("rejected {} from {}: {}", v.id(), v.from().shortString(), r.reason());
