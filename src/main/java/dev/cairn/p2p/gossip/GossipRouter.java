@@ -87,7 +87,11 @@ public final class GossipRouter implements AutoCloseable {
 
   /** Protocol ids we speak, preferred first. */
   public static final List<String> PROTOCOLS =
-      List.of(GossipState.MESHSUB_11, GossipState.MESHSUB_10, GossipState.FLOODSUB);
+      List.of(
+          GossipState.MESHSUB_12,
+          GossipState.MESHSUB_11,
+          GossipState.MESHSUB_10,
+          GossipState.FLOODSUB);
 
   /** Opens our outbound pubsub stream on a connection (a seam for tests that hold it open). */
   interface StreamOpener {
