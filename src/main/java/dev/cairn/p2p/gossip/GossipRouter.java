@@ -53,8 +53,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The gossipsub v1.1 router on a {@link Host}: {@code /meshsub/1.1.0} and {@code /meshsub/1.0.0},
- * with {@code /floodsub/1.0.0} peers served as receivers and forward targets.
+ * The gossipsub v1.2 router on a {@link Host}: {@code /meshsub/1.2.0}, {@code /meshsub/1.1.0} and
+ * {@code /meshsub/1.0.0}, with {@code /floodsub/1.0.0} peers served as receivers and forward
+ * targets.
  *
  * <p>Threading (DESIGN.md "one owner"): all protocol state lives in a {@link GossipState} stepped
  * by an {@link Owner} on one virtual thread, {@code gossip-router-<peer>}, which takes {@link
