@@ -120,6 +120,13 @@ public final class GossipRouter implements AutoCloseable {
   private final Map<PeerId, PeerSender> senders = new HashMap<>();
   private final Set<PeerId> opening = new HashSet<>();
 
+  /**
+   * Connected peers our stream to which could not be opened: their RPCs do not make us try again (a
+   * peer refusing our stream must not make each of its RPCs cost us a stream attempt); a new
+   * connection does. Emptied of a peer when its last connection closes.
+   */
+  private final Set<PeerId> openFailed = new HashSet<>();
+
   private GossipRouter(
       Host host, GossipConfig config, Clock clock, long seed, StreamOpener opener) {
     this.host = host;
@@ -402,7 +409,10 @@ public final class GossipRouter implements AutoCloseable {
       case RpcIn c -> {
         // A peer can reach us on its stream before we heard of its connection: start ours now,
         // so that what we send it meanwhile is held, not lost.
-        if (!senders.containsKey(c.peer()) && !opening.contains(c.peer()) && running) {
+        if (!senders.containsKey(c.peer())
+            && !opening.contains(c.peer())
+            && !openFailed.contains(c.peer())
+            && running) {
           host.connections(c.peer()).stream().findFirst().ifPresent(this::openOutbound);
         }
         try {
@@ -415,6 +425,7 @@ public final class GossipRouter implements AutoCloseable {
       case Connected c -> openOutbound(c.connection());
       case Disconnected c -> {
         if (!host.isConnected(c.peer())) {
+          openFailed.remove(c.peer());
           PeerSender s = senders.remove(c.peer());
           if (s != null) {
             s.close();
@@ -440,6 +451,9 @@ public final class GossipRouter implements AutoCloseable {
       }
       case OutboundFailed c -> {
         opening.remove(c.peer());
+        if (host.isConnected(c.peer())) {
+          openFailed.add(c.peer());
+        }
         if (!senders.containsKey(c.peer())) {
           state.handle(new OpenFailed(c.peer()));
         }

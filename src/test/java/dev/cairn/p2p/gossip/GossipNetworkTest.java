@@ -318,6 +318,45 @@ class GossipNetworkTest {
   }
 
   @Test
+  void aPeerThatRefusesOurStreamCannotMakeEachOfItsRpcsCostUsAStreamAttempt() throws Exception {
+    Libp2p a = host(700);
+    Libp2p peer = host(701); // speaks no pubsub inbound: our stream to it fails
+    PeerId peerId = peer.host().peerId();
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    GossipRouter router =
+        net.own(
+            GossipRouter.start(
+                a.host(),
+                FAST,
+                java.time.Clock.systemUTC(),
+                1,
+                (c, protocols) -> {
+                  if (!c.remotePeer().equals(peerId)) {
+                    return c.newStream(protocols);
+                  }
+                  attempts.incrementAndGet();
+                  try {
+                    return c.newStream(protocols);
+                  } catch (java.io.IOException e) {
+                    failures.incrementAndGet();
+                    throw e;
+                  }
+                }));
+    peer.host().dial(a.host().fullAddress().orElseThrow());
+    Await.until(() -> failures.get() == 1, "our first stream refused");
+    Stream out = peer.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
+    for (int i = 0; i < 10; i++) {
+      String topic = "topic-" + i;
+      writeRpc(
+          out.out(), new Rpc(List.of(new Rpc.SubOpts(true, topic)), List.of(), Rpc.Control.EMPTY));
+      Await.until(() -> router.topicPeers(topic).contains(peerId), "RPC " + topic + " handled");
+      Await.until(() -> attempts.get() == failures.get(), "no attempt in flight");
+    }
+    assertThat(attempts.get()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void malformedAndOversizedRpcsArePenalisedWithoutHarm() throws Exception {
     Libp2p a = host(300);
     GossipRouter router = router(a, FAST);
