@@ -571,7 +571,9 @@ async function shutdown () {
 // Gossipsub (optional, --gossipsub): @libp2p/gossipsub with an explicit signature policy
 // (--gossip-sign StrictSign|StrictNoSign) and message id function (--gossip-msgid sha256|from-seqno),
 // set the same on the Java side. Commands: gossipSubscribe {topic}, gossipPublish {topic, data (hex)}
-// -> {msgId (hex), recipients}, gossipPeers {topic} -> {peers, mesh}. Event: gossip:message
+// -> {msgId (hex), recipients}, gossipPeers {topic} -> {peers, mesh}, gossipDontWant {peer, msgId
+// (hex)} -> {has (the peer's IDONTWANT for msgId is remembered), protocol (of our stream to the
+// peer)}. Event: gossip:message
 // {topic, data (hex), msgId (hex), from (author or null)}.
 
 function gossipMsgId (msg) {
@@ -614,6 +616,17 @@ Object.assign(commands, {
     const data = Buffer.from(args.data ?? '', 'hex')
     const result = await node.services.pubsub.publish(args.topic, data)
     return { recipients: result.recipients.map(String) }
+  },
+  async gossipDontWant (args) {
+    // gossipsub v1.2: what js keeps from a peer's IDONTWANT (read from the router's own map, which
+    // its forwarding consults) and the protocol its outbound stream to that peer negotiated
+    const ps = node.services.pubsub
+    const ids = ps.idontwants.get(args.peer)
+    const key = ps.msgIdToStrFn(Buffer.from(args.msgId, 'hex'))
+    return {
+      has: ids?.has(key) === true,
+      protocol: ps.streamsOutbound.get(args.peer)?.protocol ?? null
+    }
   },
   async gossipPeers (args) {
     const ps = node.services.pubsub

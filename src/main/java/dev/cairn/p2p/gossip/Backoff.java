@@ -54,10 +54,13 @@ final class Backoff extends GossipPart {
     }
   }
 
-  /** Prunes {@code p} from {@code topic}'s mesh on our side: backoff, and a PRUNE if it is up. */
+  /**
+   * Prunes {@code p} from {@code topic}'s mesh on our side: backoff, and a PRUNE if it is
+   * reachable.
+   */
   void sendPrune(GossipPeers.Peer p, String topic, long now, boolean px) {
     set(topic, p.id, now + config.pruneBackoff().toMillis());
-    if (p.up) {
+    if (p.reachable()) {
       outbox.to(p.id).prune.add(pruneFor(p, topic, config.pruneBackoff().toMillis(), px));
     }
   }
@@ -127,7 +130,7 @@ final class Backoff extends GossipPart {
         continue;
       }
       GossipPeers.Peer known = peers.get(id);
-      if (id.equals(self) || (known != null && known.up)) {
+      if (id.equals(self) || (known != null && known.reachable())) {
         continue;
       }
       taken++;

@@ -76,6 +76,9 @@ final class Gossip extends GossipPart {
   void iwant(GossipPeers.Peer p, List<Rpc.IWant> iwants) {
     for (Rpc.IWant w : iwants) {
       for (MessageId id : w.ids()) {
+        if (p.dontWant != null && p.dontWant.expiries.containsKey(id)) {
+          continue; // it told us it has the message (v1.2)
+        }
         Rpc.Message m = mcache.getForPeer(id, p.id, config.gossipRetransmission());
         if (m != null) {
           outbox.to(p.id).messages.add(m);

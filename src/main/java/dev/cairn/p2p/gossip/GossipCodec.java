@@ -29,7 +29,8 @@ final class GossipCodec {
    * @param maxMessages publish entries per RPC
    * @param maxSubscriptions SubOpts per RPC
    * @param maxControl entries in each control list (IHAVE, IWANT, GRAFT, PRUNE) per RPC
-   * @param maxIds message ids summed over all IHAVE and, separately, all IWANT entries of an RPC
+   * @param maxIds message ids summed over all IHAVE and, separately, all IWANT and all IDONTWANT
+   *     entries of an RPC
    * @param maxPeerExchange PX entries per PRUNE
    * @param maxTopicLength bytes of a topic name
    */
@@ -89,6 +90,11 @@ final class GossipCodec {
           pb.setBackoff(p.backoffSeconds());
         }
         cb.addPrune(pb);
+      }
+      for (Rpc.IDontWant d : c.idontwant()) {
+        GossipProtos.ControlIDontWant.Builder db = GossipProtos.ControlIDontWant.newBuilder();
+        d.ids().forEach(id -> db.addMessageIDs(ByteString.copyFrom(id.unsafeBytes())));
+        cb.addIdontwant(db);
       }
       b.setControl(cb);
     }
@@ -178,6 +184,7 @@ final class GossipCodec {
     check(c.getIwantCount(), limits.maxControl(), "IWANT entries");
     check(c.getGraftCount(), limits.maxControl(), "GRAFT entries");
     check(c.getPruneCount(), limits.maxControl(), "PRUNE entries");
+    check(c.getIdontwantCount(), limits.maxControl(), "IDONTWANT entries");
     int haveIds = 0;
     List<Rpc.IHave> ihave = new ArrayList<>(c.getIhaveCount());
     for (GossipProtos.ControlIHave h : c.getIhaveList()) {
@@ -210,7 +217,14 @@ final class GossipCodec {
           new Rpc.Prune(
               topic(pr.getTopicIDBytes(), limits), px, pr.hasBackoff() ? pr.getBackoff() : null));
     }
-    return new Rpc.Control(ihave, iwant, graft, prune);
+    int dontIds = 0;
+    List<Rpc.IDontWant> idontwant = new ArrayList<>(c.getIdontwantCount());
+    for (GossipProtos.ControlIDontWant d : c.getIdontwantList()) {
+      dontIds += d.getMessageIDsCount();
+      check(dontIds, limits.maxIds(), "IDONTWANT ids");
+      idontwant.add(new Rpc.IDontWant(ids(d.getMessageIDsList())));
+    }
+    return new Rpc.Control(ihave, iwant, graft, prune, idontwant);
   }
 
   private static List<MessageId> ids(List<ByteString> raw) throws ProtocolException {

@@ -20,6 +20,15 @@ sealed interface GossipCommand {
   record PeerUp(PeerId peer, String protocol, boolean outbound, String ip)
       implements StateCommand {}
 
+  /**
+   * We are opening our outbound pubsub stream to {@code peer}: what we send it until {@link PeerUp}
+   * is held (bounded by bytes), not lost.
+   */
+  record PeerOpening(PeerId peer) implements StateCommand {}
+
+  /** Opening our outbound stream to {@code peer} failed: what was held for it is dropped. */
+  record OpenFailed(PeerId peer) implements StateCommand {}
+
   /** The peer is gone (no connection, or its outbound stream failed). */
   record PeerDown(PeerId peer) implements StateCommand {}
 

@@ -40,15 +40,30 @@ import java.util.Map;
  * @param seenCacheSize ids remembered at most; at the limit the oldest is forgotten early
  * @param mcacheMaxMessages messages cached at most; at the limit new messages are not cached (they
  *     are still delivered and forwarded, only not offered by gossip)
- * @param peerQueue RPCs queued for one peer's writer; at the limit the peer is dropped
- *     (disconnected) because it cannot keep up, and nobody else waits for it
+ * @param peerQueue RPCs queued for one peer's writer; at the limit the RPC is dropped (counted in
+ *     {@link GossipStats#queueDropped()}) and the peer is dropped (disconnected) because it cannot
+ *     keep up, and nobody else waits for it
+ * @param peerQueueBytes bytes ({@link Rpc#wireSize()}) queued for one peer's writer; at the limit
+ *     as at {@code peerQueue}: nothing is buffered past it
+ * @param maxHeldBytes bytes kept for a peer whose stream from us is still opening (sent once it
+ *     opens, dropped if it fails or the peer leaves); pieces beyond it are dropped and counted
  * @param mailbox commands queued for the router; peers' RPCs beyond it are dropped (and counted
  *     against the peer), local callers wait
+ * @param mailboxBytes bytes of peers' RPCs waiting in the mailbox; an RPC that would pass it is
+ *     dropped as at a full mailbox
  * @param maxPendingValidations messages in validation at once; beyond it new ones are IGNOREd
+ * @param maxPendingValidationBytes bytes of messages in validation at once; a message that would
+ *     pass it is IGNOREd as at {@code maxPendingValidations}
  * @param validationTimeout a validator that has not answered after this long is taken to have
  *     answered IGNORE and its slot is freed; a later answer is dropped (checked each heartbeat)
  * @param maxTopicsPerPeer topics one peer may subscribe to; further subscriptions are ignored and
  *     count as a behaviour penalty
+ * @param idontwantThreshold gossipsub v1.2: a message of at least this many data bytes makes us
+ *     send IDONTWANT to our mesh peers of its topic as soon as it arrives, before validation; 0 or
+ *     less turns sending IDONTWANT off (received ones are still honoured)
+ * @param idontwantMaxIds message ids kept from one peer's IDONTWANT; further ones are ignored until
+ *     older ones expire (also the most ids we read from one IDONTWANT RPC)
+ * @param idontwantTtl how long a received IDONTWANT id is kept
  * @param signaturePolicy signing of the messages we publish and checks on those we receive
  * @param messageId default message id function
  * @param topicMessageIds per-topic message id functions, overriding {@code messageId}
@@ -85,10 +100,17 @@ public record GossipConfig(
     int seenCacheSize,
     int mcacheMaxMessages,
     int peerQueue,
+    long peerQueueBytes,
+    long maxHeldBytes,
     int mailbox,
+    long mailboxBytes,
     int maxPendingValidations,
+    long maxPendingValidationBytes,
     Duration validationTimeout,
     int maxTopicsPerPeer,
+    int idontwantThreshold,
+    int idontwantMaxIds,
+    Duration idontwantTtl,
     SignaturePolicy signaturePolicy,
     MessageIdFunction messageId,
     Map<String, MessageIdFunction> topicMessageIds,
@@ -102,6 +124,20 @@ public record GossipConfig(
     }
     if (prunePeers < 0 || maxPxDials < 0 || validationTimeout.isNegative()) {
       throw new IllegalArgumentException("negative PX limit or validation timeout");
+    }
+    if (peerQueueBytes <= 0
+        || maxHeldBytes < 0
+        || mailboxBytes <= 0
+        || maxPendingValidationBytes <= 0
+        || idontwantMaxIds < 0
+        || idontwantTtl.isNegative()) {
+      throw new IllegalArgumentException("non-positive byte bound or negative IDONTWANT limit");
+    }
+    if (peerQueueBytes < maxRpcBytes
+        || maxPendingValidationBytes < maxRpcBytes
+        || mailboxBytes < maxRpcBytes) {
+      // one RPC (one message) of the largest size must fit an empty queue
+      throw new IllegalArgumentException("a queue's byte bound below maxRpcBytes");
     }
     if (mcacheGossip > mcacheLen) {
       throw new IllegalArgumentException("mcacheGossip must not exceed mcacheLen");
@@ -141,10 +177,17 @@ public record GossipConfig(
         200_000,
         10_000,
         1024,
+        8L << 20,
+        1L << 20,
         8192,
+        64L << 20,
         4096,
+        32L << 20,
         Duration.ofSeconds(10),
         1000,
+        1024,
+        1000,
+        Duration.ofSeconds(3),
         SignaturePolicy.STRICT_SIGN,
         MessageIdFunction.fromAndSeqno(),
         Map.of(),
@@ -194,6 +237,31 @@ public record GossipConfig(
 
   public GossipConfig withPeerQueue(int n) {
     return copy().set("peerQueue", n).build();
+  }
+
+  public GossipConfig withPeerQueueBytes(long n) {
+    return copy().set("peerQueueBytes", n).build();
+  }
+
+  public GossipConfig withMaxHeldBytes(long n) {
+    return copy().set("maxHeldBytes", n).build();
+  }
+
+  public GossipConfig withMailboxBytes(long n) {
+    return copy().set("mailboxBytes", n).build();
+  }
+
+  public GossipConfig withMaxPendingValidationBytes(long n) {
+    return copy().set("maxPendingValidationBytes", n).build();
+  }
+
+  /** Sending IDONTWANT for messages of at least {@code bytes} data bytes (0: never). */
+  public GossipConfig withIdontwantThreshold(int bytes) {
+    return copy().set("idontwantThreshold", bytes).build();
+  }
+
+  public GossipConfig withIdontwant(int maxIds, Duration ttl) {
+    return copy().set("idontwantMaxIds", maxIds).set("idontwantTtl", ttl).build();
   }
 
   public GossipConfig withMaxRpcBytes(int n) {

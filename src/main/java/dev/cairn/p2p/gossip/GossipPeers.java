@@ -18,12 +18,19 @@ import java.util.Set;
  */
 final class GossipPeers {
 
-  /** One peer: its protocol, direction and per-heartbeat counters. */
+  /**
+   * One peer: its protocol, direction, the state of our stream to it and per-heartbeat counters.
+   * {@code up}: our stream to it is open (we can send). {@code opening}: we are opening it; what we
+   * send meanwhile is held by the {@link Outbox} and goes out when it opens. A peer that is neither
+   * is known only from its own stream to us and gets nothing.
+   */
   static final class Peer {
     final PeerId id;
     String protocol;
     boolean outbound;
     boolean up;
+    boolean opening;
+    DontWant.Ids dontWant; // gossipsub v1.2: ids it asked us not to send (null: none)
     final Set<String> topics = new HashSet<>();
     int ihaves;
     int asked;
@@ -37,8 +44,19 @@ final class GossipPeers {
       return GossipState.FLOODSUB.equals(protocol);
     }
 
+    /** Speaks v1.1 or later (PRUNE backoff and PX). */
     boolean v11() {
-      return GossipState.MESHSUB_11.equals(protocol);
+      return GossipState.MESHSUB_11.equals(protocol) || v12();
+    }
+
+    /** Speaks v1.2 (IDONTWANT). */
+    boolean v12() {
+      return GossipState.MESHSUB_12.equals(protocol);
+    }
+
+    /** Our stream to it is open or opening: what we send it now reaches it. */
+    boolean reachable() {
+      return up || opening;
     }
   }
 
@@ -85,10 +103,14 @@ final class GossipPeers {
     return p != null && p.outbound;
   }
 
-  /** Whether {@code id} is connected and speaks a gossipsub (not floodsub) protocol. */
+  /**
+   * Whether {@code id} is reachable (our stream to it open or opening) and not known to speak only
+   * floodsub. A peer whose stream is still opening counts: what we send it is held until it opens
+   * (if it then turns out to speak floodsub, it leaves the meshes).
+   */
   boolean meshCapable(PeerId id) {
     Peer p = peers.get(id);
-    return p != null && p.up && !p.floodsub();
+    return p != null && p.reachable() && !p.floodsub();
   }
 
   /** Whether {@code id} is known and speaks floodsub. */

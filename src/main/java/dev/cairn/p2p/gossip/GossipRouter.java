@@ -8,10 +8,12 @@ import dev.cairn.p2p.gossip.GossipCommand.Connected;
 import dev.cairn.p2p.gossip.GossipCommand.Disconnected;
 import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
 import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
+import dev.cairn.p2p.gossip.GossipCommand.OpenFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundClosed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundOpened;
 import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
+import dev.cairn.p2p.gossip.GossipCommand.PeerOpening;
 import dev.cairn.p2p.gossip.GossipCommand.PeerUp;
 import dev.cairn.p2p.gossip.GossipCommand.Publish;
 import dev.cairn.p2p.gossip.GossipCommand.RpcIn;
@@ -51,8 +53,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The gossipsub v1.1 router on a {@link Host}: {@code /meshsub/1.1.0} and {@code /meshsub/1.0.0},
- * with {@code /floodsub/1.0.0} peers served as receivers and forward targets.
+ * The gossipsub v1.2 router on a {@link Host}: {@code /meshsub/1.2.0}, {@code /meshsub/1.1.0} and
+ * {@code /meshsub/1.0.0}, with {@code /floodsub/1.0.0} peers served as receivers and forward
+ * targets.
  *
  * <p>Threading (DESIGN.md "one owner"): all protocol state lives in a {@link GossipState} stepped
  * by an {@link Owner} on one virtual thread, {@code gossip-router-<peer>}, which takes {@link
@@ -85,7 +88,16 @@ public final class GossipRouter implements AutoCloseable {
 
   /** Protocol ids we speak, preferred first. */
   public static final List<String> PROTOCOLS =
-      List.of(GossipState.MESHSUB_11, GossipState.MESHSUB_10, GossipState.FLOODSUB);
+      List.of(
+          GossipState.MESHSUB_12,
+          GossipState.MESHSUB_11,
+          GossipState.MESHSUB_10,
+          GossipState.FLOODSUB);
+
+  /** Opens our outbound pubsub stream on a connection (a seam for tests that hold it open). */
+  interface StreamOpener {
+    Stream open(Connection c, List<String> protocols) throws IOException;
+  }
 
   private final Host host;
   private final GossipConfig config;
@@ -96,15 +108,30 @@ public final class GossipRouter implements AutoCloseable {
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final AtomicLong seqno = new AtomicLong();
   private final Owner<GossipCommand> owner;
+  private final GossipCounters counters = new GossipCounters();
+  private final StreamOpener opener;
+
+  /** Bytes ({@link Rpc#wireSize()}) of peers' RPCs posted and not yet handled by the owner. */
+  private final AtomicLong inboundBytes = new AtomicLong();
+
   private volatile boolean running = true;
 
   // Owned by the owner thread:
   private final Map<PeerId, PeerSender> senders = new HashMap<>();
   private final Set<PeerId> opening = new HashSet<>();
 
-  private GossipRouter(Host host, GossipConfig config, Clock clock, long seed) {
+  /**
+   * Connected peers our stream to which could not be opened: their RPCs do not make us try again (a
+   * peer refusing our stream must not make each of its RPCs cost us a stream attempt); a new
+   * connection does. Emptied of a peer when its last connection closes.
+   */
+  private final Set<PeerId> openFailed = new HashSet<>();
+
+  private GossipRouter(
+      Host host, GossipConfig config, Clock clock, long seed, StreamOpener opener) {
     this.host = host;
     this.config = config;
+    this.opener = opener;
     this.limits = GossipCodec.Limits.of(config);
     this.pxDialer = new PxDialer(host, Math.max(1, config.maxPxDials()));
     // seqno: start from wall-clock nanoseconds and count up, as go and js do, so that a restarted
@@ -145,7 +172,14 @@ public final class GossipRouter implements AutoCloseable {
         };
     this.state =
         new GossipState(
-            config, host.peerId(), clock, new Random(seed), output, workers, this::postFromWorker);
+            config,
+            host.peerId(),
+            clock,
+            new Random(seed),
+            output,
+            workers,
+            this::postFromWorker,
+            counters);
     String name = host.peerId().shortString();
     Duration heartbeat = config.heartbeat();
     this.owner =
@@ -172,7 +206,12 @@ public final class GossipRouter implements AutoCloseable {
   }
 
   static GossipRouter start(Host host, GossipConfig config, Clock clock, long seed) {
-    GossipRouter r = new GossipRouter(host, config, clock, seed);
+    return start(host, config, clock, seed, Connection::newStream);
+  }
+
+  static GossipRouter start(
+      Host host, GossipConfig config, Clock clock, long seed, StreamOpener opener) {
+    GossipRouter r = new GossipRouter(host, config, clock, seed, opener);
     r.owner.start();
     for (String p : PROTOCOLS) {
       host.setHandler(p, r::serve);
@@ -284,6 +323,11 @@ public final class GossipRouter implements AutoCloseable {
     return config;
   }
 
+  /** What the router dropped at its bounds, and its IDONTWANT traffic, so far. Any thread. */
+  public GossipStats stats() {
+    return counters.snapshot();
+  }
+
   /** The host the router runs on (for applications that penalise or ban the peers it names). */
   public Host host() {
     return host;
@@ -362,10 +406,26 @@ public final class GossipRouter implements AutoCloseable {
 
   private void dispatch(GossipCommand command) {
     switch (command) {
+      case RpcIn c -> {
+        // A peer can reach us on its stream before we heard of its connection: start ours now,
+        // so that what we send it meanwhile is held, not lost.
+        if (!senders.containsKey(c.peer())
+            && !opening.contains(c.peer())
+            && !openFailed.contains(c.peer())
+            && running) {
+          host.connections(c.peer()).stream().findFirst().ifPresent(this::openOutbound);
+        }
+        try {
+          state.handle(c);
+        } finally {
+          inboundBytes.addAndGet(-c.rpc().wireSize());
+        }
+      }
       case StateCommand c -> state.handle(c);
       case Connected c -> openOutbound(c.connection());
       case Disconnected c -> {
         if (!host.isConnected(c.peer())) {
+          openFailed.remove(c.peer());
           PeerSender s = senders.remove(c.peer());
           if (s != null) {
             s.close();
@@ -376,21 +436,35 @@ public final class GossipRouter implements AutoCloseable {
       case OutboundOpened c -> {
         PeerId peer = c.sender().peer();
         opening.remove(peer);
-        if (!running || senders.containsKey(peer) || !host.isConnected(peer)) {
+        if (senders.containsKey(peer)) {
           c.sender().close();
+          return;
+        }
+        if (!running || !host.isConnected(peer)) {
+          c.sender().close();
+          state.handle(new OpenFailed(peer));
           return;
         }
         senders.put(peer, c.sender());
         c.sender().start();
         state.handle(new PeerUp(peer, c.sender().protocol(), c.outboundConnection(), c.ip()));
       }
-      case OutboundFailed c -> opening.remove(c.peer());
+      case OutboundFailed c -> {
+        opening.remove(c.peer());
+        if (host.isConnected(c.peer())) {
+          openFailed.add(c.peer());
+        }
+        if (!senders.containsKey(c.peer())) {
+          state.handle(new OpenFailed(c.peer()));
+        }
+      }
       case OutboundClosed c -> {
         PeerId peer = c.sender().peer();
         if (senders.get(peer) == c.sender()) {
           senders.remove(peer);
           state.handle(new PeerDown(peer));
           if (c.slow()) {
+            counters.slowPeers.incrementAndGet();
             LOG.debug("dropping {}: its outbound queue is full", peer.shortString());
             Thread.ofVirtual().name("gossip-drop").start(() -> host.disconnect(peer));
           } else if (running && host.isConnected(peer)) {
@@ -407,6 +481,7 @@ public final class GossipRouter implements AutoCloseable {
     if (senders.containsKey(peer) || !opening.add(peer)) {
       return;
     }
+    state.handle(new PeerOpening(peer));
     boolean outbound = c.direction() == Connection.Direction.OUTBOUND;
     String ip = ip(c.remoteAddress());
     Thread.ofVirtual()
@@ -414,11 +489,12 @@ public final class GossipRouter implements AutoCloseable {
         .start(
             () -> {
               try {
-                Stream s = c.newStream(PROTOCOLS);
+                Stream s = opener.open(c, PROTOCOLS);
                 PeerSender sender =
                     new PeerSender(
                         s,
                         config.peerQueue(),
+                        config.peerQueueBytes(),
                         config.maxRpcBytes(),
                         (snd, slow) -> postFromWorker(new OutboundClosed(snd, slow)));
                 if (!offerLocal(new OutboundOpened(sender, outbound, ip))) {
@@ -435,13 +511,19 @@ public final class GossipRouter implements AutoCloseable {
     return a.value(Multiaddr.Protocol.IP4).or(() -> a.value(Multiaddr.Protocol.IP6)).orElse(null);
   }
 
-  /** Output of the state: queue to the peer's writer; a full queue drops the peer. */
+  /**
+   * Output of the state: queue to the peer's writer. A queue at its bound (RPCs or bytes) takes
+   * nothing more: the RPC is dropped and counted, and the peer dropped.
+   */
   private void sendTo(PeerId peer, Rpc rpc) {
     PeerSender s = senders.get(peer);
     if (s == null) {
       return;
     }
-    if (!s.offer(rpc)) {
+    long bytes = rpc.wireSize();
+    if (!s.offer(rpc, bytes)) {
+      counters.queueDropped.incrementAndGet();
+      counters.queueDroppedBytes.addAndGet(bytes);
       s.close();
       owner.later(new OutboundClosed(s, true));
     }
@@ -482,9 +564,15 @@ public final class GossipRouter implements AutoCloseable {
         byte[] data = m.data() == null ? new byte[0] : m.data();
         ids.add(config.messageIdFor(m.topic()).apply(m.topic(), m.from(), m.seqno(), data));
       }
-      if (owner.send(new RpcIn(peer, rpc, ids, dropped), FullPolicy.DROP_AND_COUNT)) {
+      // Bound in bytes as well as in commands: an RPC that would take the RPCs waiting in the
+      // mailbox past mailboxBytes is dropped and counted like one at a full mailbox.
+      long bytes = rpc.wireSize();
+      if (inboundBytes.addAndGet(bytes) <= config.mailboxBytes()
+          && owner.send(new RpcIn(peer, rpc, ids, dropped), FullPolicy.DROP_AND_COUNT)) {
         dropped = 0;
       } else {
+        inboundBytes.addAndGet(-bytes);
+        counters.inboundDropped.incrementAndGet();
         dropped++;
       }
     }

@@ -2,7 +2,9 @@ package dev.cairn.p2p.gossip;
 
 import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
 import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
+import dev.cairn.p2p.gossip.GossipCommand.OpenFailed;
 import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
+import dev.cairn.p2p.gossip.GossipCommand.PeerOpening;
 import dev.cairn.p2p.gossip.GossipCommand.PeerUp;
 import dev.cairn.p2p.gossip.GossipCommand.Publish;
 import dev.cairn.p2p.gossip.GossipCommand.RpcIn;
@@ -43,6 +45,7 @@ import org.apache.logging.log4j.Logger;
 final class GossipState {
   private static final Logger LOG = LogManager.getLogger();
 
+  static final String MESHSUB_12 = "/meshsub/1.2.0";
   static final String MESHSUB_11 = "/meshsub/1.1.0";
   static final String MESHSUB_10 = "/meshsub/1.0.0";
   static final String FLOODSUB = "/floodsub/1.0.0";
@@ -75,6 +78,7 @@ final class GossipState {
   private Thread owner;
 
   private final GossipPeers peers = new GossipPeers();
+  private final GossipCounters counters;
   private final SeenCache seen;
   private final MessageCache mcache;
   private final PeerScore score;
@@ -83,6 +87,7 @@ final class GossipState {
   private final Mesh mesh;
   private final Gossip gossip;
   private final Validation validation;
+  private final DontWant dontWant;
 
   GossipState(
       GossipConfig config,
@@ -92,7 +97,20 @@ final class GossipState {
       Output output,
       Executor worker,
       Consumer<GossipCommand> post) {
+    this(config, self, clock, random, output, worker, post, new GossipCounters());
+  }
+
+  GossipState(
+      GossipConfig config,
+      PeerId self,
+      Clock clock,
+      Random random,
+      Output output,
+      Executor worker,
+      Consumer<GossipCommand> post,
+      GossipCounters counters) {
     this.config = config;
+    this.counters = counters;
     this.clock = clock;
     this.seen = new SeenCache(config.seenTtl().toMillis(), config.seenCacheSize());
     this.mcache =
@@ -100,13 +118,14 @@ final class GossipState {
     this.score =
         new PeerScore(
             config.score(), config.seenTtl().toMillis(), config.seenCacheSize(), clock.millis());
-    this.outbox = new Outbox(peers, output);
+    this.outbox = new Outbox(peers, output, config.maxHeldBytes(), counters);
     GossipPart.Shared shared =
         new GossipPart.Shared(config, clock, random, peers, score, outbox, seen, mcache);
     this.backoff = new Backoff(shared, self, output);
     this.mesh = new Mesh(shared, backoff);
     this.gossip = new Gossip(shared, mesh);
-    this.validation = new Validation(shared, mesh, output, worker, post);
+    this.dontWant = new DontWant(shared, mesh, counters);
+    this.validation = new Validation(shared, mesh, dontWant, output, worker, post, counters);
   }
 
   /** Binds the state to the calling thread; later calls from another thread fail. */
@@ -126,6 +145,8 @@ final class GossipState {
     checkOwnerThread();
     try {
       switch (command) {
+        case PeerOpening c -> peers.getOrAdd(c.peer()).opening = true;
+        case OpenFailed c -> openFailed(c.peer());
         case PeerUp c -> peerUp(c);
         case PeerDown c -> peerDown(c.peer());
         case RpcIn c -> rpcIn(c);
@@ -165,10 +186,28 @@ final class GossipState {
     p.protocol = c.protocol();
     p.outbound = c.outbound();
     p.up = true;
+    p.opening = false;
     score.addPeer(c.peer(), c.ip());
+    if (p.floodsub()) {
+      // grafted or put in a fanout while its protocol was unknown: floodsub peers have no mesh
+      for (String t : p.topics) {
+        mesh.removeFromTopic(t, p.id);
+      }
+    }
+    // What was held while the stream opened goes out with our subscriptions, in one RPC.
+    outbox.release(c.peer());
     if (!mesh.topics().isEmpty()) {
       Outbox.Pending out = outbox.to(c.peer());
       mesh.topics().forEach(t -> out.subs.add(new Rpc.SubOpts(true, t)));
+    }
+  }
+
+  /** Our stream to {@code id} could not be opened: nothing held for it will be sent. */
+  private void openFailed(PeerId id) {
+    GossipPeers.Peer p = peers.get(id);
+    if (p != null && !p.up) {
+      p.opening = false;
+      outbox.drop(id);
     }
   }
 
@@ -217,6 +256,7 @@ final class GossipState {
     Rpc.Control control = c.rpc().control();
     boolean gossipOk = score.score(from, now) >= config.thresholds().gossip();
     if (gossipOk) {
+      dontWant.received(p, control.idontwant(), now);
       gossip.ihave(p, control.ihave());
       gossip.iwant(p, control.iwant());
     }
@@ -253,6 +293,8 @@ final class GossipState {
       score.duplicate(from, id, m.topic(), now);
       return;
     }
+    // v1.2: tell the mesh at once (before validation) that we have it, if it is large
+    dontWant.arrived(from, m, id);
     validation.start(from, m, id, now);
   }
 
@@ -269,8 +311,8 @@ final class GossipState {
     int sent = 0;
     for (PeerId id : mesh.publishTargets(m.topic(), now)) {
       GossipPeers.Peer p = peers.get(id);
-      if (p != null && p.up) {
-        outbox.to(id).messages.add(m);
+      if (p != null && p.reachable()) {
+        outbox.to(id).messages.add(m); // held by the outbox while our stream to it opens
         sent++;
       }
     }
@@ -283,6 +325,7 @@ final class GossipState {
     long now = clock.millis();
     score.refresh(now);
     peers.newHeartbeat();
+    dontWant.heartbeat(now);
     validation.expire(now);
     backoff.heartbeat(now);
     gossip.brokenPromises(now);
@@ -314,8 +357,24 @@ final class GossipState {
     return mcache.size();
   }
 
+  int dontWantKept(PeerId peer) {
+    return dontWant.kept(peer);
+  }
+
+  long heldBytes(PeerId peer) {
+    return outbox.heldBytes(peer);
+  }
+
+  GossipCounters counters() {
+    return counters;
+  }
+
   int pendingValidations() {
     return validation.pending();
+  }
+
+  long pendingValidationBytes() {
+    return validation.pendingBytes();
   }
 
   boolean inBackoff(String topic, PeerId peer) {

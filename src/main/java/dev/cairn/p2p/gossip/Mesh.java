@@ -157,8 +157,11 @@ final class Mesh extends GossipPart {
     return targets;
   }
 
-  /** Relays an accepted message to the mesh and floodsub peers but its source and author. */
-  void forward(Rpc.Message m, PeerId source, PeerId author) {
+  /**
+   * Relays an accepted message to the mesh and floodsub peers but its source, its author and peers
+   * that sent IDONTWANT for it.
+   */
+  void forward(Rpc.Message m, MessageId mid, PeerId source, PeerId author, DontWant dontWant) {
     Set<PeerId> targets = new LinkedHashSet<>(mesh.getOrDefault(m.topic(), Set.of()));
     for (PeerId id : peers.inTopic(m.topic())) {
       if (peers.isFloodsub(id)) {
@@ -170,7 +173,9 @@ final class Mesh extends GossipPart {
       targets.remove(author);
     }
     for (PeerId t : targets) {
-      outbox.to(t).messages.add(m);
+      if (!dontWant.skip(t, mid)) {
+        outbox.to(t).messages.add(m);
+      }
     }
   }
 
@@ -245,10 +250,10 @@ final class Mesh extends GossipPart {
     for (Iterator<PeerId> it = m.iterator(); it.hasNext(); ) {
       PeerId id = it.next();
       GossipPeers.Peer p = peers.get(id);
-      if (p == null || !p.up || scores.get(id) < 0) {
+      if (p == null || !p.reachable() || scores.get(id) < 0) {
         it.remove();
         score.prune(id, topic);
-        if (p != null && p.up) {
+        if (p != null && p.reachable()) {
           backoff.sendPrune(p, topic, now, false); // a negative score: no PX for it
         }
       }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -16,15 +17,22 @@ import org.apache.logging.log4j.Logger;
  * gossip-send-<peer>}) that writes it from a bounded queue. The router only ever {@link #offer}s;
  * it never waits for the network.
  *
- * <p>Bound: {@code capacity} RPCs. At the limit {@link #offer} returns false and the router drops
- * the peer (it cannot keep up; waiting for it would delay everyone else).
+ * <p>Bound: {@code capacity} RPCs and {@code maxBytes} bytes ({@link Rpc#wireSize()}), counted from
+ * {@link #offer} until the RPC is written. At either limit {@link #offer} returns false without
+ * queueing, and the router counts the drop and drops the peer (it cannot keep up; waiting for it
+ * would delay everyone else).
  */
 final class PeerSender {
   private static final Logger LOG = LogManager.getLogger();
 
   private final Stream stream;
   private final PeerId peer;
-  private final ArrayBlockingQueue<Rpc> queue;
+
+  private record Queued(Rpc rpc, long bytes) {}
+
+  private final ArrayBlockingQueue<Queued> queue;
+  private final long maxBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final int maxRpcBytes;
   private final BiConsumer<PeerSender, Boolean> onClosed;
   private volatile boolean closed;
@@ -35,10 +43,15 @@ final class PeerSender {
    *     (a full queue is reported by {@link #offer} to its caller)
    */
   PeerSender(
-      Stream stream, int capacity, int maxRpcBytes, BiConsumer<PeerSender, Boolean> onClosed) {
+      Stream stream,
+      int capacity,
+      long maxBytes,
+      int maxRpcBytes,
+      BiConsumer<PeerSender, Boolean> onClosed) {
     this.stream = stream;
     this.peer = stream.remotePeer();
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.maxBytes = maxBytes;
     this.maxRpcBytes = maxRpcBytes;
     this.onClosed = onClosed;
   }
@@ -55,9 +68,25 @@ final class PeerSender {
     thread = Thread.ofVirtual().name("gossip-send-" + peer.shortString()).start(this::run);
   }
 
-  /** Queues an RPC; false when the queue is full or the sender closed. Never blocks. */
-  boolean offer(Rpc rpc) {
-    return !closed && queue.offer(rpc);
+  /**
+   * Queues an RPC of {@code bytes} ({@link Rpc#wireSize()}); false when the queue is full (in RPCs
+   * or bytes) or the sender closed. Never blocks. One thread offers (the router's owner).
+   */
+  boolean offer(Rpc rpc, long bytes) {
+    if (closed || queuedBytes.get() + bytes > maxBytes) {
+      return false;
+    }
+    queuedBytes.addAndGet(bytes);
+    if (!queue.offer(new Queued(rpc, bytes))) {
+      queuedBytes.addAndGet(-bytes);
+      return false;
+    }
+    return true;
+  }
+
+  /** Bytes queued and not yet written. */
+  long queuedBytes() {
+    return queuedBytes.get();
   }
 
   void close() {
@@ -75,11 +104,12 @@ final class PeerSender {
     OutputStream out = stream.out();
     try {
       while (!closed) {
-        Rpc rpc = queue.take();
-        write(out, rpc);
+        Queued q = queue.take();
+        write(out, q.rpc());
         if (queue.isEmpty()) {
           out.flush();
         }
+        queuedBytes.addAndGet(-q.bytes());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -25,6 +25,29 @@ record Rpc(List<SubOpts> subscriptions, List<Message> messages, Control control)
     return subscriptions.isEmpty() && messages.isEmpty() && control.isEmpty();
   }
 
+  /**
+   * About the bytes this RPC takes on the wire (and at least what its arrays hold): what byte
+   * bounds on queues count. Cheap (no encoding): lengths plus a few bytes of framing per entry.
+   */
+  long wireSize() {
+    long n = 0;
+    for (SubOpts s : subscriptions) {
+      n += s.topic().length() + 4;
+    }
+    for (Message m : messages) {
+      n += m.size() + 16;
+    }
+    return n + control.wireSize();
+  }
+
+  static long idsSize(List<MessageId> ids) {
+    long n = 0;
+    for (MessageId id : ids) {
+      n += id.length() + 2;
+    }
+    return n;
+  }
+
   /** A subscription change: SubOpts. */
   record SubOpts(boolean subscribe, String topic) {}
 
@@ -43,8 +66,13 @@ record Rpc(List<SubOpts> subscriptions, List<Message> messages, Control control)
     }
   }
 
-  /** The control part; empty lists when absent. */
-  record Control(List<IHave> ihave, List<IWant> iwant, List<Graft> graft, List<Prune> prune) {
+  /** The control part; empty lists when absent. {@code idontwant} is gossipsub v1.2's. */
+  record Control(
+      List<IHave> ihave,
+      List<IWant> iwant,
+      List<Graft> graft,
+      List<Prune> prune,
+      List<IDontWant> idontwant) {
     static final Control EMPTY = new Control(List.of(), List.of(), List.of(), List.of());
 
     Control {
@@ -52,16 +80,55 @@ record Rpc(List<SubOpts> subscriptions, List<Message> messages, Control control)
       iwant = List.copyOf(iwant);
       graft = List.copyOf(graft);
       prune = List.copyOf(prune);
+      idontwant = List.copyOf(idontwant);
+    }
+
+    /** A v1.1 control part (no IDONTWANT). */
+    Control(List<IHave> ihave, List<IWant> iwant, List<Graft> graft, List<Prune> prune) {
+      this(ihave, iwant, graft, prune, List.of());
     }
 
     boolean isEmpty() {
-      return ihave.isEmpty() && iwant.isEmpty() && graft.isEmpty() && prune.isEmpty();
+      return ihave.isEmpty()
+          && iwant.isEmpty()
+          && graft.isEmpty()
+          && prune.isEmpty()
+          && idontwant.isEmpty();
+    }
+
+    long wireSize() {
+      long n = 0;
+      for (IHave h : ihave) {
+        n += h.topic().length() + 4 + idsSize(h.ids());
+      }
+      for (IWant w : iwant) {
+        n += 2 + idsSize(w.ids());
+      }
+      for (Graft g : graft) {
+        n += g.topic().length() + 4;
+      }
+      for (Prune p : prune) {
+        n += p.topic().length() + 16;
+        for (PeerExchange x : p.peers()) {
+          n +=
+              x.peerId().length
+                  + (x.signedPeerRecord() == null ? 0 : x.signedPeerRecord().length)
+                  + 8;
+        }
+      }
+      for (IDontWant d : idontwant) {
+        n += 2 + idsSize(d.ids());
+      }
+      return n;
     }
   }
 
   record IHave(String topic, List<MessageId> ids) {}
 
   record IWant(List<MessageId> ids) {}
+
+  /** Gossipsub v1.2: the sender already has (or is validating) these messages; do not send them. */
+  record IDontWant(List<MessageId> ids) {}
 
   record Graft(String topic) {}
 

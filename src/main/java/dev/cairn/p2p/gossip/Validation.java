@@ -21,14 +21,20 @@ import org.apache.logging.log4j.Logger;
 final class Validation extends GossipPart {
   private static final Logger LOG = LogManager.getLogger();
 
-  /** A message in validation: who sent it first, and when we stop waiting for the validator. */
-  private record Validating(PeerId from, String topic, long deadline) {}
+  /**
+   * A message in validation: who sent it first, when we stop waiting for the validator, and its
+   * bytes.
+   */
+  private record Validating(PeerId from, String topic, long deadline, long bytes) {}
 
   private final Mesh mesh;
+  private final DontWant dontWant;
   private final GossipState.Output output;
   private final Executor worker;
   private final Consumer<GossipCommand> post;
   private final Map<String, Validator> validators = new HashMap<>();
+  private final GossipCounters counters;
+  private long pendingBytes;
 
   /** In deadline order (one timeout for all): the head expires first. */
   private final LinkedHashMap<MessageId, Validating> validating = new LinkedHashMap<>();
@@ -36,11 +42,15 @@ final class Validation extends GossipPart {
   Validation(
       Shared shared,
       Mesh mesh,
+      DontWant dontWant,
       GossipState.Output output,
       Executor worker,
-      Consumer<GossipCommand> post) {
+      Consumer<GossipCommand> post,
+      GossipCounters counters) {
     super(shared);
+    this.counters = counters;
     this.mesh = mesh;
+    this.dontWant = dontWant;
     this.output = output;
     this.worker = worker;
     this.post = post;
@@ -59,18 +69,29 @@ final class Validation extends GossipPart {
     return validating.size();
   }
 
-  /** Starts validating a first-seen message {@code m} from {@code from}, if there is room. */
+  long pendingBytes() {
+    return pendingBytes;
+  }
+
+  /**
+   * Starts validating a first-seen message {@code m} from {@code from}, if there is room: fewer
+   * than {@code maxPendingValidations} messages and {@code maxPendingValidationBytes} bytes.
+   */
   void start(PeerId from, Rpc.Message m, MessageId id, long now) {
-    if (validating.size() >= config.maxPendingValidations()) {
+    long bytes = m.size();
+    if (validating.size() >= config.maxPendingValidations()
+        || pendingBytes + bytes > config.maxPendingValidationBytes()) {
       // At the limit we IGNORE (no penalty) and forget the id: we never looked at the message, so
       // a copy that arrives when there is room must be validated, not dropped as seen.
       seen.remove(id);
+      counters.validationsDropped.incrementAndGet();
       LOG.debug("validation queue full; ignoring {} from {}", id, from.shortString());
       return;
     }
     score.validationStarted(from, id, now);
+    pendingBytes += bytes;
     validating.put(
-        id, new Validating(from, m.topic(), now + config.validationTimeout().toMillis()));
+        id, new Validating(from, m.topic(), now + config.validationTimeout().toMillis(), bytes));
     Validator validator = validators.getOrDefault(m.topic(), Validator.acceptAll());
     SignaturePolicy policy = config.signaturePolicy();
     CompletableFuture<Validated> done =
@@ -105,11 +126,13 @@ final class Validation extends GossipPart {
 
   /** A verdict came back: deliver and forward, or charge the sender, or forget the id. */
   void validated(Validated v) {
-    if (validating.remove(v.id()) == null) {
+    Validating was = validating.remove(v.id());
+    if (was == null) {
       // We stopped waiting (validationTimeout) and counted it as IGNORE: the late answer is moot.
       LOG.debug("late validation result for {} dropped: {}", v.id(), v.result());
       return;
     }
+    pendingBytes -= was.bytes();
     long now = clock.millis();
     String topic = v.message().topic();
     switch (v.result()) {
@@ -119,7 +142,7 @@ final class Validation extends GossipPart {
         if (mesh.joined(topic)) {
           output.deliver(v.view());
         }
-        mesh.forward(v.message(), v.from(), v.view().author().orElse(null));
+        mesh.forward(v.message(), v.id(), v.from(), v.view().author().orElse(null), dontWant);
       }
       case ValidationResult.Reject r -> {
         LOG.debug("rejected {} from {}: {}", v.id(), v.from().shortString(), r.reason());
@@ -155,6 +178,7 @@ final class Validation extends GossipPart {
         break;
       }
       it.remove();
+      pendingBytes -= v.bytes();
       LOG.debug("validation of {} from {} timed out", e.getKey(), v.from().shortString());
       score.rejected(v.from(), e.getKey(), v.topic(), false);
     }

@@ -1,12 +1,14 @@
 /**
- * Gossipsub v1.1 pubsub: {@link dev.cairn.p2p.gossip.GossipRouter} (the owner), its logic in {@code
+ * Gossipsub v1.2 pubsub: {@link dev.cairn.p2p.gossip.GossipRouter} (the owner), its logic in {@code
  * GossipState}, peer scoring in {@code PeerScore}, and the application validation hook {@link
  * dev.cairn.p2p.gossip.Validator}.
  *
  * <p>Specs: <a href="https://github.com/libp2p/specs/blob/master/pubsub/README.md">pubsub</a>, <a
  * href="https://github.com/libp2p/specs/blob/master/pubsub/gossipsub/gossipsub-v1.0.md">gossipsub
  * v1.0</a>, <a
- * href="https://github.com/libp2p/specs/blob/master/pubsub/gossipsub/gossipsub-v1.1.md">v1.1</a>.
+ * href="https://github.com/libp2p/specs/blob/master/pubsub/gossipsub/gossipsub-v1.1.md">v1.1</a>,
+ * <a
+ * href="https://github.com/libp2p/specs/blob/master/pubsub/gossipsub/gossipsub-v1.2.md">v1.2</a>.
  *
  * <p>Deviations and gaps, on purpose or not yet done:
  *
@@ -29,7 +31,15 @@
  *   <li>A peer that leaves with a positive score is forgotten at once; only non-positive scores are
  *       retained for {@code retainScore}.
  *   <li>Loopback addresses are exempt from the IP colocation factor (P6) by default.
- *   <li>v1.2 IDONTWANT is neither sent nor understood (we speak 1.1 and 1.0).
+ *   <li>v1.2 IDONTWANT: sent to v1.2 mesh peers for messages of at least {@code idontwantThreshold}
+ *       data bytes when they first arrive, before validation; not sent when we publish, nor to
+ *       cancel an IWANT. Received ones are kept per peer within {@code idontwantMaxIds} ids (and 64
+ *       bytes per id on average) for {@code idontwantTtl}, at most {@code idontwantMaxIds} ids
+ *       looked at per peer per heartbeat (the spec leaves {@code max_idontwant_messages} open; js
+ *       caps 512 ids).
+ *   <li>What we send a peer whose stream from us is still opening is held (bounded by {@code
+ *       maxHeldBytes}) and sent when it opens; a PRUNE held that way carries no backoff or PX,
+ *       since the peer's protocol is not known yet.
  * </ul>
  */
 package dev.cairn.p2p.gossip;

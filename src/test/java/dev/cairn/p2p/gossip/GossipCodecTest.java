@@ -67,6 +67,37 @@ class GossipCodecTest {
   }
 
   @Test
+  void idontwantIsControlField5WithIdsInField1AndRoundTrips() throws Exception {
+    Rpc rpc =
+        new Rpc(
+            List.of(),
+            List.of(),
+            new Rpc.Control(
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(new Rpc.IDontWant(List.of(new MessageId(new byte[] {7, 8}))))));
+    // 1a: control(3) {2a: idontwant(5) {0a 02 07 08: messageIDs(1)}}
+    assertThat(HexFormat.of().formatHex(GossipCodec.encode(rpc))).isEqualTo("1a062a040a020708");
+    assertThat(GossipCodec.decode(GossipCodec.encode(rpc), LIMITS)).isEqualTo(rpc);
+    // more ids than an RPC may carry: a typed, stream-scoped error
+    List<MessageId> many = new java.util.ArrayList<>();
+    for (int i = 0; i <= LIMITS.maxIds(); i++) {
+      many.add(new MessageId(new byte[] {(byte) i, (byte) (i >> 8)}));
+    }
+    byte[] flood =
+        GossipCodec.encode(
+            new Rpc(
+                List.of(),
+                List.of(),
+                new Rpc.Control(
+                    List.of(), List.of(), List.of(), List.of(), List.of(new Rpc.IDontWant(many)))));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GossipCodec.decode(flood, LIMITS))
+        .isInstanceOf(dev.cairn.p2p.ProtocolException.class);
+  }
+
+  @Test
   void signatureCoversTheFieldsAndTamperingIsRejected() throws Exception {
     Rpc.Message m =
         MessageSigning.author(SignaturePolicy.STRICT_SIGN, KEY, SELF, "t", new byte[] {1}, 1);

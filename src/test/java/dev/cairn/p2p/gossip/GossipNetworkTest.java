@@ -158,6 +158,91 @@ class GossipNetworkTest {
     release.countDown();
   }
 
+  @Test
+  void aPeerThatNeverReadsIsDroppedAtItsQueuesByteBoundWithNothingQueuedPastIt() throws Exception {
+    // 1,024 RPCs by count would hold 16 MiB of these messages; the byte bound holds 256 KiB.
+    GossipConfig config = FAST.withMaxRpcBytes(64 * 1024).withPeerQueueBytes(256 * 1024);
+    Libp2p pubHost = host(500);
+    GossipRouter publisher = router(pubHost, config);
+    Libp2p slow = host(501);
+    CountDownLatch release = new CountDownLatch(1);
+    slow.host().setHandler(GossipState.MESHSUB_11, s -> release.await());
+    slow.host().dial(pubHost.host().fullAddress().orElseThrow());
+    Stream out = slow.host().newStream(pubHost.host().peerId(), GossipState.MESHSUB_11);
+    writeRpc(
+        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
+    PeerId slowId = slow.host().peerId();
+    Await.until(() -> publisher.topicPeers(TOPIC).contains(slowId), "the slow peer subscribed");
+    // What yamux takes before its window closes, plus the queue's bound, plus slack: far below
+    // the count bound.
+    for (int i = 0; i < 200 && publisher.stats().slowPeers() == 0; i++) {
+      byte[] data = new byte[16 * 1024];
+      data[0] = (byte) i;
+      data[1] = (byte) (i >> 8);
+      publisher.publish(TOPIC, data).get();
+    }
+    GossipStats stats = publisher.stats();
+    assertThat(stats.slowPeers()).isEqualTo(1);
+    assertThat(stats.queueDropped()).isPositive();
+    assertThat(stats.queueDroppedBytes()).isGreaterThanOrEqualTo(16 * 1024);
+    Await.until(
+        () -> !pubHost.host().isConnected(slowId), Duration.ofSeconds(10), "slow peer dropped");
+    release.countDown();
+  }
+
+  @Test
+  void peersRpcsWaitingForABusyRouterAreBoundedByBytesAndTheRestDroppedAndCounted()
+      throws Exception {
+    // The router's owner thread stalls (its clock blocks) while a crafted peer sends 40 RPCs of
+    // 60 KiB: the mailbox takes 8,192 RPCs by count but only 256 KiB of them by bytes.
+    CountDownLatch stall = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean stalling =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.time.Clock clock =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            if (stalling.get() && Thread.currentThread().getName().startsWith("gossip-router")) {
+              try {
+                stall.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return java.time.Instant.now();
+          }
+        };
+    GossipConfig config = FAST.withMaxRpcBytes(64 * 1024).withMailboxBytes(256 * 1024);
+    Libp2p a = host(600);
+    GossipRouter router = net.own(GossipRouter.start(a.host(), config, clock, 1));
+    collect(router);
+    Libp2p raw = scriptedPeerDialling(601, a);
+    Stream s = raw.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
+    stalling.set(true);
+    for (int i = 0; i < 40; i++) {
+      byte[] data = new byte[60 * 1024];
+      data[0] = (byte) i;
+      writeRpc(s.out(), Rpc.ofMessage(new Rpc.Message(null, data, null, TOPIC, null, null)));
+    }
+    Await.until(
+        () -> router.stats().inboundDropped() >= 40 - 256 / 60 - 1,
+        Duration.ofSeconds(20),
+        "RPCs past the byte bound dropped");
+    stalling.set(false);
+    stall.countDown();
+    assertThat(router.stats().inboundDropped()).isLessThan(40);
+  }
+
   /**
    * A host (identity from {@code seed}) that speaks gossipsub by hand: it drains whatever it is
    * sent on its inbound stream, and has dialled {@code to}.
@@ -169,6 +254,106 @@ class GossipNetworkTest {
             GossipState.MESHSUB_11, s -> s.in().transferTo(OutputStream.nullOutputStream()));
     p.host().dial(to.host().fullAddress().orElseThrow());
     return p;
+  }
+
+  @Test
+  void aMessagePublishedWhileOurStreamToAPeerOpensReachesItExactlyOnce() throws Exception {
+    Libp2p a = host(400);
+    Libp2p peer = host(401);
+    PeerId peerId = peer.host().peerId();
+    // Our stream to the crafted peer stays "opening" until the test lets it open.
+    CountDownLatch open = new CountDownLatch(1);
+    GossipRouter router =
+        net.own(
+            GossipRouter.start(
+                a.host(),
+                FAST,
+                java.time.Clock.systemUTC(),
+                1,
+                (c, protocols) -> {
+                  try {
+                    if (c.remotePeer().equals(peerId)) {
+                      open.await();
+                    }
+                  } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                  }
+                  return c.newStream(protocols);
+                }));
+    collect(router);
+    // The crafted peer speaks meshsub by hand: it records every message it is sent.
+    Map<String, AtomicInteger> got = new ConcurrentHashMap<>();
+    peer.host()
+        .setHandler(
+            GossipState.MESHSUB_11,
+            s -> {
+              java.io.InputStream in = s.in();
+              int len;
+              while ((len =
+                      Varint.readLength(
+                          in, FAST.maxRpcBytes(), dev.cairn.p2p.ProtocolException.Scope.STREAM))
+                  >= 0) {
+                Rpc rpc = GossipCodec.decode(in.readNBytes(len), GossipCodec.Limits.of(FAST));
+                for (Rpc.Message m : rpc.messages()) {
+                  got.computeIfAbsent(
+                          new String(m.data(), StandardCharsets.UTF_8), k -> new AtomicInteger())
+                      .incrementAndGet();
+                }
+              }
+            });
+    peer.host().dial(a.host().fullAddress().orElseThrow());
+    Stream out = peer.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
+    writeRpc(
+        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
+    Await.until(() -> router.topicPeers(TOPIC).contains(peerId), "the peer's subscription known");
+    PublishResult r = router.publish(TOPIC, "early".getBytes(StandardCharsets.UTF_8)).get();
+    assertThat(r.peers()).isEqualTo(1);
+    open.countDown();
+    Await.until(() -> got.containsKey("early"), Duration.ofSeconds(10), "the early message");
+    // Messages on one stream arrive in order: once a later one is in, a repeat would be too.
+    router.publish(TOPIC, "later".getBytes(StandardCharsets.UTF_8)).get();
+    Await.until(() -> got.containsKey("later"), Duration.ofSeconds(10), "the later message");
+    assertThat(got.get("early").get()).isEqualTo(1);
+    assertThat(router.stats().heldDropped()).isZero();
+  }
+
+  @Test
+  void aPeerThatRefusesOurStreamCannotMakeEachOfItsRpcsCostUsAStreamAttempt() throws Exception {
+    Libp2p a = host(700);
+    Libp2p peer = host(701); // speaks no pubsub inbound: our stream to it fails
+    PeerId peerId = peer.host().peerId();
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    GossipRouter router =
+        net.own(
+            GossipRouter.start(
+                a.host(),
+                FAST,
+                java.time.Clock.systemUTC(),
+                1,
+                (c, protocols) -> {
+                  if (!c.remotePeer().equals(peerId)) {
+                    return c.newStream(protocols);
+                  }
+                  attempts.incrementAndGet();
+                  try {
+                    return c.newStream(protocols);
+                  } catch (java.io.IOException e) {
+                    failures.incrementAndGet();
+                    throw e;
+                  }
+                }));
+    peer.host().dial(a.host().fullAddress().orElseThrow());
+    Await.until(() -> failures.get() == 1, "our first stream refused");
+    Stream out = peer.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
+    for (int i = 0; i < 10; i++) {
+      String topic = "topic-" + i;
+      writeRpc(
+          out.out(), new Rpc(List.of(new Rpc.SubOpts(true, topic)), List.of(), Rpc.Control.EMPTY));
+      Await.until(() -> router.topicPeers(topic).contains(peerId), "RPC " + topic + " handled");
+      Await.until(() -> attempts.get() == failures.get(), "no attempt in flight");
+    }
+    assertThat(attempts.get()).isLessThanOrEqualTo(2);
   }
 
   @Test

@@ -173,4 +173,65 @@ class GossipInteropIT {
     assertThat(a.id()).isEqualTo(b.id());
     assertThat(right.got()).hasSize(2); // exactly once each
   }
+
+  /**
+   * Gossipsub v1.2 both ways, in a triangle: js L publishes a 4 KiB message to us (J) and to js R,
+   * which is also in our mesh. R announces IDONTWANT to us, and we hold our verdict until it is in:
+   * we then do not relay the message to R. We announce IDONTWANT to R as soon as the message
+   * arrives from L, and R keeps it in the map its own forwarding consults.
+   */
+  @org.junit.jupiter.api.Test
+  void idontwantIsSentAndHonouredBothWays() throws Exception {
+    SignaturePolicy policy = SignaturePolicy.STRICT_NO_SIGN;
+    JavaNode middle = java(policy);
+    GossipRouter router = middle.router();
+    router.setValidator(
+        TOPIC,
+        m ->
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                  Await.until(() -> router.stats().idontwantReceived() > 0, WAIT, "R's IDONTWANT");
+                  return dev.cairn.p2p.gossip.ValidationResult.ACCEPT;
+                }));
+    JsPeer left = js(policy);
+    JsPeer right = js(policy);
+    left.dial(middle.host().host().fullAddress().orElseThrow().toString()); // js dials us
+    middle.host().host().dial(Multiaddr.parse(right.addr())); // we dial js
+    left.dial(right.addr());
+    String self = middle.host().host().peerId().toBase58();
+    Await.until(() -> router.meshPeers(TOPIC).size() == 2, WAIT, "both js peers in our mesh");
+    Await.until(
+        () -> right.call("gossipPeers", Map.of("topic", TOPIC)).path("mesh").size() == 2,
+        WAIT,
+        "R meshed with L and us");
+    Await.until(
+        () -> left.call("gossipPeers", Map.of("topic", TOPIC)).path("mesh").size() == 2,
+        WAIT,
+        "L meshed with R and us");
+    assertThat(
+            right
+                .call("gossipDontWant", Map.of("peer", self, "msgId", "00"))
+                .path("protocol")
+                .asText())
+        .isEqualTo("/meshsub/1.2.0");
+
+    byte[] data = new byte[4096];
+    new java.util.Random(5).nextBytes(data);
+    String dataHex = HexFormat.of().formatHex(data);
+    String id =
+        HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    left.call("gossipPublish", Map.of("topic", TOPIC, "data", dataHex));
+    awaitMessage(right, dataHex);
+    // js -> us: R's IDONTWANT arrived and we did not relay the message to R
+    Await.until(() -> middle.got().size() == 1, WAIT, "the message at the Java relay");
+    assertThat(middle.got().get(0).id().toHex()).isEqualTo(id);
+    Await.until(() -> router.stats().idontwantSuppressed() >= 1, WAIT, "our relay to R spared");
+    // us -> js: R keeps our IDONTWANT for the message's id
+    assertThat(router.stats().idontwantSent()).isGreaterThanOrEqualTo(1);
+    Await.until(
+        () ->
+            right.call("gossipDontWant", Map.of("peer", self, "msgId", id)).path("has").asBoolean(),
+        WAIT,
+        "js remembers our IDONTWANT");
+  }
 }
