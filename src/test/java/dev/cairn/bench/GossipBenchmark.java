@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * first, relayed compact.
  *
  * <p>Run with {@code bin/bench gossip [--nodes 20] [--messages 200] [--degree 4] [--policy
- * sign|nosign] [--sizes 1024,524288] [--compact-txs 3000 --blocks 20 --missing 0]}.
+ * sign|nosign] [--sizes 1024,524288] [--compact-txs 3000 --blocks 20 --missing 0 --gossip-txs]}.
  */
 public final class GossipBenchmark {
   static final String TOPIC = "/cairn/bench/gossip";
@@ -81,6 +81,7 @@ public final class GossipBenchmark {
     int compactTxs = 0;
     int blocks = 20;
     int missing = 0;
+    boolean gossipTxs = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> nodes = Integer.parseInt(args[++i]);
@@ -90,6 +91,7 @@ public final class GossipBenchmark {
         case "--compact-txs" -> compactTxs = Integer.parseInt(args[++i]);
         case "--blocks" -> blocks = Integer.parseInt(args[++i]);
         case "--missing" -> missing = Integer.parseInt(args[++i]);
+        case "--gossip-txs" -> gossipTxs = true;
         case "--sizes" ->
             sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -100,7 +102,7 @@ public final class GossipBenchmark {
       messages(nodes, messages, degree, policy, sizes, config);
     }
     if (compactTxs > 0) {
-      CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing);
+      CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing, gossipTxs);
     }
   }
 

@@ -305,8 +305,8 @@ public final class CompactRelay {
   }
 
   private void withheld(PeerId announcer, Hash hash, SyncFailure f) {
-    // Rate limited or busy: our asking, not its withholding.
-    if (f.kind() == SyncFailure.Kind.BUSY) {
+    // Rate limited or busy: our asking, not its withholding; interrupted: we are stopping.
+    if (f.kind() == SyncFailure.Kind.BUSY || Thread.currentThread().isInterrupted()) {
       return;
     }
     LOG.debug("{} withheld block {}: {}", announcer.shortString(), hash, f.getMessage());
