@@ -2,6 +2,7 @@ package dev.cairn.node.gossip;
 
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Merkle;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.sync.SyncFailure;
 import dev.cairn.node.sync.SyncRpc;
@@ -185,7 +186,9 @@ public final class CompactRelay {
     long[] sids = compact.shortIds();
     ShortIds ids = compact.ids();
     Transaction[] slots = new Transaction[sids.length];
-    int[] missing = sids.length == 0 ? new int[0] : fromPool(ids, sids, slots);
+    // each slot's transaction id, computed once (for the short id, then for the Merkle root)
+    Hash[] txIds = new Hash[sids.length];
+    int[] missing = sids.length == 0 ? new int[0] : fromPool(ids, sids, slots, txIds);
     fromPool.add(sids.length - missing.length);
     if (missing.length > 0) {
       List<Transaction> got;
@@ -197,18 +200,19 @@ public final class CompactRelay {
       }
       for (int j = 0; j < missing.length; j++) {
         Transaction tx = got.get(j);
-        if (ids.of(tx.id()) != sids[missing[j]]) {
+        Hash id = tx.id();
+        if (ids.of(id) != sids[missing[j]]) {
           wrong(announcer, "block_txs: transaction " + missing[j] + " of " + hash + " is not its");
           return elsewhere(compact, announcer, deadline);
         }
         slots[missing[j]] = tx;
+        txIds[missing[j]] = id;
       }
       fetched.add(missing.length);
     }
-    Block block = new Block(compact.header(), Arrays.asList(slots));
-    if (block.computeMerkleRoot().equals(compact.header().merkleRoot())) {
+    if (Merkle.root(Arrays.asList(txIds)).equals(compact.header().merkleRoot())) {
       rebuilt.increment();
-      return Optional.of(new Obtained(block, true));
+      return Optional.of(new Obtained(new Block(compact.header(), Arrays.asList(slots)), true));
     }
     // A collision with a mempool transaction that is not the block's (invisible until now), or
     // short ids that are not the block's: the announcer's whole block says which.
@@ -229,17 +233,24 @@ public final class CompactRelay {
    * Fills {@code slots} with the mempool transactions whose short id appears once in the block and
    * belongs to exactly one pooled transaction; returns the indexes left empty, ascending.
    */
-  private int[] fromPool(ShortIds ids, long[] sids, Transaction[] slots) throws IOException {
+  private int[] fromPool(ShortIds ids, long[] sids, Transaction[] slots, Hash[] txIds)
+      throws IOException {
     Map<Long, Integer> inBlock = new HashMap<>(sids.length * 2);
     for (long s : sids) {
       inBlock.merge(s, 1, Integer::sum);
     }
     Map<Long, Transaction> found = new HashMap<>(sids.length * 2);
+    Map<Long, Hash> foundIds = new HashMap<>(sids.length * 2);
     Set<Long> ambiguous = new HashSet<>();
     for (Transaction tx : pool.transactions()) {
-      long s = ids.of(tx.id());
-      if (inBlock.containsKey(s) && found.putIfAbsent(s, tx) != null) {
-        ambiguous.add(s);
+      Hash id = tx.id();
+      long s = ids.of(id);
+      if (inBlock.containsKey(s)) {
+        if (found.putIfAbsent(s, tx) != null) {
+          ambiguous.add(s);
+        } else {
+          foundIds.put(s, id);
+        }
       }
     }
     int[] missing = new int[sids.length];
@@ -251,6 +262,7 @@ public final class CompactRelay {
         missing[n++] = i;
       } else {
         slots[i] = tx;
+        txIds[i] = foundIds.get(s);
       }
     }
     return Arrays.copyOf(missing, n);
