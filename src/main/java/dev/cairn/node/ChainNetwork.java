@@ -46,7 +46,8 @@ public record ChainNetwork(GossipRouter router, SyncManager sync, NodeGossip gos
       router.close();
       throw e;
     }
-    NodeGossip gossip = NodeGossip.start(router, chain, network, sync::fetchAncestors, metrics);
+    NodeGossip gossip =
+        NodeGossip.start(router, chain, network, sync::fetchAncestors, sync.rpc(), metrics);
     return new ChainNetwork(router, sync, gossip);
   }
 

@@ -1,11 +1,13 @@
 package dev.cairn.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,8 +17,8 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,12 +26,51 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each host dials {@code --degree} others at random; all subscribe to one topic; once every mesh is
  * within D_lo..D_hi, messages are published one at a time (publisher rotating) and the time from
  * {@code publish()} to the moment the last of the other N-1 hosts' handlers received it is taken.
+ * The publisher waits for that moment on a latch (it does not spin on a core the nodes need), and
+ * the process CPU time of the measured messages is divided by the bytes delivered (size × N-1).
+ * {@code --compact-txs N} adds {@link CompactRelayBenchmark}: blocks of N transactions gossiped
+ * first, relayed compact.
  *
  * <p>Run with {@code bin/bench gossip [--nodes 20] [--messages 200] [--degree 4] [--policy
- * sign|nosign] [--sizes 1024,524288]}.
+ * sign|nosign] [--sizes 1024,524288] [--compact-txs 3000 --blocks 20 --missing 0 --gossip-txs]}.
  */
 public final class GossipBenchmark {
   static final String TOPIC = "/cairn/bench/gossip";
+
+  static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  /** The deliveries of one message: the latch the publisher waits on, the last arrival. */
+  record Delivery(CountDownLatch latch, AtomicLong last) {
+    Delivery(int receivers) {
+      this(new CountDownLatch(receivers), new AtomicLong());
+    }
+
+    void arrived() {
+      last.accumulateAndGet(System.nanoTime(), Math::max);
+      latch.countDown();
+    }
+
+    /** Waits (on the latch, no spinning) until every receiver has it; false after 10 s. */
+    boolean await() throws InterruptedException {
+      return latch.await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Prints one line of figures: latencies in ns (sorted here) and CPU ns per delivered byte. */
+  static void report(String what, long[] lat, double cpuPerByte) {
+    Arrays.sort(lat);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: publish-to-last-delivery median %.2f ms, p99 %.2f ms, max %.2f ms (%d messages),"
+            + " CPU %.2f ns per delivered byte%n",
+        what,
+        lat[lat.length / 2] / 1e6,
+        lat[(int) Math.ceil(lat.length * 0.99) - 1] / 1e6,
+        lat[lat.length - 1] / 1e6,
+        lat.length,
+        cpuPerByte);
+  }
 
   public static void main(String[] args) throws Exception {
     int nodes = 20;
@@ -37,22 +78,65 @@ public final class GossipBenchmark {
     int degree = 4;
     String policy = "sign";
     int[] sizes = {1024, 512 * 1024};
+    int compactTxs = 0;
+    int blocks = 20;
+    int missing = 0;
+    boolean gossipTxs = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> nodes = Integer.parseInt(args[++i]);
         case "--messages" -> messages = Integer.parseInt(args[++i]);
         case "--degree" -> degree = Integer.parseInt(args[++i]);
         case "--policy" -> policy = args[++i];
+        case "--compact-txs" -> compactTxs = Integer.parseInt(args[++i]);
+        case "--blocks" -> blocks = Integer.parseInt(args[++i]);
+        case "--missing" -> missing = Integer.parseInt(args[++i]);
+        case "--gossip-txs" -> gossipTxs = true;
         case "--sizes" ->
             sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     GossipConfig config = policy.equals("sign") ? GossipConfig.defaults() : GossipConfig.cairn();
+    if (sizes.length > 0 && sizes[0] > 0) {
+      messages(nodes, messages, degree, policy, sizes, config);
+    }
+    if (compactTxs > 0) {
+      CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing, gossipTxs);
+    }
+  }
+
+  /** Dials {@code degree} random others from each host (seeded). */
+  static void connect(List<Libp2p> hosts, int degree) throws Exception {
+    int nodes = hosts.size();
+    Random random = new Random(1);
+    for (int i = 0; i < nodes; i++) {
+      Set<Integer> picked = new HashSet<>();
+      while (picked.size() < Math.min(degree, nodes - 1)) {
+        picked.add((i + 1 + random.nextInt(nodes - 1)) % nodes);
+      }
+      for (int j : picked) {
+        hosts.get(i).host().dial(hosts.get(j).host().fullAddress().orElseThrow());
+      }
+    }
+  }
+
+  /** Waits (setup only) until every router has at least D_lo mesh peers in {@code topic}. */
+  static void awaitMeshes(List<GossipRouter> routers, String topic, int dLo) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (GossipRouter r : routers) {
+      while (r.meshPeers(topic).size() < dLo && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static void messages(
+      int nodes, int messages, int degree, String policy, int[] sizes, GossipConfig config)
+      throws Exception {
     List<Libp2p> hosts = new ArrayList<>();
     List<GossipRouter> routers = new ArrayList<>();
-    ConcurrentHashMap<Long, AtomicInteger> counts = new ConcurrentHashMap<>();
-    ConcurrentHashMap<Long, AtomicLong> last = new ConcurrentHashMap<>();
+    ConcurrentHashMap<Long, Delivery> deliveries = new ConcurrentHashMap<>();
     try {
       for (int i = 0; i < nodes; i++) {
         Libp2p h =
@@ -66,28 +150,14 @@ public final class GossipBenchmark {
         r.subscribe(
             TOPIC,
             m -> {
-              long key = ByteBuffer.wrap(m.data()).getLong();
-              long now = System.nanoTime();
-              last.computeIfAbsent(key, k -> new AtomicLong()).accumulateAndGet(now, Math::max);
-              counts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+              Delivery d = deliveries.get(ByteBuffer.wrap(m.data()).getLong());
+              if (d != null) {
+                d.arrived();
+              }
             });
       }
-      Random random = new Random(1);
-      for (int i = 0; i < nodes; i++) {
-        Set<Integer> picked = new HashSet<>();
-        while (picked.size() < Math.min(degree, nodes - 1)) {
-          picked.add((i + 1 + random.nextInt(nodes - 1)) % nodes);
-        }
-        for (int j : picked) {
-          hosts.get(i).host().dial(hosts.get(j).host().fullAddress().orElseThrow());
-        }
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      for (GossipRouter r : routers) {
-        while (r.meshPeers(TOPIC).size() < config.dLo() && System.nanoTime() < deadline) {
-          Thread.sleep(50);
-        }
-      }
+      connect(hosts, degree);
+      awaitMeshes(routers, TOPIC, config.dLo());
       System.out.printf(
           Locale.ROOT,
           "%d nodes, degree %d, policy %s, cores %d%n",
@@ -99,36 +169,31 @@ public final class GossipBenchmark {
       for (int size : sizes) {
         int warmup = Math.max(10, messages / 10);
         long[] lat = new long[messages];
+        long cpu = 0;
         for (int k = 0; k < warmup + messages; k++) {
           long key = ++seq;
           byte[] data = new byte[size];
           new Random(key).nextBytes(data);
           ByteBuffer.wrap(data).putLong(key);
           GossipRouter pub = routers.get((int) (key % nodes));
+          Delivery d = new Delivery(nodes - 1);
+          deliveries.put(key, d);
+          long cpu0 = OS.getProcessCpuTime();
           long t0 = System.nanoTime();
           pub.publish(TOPIC, data).get(10, TimeUnit.SECONDS);
-          long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-          while (counts.getOrDefault(key, new AtomicInteger()).get() < nodes - 1) {
-            if (System.nanoTime() > until) {
-              throw new IllegalStateException("message " + key + " did not reach every node");
-            }
-            Thread.onSpinWait();
-            Thread.yield();
+          if (!d.await()) {
+            throw new IllegalStateException("message " + key + " did not reach every node");
           }
           if (k >= warmup) {
-            lat[k - warmup] = last.get(key).get() - t0;
+            lat[k - warmup] = d.last().get() - t0;
+            cpu += OS.getProcessCpuTime() - cpu0;
           }
+          deliveries.remove(key);
         }
-        Arrays.sort(lat);
-        System.out.printf(
-            Locale.ROOT,
-            "size %7d B: publish-to-last-delivery median %.2f ms, p99 %.2f ms, max %.2f ms (%d"
-                + " messages)%n",
-            size,
-            lat[lat.length / 2] / 1e6,
-            lat[(int) Math.ceil(lat.length * 0.99) - 1] / 1e6,
-            lat[lat.length - 1] / 1e6,
-            messages);
+        report(
+            String.format(Locale.ROOT, "size %7d B", size),
+            lat,
+            cpu / ((double) size * (nodes - 1) * messages));
       }
     } finally {
       routers.forEach(GossipRouter::close);

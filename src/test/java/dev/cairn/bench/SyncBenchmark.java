@@ -230,7 +230,7 @@ public final class SyncBenchmark {
                   List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
       GossipRouter router = GossipRouter.start(p2p.host(), GossipConfig.cairn());
       SyncManager sync = SyncManager.start(p2p.host(), chain, NETWORK, SyncConfig.defaults());
-      NodeGossip.start(router, chain, NETWORK, sync::fetchAncestors);
+      NodeGossip.start(router, chain, NETWORK, sync::fetchAncestors, sync.rpc());
       return new BenchNode(chain, p2p, router, sync);
     }
 

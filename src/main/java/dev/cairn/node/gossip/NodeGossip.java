@@ -14,14 +14,19 @@ import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.protocol.CairnProtocols;
+import dev.cairn.node.sync.SyncRpc;
 import dev.cairn.p2p.gossip.GossipMessage;
 import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.gossip.PublishResult;
 import dev.cairn.p2p.gossip.ValidationResult;
 import dev.cairn.p2p.host.Host;
 import dev.cairn.p2p.multiformats.PeerId;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +51,12 @@ import org.apache.logging.log4j.Logger;
  * message ({@link ValidationResult#retryLater}) when the chain was too busy to look at it; ACCEPT
  * (delivered and forwarded) for what was imported or pooled. An orphaned block is IGNOREd and its
  * missing ancestor is fetched from the peer that sent it (through {@code onOrphan}).
+ *
+ * <p>Blocks travel compact ({@link CompactBlock}: the header and a short id per transaction). A
+ * compact block's header must show its proof of work before anything else is done for it; then
+ * {@link CompactRelay} rebuilds the body from the mempool and fetches what is missing from the
+ * sender (or the whole block, from it or other peers), and the block is validated exactly as a full
+ * one. Full blocks (from older nodes) are still accepted on the same topic.
  *
  * <p>Consequences for the sender of a block: an invalid block (any REJECT: an honest peer validates
  * before it forwards, and block validity does not depend on the receiver's state) gets it banned
@@ -97,8 +108,16 @@ public final class NodeGossip {
    * for them, so nothing publishes into a router or host that is stopping.
    */
   static final class Publisher {
-    private final ExecutorService threads =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gossip-publish").factory());
+    private final ExecutorService threads;
+
+    Publisher() {
+      this("gossip-publish");
+    }
+
+    /** With threads named {@code name}. */
+    Publisher(String name) {
+      threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name).factory());
+    }
 
     /** Runs {@code task} on a new publisher thread; after {@link #close}, drops it. */
     void run(Runnable task) {
@@ -138,6 +157,11 @@ public final class NodeGossip {
   private final LightBranchMeter lightBranches;
   private final LongSupplier millis;
 
+  /** The threads that rebuild compact blocks (each may wait on fetches): {@code compact-relay}. */
+  private final Publisher relayThreads = new Publisher("compact-relay");
+
+  private final CompactRelay relay;
+
   /** Accepted, ignored and rejected messages per topic: blocks then transactions. */
   private final LongAdder[] counts = new LongAdder[6];
 
@@ -156,7 +180,8 @@ public final class NodeGossip {
         penalties,
         millis,
         new Publisher(),
-        new NodeMetrics(new Metrics()));
+        new NodeMetrics(new Metrics()),
+        CompactRelay.Fetcher.none());
   }
 
   private NodeGossip(
@@ -167,7 +192,8 @@ public final class NodeGossip {
       Penalties penalties,
       LongSupplier millis,
       Publisher publisher,
-      NodeMetrics metrics) {
+      NodeMetrics metrics,
+      CompactRelay.Fetcher fetcher) {
     this.router = router;
     this.lightBranches = new LightBranchMeter(router.host().peerId().shortString());
     this.publisher = publisher;
@@ -181,6 +207,33 @@ public final class NodeGossip {
     for (int i = 0; i < counts.length; i++) {
       counts[i] = new LongAdder();
     }
+    this.relay =
+        new CompactRelay(
+            this::pooled, fetcher, penalties::penalize, this::blockPeers, System::nanoTime);
+  }
+
+  /** Our mempool, for rebuilding compact blocks. */
+  private Collection<Transaction> pooled() throws IOException {
+    try {
+      return chain.mempool(null, Integer.MAX_VALUE).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("mempool: " + e, e);
+    }
+  }
+
+  /** Peers that may hold a block: our blocks mesh first, then the topic's other peers. */
+  private Collection<PeerId> blockPeers() {
+    LinkedHashSet<PeerId> peers = new LinkedHashSet<>(router.meshPeers(blocksTopic));
+    peers.addAll(router.topicPeers(blocksTopic));
+    return peers;
+  }
+
+  /** The compact blocks' rebuilder (counters for tests and metrics). */
+  public CompactRelay relay() {
+    return relay;
   }
 
   /** The blocks topic of {@code network} ({@link CairnProtocols#blocksTopic}). */
@@ -198,19 +251,25 @@ public final class NodeGossip {
    * ancestor) for each orphaned block; it must not block.
    */
   public static NodeGossip start(
-      GossipRouter router, ChainService chain, String network, BiConsumer<PeerId, Hash> onOrphan) {
-    return start(router, chain, network, onOrphan, new NodeMetrics(new Metrics()));
+      GossipRouter router,
+      ChainService chain,
+      String network,
+      BiConsumer<PeerId, Hash> onOrphan,
+      SyncRpc rpc) {
+    return start(router, chain, network, onOrphan, rpc, new NodeMetrics(new Metrics()));
   }
 
   /**
-   * As {@link #start(GossipRouter, ChainService, String, BiConsumer)}, recording each verdict and
-   * each block imported from gossip in {@code metrics}.
+   * As {@link #start(GossipRouter, ChainService, String, BiConsumer, SyncRpc)}, recording each
+   * verdict and each block imported from gossip in {@code metrics}. {@code rpc} fetches what
+   * compact blocks lack.
    */
   public static NodeGossip start(
       GossipRouter router,
       ChainService chain,
       String network,
       BiConsumer<PeerId, Hash> onOrphan,
+      SyncRpc rpc,
       NodeMetrics metrics) {
     Publisher publisher = new Publisher();
     NodeGossip g =
@@ -222,7 +281,8 @@ public final class NodeGossip {
             Penalties.of(router.host(), publisher),
             () -> System.nanoTime() / 1_000_000,
             publisher,
-            metrics);
+            metrics,
+            CompactRelay.Fetcher.of(rpc));
     router.setValidator(g.blocksTopic, metrics.timedValidator("blocks", g::validateBlock));
     router.setValidator(g.txsTopic, metrics.timedValidator("txs", g::validateTransaction));
     // Validation did the work (import, pooling); delivery has nothing left to do.
@@ -257,6 +317,7 @@ public final class NodeGossip {
    */
   public void close() {
     chain.unsubscribeHeadChanges(onHeadChange);
+    relayThreads.close();
     publisher.close();
     lightBranches.close();
   }
@@ -314,9 +375,12 @@ public final class NodeGossip {
     }
   }
 
-  /** Publishes a block we made or imported ourselves (the miner's). May wait for the router. */
+  /**
+   * Publishes a block we made or imported ourselves (the miner's), compact: our peers fetch from us
+   * the transactions they lack, so it must be in our chain first. May wait for the router.
+   */
   public CompletableFuture<PublishResult> publishBlock(Block block) {
-    return router.publish(blocksTopic, ChainCodec.encode(block));
+    return router.publish(blocksTopic, CompactCodec.encode(CompactBlock.of(block)));
   }
 
   /**
@@ -411,6 +475,9 @@ public final class NodeGossip {
   // ---- blocks
 
   CompletableFuture<ValidationResult> validateBlock(GossipMessage m) {
+    if (CompactCodec.isCompact(m.data())) {
+      return validateCompact(m);
+    }
     ValidationResult cheap = null;
     Block block = null;
     if (m.data().length > Limits.MAX_BLOCK_BYTES) {
@@ -433,8 +500,79 @@ public final class NodeGossip {
       invalidBlock(m.receivedFrom(), ((ValidationResult.Reject) cheap).reason());
       return CompletableFuture.completedFuture(count(0, cheap));
     }
+    return offer(block, m.receivedFrom());
+  }
+
+  /**
+   * A compact block: decoded and its header's proof of work checked here, on the router's worker,
+   * before anything is fetched (so a fake announcement costs its sender the work); then rebuilt on
+   * a {@code compact-relay} thread, which may wait on fetches, and offered as a full block.
+   */
+  private CompletableFuture<ValidationResult> validateCompact(GossipMessage m) {
     PeerId from = m.receivedFrom();
-    Block offered = block;
+    CompactBlock compact;
+    try {
+      compact = CompactCodec.decode(m.data());
+    } catch (DecodeException e) {
+      return rejectBlock(from, "undecodable compact block: " + e.getMessage());
+    }
+    int bits = compact.header().bits();
+    if (!CompactTarget.isCanonical(bits) || !ProofOfWork.meetsTarget(compact.header())) {
+      return rejectBlock(from, "insufficient proof of work");
+    }
+    CompletableFuture<ValidationResult> verdict = new CompletableFuture<>();
+    relayThreads.run(
+        () -> {
+          try {
+            verdict.complete(rebuildAndOffer(compact, from));
+          } catch (RuntimeException e) {
+            verdict.completeExceptionally(e);
+          }
+        });
+    if (relayThreads.closed()) {
+      verdict.complete(ValidationResult.retryLater("stopping"));
+    }
+    return verdict;
+  }
+
+  private CompletableFuture<ValidationResult> rejectBlock(PeerId from, String reason) {
+    ValidationResult r = ValidationResult.reject(reason);
+    LOG.debug("block from {}: {}", from.shortString(), r);
+    invalidBlock(from, reason);
+    return CompletableFuture.completedFuture(count(0, r));
+  }
+
+  /** On a relay thread: the block from our mempool and fetches, then offered as a full block. */
+  private ValidationResult rebuildAndOffer(CompactBlock compact, PeerId from) {
+    try {
+      // Known already (a copy in another encoding, or our own): nothing to fetch.
+      if (chain.forkBase(compact.hash()).get(10, TimeUnit.SECONDS).isPresent()) {
+        return count(0, ValidationResult.ignore("DUPLICATE compact block"));
+      }
+      Optional<CompactRelay.Obtained> got = relay.obtain(compact, from);
+      if (got.isEmpty()) {
+        // Not judged: a later copy from an honest peer is tried again.
+        return count(0, ValidationResult.retryLater("block " + compact.hash() + " not obtained"));
+      }
+      Block block = got.get().block();
+      ValidationResult r = offer(block, from).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (r instanceof ValidationResult.Accept && !got.get().faithful()) {
+        // Valid block, false short ids: relay a true announcement of our own instead.
+        publishBlockLater(block);
+        return ValidationResult.ignore("announcement with wrong short ids");
+      }
+      return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ValidationResult.retryLater("stopping");
+    } catch (IOException | ExecutionException | TimeoutException e) {
+      LOG.debug("compact block {}: {}", compact.hash(), e.toString());
+      return count(0, ValidationResult.retryLater("chain busy: " + e));
+    }
+  }
+
+  /** A decoded block whose proof of work and Merkle root are checked: the chain's verdict. */
+  private CompletableFuture<ValidationResult> offer(Block offered, PeerId from) {
     long arrived = chain.clock().millis();
     return metrics
         .timeImport("gossip", () -> chain.offerBlock(offered, "gossip " + from.shortString()))

@@ -48,7 +48,7 @@ public final class NodeMetrics {
 
   /** The request/response protocols of sync, as they appear in the {@code protocol} label. */
   public static final List<String> PROTOCOLS =
-      List.of("status", "headers_by_locator", "blocks_by_hash", "blocks_by_range");
+      List.of("status", "headers_by_locator", "blocks_by_hash", "blocks_by_range", "block_txs");
 
   private static final Family GOSSIP_MESSAGES =
       new Family(

@@ -9,7 +9,8 @@ import java.util.Optional;
  * strings.
  *
  * <ul>
- *   <li>sync requests: {@code /cairn/<network>/req/<name>/1} ({@link #request})
+ *   <li>sync requests: {@code /cairn/<network>/req/<name>/1} ({@link #request}), among them {@code
+ *       block_txs} ({@link #BLOCK_TXS}) for compact block relay
  *   <li>gossip topics: {@code /cairn/<network>/blocks/1} and {@code /cairn/<network>/txs/1}
  *   <li>the Kademlia DHT: {@code /cairn/<network>/kad/1.0.0}
  * </ul>
@@ -30,6 +31,9 @@ public record CairnProtocols(String network) {
 
   /** The sync request for canonical blocks by height. */
   public static final String BLOCKS_BY_RANGE = "blocks_by_range";
+
+  /** The request for some transactions of a block, by index (compact block relay). */
+  public static final String BLOCK_TXS = "block_txs";
 
   private static final String STATUS_SUFFIX = "/req/" + STATUS + "/1";
 

@@ -3,6 +3,8 @@ package dev.cairn.node.sync;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.chain.model.Hash;
+import dev.cairn.chain.model.Limits;
+import dev.cairn.node.sync.SyncMessage.BlockTxs;
 import dev.cairn.node.sync.SyncMessage.BlocksByHash;
 import dev.cairn.node.sync.SyncMessage.BlocksByRange;
 import dev.cairn.node.sync.SyncMessage.HeadersByLocator;
@@ -111,6 +113,39 @@ final class SyncCodec {
           "range of " + Integer.toUnsignedString(m.getCount()) + " from " + m.getStart());
     }
     return new BlocksByRange(m.getStart(), m.getCount());
+  }
+
+  static byte[] encode(BlockTxs r) {
+    SyncProtos.BlockTxs.Builder b =
+        SyncProtos.BlockTxs.newBuilder().setBlockHash(ByteString.copyFrom(r.block().bytes()));
+    for (int i : r.indexes()) {
+      b.addIndexes(i);
+    }
+    return b.build().toByteArray();
+  }
+
+  /**
+   * A block_txs request: 1 to {@link Limits#MAX_TRANSACTIONS} indexes, ascending and distinct, so
+   * each is below the limit and the answer holds at most one block's transactions. (The reqresp
+   * layer bounds the request's bytes before it is parsed.)
+   */
+  static BlockTxs decodeBlockTxs(byte[] bytes) throws InvalidMessageException {
+    SyncProtos.BlockTxs m = parse(SyncProtos.BlockTxs::parseFrom, bytes, "block_txs request");
+    int n = m.getIndexesCount();
+    if (n == 0 || n > Limits.MAX_TRANSACTIONS) {
+      throw new InvalidMessageException("request for " + n + " transactions");
+    }
+    int[] indexes = new int[n];
+    long previous = -1;
+    for (int i = 0; i < n; i++) {
+      long index = Integer.toUnsignedLong(m.getIndexes(i));
+      if (index <= previous || index >= Limits.MAX_TRANSACTIONS) {
+        throw new InvalidMessageException("index " + index + " after " + previous);
+      }
+      indexes[i] = (int) index;
+      previous = index;
+    }
+    return new BlockTxs(hash(m.getBlockHash()), indexes);
   }
 
   /** Parses protobuf bytes into {@code T}. */

@@ -42,4 +42,10 @@ public sealed interface SyncMessage {
 
   /** Canonical blocks {@code start .. start+count-1}. */
   record BlocksByRange(long start, int count) implements SyncMessage {}
+
+  /**
+   * The transactions of block {@code block} at {@code indexes} (ascending, distinct), for compact
+   * block relay.
+   */
+  record BlockTxs(Hash block, int[] indexes) implements SyncMessage {}
 }

@@ -2,6 +2,7 @@ package dev.cairn.node.sync;
 
 import static dev.cairn.node.protocol.CairnProtocols.BLOCKS_BY_HASH;
 import static dev.cairn.node.protocol.CairnProtocols.BLOCKS_BY_RANGE;
+import static dev.cairn.node.protocol.CairnProtocols.BLOCK_TXS;
 import static dev.cairn.node.protocol.CairnProtocols.HEADERS_BY_LOCATOR;
 import static dev.cairn.node.protocol.CairnProtocols.STATUS;
 
@@ -13,7 +14,9 @@ import dev.cairn.chain.model.ChainCodec;
 import dev.cairn.chain.model.DecodeException;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Limits;
+import dev.cairn.chain.model.Transaction;
 import dev.cairn.node.protocol.CairnProtocols;
+import dev.cairn.node.sync.SyncMessage.BlockTxs;
 import dev.cairn.node.sync.SyncMessage.BlocksByHash;
 import dev.cairn.node.sync.SyncMessage.BlocksByRange;
 import dev.cairn.node.sync.SyncMessage.HeadersByLocator;
@@ -28,7 +31,9 @@ import dev.cairn.p2p.reqresp.RequestHandler;
 import dev.cairn.p2p.reqresp.RpcCode;
 import dev.cairn.p2p.reqresp.RpcException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +51,8 @@ import java.util.function.ObjLongConsumer;
  *   <li>{@code /cairn/<network>/req/headers_by_locator/1}: up to 2,000 116-byte headers
  *   <li>{@code /cairn/<network>/req/blocks_by_hash/1}: up to 128 blocks, in the order asked
  *   <li>{@code /cairn/<network>/req/blocks_by_range/1}: up to 128 canonical blocks
+ *   <li>{@code /cairn/<network>/req/block_txs/1}: some transactions of one block, by index (compact
+ *       block relay: what the receiver's mempool lacked)
  * </ul>
  *
  * <p>Threading: requests and answers run on the caller's or the stream's virtual thread; this class
@@ -63,18 +70,35 @@ public final class SyncRpc {
   private final ReqRespProtocol headers;
   private final ReqRespProtocol byHash;
   private final ReqRespProtocol byRange;
+  private final ReqRespProtocol blockTxs;
   private volatile ObjLongConsumer<String> requestTimes = (protocol, nanos) -> {};
 
   private SyncRpc(
       ReqRespProtocol status,
       ReqRespProtocol headers,
       ReqRespProtocol byHash,
-      ReqRespProtocol byRange) {
+      ReqRespProtocol byRange,
+      ReqRespProtocol blockTxs) {
     this.status = status;
     this.headers = headers;
     this.byHash = byHash;
     this.byRange = byRange;
+    this.blockTxs = blockTxs;
   }
+
+  /**
+   * Bytes of the largest valid block_txs request: a 32-byte hash and {@link
+   * Limits#MAX_TRANSACTIONS} indexes below 7,000 (two varint bytes each), with tags and lengths.
+   */
+  static final int MAX_BLOCK_TXS_REQUEST = 48 + 2 * Limits.MAX_TRANSACTIONS;
+
+  /**
+   * The block_txs answer's first byte and whole-answer deadlines (or the sync ones, if shorter): a
+   * block waits on it before it is relayed, so a withholding announcer must not hold it long.
+   */
+  static final Duration BLOCK_TXS_FIRST_BYTE = Duration.ofSeconds(2);
+
+  static final Duration BLOCK_TXS_ANSWER = Duration.ofSeconds(4);
 
   /**
    * The limits of each protocol: request sizes fit the largest valid request, chunk sizes the
@@ -94,7 +118,22 @@ public final class SyncRpc {
             HEADER_RATE,
             sync),
         blockLimits(ids.request(BLOCKS_BY_HASH), SyncCodec.MAX_BLOCKS * (Hash.SIZE + 2) + 16, sync),
-        blockLimits(ids.request(BLOCKS_BY_RANGE), 32, sync));
+        blockLimits(ids.request(BLOCKS_BY_RANGE), 32, sync),
+        new ReqRespConfig(
+            ids.request(BLOCK_TXS),
+            MAX_BLOCK_TXS_REQUEST,
+            Limits.TRANSACTION_BYTES,
+            Limits.MAX_TRANSACTIONS,
+            min(BLOCK_TXS_FIRST_BYTE, sync.firstByteTimeout()),
+            min(BLOCK_TXS_ANSWER, sync.responseTimeout()),
+            BLOCK_RATE.concurrent(),
+            BLOCK_RATE.perSecond(),
+            BLOCK_RATE.burst(),
+            (long) Limits.MAX_TRANSACTIONS * Limits.TRANSACTION_BYTES));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Requests one peer may have in progress at once, per second, and at once before the rate. */
@@ -171,7 +210,8 @@ public final class SyncRpc {
         ReqRespProtocol.serve(
             host, c.get(2), byHashHandler(source), answers(BLOCKS_BY_HASH, served)),
         ReqRespProtocol.serve(
-            host, c.get(3), byRangeHandler(source), answers(BLOCKS_BY_RANGE, served)));
+            host, c.get(3), byRangeHandler(source), answers(BLOCKS_BY_RANGE, served)),
+        ReqRespProtocol.serve(host, c.get(4), blockTxsHandler(source), answers(BLOCK_TXS, served)));
   }
 
   /**
@@ -229,6 +269,25 @@ public final class SyncRpc {
       }
       for (Block b : list) {
         out.chunk(ChainCodec.encode(b));
+      }
+    };
+  }
+
+  private static RequestHandler blockTxsHandler(BlockSource source) {
+    return (peer, request, out) -> {
+      BlockTxs r = decode(() -> SyncCodec.decodeBlockTxs(request));
+      List<Block> found = serverCall(() -> source.blocksByHash(List.of(r.block())));
+      if (found.isEmpty()) {
+        throw new RpcException(RpcCode.RESOURCE_UNAVAILABLE, "unknown block " + r.block());
+      }
+      List<Transaction> txs = found.get(0).transactions();
+      int last = r.indexes()[r.indexes().length - 1];
+      if (last >= txs.size()) {
+        throw new RpcException(
+            RpcCode.INVALID_REQUEST, "index " + last + " of a block of " + txs.size());
+      }
+      for (int i : r.indexes()) {
+        out.chunk(ChainCodec.encode(txs.get(i)));
       }
     };
   }
@@ -343,6 +402,34 @@ public final class SyncRpc {
     return out;
   }
 
+  /**
+   * The transactions of {@code block} at {@code indexes} (ascending, distinct), in that order:
+   * exactly as many as asked, each a well-formed transaction. Whether they are the block's is the
+   * caller's check (their short ids, then the Merkle root).
+   */
+  public List<Transaction> blockTxs(PeerId peer, Hash block, int[] indexes) throws SyncFailure {
+    List<byte[]> chunks =
+        call(
+            blockTxs,
+            peer,
+            SyncCodec.encode(new BlockTxs(block, Arrays.copyOf(indexes, indexes.length))),
+            indexes.length,
+            (long) indexes.length * Limits.TRANSACTION_BYTES);
+    if (chunks.size() != indexes.length) {
+      throw new SyncFailure(
+          SyncFailure.Kind.INVALID, chunks.size() + " transactions for " + indexes.length);
+    }
+    List<Transaction> out = new ArrayList<>(chunks.size());
+    for (byte[] c : chunks) {
+      try {
+        out.add(ChainCodec.decodeTransaction(c));
+      } catch (DecodeException e) {
+        throw new SyncFailure(SyncFailure.Kind.INVALID, "transaction: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
   /** Canonical blocks from {@code start}: consecutive heights, each the child of the one before. */
   public List<Block> blocksByRange(PeerId peer, long start, int count) throws SyncFailure {
     List<byte[]> chunks =
@@ -399,7 +486,7 @@ public final class SyncRpc {
               ? "status"
               : p == headers
                   ? "headers_by_locator"
-                  : p == byHash ? "blocks_by_hash" : "blocks_by_range";
+                  : p == byHash ? "blocks_by_hash" : p == byRange ? "blocks_by_range" : "block_txs";
       requestTimes.accept(name, System.nanoTime() - start);
     }
   }

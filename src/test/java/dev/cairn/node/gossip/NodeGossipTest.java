@@ -283,7 +283,8 @@ class NodeGossipTest {
         Duration.ofSeconds(10),
         "c gets a's block");
     assertThat(atC).as("the invalid block reached c").doesNotContain(badId);
-    assertThat(atC).containsExactly(idOf(ChainCodec.encode(good)));
+    // (blocks we publish travel compact)
+    assertThat(atC).containsExactly(idOf(CompactCodec.encode(CompactBlock.of(good))));
     assertThat(c.gossip.rejected(true)).isZero();
     assertThat(c.chain.block(bad.hash()).join()).isEmpty();
     assertThat(a.chain.block(bad.hash()).join()).isEmpty();
