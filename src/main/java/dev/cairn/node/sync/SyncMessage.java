@@ -3,6 +3,7 @@ package dev.cairn.node.sync;
 import dev.cairn.chain.ChainView;
 import dev.cairn.chain.model.Hash;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
 
 /** The sync protocols' requests, as records (the protobuf classes stay in {@link SyncCodec}). */
@@ -45,7 +46,22 @@ public sealed interface SyncMessage {
 
   /**
    * The transactions of block {@code block} at {@code indexes} (ascending, distinct), for compact
-   * block relay.
+   * block relay. Equal by content (the indexes are an array, so the record says so itself).
    */
-  record BlockTxs(Hash block, int[] indexes) implements SyncMessage {}
+  record BlockTxs(Hash block, int[] indexes) implements SyncMessage {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BlockTxs b && block.equals(b.block) && Arrays.equals(indexes, b.indexes);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * block.hashCode() + Arrays.hashCode(indexes);
+    }
+
+    @Override
+    public String toString() {
+      return "BlockTxs[block=" + block + ", indexes=" + Arrays.toString(indexes) + "]";
+    }
+  }
 }

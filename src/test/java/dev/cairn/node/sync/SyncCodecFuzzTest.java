@@ -6,9 +6,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.cairn.testing.Fuzz;
 
 /**
- * Fuzzes every sync request and the status answer (protobuf: what decodes survives a round trip).
- * The headers and blocks answers are chunks of {@code ChainCodec} headers and blocks, fuzzed by
- * {@code ChainCodecFuzzTest}; their framing by {@code ReqRespCodecFuzzTest}.
+ * Fuzzes every sync request (block_txs, compact relay's fetch, included) and the status answer
+ * (protobuf: what decodes survives a round trip). The headers and blocks answers are chunks of
+ * {@code ChainCodec} headers and blocks, fuzzed by {@code ChainCodecFuzzTest}; their framing by
+ * {@code ReqRespCodecFuzzTest}.
  */
 class SyncCodecFuzzTest {
 
@@ -39,5 +40,10 @@ class SyncCodecFuzzTest {
   @FuzzTest(maxDuration = "10s")
   void blocksByRangeRoundTrips(byte[] input) throws Exception {
     roundTrips(input, SyncCodec::decodeBlocksByRange, SyncCodec::encode);
+  }
+
+  @FuzzTest(maxDuration = "10s")
+  void blockTxsRoundTrips(byte[] input) throws Exception {
+    roundTrips(input, SyncCodec::decodeBlockTxs, SyncCodec::encode);
   }
 }
