@@ -55,6 +55,7 @@ public final class Libp2pHost implements Host {
   private final IpLimiter ipLimiter;
   private final Semaphore outboundSlots;
   private final ProtocolRegistry registry = new ProtocolRegistry();
+  private final ResourceManager resources;
   private final Upgrader upgrader;
   private final List<Transport.Listener> listeners = new ArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
@@ -78,9 +79,10 @@ public final class Libp2pHost implements Host {
     this.inboundSlots = new Semaphore(config.limits().maxInbound());
     this.ipLimiter = new IpLimiter(config.limits());
     this.outboundSlots = new Semaphore(config.limits().maxOutbound());
+    this.resources = new ResourceManager(config.resources());
     StreamDispatcher dispatcher =
         new StreamDispatcher(registry, timer, config.streamNegotiationTimeout(), manager);
-    this.upgrader = new Upgrader(config, timer, manager, dispatcher);
+    this.upgrader = new Upgrader(config, timer, manager, dispatcher, resources);
   }
 
   /** Builds a host and starts listening on the configured addresses. */
@@ -380,6 +382,11 @@ public final class Libp2pHost implements Host {
   @Override
   public void addConnectionListener(ConnectionListener listener) {
     manager.addListener(listener);
+  }
+
+  @Override
+  public ResourceManager resources() {
+    return resources;
   }
 
   /** The configuration this host was built from. */
