@@ -169,7 +169,7 @@ public final class Libp2pHost implements Host {
         closeQuietly(raw);
         continue;
       }
-      if (!inboundSlots.tryAcquire()) {
+      if (!takeInboundSlot(raw.remoteAddress())) {
         LOG.debug("inbound connection limit reached; closing {}", raw.remoteAddress());
         if (ip != null) {
           ipLimiter.handshakeDone(ip);
@@ -208,6 +208,34 @@ public final class Libp2pHost implements Host {
         return;
       }
     }
+  }
+
+  /**
+   * Takes an inbound slot; when inbound is full, closes the connection {@link InboundEviction}
+   * picks (never an outbound or long-lived one; the lowest standing, then the newest) and takes its
+   * slot, which its close released. False when nothing may be evicted: the newcomer is refused.
+   */
+  private boolean takeInboundSlot(Multiaddr remote) {
+    if (inboundSlots.tryAcquire()) {
+      return true;
+    }
+    Connection victim =
+        InboundEviction.choose(
+                manager.connections(),
+                manager::standing,
+                java.time.Instant.now(),
+                config.limits().evictionProtectedAge())
+            .orElse(null);
+    if (victim == null) {
+      return false;
+    }
+    LOG.debug(
+        "inbound connections full: evicting {} ({}) for {}",
+        victim.remotePeer().shortString(),
+        manager.standing(victim.remotePeer()),
+        remote);
+    victim.close(); // runs the session's close callbacks here, which release its slot
+    return inboundSlots.tryAcquire();
   }
 
   /**
@@ -251,7 +279,7 @@ public final class Libp2pHost implements Host {
     }
     RawConnection raw;
     try {
-      raw = config.transport().dial(address.withoutPeerId(), config.dialTimeout());
+      raw = config.transport().dial(address.withoutPeerId(), config.dialTimeout(), dialSource());
     } catch (IOException | RuntimeException e) {
       outboundSlots.release();
       throw e;
@@ -263,6 +291,14 @@ public final class Libp2pHost implements Host {
     } catch (ProtocolException e) {
       throw new IOException("dial " + address + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The address outbound dials are bound to: the first configured listen address (its IP only; the
+   * transport ignores a wildcard, and one that does not suit the target), else none.
+   */
+  private Multiaddr dialSource() {
+    return config.listenAddresses().isEmpty() ? null : config.listenAddresses().getFirst();
   }
 
   @Override

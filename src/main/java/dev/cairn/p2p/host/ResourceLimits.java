@@ -40,8 +40,8 @@ public record ResourceLimits(
   /** Default system budget: 96 MiB. */
   public static final long DEFAULT_SYSTEM_BYTES = 96 * MIB;
 
-  /** Default per-peer budget: 8 MiB. */
-  public static final long DEFAULT_PEER_BYTES = 8 * MIB;
+  /** Default per-peer budget: 16 MiB. */
+  public static final long DEFAULT_PEER_BYTES = 16 * MIB;
 
   public ResourceLimits {
     if (systemBytes < 0
@@ -58,13 +58,21 @@ public record ResourceLimits(
   }
 
   /**
-   * 96 MiB in all, 8 MiB per peer and per connection, 16 MiB per stream (yamux's largest window),
+   * 96 MiB in all, 16 MiB per peer and per connection, 16 MiB per stream (yamux's largest window),
    * 64 MiB per protocol; 4,096 streams in all, 256 per peer, 2,048 per protocol, 64 per protocol
    * and peer.
    */
   public static ResourceLimits defaults() {
     return new ResourceLimits(
-        DEFAULT_SYSTEM_BYTES, DEFAULT_PEER_BYTES, 8 * MIB, 16 * MIB, 64 * MIB, 4096, 256, 2048, 64);
+        DEFAULT_SYSTEM_BYTES,
+        DEFAULT_PEER_BYTES,
+        DEFAULT_PEER_BYTES,
+        16 * MIB,
+        64 * MIB,
+        4096,
+        256,
+        2048,
+        64);
   }
 
   /** No limits at all (tests and tools that measure the stack without budgets). */
