@@ -81,7 +81,11 @@ class NodeMemoryIT {
                 tmp.resolve("node").toString(),
                 "--api",
                 "127.0.0.2:0",
-                "--enable-perf")
+                "--enable-perf",
+                "--mem-limit",
+                System.getProperty("cairn.memory.limit", "96MiB"),
+                "--peer-mem-limit",
+                System.getProperty("cairn.memory.peerLimit", "16MiB"))
             .heap("-Xmx256m")
             .jvm("-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog)
             .start();
@@ -105,12 +109,23 @@ class NodeMemoryIT {
               return null;
             });
 
+    // Fifty busy peers: upload and download at once.
+    // Connected first, then all at once (on a loaded machine the transfers would starve the
+    // dials' own connection managers).
+    List<Libp2p> busy = new ArrayList<>();
+    for (int i = 0; i < PEERS; i++) {
+      Libp2p p = peer();
+      p.host().dial(address);
+      busy.add(p);
+    }
     // Two flooders: 200 ping streams each, written to and never read.
     List<Libp2p> flooders = List.of(peer(), peer());
+    for (Libp2p f : flooders) {
+      f.host().dial(address);
+    }
     List<Future<?>> floods = new ArrayList<>();
     byte[] junk = new byte[64 * 1024];
     for (Libp2p f : flooders) {
-      f.host().dial(address);
       for (int i = 0; i < 200; i++) {
         floods.add(
             threads.submit(
@@ -128,15 +143,6 @@ class NodeMemoryIT {
       }
     }
 
-    // Fifty busy peers: upload and download at once.
-    // Connected first, then all at once (on a loaded machine the transfers would starve the
-    // dials' own connection managers).
-    List<Libp2p> busy = new ArrayList<>();
-    for (int i = 0; i < PEERS; i++) {
-      Libp2p p = peer();
-      p.host().dial(address);
-      busy.add(p);
-    }
     long start = System.nanoTime();
     List<Future<PerfService.Result>> runs = new ArrayList<>();
     for (Libp2p p : busy) {
