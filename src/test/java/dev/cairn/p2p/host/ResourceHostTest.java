@@ -79,8 +79,13 @@ class ResourceHostTest {
     victim.host().dial(dialled.host().fullAddress().orElseThrow()); // outbound: not a candidate
     Await.until(() -> victim.host().connections().size() == 3, "three peers");
     victim.host().penalize(low.host().peerId(), 30, "test: a misbehaving peer");
+    // The outbound peer stands even lower, and still is not a candidate: we chose it.
+    victim.host().penalize(dialled.host().peerId(), 50, "test: a worse peer we dialled");
     Await.until(
-        () -> victim.host().standing(low.host().peerId()).points() < 0, "standing recorded");
+        () ->
+            victim.host().standing(low.host().peerId()).points() < 0
+                && victim.host().standing(dialled.host().peerId()).points() < 0,
+        "standings recorded");
 
     Libp2p first = hostAt(14, c -> c);
     first.host().dial(victim.host().fullAddress().orElseThrow());
