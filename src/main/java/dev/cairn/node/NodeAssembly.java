@@ -25,6 +25,7 @@ import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
 import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.host.ResourceLimits;
 import dev.cairn.p2p.kad.KadConfig;
 import dev.cairn.p2p.kad.KadDht;
 import dev.cairn.p2p.multiformats.Multiaddr;
@@ -133,7 +134,11 @@ final class NodeAssembly {
 
   private Libp2p startHost(PrivateKey identity) throws IOException {
     try {
-      return Libp2p.create(HostConfig.defaults(identity, config.listen()), config.enablePerf());
+      HostConfig host =
+          HostConfig.defaults(identity, config.listen())
+              .withResources(
+                  ResourceLimits.defaults().withMemory(config.memLimit(), config.peerMemLimit()));
+      return Libp2p.create(host, config.enablePerf());
     } catch (BindException e) {
       // The JDK's message alone ("Address already in use") does not say which address.
       throw new BindException(

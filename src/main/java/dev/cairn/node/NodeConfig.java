@@ -1,6 +1,7 @@
 package dev.cairn.node;
 
 import dev.cairn.chain.model.Address;
+import dev.cairn.p2p.host.ResourceLimits;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  * @param genesisFile a network file (docs/PROTOCOL.md, "Genesis file") to use instead of the
  *     built-in network of that name; its {@code name} must equal {@code network}. Null: built-in
  * @param enablePerf whether to serve {@code /perf/1.0.0} ({@code --enable-perf})
+ * @param memLimit bytes all peers together may make the host hold: stream windows, buffers ({@code
+ *     --mem-limit}; the resource manager's system budget)
+ * @param peerMemLimit bytes one peer may make the host hold ({@code --peer-mem-limit})
  */
 public record NodeConfig(
     String network,
@@ -35,7 +39,9 @@ public record NodeConfig(
     Address minerAddress,
     int minerThreads,
     Path genesisFile,
-    boolean enablePerf) {
+    boolean enablePerf,
+    long memLimit,
+    long peerMemLimit) {
 
   public NodeConfig {
     if (!network.matches("[a-z0-9][a-z0-9-]{0,31}")) {
@@ -48,9 +54,20 @@ public record NodeConfig(
     if (minerThreads < 1) {
       throw new IllegalArgumentException("--miner-threads must be at least 1");
     }
+    if (peerMemLimit < MIN_MEM || memLimit < peerMemLimit) {
+      throw new IllegalArgumentException(
+          "--peer-mem-limit must be at least 1 MiB and at most --mem-limit (got "
+              + peerMemLimit
+              + " and "
+              + memLimit
+              + " bytes)");
+    }
     listen = List.copyOf(listen);
     bootnodes = List.copyOf(bootnodes);
   }
+
+  /** The smallest per-peer budget: four streams' initial windows. */
+  public static final long MIN_MEM = 1024 * 1024;
 
   /**
    * A node on {@code network} in {@code dataDir}, with the defaults of a node started from code
@@ -67,7 +84,8 @@ public record NodeConfig(
    * A {@link NodeConfig}'s values while they are being set, checked when the config is built. The
    * fields start at the defaults of a node started from code: key file {@code <dataDir>/node.key},
    * listening on {@code /ip4/127.0.0.1/tcp/0}, no bootnodes, no API, not mining (one miner thread
-   * when it does), the built-in network file, no {@code /perf/1.0.0}.
+   * when it does), the built-in network file, no {@code /perf/1.0.0}, the default resource budgets
+   * ({@link ResourceLimits#defaults()}).
    */
   public static final class Builder {
     public String network;
@@ -81,6 +99,8 @@ public record NodeConfig(
     public int minerThreads = 1;
     public Path genesisFile;
     public boolean enablePerf;
+    public long memLimit = ResourceLimits.DEFAULT_SYSTEM_BYTES;
+    public long peerMemLimit = ResourceLimits.DEFAULT_PEER_BYTES;
 
     private Builder(String network, Path dataDir) {
       this.network = network;
@@ -106,7 +126,9 @@ public record NodeConfig(
           minerAddress,
           minerThreads,
           genesisFile,
-          enablePerf);
+          enablePerf,
+          memLimit,
+          peerMemLimit);
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.cairn.node.sync.SyncCounter;
 import dev.cairn.node.sync.SyncManager;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.Host;
+import dev.cairn.p2p.host.ResourceManager;
 import dev.cairn.p2p.kad.KadDht;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -97,10 +98,88 @@ final class NodeGauges {
         metrics.gauge(c.metric(), c.help(), () -> sync.count(c));
       }
     }
+    registerResources(metrics, host.resources(), host.protocols());
     metrics.gauge(
         "cairn_kad_routing_table_peers",
         "Peers in the Kademlia routing table",
         () -> dht.routingTableSize());
+  }
+
+  /**
+   * The resource manager's usage per scope (docs/API.md): bytes and streams held for the system,
+   * for the peer holding the most, and per protocol (those served when the node started), with the
+   * budgets, the peak and the refusals.
+   */
+  static void registerResources(
+      Metrics metrics, ResourceManager resources, java.util.Set<String> protocols) {
+    String bytesHelp = "Bytes held on peers' behalf (stream windows, buffers), by scope";
+    String streamsHelp = "Streams open, by scope";
+    metrics.gauge(
+        "cairn_resource_bytes",
+        bytesHelp,
+        () -> resources.snapshot().system().bytes(),
+        "scope",
+        "system");
+    metrics.gauge(
+        "cairn_resource_bytes",
+        bytesHelp,
+        () -> resources.snapshot().largestPeer().bytes(),
+        "scope",
+        "largest_peer");
+    metrics.gauge(
+        "cairn_resource_streams",
+        streamsHelp,
+        () -> resources.snapshot().system().streams(),
+        "scope",
+        "system");
+    metrics.gauge(
+        "cairn_resource_streams",
+        streamsHelp,
+        () -> resources.snapshot().largestPeer().streams(),
+        "scope",
+        "largest_peer");
+    for (String protocol : protocols) {
+      metrics.gauge(
+          "cairn_resource_protocol_bytes",
+          "Bytes held for streams and buffers of one protocol",
+          () -> protocolUsage(resources, protocol).bytes(),
+          "protocol",
+          protocol);
+      metrics.gauge(
+          "cairn_resource_protocol_streams",
+          "Streams open of one protocol",
+          () -> protocolUsage(resources, protocol).streams(),
+          "protocol",
+          protocol);
+    }
+    metrics.gauge(
+        "cairn_resource_limit_bytes",
+        "Byte budget by scope",
+        () -> resources.limits().systemBytes(),
+        "scope",
+        "system");
+    metrics.gauge(
+        "cairn_resource_limit_bytes",
+        "Byte budget by scope",
+        () -> resources.limits().peerBytes(),
+        "scope",
+        "peer");
+    metrics.gauge(
+        "cairn_resource_peak_bytes",
+        "Most bytes the system scope held at once since the start",
+        () -> resources.snapshot().peakBytes());
+    metrics.gauge(
+        "cairn_resource_peers",
+        "Peers holding resources (connections, streams or buffers)",
+        () -> resources.snapshot().peers());
+    metrics.gauge(
+        "cairn_resource_refused",
+        "Streams and reservations refused at a budget since the start",
+        () -> resources.snapshot().refused());
+  }
+
+  private static ResourceManager.Usage protocolUsage(ResourceManager resources, String protocol) {
+    return resources.snapshot().protocols().getOrDefault(protocol, new ResourceManager.Usage(0, 0));
   }
 
   private static double verdicts(NodeGossip gossip, boolean blocks, String result) {

@@ -58,7 +58,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           "api",
           "genesis-file",
           "log-level",
-          "enable-perf");
+          "enable-perf",
+          "mem-limit",
+          "peer-mem-limit");
 
   @Spec CommandSpec spec;
 
@@ -146,6 +148,20 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
   Boolean enablePerf;
 
   @Option(
+      names = "--mem-limit",
+      paramLabel = "<size>",
+      description =
+          "Memory all peers together may make the node hold (stream windows, buffers), e.g. 96MiB,"
+              + " 1GiB. Default: 96MiB, sized with --peer-mem-limit for 50 peers in a 256 MiB heap")
+  String memLimit;
+
+  @Option(
+      names = "--peer-mem-limit",
+      paramLabel = "<size>",
+      description = "Memory one peer may make the node hold. Default: 16MiB")
+  String peerMemLimit;
+
+  @Option(
       names = "--log-level",
       paramLabel = "<level>",
       description = "Log level of Cairn's loggers: ERROR, WARN, INFO, DEBUG, TRACE. Default: INFO")
@@ -219,6 +235,15 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           c.genesisFile =
               genesisFile != null ? genesisFile : s.get("genesis-file").map(Path::of).orElse(null);
           c.enablePerf = enablePerf != null ? enablePerf : s.bool("enable-perf").orElse(false);
+          String mem = memLimit != null ? memLimit : s.get("mem-limit").orElse(null);
+          if (mem != null) {
+            c.memLimit = parseSize(mem, "--mem-limit");
+          }
+          String peerMem =
+              peerMemLimit != null ? peerMemLimit : s.get("peer-mem-limit").orElse(null);
+          if (peerMem != null) {
+            c.peerMemLimit = parseSize(peerMem, "--peer-mem-limit");
+          }
         });
   }
 
@@ -229,6 +254,41 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           "--log-level wants ERROR, WARN, INFO, DEBUG or TRACE, got '" + name + "'");
     }
     Configurator.setLevel("dev.cairn", level);
+  }
+
+  /**
+   * A size in bytes: a number with an optional unit, {@code k}/{@code KiB}, {@code m}/{@code MiB},
+   * {@code g}/{@code GiB} (powers of 1024; case and a trailing {@code B} do not matter).
+   */
+  static long parseSize(String text, String flag) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    if (t.endsWith("ib")) {
+      t = t.substring(0, t.length() - 2);
+    } else if (t.endsWith("b")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    long unit = 1;
+    if (!t.isEmpty()) {
+      switch (t.charAt(t.length() - 1)) {
+        case 'k' -> unit = 1L << 10;
+        case 'm' -> unit = 1L << 20;
+        case 'g' -> unit = 1L << 30;
+        default -> unit = 1;
+      }
+    }
+    if (unit > 1) {
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      long n = Long.parseLong(t.trim());
+      if (n < 0 || n > Long.MAX_VALUE / unit) {
+        throw new NumberFormatException("out of range");
+      }
+      return n * unit;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          flag + " wants a size such as 96MiB, 512k or 1g, got '" + text + "'", e);
+    }
   }
 
   /** {@code host:port}, {@code :port} (localhost) or {@code off}. */

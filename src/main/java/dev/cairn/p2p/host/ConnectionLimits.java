@@ -3,8 +3,11 @@ package dev.cairn.p2p.host;
 import dev.cairn.p2p.RecordCopy;
 
 /**
- * Caps on connections. Past a cap a new connection is closed right after the handshake (per-peer)
- * or at accept (inbound, per IP), and an outbound dial fails with an {@link java.io.IOException}.
+ * Caps on connections. Inbound and outbound connections have separate caps, so peers that connect
+ * to us can never take the slots we dial with: at least {@value #MIN_OUTBOUND} outbound slots are
+ * always ours, and discovery counts only outbound connections toward its target. Past a cap a new
+ * connection is closed right after the handshake (per-peer) or at accept (inbound, per IP), and an
+ * outbound dial fails with an {@link java.io.IOException}.
  *
  * <p>A peer id is free to make, an IP address is not: the per-IP caps (and bans by IP, {@link
  * Host#ban}) are what keep one machine from filling the inbound slots or coming back under new ids.
@@ -21,6 +24,9 @@ import dev.cairn.p2p.RecordCopy;
  *     or an IPv6 /64 (what one hosting customer is typically given: new addresses in it are as
  *     cheap as new peer ids)
  * @param limitLoopback whether the per-IP caps and IP bans apply to loopback addresses
+ * @param evictionProtectedAge when inbound is full, a newcomer evicts an inbound connection younger
+ *     than this ({@link InboundEviction}: never an outbound one; the lowest standing, then the
+ *     newest); zero protects every connection, so newcomers are refused
  */
 public record ConnectionLimits(
     int maxInbound,
@@ -30,7 +36,11 @@ public record ConnectionLimits(
     int maxInboundPerIp,
     int maxHandshakesPerIp,
     int maxInboundPerSubnet,
-    boolean limitLoopback) {
+    boolean limitLoopback,
+    java.time.Duration evictionProtectedAge) {
+
+  /** Outbound slots a host always has, whatever inbound peers do. */
+  public static final int MIN_OUTBOUND = 8;
 
   /** Default per-IP caps: go-libp2p's 8 connections per IPv4 address; 4 handshakes at once. */
   public static final int DEFAULT_INBOUND_PER_IP = 8;
@@ -50,6 +60,13 @@ public record ConnectionLimits(
         || maxInboundPerSubnet < 1) {
       throw new IllegalArgumentException("bad connection limits");
     }
+    if (maxOutbound < MIN_OUTBOUND) {
+      throw new IllegalArgumentException(
+          "maxOutbound must be at least " + MIN_OUTBOUND + " (outbound slots are reserved)");
+    }
+    if (evictionProtectedAge == null || evictionProtectedAge.isNegative()) {
+      throw new IllegalArgumentException("bad evictionProtectedAge " + evictionProtectedAge);
+    }
   }
 
   /** The given caps with the default per-IP caps (loopback exempt). */
@@ -63,7 +80,8 @@ public record ConnectionLimits(
         DEFAULT_INBOUND_PER_IP,
         DEFAULT_HANDSHAKES_PER_IP,
         DEFAULT_INBOUND_PER_SUBNET,
-        false);
+        false,
+        InboundEviction.PROTECTED_AGE);
   }
 
   public static ConnectionLimits defaults() {
@@ -77,6 +95,11 @@ public record ConnectionLimits(
         .set("maxHandshakesPerIp", handshakes)
         .set("limitLoopback", limitLoopback)
         .build();
+  }
+
+  /** These caps with another age from which inbound connections are safe from eviction. */
+  public ConnectionLimits withEvictionProtectedAge(java.time.Duration age) {
+    return RecordCopy.of(this).set("evictionProtectedAge", age).build();
   }
 
   /** These caps with another per-subnet cap (IPv4 /24, IPv6 /64). */

@@ -90,6 +90,12 @@ public interface Host extends Closeable {
   /** {@code peer}'s standing now (0 and no penalties for a peer never penalised). */
   PeerStanding standing(PeerId peer);
 
+  /**
+   * The budgets of bytes and streams held on peers' behalf ({@link ResourceManager}); protocols
+   * reserve their per-peer buffers from it.
+   */
+  ResourceManager resources();
+
   void addConnectionListener(ConnectionListener listener);
 
   /**

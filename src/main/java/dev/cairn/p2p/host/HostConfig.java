@@ -23,6 +23,7 @@ import java.util.List;
  * @param yamux muxer settings
  * @param earlyMuxerNegotiation offer the muxer inside the Noise handshake (saves a round trip)
  * @param banDuration how long a peer whose standing fell to the threshold stays banned
+ * @param resources byte and stream budgets of the host's {@link ResourceManager}
  */
 public record HostConfig(
     PrivateKey identity,
@@ -36,13 +37,14 @@ public record HostConfig(
     Duration streamNegotiationTimeout,
     YamuxConfig yamux,
     boolean earlyMuxerNegotiation,
-    Duration banDuration) {
+    Duration banDuration,
+    ResourceLimits resources) {
 
   public HostConfig {
     listenAddresses = List.copyOf(listenAddresses);
   }
 
-  /** Defaults: TCP, 10 s timeouts, default limits and yamux settings. */
+  /** Defaults: TCP, 10 s timeouts, default limits, budgets and yamux settings. */
   public static HostConfig defaults(PrivateKey identity, List<Multiaddr> listenAddresses) {
     return new HostConfig(
         identity,
@@ -56,7 +58,12 @@ public record HostConfig(
         Duration.ofSeconds(10),
         YamuxConfig.defaults(),
         true,
-        Duration.ofMinutes(10));
+        Duration.ofMinutes(10),
+        ResourceLimits.defaults());
+  }
+
+  public HostConfig withResources(ResourceLimits r) {
+    return copy().set("resources", r).build();
   }
 
   public HostConfig withLimits(ConnectionLimits l) {

@@ -55,6 +55,7 @@ public final class Libp2pHost implements Host {
   private final IpLimiter ipLimiter;
   private final Semaphore outboundSlots;
   private final ProtocolRegistry registry = new ProtocolRegistry();
+  private final ResourceManager resources;
   private final Upgrader upgrader;
   private final List<Transport.Listener> listeners = new ArrayList<>();
   private volatile List<Multiaddr> listenAddresses = List.of();
@@ -78,9 +79,10 @@ public final class Libp2pHost implements Host {
     this.inboundSlots = new Semaphore(config.limits().maxInbound());
     this.ipLimiter = new IpLimiter(config.limits());
     this.outboundSlots = new Semaphore(config.limits().maxOutbound());
+    this.resources = new ResourceManager(config.resources());
     StreamDispatcher dispatcher =
         new StreamDispatcher(registry, timer, config.streamNegotiationTimeout(), manager);
-    this.upgrader = new Upgrader(config, timer, manager, dispatcher);
+    this.upgrader = new Upgrader(config, timer, manager, dispatcher, resources);
   }
 
   /** Builds a host and starts listening on the configured addresses. */
@@ -167,7 +169,7 @@ public final class Libp2pHost implements Host {
         closeQuietly(raw);
         continue;
       }
-      if (!inboundSlots.tryAcquire()) {
+      if (!takeInboundSlot(raw.remoteAddress())) {
         LOG.debug("inbound connection limit reached; closing {}", raw.remoteAddress());
         if (ip != null) {
           ipLimiter.handshakeDone(ip);
@@ -206,6 +208,34 @@ public final class Libp2pHost implements Host {
         return;
       }
     }
+  }
+
+  /**
+   * Takes an inbound slot; when inbound is full, closes the connection {@link InboundEviction}
+   * picks (never an outbound or long-lived one; the lowest standing, then the newest) and takes its
+   * slot, which its close released. False when nothing may be evicted: the newcomer is refused.
+   */
+  private boolean takeInboundSlot(Multiaddr remote) {
+    if (inboundSlots.tryAcquire()) {
+      return true;
+    }
+    Connection victim =
+        InboundEviction.choose(
+                manager.connections(),
+                manager::standing,
+                java.time.Instant.now(),
+                config.limits().evictionProtectedAge())
+            .orElse(null);
+    if (victim == null) {
+      return false;
+    }
+    LOG.debug(
+        "inbound connections full: evicting {} ({}) for {}",
+        victim.remotePeer().shortString(),
+        manager.standing(victim.remotePeer()),
+        remote);
+    victim.close(); // runs the session's close callbacks here, which release its slot
+    return inboundSlots.tryAcquire();
   }
 
   /**
@@ -249,7 +279,7 @@ public final class Libp2pHost implements Host {
     }
     RawConnection raw;
     try {
-      raw = config.transport().dial(address.withoutPeerId(), config.dialTimeout());
+      raw = config.transport().dial(address.withoutPeerId(), config.dialTimeout(), dialSource());
     } catch (IOException | RuntimeException e) {
       outboundSlots.release();
       throw e;
@@ -261,6 +291,14 @@ public final class Libp2pHost implements Host {
     } catch (ProtocolException e) {
       throw new IOException("dial " + address + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The address outbound dials are bound to: the first configured listen address (its IP only; the
+   * transport ignores a wildcard, and one that does not suit the target), else none.
+   */
+  private Multiaddr dialSource() {
+    return config.listenAddresses().isEmpty() ? null : config.listenAddresses().getFirst();
   }
 
   @Override
@@ -380,6 +418,11 @@ public final class Libp2pHost implements Host {
   @Override
   public void addConnectionListener(ConnectionListener listener) {
     manager.addListener(listener);
+  }
+
+  @Override
+  public ResourceManager resources() {
+    return resources;
   }
 
   /** The configuration this host was built from. */

@@ -43,6 +43,14 @@ record StreamDispatcher(
       raw.reset();
       return;
     }
+    if (!tagProtocol(raw, protocol)) {
+      LOG.debug(
+          "resetting inbound {} stream of {}: protocol stream limit",
+          protocol,
+          conn.remotePeer().shortString());
+      raw.reset();
+      return;
+    }
     ProtocolHandler handler = current.get(protocol);
     Stream stream = new MuxedStream(raw, protocol, conn);
     try {
@@ -70,6 +78,15 @@ record StreamDispatcher(
     }
   }
 
+  /**
+   * Counts the stream against its protocol's limits in the resource manager; false when they refuse
+   * it (the caller resets the stream).
+   */
+  private static boolean tagProtocol(YamuxStream raw, String protocol) {
+    return !(raw.memory() instanceof ResourceManager.StreamScope scope)
+        || scope.setProtocol(protocol);
+  }
+
   /** Opens a stream on {@code conn} and negotiates one of {@code protocols}. */
   Stream openStream(Libp2pConnection conn, List<String> protocols) throws IOException {
     YamuxSession session = conn.session();
@@ -79,6 +96,15 @@ record StreamDispatcher(
     YamuxStream raw = session.openStream();
     try (Deadline deadline = new Deadline(timer, negotiationTimeout, raw::reset)) {
       String protocol = Multistream.select(raw, protocols, Scope.STREAM);
+      if (!tagProtocol(raw, protocol)) {
+        raw.reset();
+        throw new IOException(
+            "resource limit: too many "
+                + protocol
+                + " streams (with "
+                + conn.remotePeer().shortString()
+                + " or in all)");
+      }
       return new MuxedStream(raw, protocol, conn);
     } catch (ProtocolException e) {
       raw.reset();

@@ -34,7 +34,8 @@ record Upgrader(
     HostConfig config,
     ScheduledExecutorService timer,
     ConnectionManager manager,
-    StreamDispatcher dispatcher) {
+    StreamDispatcher dispatcher,
+    ResourceManager resources) {
   private static final Logger LOG = LogManager.getLogger();
 
   /**
@@ -49,6 +50,7 @@ record Upgrader(
     Deadline deadline =
         new Deadline(timer, config.handshakeTimeout(), () -> Libp2pHost.closeQuietly(raw));
     Libp2pConnection conn;
+    ResourceManager.ConnectionScope scope = null;
     try {
       if (initiator) {
         Multistream.select(raw, List.of(Libp2pHost.NOISE), Scope.CONNECTION);
@@ -83,17 +85,21 @@ record Upgrader(
               Instant.now(),
               new AtomicReference<>());
       CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
+      ResourceManager.ConnectionScope memory = resources.openConnection(secure.remotePeer());
+      scope = memory;
       YamuxSession session =
           YamuxSession.start(
               secure,
               initiator,
               config.yamux(),
               stream -> dispatcher.serveInbound(ready.join(), stream),
-              secure.remotePeer().shortString());
+              secure.remotePeer().shortString(),
+              memory);
       conn.attach(session);
       ready.complete(conn);
       session.onClose(
           () -> {
+            memory.close();
             releaseSlot.run();
             manager.unregister(conn);
             if (session.closeCause() instanceof ProtocolException e) {
@@ -103,6 +109,9 @@ record Upgrader(
           });
     } catch (IOException | ProtocolException | RuntimeException e) {
       deadline.cancel();
+      if (scope != null) {
+        scope.close();
+      }
       Libp2pHost.closeQuietly(raw);
       releaseSlot.run();
       if (deadline.expired()) {

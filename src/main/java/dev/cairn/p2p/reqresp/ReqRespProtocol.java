@@ -7,6 +7,7 @@ import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
 import dev.cairn.p2p.host.Deadline;
 import dev.cairn.p2p.host.Host;
+import dev.cairn.p2p.host.ResourceManager;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.PeerId;
 import java.io.BufferedOutputStream;
@@ -200,7 +201,8 @@ public final class ReqRespProtocol implements ConnectionListener {
    * Serves one request. The request must arrive within {@link ReqRespConfig#firstByteTimeout()}
    * (the time a requester waits for our first byte), else the stream is reset: a peer cannot hold a
    * stream open with nothing sent. The 64 KiB response buffer is allocated only once the request
-   * has arrived and taken one of the peer's concurrency slots.
+   * has arrived and taken one of the peer's concurrency slots, and is reserved from the {@link
+   * ResourceManager} first (refused at the budget with SERVER_ERROR, "busy").
    */
   private void answer(Stream stream, RequestHandler handler) throws IOException {
     PeerId peer = stream.remotePeer();
@@ -233,8 +235,18 @@ public final class ReqRespProtocol implements ConnectionListener {
       answers.answered(peer, RpcCode.RATE_LIMITED);
       return;
     }
-    OutputStream out = new BufferedOutputStream(stream.out(), RESPONSE_BUFFER);
-    try {
+    // The buffer is memory held on the peer's behalf: reserved from its budget (and the protocol's
+    // and the system's) before it is allocated; at the budget the request is refused, not queued.
+    ResourceManager.Reservation buffer =
+        host.resources().reserve(peer, config.protocolId(), RESPONSE_BUFFER);
+    if (buffer == null) {
+      limit.release();
+      refuse(stream, RpcCode.SERVER_ERROR, "busy: resource limit");
+      answers.answered(peer, RpcCode.SERVER_ERROR);
+      return;
+    }
+    try (buffer) {
+      OutputStream out = new BufferedOutputStream(stream.out(), RESPONSE_BUFFER);
       AtomicInteger sent = new AtomicInteger();
       RequestHandler.Responder responder =
           payload -> {

@@ -39,6 +39,18 @@ public final class TcpTransport implements Transport {
 
   @Override
   public RawConnection dial(Multiaddr address, Duration timeout) throws IOException {
+    return dial(address, timeout, null);
+  }
+
+  /**
+   * Binds the socket to {@code source}'s IP (any free port) before connecting, when it is a
+   * specific address (not a wildcard) of the target's family and of the same kind (loopback or
+   * not): a node listening on 127.0.0.3 then dials from 127.0.0.3, so its peers see, and can tell
+   * apart, the address it listens on. Otherwise the system picks the source.
+   */
+  @Override
+  public RawConnection dial(Multiaddr address, Duration timeout, Multiaddr source)
+      throws IOException {
     InetSocketAddress target = address.toTcpSocketAddress();
     if (target.isUnresolved()) {
       target = new InetSocketAddress(target.getHostString(), target.getPort());
@@ -49,6 +61,10 @@ public final class TcpTransport implements Transport {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
+      java.net.InetAddress from = sourceFor(target.getAddress(), source);
+      if (from != null) {
+        socket.bind(new InetSocketAddress(from, 0));
+      }
       socket.connect(target, (int) Math.max(1, timeout.toMillis()));
     } catch (SocketTimeoutException e) {
       socket.close();
@@ -58,6 +74,26 @@ public final class TcpTransport implements Transport {
       throw e;
     }
     return TcpConnection.of(socket, true);
+  }
+
+  /** The IP to bind a dial to {@code target} from, or null to let the system choose. */
+  static java.net.InetAddress sourceFor(java.net.InetAddress target, Multiaddr source) {
+    if (source == null || target == null || !source.isTcp()) {
+      return null;
+    }
+    java.net.InetAddress from;
+    try {
+      from = source.toTcpSocketAddress().getAddress();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (from == null
+        || from.isAnyLocalAddress()
+        || from.getClass() != target.getClass()
+        || from.isLoopbackAddress() != target.isLoopbackAddress()) {
+      return null;
+    }
+    return from;
   }
 
   @Override

@@ -17,6 +17,17 @@ public interface Transport {
    */
   RawConnection dial(Multiaddr address, Duration timeout) throws IOException;
 
+  /**
+   * Dials {@code address} from the local {@code source} address when the transport can (TCP binds
+   * the socket to it before connecting), so that the remote sees the address we listen on rather
+   * than whatever the operating system picks; {@code source} null, or one the transport cannot use
+   * for this target, dials as {@link #dial(Multiaddr, Duration)}.
+   */
+  default RawConnection dial(Multiaddr address, Duration timeout, Multiaddr source)
+      throws IOException {
+    return dial(address, timeout);
+  }
+
   /** Starts listening; port 0 picks a free port, which {@link Listener#address()} reports. */
   Listener listen(Multiaddr address) throws IOException;
 

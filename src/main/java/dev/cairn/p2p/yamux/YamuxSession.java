@@ -57,6 +57,7 @@ public final class YamuxSession implements Closeable {
   private final YamuxConfig config;
   private final Consumer<YamuxStream> inboundHandler;
   private final String label;
+  private final YamuxMemory memory;
 
   private final AtomicBoolean closed = new AtomicBoolean();
   private final YamuxStreamTable streams;
@@ -80,8 +81,10 @@ public final class YamuxSession implements Closeable {
       boolean client,
       YamuxConfig config,
       Consumer<YamuxStream> inboundHandler,
-      String label) {
+      String label,
+      YamuxMemory memory) {
     this.conn = Objects.requireNonNull(conn, "conn");
+    this.memory = Objects.requireNonNull(memory, "memory");
     this.in = conn.in();
     this.client = client;
     this.config = Objects.requireNonNull(config, "config");
@@ -105,7 +108,22 @@ public final class YamuxSession implements Closeable {
       YamuxConfig config,
       Consumer<YamuxStream> inboundHandler,
       String label) {
-    YamuxSession session = new YamuxSession(conn, client, config, inboundHandler, label);
+    return start(conn, client, config, inboundHandler, label, YamuxMemory.UNLIMITED);
+  }
+
+  /**
+   * As {@link #start(Duplex, boolean, YamuxConfig, Consumer, String)}, with every stream's receive
+   * window reserved from {@code memory}: a stream it refuses is not opened (inbound: RST), and a
+   * window only grows by what it grants.
+   */
+  public static YamuxSession start(
+      Duplex conn,
+      boolean client,
+      YamuxConfig config,
+      Consumer<YamuxStream> inboundHandler,
+      String label,
+      YamuxMemory memory) {
+    YamuxSession session = new YamuxSession(conn, client, config, inboundHandler, label, memory);
     session.reader = Thread.ofVirtual().name("yamux-read-" + label).start(session::readLoop);
     session.controller =
         Thread.ofVirtual().name("yamux-ctl-" + label).start(session.keepAlive::loop);
@@ -168,8 +186,18 @@ public final class YamuxSession implements Closeable {
    *     stream ids are exhausted
    */
   public YamuxStream openStream() throws IOException {
-    int id = streams.reserveOutbound(this::checkCanOpen);
-    YamuxStream stream = new YamuxStream(this, id, true, config);
+    YamuxMemory.StreamMemory reserved = memory.openStream(false, YamuxConfig.INITIAL_WINDOW);
+    if (reserved == null) {
+      throw new IOException("yamux " + label + ": resource limit reached, no new stream");
+    }
+    int id;
+    try {
+      id = streams.reserveOutbound(this::checkCanOpen);
+    } catch (IOException | RuntimeException e) {
+      reserved.close();
+      throw e;
+    }
+    YamuxStream stream = new YamuxStream(this, id, true, config, reserved);
     streams.put(stream);
     if (closed.get()) {
       removeStream(stream);
@@ -332,16 +360,25 @@ public final class YamuxSession implements Closeable {
       throw ProtocolException.connection(
           Reason.UNEXPECTED, "SYN for live stream " + frame.unsignedStreamId());
     }
-    if (!streams.admitInbound(localGoAway)) {
+    // The memory first (it may refuse at the byte or stream budgets), then the session's own
+    // count; a refusal by either releases what the other took.
+    YamuxMemory.StreamMemory reserved =
+        localGoAway ? null : memory.openStream(true, YamuxConfig.INITIAL_WINDOW);
+    if (reserved == null || !streams.admitInbound(localGoAway)) {
+      if (reserved != null) {
+        reserved.close();
+      }
       LOG.debug(
           "yamux {}: refusing inbound stream {} ({})",
           label,
           frame.unsignedStreamId(),
-          localGoAway ? "going away" : "limit " + config.maxInboundStreams());
+          localGoAway
+              ? "going away"
+              : reserved == null ? "resource limit" : "limit " + config.maxInboundStreams());
       enqueueControl(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_RST, 0));
       return null;
     }
-    YamuxStream stream = new YamuxStream(this, id, false, config);
+    YamuxStream stream = new YamuxStream(this, id, false, config, reserved);
     streams.put(stream);
     if (closed.get()) {
       stream.abort(closedException());

@@ -45,6 +45,7 @@ public final class YamuxStream implements Duplex {
   private final int maxFramePayload;
   private final long readTimeoutNanos;
   private final long writeTimeoutNanos;
+  private final YamuxMemory.StreamMemory memory;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition readable = lock.newCondition();
@@ -76,8 +77,14 @@ public final class YamuxStream implements Duplex {
   private final InputStream in = new In();
   private final OutputStream out = new Out();
 
-  YamuxStream(YamuxSession session, int id, boolean outbound, YamuxConfig config) {
+  YamuxStream(
+      YamuxSession session,
+      int id,
+      boolean outbound,
+      YamuxConfig config,
+      YamuxMemory.StreamMemory memory) {
     this.session = session;
+    this.memory = memory;
     this.id = id;
     this.outbound = outbound;
     this.maxWindow = config.maxReceiveWindow();
@@ -96,6 +103,14 @@ public final class YamuxStream implements Duplex {
   /** Whether we opened this stream. */
   public boolean outbound() {
     return outbound;
+  }
+
+  /**
+   * The memory this stream holds on the remote's behalf (its receive window), granted by the
+   * session's {@link YamuxMemory}; the host tags it with the stream's protocol once negotiated.
+   */
+  public YamuxMemory.StreamMemory memory() {
+    return memory;
   }
 
   /** The session this stream belongs to. */
@@ -197,6 +212,16 @@ public final class YamuxStream implements Duplex {
     return Integer.toUnsignedString(id);
   }
 
+  /** The current receive window (bytes), what this stream's memory reservation covers. */
+  int receiveWindow() {
+    lock.lock();
+    try {
+      return window;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Bytes received and not yet read. */
   int buffered() {
     lock.lock();
@@ -269,15 +294,21 @@ public final class YamuxStream implements Duplex {
     return n;
   }
 
-  /** Credit to return to the remote, doubling the window if it was used up within 4 RTTs. */
+  /**
+   * Credit to return to the remote, doubling the window if it was used up within 4 RTTs and the
+   * session's memory grants the growth (a window is memory the remote may fill at once, so it only
+   * grows by what is reserved for it; at the budget it stays as it is).
+   */
   private long grantCredit() {
     long now = System.nanoTime();
     long extra = 0;
     long rtt = session.rttNanos();
     if (rtt > 0 && window < maxWindow && now - epochNanos < 4 * rtt) {
       int grown = (int) Math.min(2L * window, maxWindow);
-      extra = grown - window;
-      window = grown;
+      if (memory.reserve(grown - window)) {
+        extra = grown - window;
+        window = grown;
+      }
     }
     epochNanos = now;
     long delta = consumed + extra;

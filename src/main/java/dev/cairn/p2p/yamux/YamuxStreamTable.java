@@ -108,6 +108,7 @@ final class YamuxStreamTable {
     if (!streams.remove(stream.id(), stream)) {
       return;
     }
+    stream.memory().close();
     boolean wasPending = stream.outbound() && stream.acknowledged();
     lock.lock();
     try {
@@ -147,6 +148,7 @@ final class YamuxStreamTable {
   void abortAll(IOException failure) {
     for (YamuxStream stream : streams.values()) {
       stream.abort(failure);
+      stream.memory().close();
     }
     streams.clear();
     wakeOpeners();

@@ -62,6 +62,24 @@ class NodeSettingsTest {
   }
 
   @Test
+  void memoryBudgetsComeFromFlagsOrEnvironmentInSizeUnits() throws IOException {
+    NodeConfig d = resolve(Map.of(), "node");
+    assertThat(d.memLimit()).isEqualTo(96L << 20);
+    assertThat(d.peerMemLimit()).isEqualTo(16L << 20);
+    NodeConfig c = resolve(Map.of("CAIRN_PEER_MEM_LIMIT", "4m"), "node", "--mem-limit", "1GiB");
+    assertThat(c.memLimit()).isEqualTo(1L << 30);
+    assertThat(c.peerMemLimit()).isEqualTo(4L << 20);
+    assertThat(NodeCommand.parseSize("512k", "--x")).isEqualTo(512L << 10);
+    assertThat(NodeCommand.parseSize("1048576", "--x")).isEqualTo(1L << 20);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> resolve(Map.of(), "node", "--mem-limit", "lots"))
+        .hasRootCauseInstanceOf(NumberFormatException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> resolve(Map.of(), "node", "--mem-limit", "8m", "--peer-mem-limit", "16m"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void configFileMayComeFromTheEnvironment() throws IOException {
     Path file = tmp.resolve("c.conf");
     Files.writeString(file, "network: test\napi = off\n");

@@ -160,7 +160,8 @@ class HostTest {
 
   @Test
   void enforcesThePerPeerAndInboundLimits() throws Exception {
-    Libp2p b = newHost(new ConnectionLimits(1, 16, 1, 100));
+    // Every connection protected from eviction: a full inbound refuses newcomers.
+    Libp2p b = newHost(new ConnectionLimits(1, 16, 1, 100).withEvictionProtectedAge(Duration.ZERO));
     Libp2p a = newHost();
     Libp2p c = newHost();
     a.host().dial(b.host().fullAddress().orElseThrow());

@@ -62,6 +62,34 @@ class ReqRespProtocolTest {
   }
 
   @Test
+  void theAnswerBufferIsReservedFromTheBudgetAndRefusedAtIt() throws Exception {
+    // The protocol's budget holds one stream's 256 KiB window, not the 64 KiB answer buffer too.
+    dev.cairn.p2p.host.ResourceLimits tight =
+        dev.cairn.p2p.RecordCopy.of(dev.cairn.p2p.host.ResourceLimits.defaults())
+            .set("protocolBytes", 256L * 1024 + 1024)
+            .build();
+    Libp2p server = net.host(c -> c.withResources(tight));
+    Libp2p client = net.host();
+    ReqRespProtocol c = splitting(server, client, ReqRespConfig.defaults(ID));
+    assertThatThrownBy(() -> c.request(server.host().peerId(), "a".getBytes()))
+        .isInstanceOfSatisfying(
+            RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcCode.SERVER_ERROR));
+    dev.cairn.testing.Await.until(
+        () -> server.host().resources().snapshot().system().bytes() < 64 * 1024,
+        "the refused request's stream is released");
+    // With room for the buffer the same request is answered, and nothing stays reserved after.
+    Libp2p roomy = net.host();
+    ReqRespProtocol r = splitting(roomy, client, ReqRespConfig.defaults(ID));
+    assertThat(r.request(roomy.host().peerId(), "a".getBytes())).hasSize(1);
+    dev.cairn.testing.Await.until(
+        () -> roomy.host().resources().snapshot().protocols().getOrDefault(ID, ZERO).bytes() == 0,
+        "the answer buffer is released");
+  }
+
+  private static final dev.cairn.p2p.host.ResourceManager.Usage ZERO =
+      new dev.cairn.p2p.host.ResourceManager.Usage(0, 0);
+
+  @Test
   void aRequestStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
     Libp2p server = net.host();
     Libp2p client = net.host();

@@ -1,0 +1,501 @@
+package dev.cairn.p2p.host;
+
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.p2p.yamux.YamuxMemory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Budgets for what peers make us hold, in bytes and in streams, in five kinds of scope (the idea of
+ * go-libp2p's resource manager): the <b>system</b>, each <b>peer</b> (all its connections), each
+ * <b>connection</b>, each <b>stream</b>, and each <b>protocol</b> (system-wide, and per peer). A
+ * reservation is charged to its scope and every scope above it at once, or refused whole when any
+ * of them would pass its limit ({@link ResourceLimits}); nothing is ever buffered past a budget.
+ *
+ * <p>What reserves here:
+ *
+ * <ul>
+ *   <li>yamux streams ({@link #openConnection} gives the session its {@link YamuxMemory}): a new
+ *       stream counts against the stream limits and reserves its initial 256 KiB receive window; a
+ *       stream refused is answered with RST (inbound) or fails to open (outbound). A window grows
+ *       only by what is reserved for it. Once its protocol is negotiated the stream is tagged with
+ *       it ({@link StreamScope#setProtocol}), which counts it against the protocol's limits; over
+ *       them, the host resets the stream.
+ *   <li>buffers held for one peer ({@link #reserve(PeerId, String, long)}), such as a
+ *       request/response answer buffer or a gossip queue: a {@link Reservation} that may grow and
+ *       shrink and is released on close.
+ * </ul>
+ *
+ * <p>Everything is released when its owner closes: a stream when it leaves its session, a
+ * connection's remainder when the connection ends; a peer scope goes when its last connection and
+ * reservation are gone.
+ *
+ * <p>Threading: any thread (session readers, stream handlers, the gossip router). All counts are
+ * guarded by one lock held only for the arithmetic; nothing blocks while holding it.
+ */
+public final class ResourceManager {
+
+  /** Bytes reserved and streams open in one scope. */
+  public record Usage(long bytes, int streams) {}
+
+  /**
+   * A snapshot of the manager's usage, for metrics.
+   *
+   * @param system everything
+   * @param protocols per protocol (streams whose protocol is negotiated, and buffers)
+   * @param peers peers holding anything
+   * @param largestPeer the usage of the peer that holds the most bytes (zeros when none)
+   * @param connections connections holding a scope
+   * @param refused reservations and streams refused at a limit since the start
+   * @param peakBytes the most bytes the system scope ever held at once
+   */
+  public record Snapshot(
+      Usage system,
+      Map<String, Usage> protocols,
+      int peers,
+      Usage largestPeer,
+      int connections,
+      long refused,
+      long peakBytes) {}
+
+  private final ResourceLimits limits;
+  private final ReentrantLock lock = new ReentrantLock();
+  // Guarded by lock.
+  private final Counter system;
+  private final Map<PeerId, PeerCounter> peers = new HashMap<>();
+  private final Map<String, Counter> protocols = new HashMap<>();
+  private final Map<ProtocolPeer, Counter> protocolPeers = new HashMap<>();
+  private int connections;
+  private long refused;
+  private long peakBytes;
+
+  private record ProtocolPeer(String protocol, PeerId peer) {}
+
+  public ResourceManager(ResourceLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.system = new Counter(limits.systemBytes(), limits.systemStreams());
+  }
+
+  public ResourceLimits limits() {
+    return limits;
+  }
+
+  /** Usage now, per scope. */
+  public Snapshot snapshot() {
+    lock.lock();
+    try {
+      Map<String, Usage> byProtocol = new TreeMap<>();
+      protocols.forEach((p, c) -> byProtocol.put(p, c.usage()));
+      Usage largest = new Usage(0, 0);
+      for (PeerCounter p : peers.values()) {
+        if (p.bytes > largest.bytes()) {
+          largest = p.usage();
+        }
+      }
+      return new Snapshot(
+          system.usage(),
+          Map.copyOf(byProtocol),
+          peers.size(),
+          largest,
+          connections,
+          refused,
+          peakBytes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What {@code peer} holds now (zeros when nothing). */
+  public Usage peerUsage(PeerId peer) {
+    lock.lock();
+    try {
+      PeerCounter p = peers.get(peer);
+      return p == null ? new Usage(0, 0) : p.usage();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Reserves {@code bytes} held on {@code peer}'s behalf for {@code protocol} (a buffer, a queue),
+   * charged to the peer, the protocol (system-wide and for this peer) and the system.
+   *
+   * @return the reservation (close it to release), or null if a budget refuses it
+   */
+  public Reservation reserve(PeerId peer, String protocol, long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("negative reservation " + bytes);
+    }
+    lock.lock();
+    try {
+      PeerCounter p = peer(peer);
+      Reservation r =
+          new Reservation(
+              List.of(p, protocol(protocol), protocolPeer(protocol, peer), system), p, protocol);
+      if (!r.reserveLocked(bytes)) {
+        r.closeLocked();
+        return null;
+      }
+      return r;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Opens the scope of one connection to {@code peer}: its yamux session reserves its streams'
+   * windows from it. Connections themselves are counted elsewhere ({@link ConnectionLimits}).
+   */
+  public ConnectionScope openConnection(PeerId peer) {
+    lock.lock();
+    try {
+      connections++;
+      PeerCounter p = peer(peer);
+      p.refs++;
+      return new ConnectionScope(peer, p);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- lock held ----
+
+  private PeerCounter peer(PeerId peer) {
+    return peers.computeIfAbsent(
+        peer, id -> new PeerCounter(id, limits.peerBytes(), limits.peerStreams()));
+  }
+
+  private Counter protocol(String protocol) {
+    return protocols.computeIfAbsent(
+        protocol, p -> new Counter(limits.protocolBytes(), limits.protocolStreams()));
+  }
+
+  private Counter protocolPeer(String protocol, PeerId peer) {
+    return protocolPeers.computeIfAbsent(
+        new ProtocolPeer(protocol, peer),
+        k -> new Counter(Long.MAX_VALUE, limits.protocolPeerStreams()));
+  }
+
+  /**
+   * Drops counters that hold nothing and nobody refers to, so that usage never leaks a map entry.
+   */
+  private void tidy(PeerCounter peer, String protocol) {
+    if (peer != null && peer.refs == 0 && peer.bytes == 0 && peer.streams == 0) {
+      peers.remove(peer.id, peer);
+    }
+    if (protocol != null) {
+      Counter c = protocols.get(protocol);
+      if (c != null && c.bytes == 0 && c.streams == 0) {
+        protocols.remove(protocol);
+      }
+      if (peer != null) {
+        ProtocolPeer key = new ProtocolPeer(protocol, peer.id);
+        Counter pp = protocolPeers.get(key);
+        if (pp != null && pp.bytes == 0 && pp.streams == 0) {
+          protocolPeers.remove(key);
+        }
+      }
+    }
+  }
+
+  /** Bytes and streams of one scope against its limits. Guarded by the manager's lock. */
+  private static class Counter {
+    final long maxBytes;
+    final int maxStreams;
+    long bytes;
+    int streams;
+
+    Counter(long maxBytes, int maxStreams) {
+      this.maxBytes = maxBytes;
+      this.maxStreams = maxStreams;
+    }
+
+    Usage usage() {
+      return new Usage(bytes, streams);
+    }
+  }
+
+  /** A peer's counter, alive while connections or reservations refer to it. */
+  private static final class PeerCounter extends Counter {
+    final PeerId id;
+    int refs;
+
+    PeerCounter(PeerId id, long maxBytes, int maxStreams) {
+      super(maxBytes, maxStreams);
+      this.id = id;
+    }
+  }
+
+  /**
+   * Bytes held in a chain of scopes, released on {@link #close()}. May grow ({@link #reserve}) and
+   * shrink ({@link #release}); thread-safe.
+   */
+  public final class Reservation implements AutoCloseable {
+    private List<Counter> chain;
+    private final PeerCounter peer;
+    private String protocol;
+    // Guarded by the manager's lock.
+    private long held;
+    private boolean closed;
+
+    private Reservation(List<Counter> chain, PeerCounter peer, String protocol) {
+      this.chain = chain;
+      this.peer = peer;
+      this.protocol = protocol;
+      if (peer != null) {
+        peer.refs++;
+      }
+    }
+
+    /** Reserves {@code bytes} more; false, reserving nothing, when a budget would be passed. */
+    public boolean reserve(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("negative reservation " + bytes);
+      }
+      lock.lock();
+      try {
+        return reserveLocked(bytes);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Gives back {@code bytes} of what is held (at most what is held). */
+    public void release(long bytes) {
+      lock.lock();
+      try {
+        long n = Math.min(Math.max(0, bytes), held);
+        for (Counter c : chain) {
+          c.bytes -= n;
+        }
+        held -= n;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Bytes held now. */
+    public long held() {
+      lock.lock();
+      try {
+        return held;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Releases everything; idempotent. */
+    @Override
+    public void close() {
+      lock.lock();
+      try {
+        closeLocked();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    boolean reserveLocked(long bytes) {
+      if (closed) {
+        return false;
+      }
+      for (Counter c : chain) {
+        if (c.bytes + bytes > c.maxBytes || c.bytes + bytes < 0) {
+          refused++;
+          return false;
+        }
+      }
+      for (Counter c : chain) {
+        c.bytes += bytes;
+      }
+      held += bytes;
+      peakBytes = Math.max(peakBytes, system.bytes);
+      return true;
+    }
+
+    void closeLocked() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (Counter c : chain) {
+        c.bytes -= held;
+      }
+      held = 0;
+      if (peer != null) {
+        peer.refs--;
+      }
+      tidy(peer, protocol);
+    }
+
+    /** Adds scopes above this one (a stream's protocol), charging them what is held; false over. */
+    boolean extendLocked(List<Counter> more, String protocol) {
+      for (Counter c : more) {
+        if (c.bytes + held > c.maxBytes) {
+          refused++;
+          return false;
+        }
+      }
+      for (Counter c : more) {
+        c.bytes += held;
+      }
+      List<Counter> all = new ArrayList<>(chain);
+      all.addAll(more);
+      chain = List.copyOf(all);
+      this.protocol = protocol;
+      return true;
+    }
+  }
+
+  /** One connection's scope: its streams' memory. Closed when the connection ends. */
+  public final class ConnectionScope implements YamuxMemory {
+    private final PeerId peerId;
+    private final PeerCounter peer;
+    private final Counter connection = new Counter(limits.connectionBytes(), Integer.MAX_VALUE);
+    private boolean closed; // guarded by the manager's lock
+
+    private ConnectionScope(PeerId peerId, PeerCounter peer) {
+      this.peerId = peerId;
+      this.peer = peer;
+    }
+
+    /** The bytes and streams this connection holds now. */
+    public Usage usage() {
+      lock.lock();
+      try {
+        return connection.usage();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public StreamScope openStream(boolean inbound, int initialWindow) {
+      lock.lock();
+      try {
+        if (closed) {
+          return null;
+        }
+        for (Counter c : List.of(connection, peer, system)) {
+          if (c.streams >= c.maxStreams) {
+            refused++;
+            return null;
+          }
+        }
+        StreamScope s = new StreamScope(this);
+        if (!s.reservation.reserveLocked(initialWindow)) {
+          s.reservation.closeLocked();
+          return null;
+        }
+        connection.streams++;
+        peer.streams++;
+        system.streams++;
+        return s;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** The connection ended: its scope no longer refers to the peer. Streams release their own. */
+    public void close() {
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        connections--;
+        peer.refs--;
+        tidy(peer, null);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * One stream's scope: its receive window, charged to the stream, its connection, its peer, the
+   * system and (once tagged) its protocol.
+   */
+  public final class StreamScope implements YamuxMemory.StreamMemory {
+    private final ConnectionScope conn;
+    private final Counter stream = new Counter(limits.streamBytes(), 1);
+    private final Reservation reservation;
+    private String protocol; // guarded by the manager's lock
+    private boolean closed; // guarded by the manager's lock
+
+    private StreamScope(ConnectionScope conn) {
+      this.conn = conn;
+      this.reservation =
+          new Reservation(List.of(stream, conn.connection, conn.peer, system), conn.peer, null);
+    }
+
+    @Override
+    public boolean reserve(long bytes) {
+      return reservation.reserve(bytes);
+    }
+
+    /** Bytes this stream holds now. */
+    public long held() {
+      return reservation.held();
+    }
+
+    /**
+     * Tags the stream with its negotiated protocol: it then counts against the protocol's stream
+     * limits (system-wide and with this peer), and what it holds is charged to the protocol.
+     *
+     * @return false when a protocol limit refuses the stream (the caller resets it)
+     */
+    public boolean setProtocol(String name) {
+      lock.lock();
+      try {
+        if (closed || protocol != null) {
+          return !closed && protocol.equals(name);
+        }
+        Counter p = protocol(name);
+        Counter pp = protocolPeer(name, conn.peerId);
+        if (p.streams >= p.maxStreams || pp.streams >= pp.maxStreams) {
+          refused++;
+          tidy(conn.peer, name);
+          return false;
+        }
+        if (!reservation.extendLocked(List.of(p, pp), name)) {
+          tidy(conn.peer, name);
+          return false;
+        }
+        p.streams++;
+        pp.streams++;
+        protocol = name;
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        conn.connection.streams--;
+        conn.peer.streams--;
+        system.streams--;
+        if (protocol != null) {
+          protocols.get(protocol).streams--;
+          protocolPeers.get(new ProtocolPeer(protocol, conn.peerId)).streams--;
+        }
+        reservation.closeLocked();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+}

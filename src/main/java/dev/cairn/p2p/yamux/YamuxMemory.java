@@ -1,0 +1,46 @@
+package dev.cairn.p2p.yamux;
+
+/**
+ * The memory a session's streams may hold on the remote's behalf, granted by whoever runs the
+ * session (the host's resource manager). A stream's receive window is memory the remote may fill at
+ * any moment, so the whole window is reserved, not the bytes buffered now: the initial 256 KiB when
+ * the stream opens, and each growth of the window before it is granted.
+ *
+ * <p>Called from the session's reader thread (inbound streams, window growth) and from the threads
+ * that open streams; implementations are thread-safe and never block.
+ */
+public interface YamuxMemory {
+
+  /** No limits: every stream and every growth is granted. */
+  YamuxMemory UNLIMITED = (inbound, initialWindow) -> StreamMemory.UNLIMITED;
+
+  /**
+   * Admits a new stream (it counts against the stream limits) and reserves its initial receive
+   * window.
+   *
+   * @return the stream's memory, or null if a stream or byte limit refuses it (an inbound stream is
+   *     then answered with RST, an outbound open fails)
+   */
+  StreamMemory openStream(boolean inbound, int initialWindow);
+
+  /** What one stream holds. Released (once) when the stream leaves the session. */
+  interface StreamMemory {
+
+    StreamMemory UNLIMITED =
+        new StreamMemory() {
+          @Override
+          public boolean reserve(long bytes) {
+            return true;
+          }
+
+          @Override
+          public void close() {}
+        };
+
+    /** Reserves {@code bytes} more (a window growth); false, reserving nothing, at a limit. */
+    boolean reserve(long bytes);
+
+    /** Releases everything this stream holds; idempotent. */
+    void close();
+  }
+}

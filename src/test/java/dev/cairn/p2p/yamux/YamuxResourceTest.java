@@ -1,0 +1,241 @@
+package dev.cairn.p2p.yamux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.p2p.crypto.Ed25519PrivateKey;
+import dev.cairn.p2p.host.ResourceLimits;
+import dev.cairn.p2p.host.ResourceManager;
+import dev.cairn.p2p.multiformats.PeerId;
+import dev.cairn.testing.Await;
+import dev.cairn.testing.MemoryDuplex;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Yamux streams under the host's {@link ResourceManager}: windows are reserved memory, a stream the
+ * budget cannot hold is reset, growth stops at the budget, and everything is released on close. The
+ * remote is a crafted peer ({@link RawPeer}) or a second session over in-memory pipes.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class YamuxResourceTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final int WINDOW = YamuxConfig.INITIAL_WINDOW;
+  private static final long MIB = 1024 * 1024;
+  private static final YamuxConfig QUIET =
+      YamuxConfig.defaults().withKeepAlive(Duration.ZERO, Duration.ofSeconds(10));
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : toClose) {
+      c.close();
+    }
+    threads.shutdownNow();
+  }
+
+  private static PeerId somePeer() {
+    return PeerId.fromPublicKey(Ed25519PrivateKey.generate().publicKey());
+  }
+
+  private static ResourceManager budget(long peerBytes) {
+    return new ResourceManager(ResourceLimits.defaults().withMemory(64 * MIB, peerBytes));
+  }
+
+  private RawPeer crafted(
+      ResourceManager rm, PeerId peer, java.util.function.Consumer<YamuxStream> handler) {
+    MemoryDuplex[] pipes = MemoryDuplex.pair(4 << 20);
+    ResourceManager.ConnectionScope scope = rm.openConnection(peer);
+    YamuxSession s = YamuxSession.start(pipes[1], false, QUIET, handler, "t", scope);
+    s.onClose(scope::close);
+    toClose.add(s);
+    sessions.add(s);
+    return new RawPeer(pipes[0]);
+  }
+
+  private final List<YamuxSession> sessions = new ArrayList<>();
+
+  @Test
+  void inboundStreamsBeyondTheByteBudgetAreResetAndEverythingIsReleasedOnClose() throws Exception {
+    ResourceManager rm = budget(4L * WINDOW); // room for four initial windows
+    PeerId peer = somePeer();
+    BlockingQueue<YamuxStream> accepted = new LinkedBlockingQueue<>();
+    RawPeer attacker = crafted(rm, peer, accepted::add);
+    for (int id = 1; id <= 11; id += 2) { // six streams
+      attacker.send(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_SYN, 0));
+    }
+    List<Integer> reset = new ArrayList<>();
+    while (reset.size() < 2) {
+      YamuxFrame f = attacker.next(x -> x.has(YamuxFrame.FLAG_RST));
+      reset.add(f.streamId());
+    }
+    assertThat(reset).containsExactly(9, 11);
+    assertThat(rm.peerUsage(peer)).isEqualTo(new ResourceManager.Usage(4L * WINDOW, 4));
+    assertThat(rm.snapshot().peakBytes()).isEqualTo(4L * WINDOW);
+
+    // One stream finishes: its window is free for a new one.
+    List<YamuxStream> four = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      four.add(accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+    four.getFirst().reset();
+    attacker.send(YamuxFrame.windowUpdate(13, YamuxFrame.FLAG_SYN, 0));
+    YamuxStream again = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(again.id()).isEqualTo(13);
+
+    sessions.getFirst().close(); // streams still open: the session's end releases them
+    assertThat(rm.peerUsage(peer)).isEqualTo(new ResourceManager.Usage(0, 0));
+    assertThat(rm.snapshot().system()).isEqualTo(new ResourceManager.Usage(0, 0));
+    assertThat(rm.snapshot().peers()).isZero();
+  }
+
+  @Test
+  void windowGrowthStopsAtTheBudgetWhenAPeerAnswersPingsLate() throws Exception {
+    long budget = 2 * MIB;
+    ResourceManager rm = budget(budget);
+    PeerId peer = somePeer();
+    List<YamuxStream> streams = new CopyOnWriteArrayList<>();
+    RawPeer attacker =
+        crafted(
+            rm,
+            peer,
+            s -> {
+              streams.add(s);
+              try {
+                s.in().transferTo(java.io.OutputStream.nullOutputStream()); // reads at once
+                s.close();
+              } catch (IOException e) {
+                s.reset();
+              }
+            });
+    YamuxSession session = sessions.getFirst();
+    int n = 4;
+    Map<Integer, Long> credit = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      int id = 1 + 2 * i;
+      attacker.send(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_SYN, 0));
+      credit.put(id, (long) WINDOW);
+    }
+    // The attack: answer the ping late, so the session believes in a long round trip and grows
+    // windows that are consumed within four of them.
+    Future<Duration> ping = threads.submit(() -> session.ping(WAIT));
+    YamuxFrame syn = attacker.next(f -> f.type() == YamuxFrame.TYPE_PING);
+    LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // the peer's deliberate delay
+    attacker.send(YamuxFrame.ping(YamuxFrame.FLAG_ACK, (int) syn.length()));
+    assertThat(ping.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+
+    long toSend = 48 * MIB;
+    byte[] chunk = new byte[64 * 1024];
+    while (toSend > 0) {
+      for (Map.Entry<Integer, Long> e : credit.entrySet()) {
+        while (e.getValue() > 0 && toSend > 0) {
+          int len = (int) Math.min(chunk.length, e.getValue());
+          attacker.sendData(e.getKey(), 0, java.util.Arrays.copyOf(chunk, len));
+          e.setValue(e.getValue() - len);
+          toSend -= len;
+        }
+      }
+      if (toSend <= 0) {
+        break;
+      }
+      YamuxFrame update =
+          attacker.next(f -> f.type() == YamuxFrame.TYPE_WINDOW_UPDATE && f.length() > 0);
+      credit.merge(update.streamId(), update.length(), Long::sum);
+      assertThat(rm.peerUsage(peer).bytes()).isLessThanOrEqualTo(budget);
+    }
+    long windows = streams.stream().mapToLong(YamuxStream::receiveWindow).sum();
+    assertThat(streams).hasSize(n);
+    assertThat(windows).as("sum of receive windows").isLessThanOrEqualTo(budget);
+    assertThat(windows).as("the windows did grow, up to the budget").isGreaterThan(n * WINDOW);
+    assertThat(rm.snapshot().peakBytes()).isLessThanOrEqualTo(budget);
+
+    for (int i = 0; i < n; i++) {
+      attacker.send(YamuxFrame.windowUpdate(1 + 2 * i, YamuxFrame.FLAG_FIN, 0));
+    }
+    Await.until(() -> session.streamCount() == 0, WAIT, "streams closed");
+    assertThat(rm.peerUsage(peer)).isEqualTo(new ResourceManager.Usage(0, 0));
+  }
+
+  @Test
+  void openingAndClosingManyStreamsLeavesNoUsageBehind() throws Exception {
+    ResourceManager rm = budget(8 * MIB);
+    PeerId a = somePeer();
+    PeerId b = somePeer();
+    MemoryDuplex[] pipes = MemoryDuplex.pair(WINDOW);
+    ResourceManager.ConnectionScope clientScope = rm.openConnection(b);
+    ResourceManager.ConnectionScope serverScope = rm.openConnection(a);
+    YamuxSession client =
+        YamuxSession.start(pipes[0], true, YamuxConfig.defaults(), s -> {}, "c", clientScope);
+    YamuxSession server =
+        YamuxSession.start(
+            pipes[1],
+            false,
+            YamuxConfig.defaults(),
+            s -> {
+              try {
+                s.out().write(s.in().readAllBytes());
+                s.closeWrite();
+              } catch (IOException e) {
+                s.reset();
+              }
+            },
+            "s",
+            serverScope);
+    toClose.add(client);
+    toClose.add(server);
+    List<Future<?>> done = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      int k = i;
+      done.add(
+          threads.submit(
+              () -> {
+                YamuxStream s = client.openStream();
+                if (k % 3 == 0) {
+                  s.reset(); // some end by reset
+                  return null;
+                }
+                s.out().write(new byte[] {(byte) k});
+                s.closeWrite();
+                assertThat(s.in().readAllBytes()).containsExactly((byte) k);
+                s.close();
+                return null;
+              }));
+      if (done.size() == 16) { // 16 windows of 256 KiB: within the 8 MiB per peer
+        for (Future<?> f : done) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+        done.clear();
+      }
+    }
+    for (Future<?> f : done) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    Await.until(
+        () -> client.streamCount() == 0 && server.streamCount() == 0, WAIT, "all streams gone");
+    assertThat(rm.snapshot().system()).isEqualTo(new ResourceManager.Usage(0, 0));
+    assertThat(clientScope.usage()).isEqualTo(new ResourceManager.Usage(0, 0));
+    assertThat(serverScope.usage()).isEqualTo(new ResourceManager.Usage(0, 0));
+    client.close();
+    server.close();
+    clientScope.close();
+    serverScope.close();
+    assertThat(rm.snapshot().peers()).isZero();
+    assertThat(rm.snapshot().connections()).isZero();
+  }
+}
