@@ -18,7 +18,7 @@ import java.util.Arrays;
  *
  * @param <R> the record type
  */
-public class RecordCopy<R extends Record> {
+public final class RecordCopy<R extends Record> {
   private final R original;
   private final RecordComponent[] components;
   private final Object[] values;

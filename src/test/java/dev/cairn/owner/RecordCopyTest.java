@@ -11,6 +11,7 @@ import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.host.ConnectionLimits;
 import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.host.ResourceLimits;
 import dev.cairn.p2p.kad.KadConfig;
 import dev.cairn.p2p.reqresp.ReqRespConfig;
 import dev.cairn.p2p.yamux.YamuxConfig;
@@ -77,6 +78,7 @@ class RecordCopyTest {
             GossipConfig.defaults(),
             HostConfig.defaults(Ed25519PrivateKey.fromSeed(new byte[32]), List.of()),
             ConnectionLimits.defaults(),
+            ResourceLimits.defaults(),
             ReqRespConfig.defaults("/x/1"),
             YamuxConfig.defaults());
     Map<Class<?>, Object> samples =

@@ -1,6 +1,6 @@
 package dev.cairn.p2p.host;
 
-import dev.cairn.p2p.RecordCopy;
+import dev.cairn.owner.RecordCopy;
 
 /**
  * Caps on connections. Inbound and outbound connections have separate caps, so peers that connect

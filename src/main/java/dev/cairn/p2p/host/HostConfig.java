@@ -1,6 +1,6 @@
 package dev.cairn.p2p.host;
 
-import dev.cairn.p2p.RecordCopy;
+import dev.cairn.owner.RecordCopy;
 import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.transport.TcpTransport;

@@ -1,6 +1,6 @@
 package dev.cairn.p2p.host;
 
-import dev.cairn.p2p.RecordCopy;
+import dev.cairn.owner.RecordCopy;
 
 /**
  * Budgets of the {@link ResourceManager}: bytes held on peers' behalf and streams open, per scope.

@@ -1,6 +1,6 @@
 package dev.cairn.p2p.reqresp;
 
-import dev.cairn.p2p.RecordCopy;
+import dev.cairn.owner.RecordCopy;
 import java.time.Duration;
 
 /**

@@ -3,8 +3,8 @@ package dev.cairn.p2p.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.owner.RecordCopy;
 import dev.cairn.p2p.Libp2p;
-import dev.cairn.p2p.RecordCopy;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.ping.PingService;
 import dev.cairn.testing.Await;

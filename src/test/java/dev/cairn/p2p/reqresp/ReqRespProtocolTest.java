@@ -65,7 +65,7 @@ class ReqRespProtocolTest {
   void theAnswerBufferIsReservedFromTheBudgetAndRefusedAtIt() throws Exception {
     // The protocol's budget holds one stream's 256 KiB window, not the 64 KiB answer buffer too.
     dev.cairn.p2p.host.ResourceLimits tight =
-        dev.cairn.p2p.RecordCopy.of(dev.cairn.p2p.host.ResourceLimits.defaults())
+        dev.cairn.owner.RecordCopy.of(dev.cairn.p2p.host.ResourceLimits.defaults())
             .set("protocolBytes", 256L * 1024 + 1024)
             .build();
     Libp2p server = net.host(c -> c.withResources(tight));
