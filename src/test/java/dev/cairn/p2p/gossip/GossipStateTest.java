@@ -201,21 +201,10 @@ class GossipStateTest {
 
   @Test
   void asynchronousValidationDoesNotBlockAndRejectsAfterwards() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          answers.add(f);
-          return f;
-        });
+    SimNet net = SimNet.subscribedPair(GossipConfig.defaults(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<CompletableFuture<ValidationResult>> answers = b.holdValidations(TOPIC);
     a.publish(TOPIC, bytes("one"));
     a.publish(TOPIC, bytes("two"));
     net.run();
@@ -225,20 +214,15 @@ class GossipStateTest {
     answers.get(1).complete(ValidationResult.ACCEPT);
     answers.get(0).complete(ValidationResult.ignore("stale"));
     net.run();
-    assertThat(b.delivered)
-        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
-        .containsExactly("two");
+    assertThat(b.deliveredTexts()).containsExactly("two");
     assertThat(b.state.pendingValidations()).isZero();
   }
 
   @Test
   void publishingASeenMessageAgainReachesPeersThatMissedItAndNoOneTwice() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    List.of(a, b).forEach(n -> n.subscribe(TOPIC));
-    net.run();
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
     net.heartbeats(2);
     a.publish(TOPIC, bytes("tx"));
     net.run();
@@ -608,21 +592,10 @@ class GossipStateTest {
   @Test
   void aValidatorThatNeverAnswersTimesOutAsIgnoreAndItsLateAnswerIsDropped() {
     GossipConfig config = GossipConfig.defaults().withValidationTimeout(Duration.ofSeconds(10));
-    SimNet net = new SimNet(config);
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          answers.add(f);
-          return f;
-        });
+    SimNet net = SimNet.subscribedPair(config, TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<CompletableFuture<ValidationResult>> answers = b.holdValidations(TOPIC);
     a.publish(TOPIC, bytes("stuck"));
     net.run();
     assertThat(b.state.pendingValidations()).isEqualTo(1);
@@ -641,20 +614,14 @@ class GossipStateTest {
     net.run();
     answers.get(1).complete(ValidationResult.ACCEPT);
     net.run();
-    assertThat(b.delivered)
-        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
-        .containsExactly("fine");
+    assertThat(b.deliveredTexts()).containsExactly("fine");
   }
 
   @Test
   void aMessageTheValidatorWasTooBusyForIsForgottenSoALaterCopyIsValidated() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
     List<GossipMessage> judged = new ArrayList<>();
     b.setValidator(
         TOPIC,
@@ -682,13 +649,9 @@ class GossipStateTest {
 
   @Test
   void aPlainIgnoreIsStillRememberedAsSeen() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
     List<GossipMessage> judged = new ArrayList<>();
     b.setValidator(
         TOPIC,
@@ -707,13 +670,9 @@ class GossipStateTest {
 
   @Test
   void aRejectIsReportedForTheSendersHostStandingAndAnIgnoreIsNot() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
     b.setValidator(
         TOPIC,
         Validator.sync(
@@ -731,21 +690,10 @@ class GossipStateTest {
 
   @Test
   void aMessageDroppedAtAFullValidationQueueIsNotRememberedAsSeen() {
-    SimNet net = new SimNet(GossipConfig.cairn().withMaxPendingValidations(1));
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          answers.add(f);
-          return f;
-        });
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn().withMaxPendingValidations(1), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<CompletableFuture<ValidationResult>> answers = b.holdValidations(TOPIC);
     a.publish(TOPIC, bytes("one"));
     PublishResult two = a.publish(TOPIC, bytes("two"));
     net.run();
@@ -758,8 +706,6 @@ class GossipStateTest {
     assertThat(answers).hasSize(2);
     answers.get(1).complete(ValidationResult.ACCEPT);
     net.run();
-    assertThat(b.delivered)
-        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
-        .containsExactly("one", "two");
+    assertThat(b.deliveredTexts()).containsExactly("one", "two");
   }
 }
