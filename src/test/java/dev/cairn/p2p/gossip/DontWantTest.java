@@ -46,9 +46,7 @@ class DontWantTest {
   }
 
   private static Rpc dontWant(List<MessageId> ids) {
-    return new Rpc(
-        List.of(),
-        List.of(),
+    return Rpc.ofControl(
         new Rpc.Control(
             List.of(), List.of(), List.of(), List.of(), List.of(new Rpc.IDontWant(ids))));
   }

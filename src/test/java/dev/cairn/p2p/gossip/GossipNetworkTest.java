@@ -371,9 +371,7 @@ class GossipNetworkTest {
     // an RPC with a message id of 0 bytes
     byte[] badId =
         GossipCodec.encode(
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(
                     List.of(), List.of(new Rpc.IWant(List.of())), List.of(), List.of())));
     Varint.write(badId.length, out);

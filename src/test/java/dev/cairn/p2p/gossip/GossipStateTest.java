@@ -138,9 +138,7 @@ class GossipStateTest {
     a.handle(
         new GossipCommand.RpcIn(
             c.id,
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(
                     List.of(),
                     List.of(),
@@ -152,9 +150,7 @@ class GossipStateTest {
     a.handle(
         new GossipCommand.RpcIn(
             c.id,
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(List.of(), List.of(), List.of(new Rpc.Graft(TOPIC)), List.of())),
             List.of(),
             0));
@@ -265,9 +261,7 @@ class GossipStateTest {
   }
 
   private static Rpc ihaveOf(List<MessageId> ids) {
-    return new Rpc(
-        List.of(),
-        List.of(),
+    return Rpc.ofControl(
         new Rpc.Control(List.of(new Rpc.IHave(TOPIC, ids)), List.of(), List.of(), List.of()));
   }
 
@@ -358,9 +352,7 @@ class GossipStateTest {
       a.handle(
           new GossipCommand.RpcIn(
               gossiper.id,
-              new Rpc(
-                  List.of(),
-                  List.of(),
+              Rpc.ofControl(
                   new Rpc.Control(
                       List.of(new Rpc.IHave(TOPIC, ids)), List.of(), List.of(), List.of())),
               List.of(),
@@ -382,7 +374,7 @@ class GossipStateTest {
   }
 
   private static Rpc control(List<Rpc.Graft> grafts, List<Rpc.Prune> prunes) {
-    return new Rpc(List.of(), List.of(), new Rpc.Control(List.of(), List.of(), grafts, prunes));
+    return Rpc.ofControl(new Rpc.Control(List.of(), List.of(), grafts, prunes));
   }
 
   private static PeerId freshPeer(long seed) {

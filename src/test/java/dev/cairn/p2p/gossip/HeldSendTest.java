@@ -92,9 +92,7 @@ class HeldSendTest {
     a.handle(
         new RpcIn(
             b.id,
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(List.of(), List.of(), List.of(new Rpc.Graft(TOPIC)), List.of())),
             List.of(),
             0));
