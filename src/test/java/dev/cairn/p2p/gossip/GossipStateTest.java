@@ -37,6 +37,24 @@ class GossipStateTest {
     return net;
   }
 
+  /**
+   * Node 0 subscribed to {@link #TOPIC}, dialled by {@code peers} unsubscribed nodes (1, 2, ...),
+   * under the default config.
+   */
+  private static SimNet subscriberDialledBy(int peers) {
+    SimNet net = new SimNet(GossipConfig.defaults());
+    Node a = net.add();
+    for (int i = 0; i < peers; i++) {
+      net.add();
+    }
+    for (int i = 1; i <= peers; i++) {
+      net.connect(net.node(i), a);
+    }
+    a.subscribe(TOPIC);
+    net.run();
+    return net;
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -276,12 +294,9 @@ class GossipStateTest {
 
   @Test
   void anIHaveOf10000IdsExaminesOnlyTheFirstMaxIHaveLength() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node gossiper = net.add();
-    net.connect(gossiper, a);
-    a.subscribe(TOPIC);
-    net.run();
+    SimNet net = subscriberDialledBy(1);
+    Node a = net.node(0);
+    Node gossiper = net.node(1);
     net.inflight.clear();
     int cap = GossipConfig.defaults().maxIHaveLength();
     List<MessageId> ids = ids(0, 2 * cap);
@@ -299,12 +314,9 @@ class GossipStateTest {
   @Test
   @org.junit.jupiter.api.Timeout(10)
   void ihavesCostTimeLinearInTheirIds() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node gossiper = net.add();
-    net.connect(gossiper, a);
-    a.subscribe(TOPIC);
-    net.run();
+    SimNet net = subscriberDialledBy(1);
+    Node a = net.node(0);
+    Node gossiper = net.node(1);
     // One IHAVE of 10,000 fresh ids per heartbeat, 40 heartbeats: a scan of the ids asked so far
     // for each id (quadratic) takes seconds; a hash lookup per id, milliseconds.
     List<Rpc> rpcs = new ArrayList<>();
@@ -324,14 +336,10 @@ class GossipStateTest {
 
   @Test
   void unknownTopicAndControlFloodsAreBoundedAndPenalised() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node spammer = net.add();
-    Node gossiper = net.add();
-    net.connect(spammer, a);
-    net.connect(gossiper, a);
-    a.subscribe(TOPIC);
-    net.run();
+    SimNet net = subscriberDialledBy(2);
+    Node a = net.node(0);
+    Node spammer = net.node(1);
+    Node gossiper = net.node(2);
     // more topics than a peer may hold: the surplus is ignored and costs behaviour penalties
     List<Rpc.SubOpts> subs = new ArrayList<>();
     for (int i = 0; i < GossipConfig.defaults().maxTopicsPerPeer() + 5; i++) {
@@ -614,16 +622,9 @@ class GossipStateTest {
     SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
     Node a = net.node(0);
     Node b = net.node(1);
-    List<GossipMessage> judged = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        Validator.sync(
-            m -> {
-              judged.add(m);
-              return judged.size() == 1
-                  ? ValidationResult.retryLater("busy")
-                  : ValidationResult.ACCEPT;
-            }));
+    List<GossipMessage> judged =
+        b.recordValidations(
+            TOPIC, n -> n == 1 ? ValidationResult.retryLater("busy") : ValidationResult.ACCEPT);
     PublishResult first = a.publish(TOPIC, bytes("block"));
     net.run();
     assertThat(judged).hasSize(1);
@@ -644,14 +645,8 @@ class GossipStateTest {
     SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
     Node a = net.node(0);
     Node b = net.node(1);
-    List<GossipMessage> judged = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        Validator.sync(
-            m -> {
-              judged.add(m);
-              return ValidationResult.ignore("duplicate block");
-            }));
+    List<GossipMessage> judged =
+        b.recordValidations(TOPIC, n -> ValidationResult.ignore("duplicate block"));
     PublishResult first = a.publish(TOPIC, bytes("block"));
     net.run();
     assertThat(b.state.seen(first.id())).isTrue();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * A network of {@link GossipState}s wired directly to each other on the test thread: no threads, no
@@ -117,6 +118,22 @@ final class SimNet {
             return f;
           });
       return answers;
+    }
+
+    /**
+     * Installs a synchronous validator that records each message it judges; {@code verdict} is
+     * given how many it has judged so far, this one included.
+     */
+    List<GossipMessage> recordValidations(String topic, IntFunction<ValidationResult> verdict) {
+      List<GossipMessage> judged = new ArrayList<>();
+      setValidator(
+          topic,
+          Validator.sync(
+              m -> {
+                judged.add(m);
+                return verdict.apply(judged.size());
+              }));
+      return judged;
     }
 
     /** The delivered messages' data as UTF-8 text, in delivery order. */
