@@ -335,15 +335,20 @@ class NodeGossipTest {
     }
   }
 
+  /** Node 0's gossip verdicts, penalties going to {@code r}, light-branch time from {@code now}. */
+  private NodeGossip judge(Recorder r, java.util.function.LongSupplier now) throws Exception {
+    TestNode n = node(0);
+    return new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, now);
+  }
+
   private static ImportResult result(ImportResult.Outcome outcome) {
     return new ImportResult(outcome, Hash.sha256(new byte[] {1}), null, "test", null);
   }
 
   @Test
   void aBusyChainAnswersRetryLaterWithoutPenalty() throws Exception {
-    TestNode n = node(0);
     Recorder r = new Recorder();
-    NodeGossip g = new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> 0);
+    NodeGossip g = judge(r, () -> 0);
     ValidationResult v = g.verdict(result(ImportResult.Outcome.BUSY), node(1).id());
     assertThat(v).isEqualTo(new ValidationResult.Ignore("BUSY test", true));
     assertThat(r.penalties).isEmpty();
@@ -352,12 +357,10 @@ class NodeGossipTest {
 
   @Test
   void aPeerThatKeepsSendingLightBranchBlocksLosesStanding() throws Exception {
-    TestNode n = node(0);
-    PeerId peer = node(1).id();
-    Recorder r = new Recorder();
     long[] now = {1_000_000};
-    NodeGossip g =
-        new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> now[0]);
+    Recorder r = new Recorder();
+    NodeGossip g = judge(r, () -> now[0]);
+    PeerId peer = node(1).id();
     // 30 cheap side blocks within three seconds
     for (int i = 0; i < 30; i++) {
       ValidationResult v = g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
@@ -373,12 +376,10 @@ class NodeGossipTest {
 
   @Test
   void honestRacesLosingLightBranchBlocksAreNeverPenalised() throws Exception {
-    TestNode n = node(0);
-    PeerId peer = node(1).id();
-    Recorder r = new Recorder();
     long[] now = {1_000_000};
-    NodeGossip g =
-        new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> now[0]);
+    Recorder r = new Recorder();
+    NodeGossip g = judge(r, () -> now[0]);
+    PeerId peer = node(1).id();
     // a burst of lost races (a competing branch of a few blocks arriving second) ...
     for (int i = 0; i < (int) LightBranchMeter.ALLOWANCE; i++) {
       g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
