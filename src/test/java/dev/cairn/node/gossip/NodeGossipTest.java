@@ -69,14 +69,22 @@ class NodeGossipTest {
     return new MessageId(Hash.sha256(data).bytes());
   }
 
+  /** {@code tx} with its amount changed under the old signature. */
+  private static Transaction forged(Transaction tx) {
+    return new Transaction(
+        tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+  }
+
+  /** A transfer from key 0 to key 1 whose signature does not match it. */
+  private static Transaction forgedTx() {
+    return forged(
+        ChainFixture.Trivial.tx(
+            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0));
+  }
+
   /** A block with valid proof of work and Merkle root whose transaction's signature is forged. */
   private static Block blockWithBadSignature() {
-    Transaction tx =
-        ChainFixture.Trivial.tx(
-            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
-    Transaction forged =
-        new Transaction(
-            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    Transaction forged = forgedTx();
     return ChainFixture.mine(
         ChainFixture.Trivial.PARAMS,
         ChainFixture.Trivial.PARAMS.genesisHeader(),
@@ -186,9 +194,7 @@ class NodeGossipTest {
         .isEqualTo(ValidationResult.ACCEPT);
     assertThat(n.gossip.validateTransaction(message(txs, ChainCodec.encode(tx), peer)).join())
         .isInstanceOf(ValidationResult.Ignore.class);
-    Transaction forged =
-        new Transaction(
-            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    Transaction forged = forged(tx);
     assertThat(n.gossip.validateTransaction(message(txs, ChainCodec.encode(forged), peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
   }
@@ -307,12 +313,7 @@ class NodeGossipTest {
             crafted.topicPeers(txs).contains(b.id())
                 && b.router.topicPeers(txs).contains(craftedId),
         "the crafted peer and b know each other's topics");
-    Transaction tx =
-        ChainFixture.Trivial.tx(
-            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
-    Transaction forged =
-        new Transaction(
-            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    Transaction forged = forgedTx();
     crafted.publish(txs, ChainCodec.encode(forged)).get(5, TimeUnit.SECONDS);
     Await.until(() -> b.gossip.rejected(false) == 1, "b rejected the forged transaction");
     Await.until(() -> b.router.score(craftedId) < 0, "gossip score below zero");
