@@ -75,7 +75,8 @@ final class SimNet {
                 }
               },
               Runnable::run,
-              posted::add);
+              posted::add,
+              new GossipCounters());
     }
 
     void handle(StateCommand c) {
