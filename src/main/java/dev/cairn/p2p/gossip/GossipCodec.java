@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * Pubsub RPCs ⇄ protobuf bytes. Pure and stateless. Every count and size is checked against {@link
@@ -185,20 +186,20 @@ final class GossipCodec {
     check(c.getGraftCount(), limits.maxControl(), "GRAFT entries");
     check(c.getPruneCount(), limits.maxControl(), "PRUNE entries");
     check(c.getIdontwantCount(), limits.maxControl(), "IDONTWANT entries");
-    int haveIds = 0;
-    List<Rpc.IHave> ihave = new ArrayList<>(c.getIhaveCount());
-    for (GossipProtos.ControlIHave h : c.getIhaveList()) {
-      haveIds += h.getMessageIDsCount();
-      check(haveIds, limits.maxIds(), "IHAVE ids");
-      ihave.add(new Rpc.IHave(topic(h.getTopicIDBytes(), limits), ids(h.getMessageIDsList())));
-    }
-    int wantIds = 0;
-    List<Rpc.IWant> iwant = new ArrayList<>(c.getIwantCount());
-    for (GossipProtos.ControlIWant w : c.getIwantList()) {
-      wantIds += w.getMessageIDsCount();
-      check(wantIds, limits.maxIds(), "IWANT ids");
-      iwant.add(new Rpc.IWant(ids(w.getMessageIDsList())));
-    }
+    List<Rpc.IHave> ihave =
+        withIds(
+            c.getIhaveList(),
+            GossipProtos.ControlIHave::getMessageIDsCount,
+            limits,
+            "IHAVE ids",
+            h -> new Rpc.IHave(topic(h.getTopicIDBytes(), limits), ids(h.getMessageIDsList())));
+    List<Rpc.IWant> iwant =
+        withIds(
+            c.getIwantList(),
+            GossipProtos.ControlIWant::getMessageIDsCount,
+            limits,
+            "IWANT ids",
+            w -> new Rpc.IWant(ids(w.getMessageIDsList())));
     List<Rpc.Graft> graft = new ArrayList<>(c.getGraftCount());
     for (GossipProtos.ControlGraft g : c.getGraftList()) {
       graft.add(new Rpc.Graft(topic(g.getTopicIDBytes(), limits)));
@@ -217,14 +218,40 @@ final class GossipCodec {
           new Rpc.Prune(
               topic(pr.getTopicIDBytes(), limits), px, pr.hasBackoff() ? pr.getBackoff() : null));
     }
-    int dontIds = 0;
-    List<Rpc.IDontWant> idontwant = new ArrayList<>(c.getIdontwantCount());
-    for (GossipProtos.ControlIDontWant d : c.getIdontwantList()) {
-      dontIds += d.getMessageIDsCount();
-      check(dontIds, limits.maxIds(), "IDONTWANT ids");
-      idontwant.add(new Rpc.IDontWant(ids(d.getMessageIDsList())));
-    }
+    List<Rpc.IDontWant> idontwant =
+        withIds(
+            c.getIdontwantList(),
+            GossipProtos.ControlIDontWant::getMessageIDsCount,
+            limits,
+            "IDONTWANT ids",
+            d -> new Rpc.IDontWant(ids(d.getMessageIDsList())));
     return new Rpc.Control(ihave, iwant, graft, prune, idontwant);
+  }
+
+  /** Decodes one control entry; may throw on hostile input. */
+  private interface EntryDecoder<P, R> {
+    R decode(P entry) throws ProtocolException;
+  }
+
+  /**
+   * Decodes one list of id-carrying control entries (IHAVE, IWANT, IDONTWANT): the ids summed over
+   * the list are checked against {@code limits.maxIds()} before each entry is decoded.
+   */
+  private static <P, R> List<R> withIds(
+      List<P> entries,
+      ToIntFunction<P> idCount,
+      Limits limits,
+      String what,
+      EntryDecoder<P, R> decoder)
+      throws ProtocolException {
+    int total = 0;
+    List<R> out = new ArrayList<>(entries.size());
+    for (P entry : entries) {
+      total += idCount.applyAsInt(entry);
+      check(total, limits.maxIds(), what);
+      out.add(decoder.decode(entry));
+    }
+    return out;
   }
 
   private static List<MessageId> ids(List<ByteString> raw) throws ProtocolException {

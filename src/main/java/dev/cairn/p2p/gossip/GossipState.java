@@ -96,17 +96,6 @@ final class GossipState {
       Random random,
       Output output,
       Executor worker,
-      Consumer<GossipCommand> post) {
-    this(config, self, clock, random, output, worker, post, new GossipCounters());
-  }
-
-  GossipState(
-      GossipConfig config,
-      PeerId self,
-      Clock clock,
-      Random random,
-      Output output,
-      Executor worker,
       Consumer<GossipCommand> post,
       GossipCounters counters) {
     this.config = config;

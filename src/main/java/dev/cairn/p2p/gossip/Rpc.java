@@ -21,6 +21,10 @@ record Rpc(List<SubOpts> subscriptions, List<Message> messages, Control control)
     return new Rpc(List.of(), List.of(m), Control.EMPTY);
   }
 
+  static Rpc ofControl(Control c) {
+    return new Rpc(List.of(), List.of(), c);
+  }
+
   boolean isEmpty() {
     return subscriptions.isEmpty() && messages.isEmpty() && control.isEmpty();
   }

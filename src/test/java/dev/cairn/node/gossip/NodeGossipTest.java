@@ -69,14 +69,22 @@ class NodeGossipTest {
     return new MessageId(Hash.sha256(data).bytes());
   }
 
+  /** {@code tx} with its amount changed under the old signature. */
+  private static Transaction forged(Transaction tx) {
+    return new Transaction(
+        tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+  }
+
+  /** A transfer from key 0 to key 1 whose signature does not match it. */
+  private static Transaction forgedTx() {
+    return forged(
+        ChainFixture.Trivial.tx(
+            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0));
+  }
+
   /** A block with valid proof of work and Merkle root whose transaction's signature is forged. */
   private static Block blockWithBadSignature() {
-    Transaction tx =
-        ChainFixture.Trivial.tx(
-            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
-    Transaction forged =
-        new Transaction(
-            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    Transaction forged = forgedTx();
     return ChainFixture.mine(
         ChainFixture.Trivial.PARAMS,
         ChainFixture.Trivial.PARAMS.genesisHeader(),
@@ -186,9 +194,7 @@ class NodeGossipTest {
         .isEqualTo(ValidationResult.ACCEPT);
     assertThat(n.gossip.validateTransaction(message(txs, ChainCodec.encode(tx), peer)).join())
         .isInstanceOf(ValidationResult.Ignore.class);
-    Transaction forged =
-        new Transaction(
-            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    Transaction forged = forged(tx);
     assertThat(n.gossip.validateTransaction(message(txs, ChainCodec.encode(forged), peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
   }
@@ -307,12 +313,7 @@ class NodeGossipTest {
             crafted.topicPeers(txs).contains(b.id())
                 && b.router.topicPeers(txs).contains(craftedId),
         "the crafted peer and b know each other's topics");
-    Transaction tx =
-        ChainFixture.Trivial.tx(
-            ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
-    Transaction forged =
-        new Transaction(
-            tx.chainId(), tx.senderKey(), tx.recipient(), 2, tx.fee(), 1, tx.signature());
+    Transaction forged = forgedTx();
     crafted.publish(txs, ChainCodec.encode(forged)).get(5, TimeUnit.SECONDS);
     Await.until(() -> b.gossip.rejected(false) == 1, "b rejected the forged transaction");
     Await.until(() -> b.router.score(craftedId) < 0, "gossip score below zero");
@@ -335,15 +336,20 @@ class NodeGossipTest {
     }
   }
 
+  /** Node 0's gossip verdicts, penalties going to {@code r}, light-branch time from {@code now}. */
+  private NodeGossip judge(Recorder r, java.util.function.LongSupplier now) throws Exception {
+    TestNode n = node(0);
+    return new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, now);
+  }
+
   private static ImportResult result(ImportResult.Outcome outcome) {
     return new ImportResult(outcome, Hash.sha256(new byte[] {1}), null, "test", null);
   }
 
   @Test
   void aBusyChainAnswersRetryLaterWithoutPenalty() throws Exception {
-    TestNode n = node(0);
     Recorder r = new Recorder();
-    NodeGossip g = new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> 0);
+    NodeGossip g = judge(r, () -> 0);
     ValidationResult v = g.verdict(result(ImportResult.Outcome.BUSY), node(1).id());
     assertThat(v).isEqualTo(new ValidationResult.Ignore("BUSY test", true));
     assertThat(r.penalties).isEmpty();
@@ -352,12 +358,10 @@ class NodeGossipTest {
 
   @Test
   void aPeerThatKeepsSendingLightBranchBlocksLosesStanding() throws Exception {
-    TestNode n = node(0);
-    PeerId peer = node(1).id();
-    Recorder r = new Recorder();
     long[] now = {1_000_000};
-    NodeGossip g =
-        new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> now[0]);
+    Recorder r = new Recorder();
+    NodeGossip g = judge(r, () -> now[0]);
+    PeerId peer = node(1).id();
     // 30 cheap side blocks within three seconds
     for (int i = 0; i < 30; i++) {
       ValidationResult v = g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
@@ -373,12 +377,10 @@ class NodeGossipTest {
 
   @Test
   void honestRacesLosingLightBranchBlocksAreNeverPenalised() throws Exception {
-    TestNode n = node(0);
-    PeerId peer = node(1).id();
-    Recorder r = new Recorder();
     long[] now = {1_000_000};
-    NodeGossip g =
-        new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, () -> now[0]);
+    Recorder r = new Recorder();
+    NodeGossip g = judge(r, () -> now[0]);
+    PeerId peer = node(1).id();
     // a burst of lost races (a competing branch of a few blocks arriving second) ...
     for (int i = 0; i < (int) LightBranchMeter.ALLOWANCE; i++) {
       g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);

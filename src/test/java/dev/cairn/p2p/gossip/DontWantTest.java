@@ -46,9 +46,7 @@ class DontWantTest {
   }
 
   private static Rpc dontWant(List<MessageId> ids) {
-    return new Rpc(
-        List.of(),
-        List.of(),
+    return Rpc.ofControl(
         new Rpc.Control(
             List.of(), List.of(), List.of(), List.of(), List.of(new Rpc.IDontWant(ids))));
   }
@@ -91,14 +89,7 @@ class DontWantTest {
     net.run();
     net.heartbeat();
     assertThat(b.state.mesh(TOPIC)).contains(old.id);
-    List<CompletableFuture<ValidationResult>> pending = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          pending.add(f);
-          return f;
-        });
+    List<CompletableFuture<ValidationResult>> pending = b.holdValidations(TOPIC);
     List<SimNet.InFlight> fromB = new ArrayList<>();
     net.filter =
         (from, to, rpc) -> {

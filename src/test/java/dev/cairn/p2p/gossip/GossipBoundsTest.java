@@ -19,21 +19,10 @@ class GossipBoundsTest {
     // room for 4,096 messages by count, for about 3 of these by bytes
     GossipConfig config =
         GossipConfig.cairn().withMaxRpcBytes(64 * 1024).withMaxPendingValidationBytes(200_000);
-    SimNet net = new SimNet(config);
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          answers.add(f);
-          return f;
-        });
+    SimNet net = SimNet.subscribedPair(config, TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<CompletableFuture<ValidationResult>> answers = b.holdValidations(TOPIC);
     List<PublishResult> sent = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       byte[] data = new byte[60_000];

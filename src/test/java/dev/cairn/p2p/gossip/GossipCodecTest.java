@@ -69,9 +69,7 @@ class GossipCodecTest {
   @Test
   void idontwantIsControlField5WithIdsInField1AndRoundTrips() throws Exception {
     Rpc rpc =
-        new Rpc(
-            List.of(),
-            List.of(),
+        Rpc.ofControl(
             new Rpc.Control(
                 List.of(),
                 List.of(),
@@ -88,9 +86,7 @@ class GossipCodecTest {
     }
     byte[] flood =
         GossipCodec.encode(
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(
                     List.of(), List.of(), List.of(), List.of(), List.of(new Rpc.IDontWant(many)))));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> GossipCodec.decode(flood, LIMITS))
@@ -143,9 +139,7 @@ class GossipCodecTest {
     }
     byte[] ihaveFlood =
         GossipCodec.encode(
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(
                     List.of(new Rpc.IHave("t", ids)), List.of(), List.of(), List.of())));
     assertThatThrownBy(() -> GossipCodec.decode(ihaveFlood, LIMITS))
@@ -153,9 +147,7 @@ class GossipCodecTest {
             ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED));
     byte[] emptyId =
         GossipCodec.encode(
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(
                     List.of(), List.of(new Rpc.IWant(List.of(new MessageId(new byte[0])))),
                     List.of(), List.of())));

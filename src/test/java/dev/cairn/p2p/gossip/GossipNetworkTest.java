@@ -122,15 +122,8 @@ class GossipNetworkTest {
       got.add(collect(router(h, config)));
       h.host().dial(pubHost.host().fullAddress().orElseThrow());
     }
-    // The slow peer speaks meshsub by hand: it subscribes, then never reads what it is sent.
-    Libp2p slow = host(200);
     CountDownLatch release = new CountDownLatch(1);
-    slow.host().setHandler(GossipState.MESHSUB_11, s -> release.await());
-    slow.host().dial(pubHost.host().fullAddress().orElseThrow());
-    Stream out = slow.host().newStream(pubHost.host().peerId(), GossipState.MESHSUB_11);
-    writeRpc(
-        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
-    PeerId slowId = slow.host().peerId();
+    PeerId slowId = silentSubscriber(200, pubHost, release);
     Await.until(() -> publisher.topicPeers(TOPIC).size() == 5, "all five subscribers known");
     byte[] payload = new byte[16 * 1024];
     int count = 200;
@@ -164,14 +157,8 @@ class GossipNetworkTest {
     GossipConfig config = FAST.withMaxRpcBytes(64 * 1024).withPeerQueueBytes(256 * 1024);
     Libp2p pubHost = host(500);
     GossipRouter publisher = router(pubHost, config);
-    Libp2p slow = host(501);
     CountDownLatch release = new CountDownLatch(1);
-    slow.host().setHandler(GossipState.MESHSUB_11, s -> release.await());
-    slow.host().dial(pubHost.host().fullAddress().orElseThrow());
-    Stream out = slow.host().newStream(pubHost.host().peerId(), GossipState.MESHSUB_11);
-    writeRpc(
-        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
-    PeerId slowId = slow.host().peerId();
+    PeerId slowId = silentSubscriber(501, pubHost, release);
     Await.until(() -> publisher.topicPeers(TOPIC).contains(slowId), "the slow peer subscribed");
     // What yamux takes before its window closes, plus the queue's bound, plus slack: far below
     // the count bound.
@@ -303,8 +290,7 @@ class GossipNetworkTest {
             });
     peer.host().dial(a.host().fullAddress().orElseThrow());
     Stream out = peer.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
-    writeRpc(
-        out.out(), new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), Rpc.Control.EMPTY));
+    writeRpc(out.out(), subscribe(TOPIC));
     Await.until(() -> router.topicPeers(TOPIC).contains(peerId), "the peer's subscription known");
     PublishResult r = router.publish(TOPIC, "early".getBytes(StandardCharsets.UTF_8)).get();
     assertThat(r.peers()).isEqualTo(1);
@@ -348,8 +334,7 @@ class GossipNetworkTest {
     Stream out = peer.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);
     for (int i = 0; i < 10; i++) {
       String topic = "topic-" + i;
-      writeRpc(
-          out.out(), new Rpc(List.of(new Rpc.SubOpts(true, topic)), List.of(), Rpc.Control.EMPTY));
+      writeRpc(out.out(), subscribe(topic));
       Await.until(() -> router.topicPeers(topic).contains(peerId), "RPC " + topic + " handled");
       Await.until(() -> attempts.get() == failures.get(), "no attempt in flight");
     }
@@ -371,9 +356,7 @@ class GossipNetworkTest {
     // an RPC with a message id of 0 bytes
     byte[] badId =
         GossipCodec.encode(
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(
                     List.of(), List.of(new Rpc.IWant(List.of())), List.of(), List.of())));
     Varint.write(badId.length, out);
@@ -461,6 +444,24 @@ class GossipNetworkTest {
         () -> x.host().isConnected(p1Id), Duration.ofSeconds(10), "x followed the hub's PX");
     assertThat(rh.meshPeers(TOPIC)).doesNotContain(x.host().peerId());
     Await.until(() -> rx.meshPeers(TOPIC).contains(p1Id), "x meshes with p1 instead");
+  }
+
+  /**
+   * A peer that speaks meshsub by hand: it dials {@code publisher}, subscribes to {@link #TOPIC},
+   * then reads nothing it is sent until {@code release} opens.
+   */
+  private PeerId silentSubscriber(long seed, Libp2p publisher, CountDownLatch release)
+      throws Exception {
+    Libp2p slow = host(seed);
+    slow.host().setHandler(GossipState.MESHSUB_11, s -> release.await());
+    slow.host().dial(publisher.host().fullAddress().orElseThrow());
+    Stream out = slow.host().newStream(publisher.host().peerId(), GossipState.MESHSUB_11);
+    writeRpc(out.out(), subscribe(TOPIC));
+    return slow.host().peerId();
+  }
+
+  static Rpc subscribe(String topic) {
+    return new Rpc(List.of(new Rpc.SubOpts(true, topic)), List.of(), Rpc.Control.EMPTY);
   }
 
   static void writeRpc(OutputStream out, Rpc rpc) throws java.io.IOException {

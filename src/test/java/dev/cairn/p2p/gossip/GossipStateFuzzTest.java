@@ -56,7 +56,8 @@ class GossipStateFuzzTest {
               public void connect(PeerId peer, byte[] signedPeerRecord) {}
             },
             Runnable::run,
-            posted::add);
+            posted::add,
+            new GossipCounters());
     for (String topic : List.of("blocks", "txs")) {
       state.handle(new GossipCommand.Subscribe(topic, new CompletableFuture<>()));
       state.handle(

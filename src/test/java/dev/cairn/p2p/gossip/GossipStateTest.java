@@ -37,6 +37,24 @@ class GossipStateTest {
     return net;
   }
 
+  /**
+   * Node 0 subscribed to {@link #TOPIC}, dialled by {@code peers} unsubscribed nodes (1, 2, ...),
+   * under the default config.
+   */
+  private static SimNet subscriberDialledBy(int peers) {
+    SimNet net = new SimNet(GossipConfig.defaults());
+    Node a = net.add();
+    for (int i = 0; i < peers; i++) {
+      net.add();
+    }
+    for (int i = 1; i <= peers; i++) {
+      net.connect(net.node(i), a);
+    }
+    a.subscribe(TOPIC);
+    net.run();
+    return net;
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -138,9 +156,7 @@ class GossipStateTest {
     a.handle(
         new GossipCommand.RpcIn(
             c.id,
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(
                     List.of(),
                     List.of(),
@@ -152,9 +168,7 @@ class GossipStateTest {
     a.handle(
         new GossipCommand.RpcIn(
             c.id,
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(List.of(), List.of(), List.of(new Rpc.Graft(TOPIC)), List.of())),
             List.of(),
             0));
@@ -201,21 +215,10 @@ class GossipStateTest {
 
   @Test
   void asynchronousValidationDoesNotBlockAndRejectsAfterwards() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          answers.add(f);
-          return f;
-        });
+    SimNet net = SimNet.subscribedPair(GossipConfig.defaults(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<CompletableFuture<ValidationResult>> answers = b.holdValidations(TOPIC);
     a.publish(TOPIC, bytes("one"));
     a.publish(TOPIC, bytes("two"));
     net.run();
@@ -225,20 +228,15 @@ class GossipStateTest {
     answers.get(1).complete(ValidationResult.ACCEPT);
     answers.get(0).complete(ValidationResult.ignore("stale"));
     net.run();
-    assertThat(b.delivered)
-        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
-        .containsExactly("two");
+    assertThat(b.deliveredTexts()).containsExactly("two");
     assertThat(b.state.pendingValidations()).isZero();
   }
 
   @Test
   void publishingASeenMessageAgainReachesPeersThatMissedItAndNoOneTwice() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    List.of(a, b).forEach(n -> n.subscribe(TOPIC));
-    net.run();
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
     net.heartbeats(2);
     a.publish(TOPIC, bytes("tx"));
     net.run();
@@ -281,9 +279,7 @@ class GossipStateTest {
   }
 
   private static Rpc ihaveOf(List<MessageId> ids) {
-    return new Rpc(
-        List.of(),
-        List.of(),
+    return Rpc.ofControl(
         new Rpc.Control(List.of(new Rpc.IHave(TOPIC, ids)), List.of(), List.of(), List.of()));
   }
 
@@ -298,12 +294,9 @@ class GossipStateTest {
 
   @Test
   void anIHaveOf10000IdsExaminesOnlyTheFirstMaxIHaveLength() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node gossiper = net.add();
-    net.connect(gossiper, a);
-    a.subscribe(TOPIC);
-    net.run();
+    SimNet net = subscriberDialledBy(1);
+    Node a = net.node(0);
+    Node gossiper = net.node(1);
     net.inflight.clear();
     int cap = GossipConfig.defaults().maxIHaveLength();
     List<MessageId> ids = ids(0, 2 * cap);
@@ -321,12 +314,9 @@ class GossipStateTest {
   @Test
   @org.junit.jupiter.api.Timeout(10)
   void ihavesCostTimeLinearInTheirIds() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node gossiper = net.add();
-    net.connect(gossiper, a);
-    a.subscribe(TOPIC);
-    net.run();
+    SimNet net = subscriberDialledBy(1);
+    Node a = net.node(0);
+    Node gossiper = net.node(1);
     // One IHAVE of 10,000 fresh ids per heartbeat, 40 heartbeats: a scan of the ids asked so far
     // for each id (quadratic) takes seconds; a hash lookup per id, milliseconds.
     List<Rpc> rpcs = new ArrayList<>();
@@ -346,14 +336,10 @@ class GossipStateTest {
 
   @Test
   void unknownTopicAndControlFloodsAreBoundedAndPenalised() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node spammer = net.add();
-    Node gossiper = net.add();
-    net.connect(spammer, a);
-    net.connect(gossiper, a);
-    a.subscribe(TOPIC);
-    net.run();
+    SimNet net = subscriberDialledBy(2);
+    Node a = net.node(0);
+    Node spammer = net.node(1);
+    Node gossiper = net.node(2);
     // more topics than a peer may hold: the surplus is ignored and costs behaviour penalties
     List<Rpc.SubOpts> subs = new ArrayList<>();
     for (int i = 0; i < GossipConfig.defaults().maxTopicsPerPeer() + 5; i++) {
@@ -374,9 +360,7 @@ class GossipStateTest {
       a.handle(
           new GossipCommand.RpcIn(
               gossiper.id,
-              new Rpc(
-                  List.of(),
-                  List.of(),
+              Rpc.ofControl(
                   new Rpc.Control(
                       List.of(new Rpc.IHave(TOPIC, ids)), List.of(), List.of(), List.of())),
               List.of(),
@@ -398,7 +382,7 @@ class GossipStateTest {
   }
 
   private static Rpc control(List<Rpc.Graft> grafts, List<Rpc.Prune> prunes) {
-    return new Rpc(List.of(), List.of(), new Rpc.Control(List.of(), List.of(), grafts, prunes));
+    return Rpc.ofControl(new Rpc.Control(List.of(), List.of(), grafts, prunes));
   }
 
   private static PeerId freshPeer(long seed) {
@@ -608,21 +592,10 @@ class GossipStateTest {
   @Test
   void aValidatorThatNeverAnswersTimesOutAsIgnoreAndItsLateAnswerIsDropped() {
     GossipConfig config = GossipConfig.defaults().withValidationTimeout(Duration.ofSeconds(10));
-    SimNet net = new SimNet(config);
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          answers.add(f);
-          return f;
-        });
+    SimNet net = SimNet.subscribedPair(config, TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<CompletableFuture<ValidationResult>> answers = b.holdValidations(TOPIC);
     a.publish(TOPIC, bytes("stuck"));
     net.run();
     assertThat(b.state.pendingValidations()).isEqualTo(1);
@@ -641,30 +614,17 @@ class GossipStateTest {
     net.run();
     answers.get(1).complete(ValidationResult.ACCEPT);
     net.run();
-    assertThat(b.delivered)
-        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
-        .containsExactly("fine");
+    assertThat(b.deliveredTexts()).containsExactly("fine");
   }
 
   @Test
   void aMessageTheValidatorWasTooBusyForIsForgottenSoALaterCopyIsValidated() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<GossipMessage> judged = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        Validator.sync(
-            m -> {
-              judged.add(m);
-              return judged.size() == 1
-                  ? ValidationResult.retryLater("busy")
-                  : ValidationResult.ACCEPT;
-            }));
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<GossipMessage> judged =
+        b.recordValidations(
+            TOPIC, n -> n == 1 ? ValidationResult.retryLater("busy") : ValidationResult.ACCEPT);
     PublishResult first = a.publish(TOPIC, bytes("block"));
     net.run();
     assertThat(judged).hasSize(1);
@@ -682,21 +642,11 @@ class GossipStateTest {
 
   @Test
   void aPlainIgnoreIsStillRememberedAsSeen() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<GossipMessage> judged = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        Validator.sync(
-            m -> {
-              judged.add(m);
-              return ValidationResult.ignore("duplicate block");
-            }));
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<GossipMessage> judged =
+        b.recordValidations(TOPIC, n -> ValidationResult.ignore("duplicate block"));
     PublishResult first = a.publish(TOPIC, bytes("block"));
     net.run();
     assertThat(b.state.seen(first.id())).isTrue();
@@ -707,13 +657,9 @@ class GossipStateTest {
 
   @Test
   void aRejectIsReportedForTheSendersHostStandingAndAnIgnoreIsNot() {
-    SimNet net = new SimNet(GossipConfig.cairn());
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
     b.setValidator(
         TOPIC,
         Validator.sync(
@@ -731,21 +677,10 @@ class GossipStateTest {
 
   @Test
   void aMessageDroppedAtAFullValidationQueueIsNotRememberedAsSeen() {
-    SimNet net = new SimNet(GossipConfig.cairn().withMaxPendingValidations(1));
-    Node a = net.add();
-    Node b = net.add();
-    net.connect(a, b);
-    a.subscribe(TOPIC);
-    b.subscribe(TOPIC);
-    net.run();
-    List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
-    b.setValidator(
-        TOPIC,
-        m -> {
-          CompletableFuture<ValidationResult> f = new CompletableFuture<>();
-          answers.add(f);
-          return f;
-        });
+    SimNet net = SimNet.subscribedPair(GossipConfig.cairn().withMaxPendingValidations(1), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<CompletableFuture<ValidationResult>> answers = b.holdValidations(TOPIC);
     a.publish(TOPIC, bytes("one"));
     PublishResult two = a.publish(TOPIC, bytes("two"));
     net.run();
@@ -758,8 +693,6 @@ class GossipStateTest {
     assertThat(answers).hasSize(2);
     answers.get(1).complete(ValidationResult.ACCEPT);
     net.run();
-    assertThat(b.delivered)
-        .extracting(m -> new String(m.data(), StandardCharsets.UTF_8))
-        .containsExactly("one", "two");
+    assertThat(b.deliveredTexts()).containsExactly("one", "two");
   }
 }

@@ -35,19 +35,23 @@ class HeldSendTest {
     a.handle(new PeerUp(b.id, GossipState.MESHSUB_11, true, "10.0.0." + b.index));
   }
 
-  private static List<String> texts(Node n) {
-    return n.delivered.stream().map(m -> new String(m.data(), StandardCharsets.UTF_8)).toList();
-  }
-
-  @Test
-  void aFloodPublishWhileOurStreamOpensReachesThePeerOnceItOpens() {
-    SimNet net = new SimNet(GossipConfig.defaults());
+  /** Two nodes subscribed to {@link #TOPIC}, half-open as {@link #halfOpen} leaves them. */
+  private static SimNet halfOpenSubscribedPair(GossipConfig config) {
+    SimNet net = new SimNet(config);
     Node a = net.add();
     Node b = net.add();
     a.subscribe(TOPIC);
     halfOpen(a, b);
     b.subscribe(TOPIC); // b's SUBSCRIBE reaches a on b's stream
     net.run();
+    return net;
+  }
+
+  @Test
+  void aFloodPublishWhileOurStreamOpensReachesThePeerOnceItOpens() {
+    SimNet net = halfOpenSubscribedPair(GossipConfig.defaults());
+    Node a = net.node(0);
+    Node b = net.node(1);
     assertThat(a.state.counters().heldDropped.get()).isZero();
     PublishResult r = a.publish(TOPIC, bytes("early"));
     net.run();
@@ -57,7 +61,7 @@ class HeldSendTest {
     up(a, b);
     net.run();
     net.heartbeats(6);
-    assertThat(texts(b)).containsExactly("early");
+    assertThat(b.deliveredTexts()).containsExactly("early");
     assertThat(a.state.heldBytes(b.id)).isZero();
   }
 
@@ -75,26 +79,20 @@ class HeldSendTest {
     up(a, b);
     net.run();
     net.heartbeats(6);
-    assertThat(texts(b)).containsExactly("fanout");
+    assertThat(b.deliveredTexts()).containsExactly("fanout");
   }
 
   @Test
   void aMeshPeerWhoseStreamOpensKeepsItsPlaceAndGetsForwardedMessagesOnce() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node b = net.add();
+    SimNet net = halfOpenSubscribedPair(GossipConfig.defaults());
+    Node a = net.node(0);
+    Node b = net.node(1);
     Node c = net.add();
-    a.subscribe(TOPIC);
-    halfOpen(a, b);
-    b.subscribe(TOPIC);
-    net.run();
     // b grafts a on its own stream (as a peer that learnt a's subscription elsewhere would)
     a.handle(
         new RpcIn(
             b.id,
-            new Rpc(
-                List.of(),
-                List.of(),
+            Rpc.ofControl(
                 new Rpc.Control(List.of(), List.of(), List.of(new Rpc.Graft(TOPIC)), List.of())),
             List.of(),
             0));
@@ -105,24 +103,20 @@ class HeldSendTest {
     net.run();
     c.publish(TOPIC, bytes("forwarded"));
     net.run();
-    assertThat(texts(a)).containsExactly("forwarded");
+    assertThat(a.deliveredTexts()).containsExactly("forwarded");
     assertThat(b.delivered).isEmpty();
     up(a, b);
     net.run();
     net.heartbeats(6);
-    assertThat(texts(b)).containsExactly("forwarded");
+    assertThat(b.deliveredTexts()).containsExactly("forwarded");
   }
 
   @Test
   void whatIsHeldIsBoundedByBytesAndTheRestDroppedAndCounted() {
     GossipConfig config = GossipConfig.defaults().withMaxHeldBytes(10_000);
-    SimNet net = new SimNet(config);
-    Node a = net.add();
-    Node b = net.add();
-    a.subscribe(TOPIC);
-    halfOpen(a, b);
-    b.subscribe(TOPIC);
-    net.run();
+    SimNet net = halfOpenSubscribedPair(config);
+    Node a = net.node(0);
+    Node b = net.node(1);
     for (int i = 0; i < 10; i++) {
       byte[] data = new byte[3000];
       data[0] = (byte) i;
@@ -137,13 +131,9 @@ class HeldSendTest {
 
   @Test
   void whatIsHeldIsDroppedWhenOurStreamFailsOrThePeerLeaves() {
-    SimNet net = new SimNet(GossipConfig.defaults());
-    Node a = net.add();
-    Node b = net.add();
-    a.subscribe(TOPIC);
-    halfOpen(a, b);
-    b.subscribe(TOPIC);
-    net.run();
+    SimNet net = halfOpenSubscribedPair(GossipConfig.defaults());
+    Node a = net.node(0);
+    Node b = net.node(1);
     a.publish(TOPIC, bytes("lost"));
     assertThat(a.state.heldBytes(b.id)).isPositive();
     a.handle(new OpenFailed(b.id));

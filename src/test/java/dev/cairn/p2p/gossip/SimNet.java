@@ -5,11 +5,13 @@ import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.gossip.GossipCommand.StateCommand;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.FakeClock;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * A network of {@link GossipState}s wired directly to each other on the test thread: no threads, no
@@ -73,7 +75,8 @@ final class SimNet {
                 }
               },
               Runnable::run,
-              posted::add);
+              posted::add,
+              new GossipCounters());
     }
 
     void handle(StateCommand c) {
@@ -102,6 +105,43 @@ final class SimNet {
       handle(new GossipCommand.SetValidator(topic, v, new CompletableFuture<>()));
     }
 
+    /**
+     * Installs a validator that answers nothing by itself: each message's verdict is a future the
+     * test completes, in the returned list in arrival order.
+     */
+    List<CompletableFuture<ValidationResult>> holdValidations(String topic) {
+      List<CompletableFuture<ValidationResult>> answers = new ArrayList<>();
+      setValidator(
+          topic,
+          m -> {
+            CompletableFuture<ValidationResult> f = new CompletableFuture<>();
+            answers.add(f);
+            return f;
+          });
+      return answers;
+    }
+
+    /**
+     * Installs a synchronous validator that records each message it judges; {@code verdict} is
+     * given how many it has judged so far, this one included.
+     */
+    List<GossipMessage> recordValidations(String topic, IntFunction<ValidationResult> verdict) {
+      List<GossipMessage> judged = new ArrayList<>();
+      setValidator(
+          topic,
+          Validator.sync(
+              m -> {
+                judged.add(m);
+                return verdict.apply(judged.size());
+              }));
+      return judged;
+    }
+
+    /** The delivered messages' data as UTF-8 text, in delivery order. */
+    List<String> deliveredTexts() {
+      return delivered.stream().map(m -> new String(m.data(), StandardCharsets.UTF_8)).toList();
+    }
+
     double score(Node other) {
       return state.scoreOf(other.id);
     }
@@ -126,6 +166,25 @@ final class SimNet {
     Node n = new Node(nodes.size(), config, 1000 + nodes.size());
     nodes.add(n);
     return n;
+  }
+
+  /**
+   * Two nodes, the first dialled the second, both subscribed to {@code topic} (first, then second)
+   * and the network run until quiet: the setup most state tests start from.
+   */
+  static SimNet subscribedPair(GossipConfig config, String topic) {
+    SimNet net = new SimNet(config);
+    Node a = net.add();
+    Node b = net.add();
+    net.connect(a, b);
+    a.subscribe(topic);
+    b.subscribe(topic);
+    net.run();
+    return net;
+  }
+
+  Node node(int index) {
+    return nodes.get(index);
   }
 
   Node byId(PeerId id) {
