@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -505,5 +506,62 @@ class ChainStateTest {
                     assertThatThrownBy(() -> chain.handle(new ChainCommand.Tick(NOW)))
                         .isInstanceOf(IllegalStateException.class));
     t.join();
+  }
+
+  /** A chain on a fresh store whose block-path signature checks run through {@code verifier}. */
+  ChainState openCounting(AtomicInteger verified) {
+    store.close();
+    store = ChainStore.open(dir.resolve("counting"), false);
+    return ChainState.open(
+        PARAMS,
+        ChainFixture.CONFIG,
+        store,
+        NOW,
+        t -> {
+          verified.incrementAndGet();
+          return t.hasValidSignature();
+        });
+  }
+
+  static ImportResult importInto(ChainState c, Block b) {
+    CompletableFuture<ImportResult> f = new CompletableFuture<>();
+    c.handle(new ChainCommand.ImportBlock(b, "test", true, f));
+    return f.join();
+  }
+
+  @Test
+  void aTransactionVerifiedAheadIsNotVerifiedAgainByTheOwner() {
+    AtomicInteger verified = new AtomicInteger();
+    ChainState c = openCounting(verified);
+    List<Transaction> txs = List.of(tx(0, 1, 10, 10, 0), tx(0, 1, 10, 10, 1), tx(2, 3, 5, 10, 0));
+    Block b = mine(genesis(), 1_000, MINER, txs);
+    for (Transaction t : txs) {
+      assertThat(c.signatures().verify(t)).isTrue(); // as a sync worker would, off the owner
+    }
+    assertThat(verified).hasValue(3);
+
+    assertThat(importInto(c, b).imported()).isTrue();
+
+    assertThat(verified).as("the owner found all three in the cache").hasValue(3);
+    assertThat(c.signatures().hits()).isEqualTo(3);
+  }
+
+  @Test
+  void aFlippedSignatureByteIsRejectedThoughTheSameTransferWasCached() {
+    AtomicInteger verified = new AtomicInteger();
+    ChainState c = openCounting(verified);
+    Transaction good = tx(0, 1, 10, 10, 0);
+    assertThat(c.signatures().verify(good)).isTrue();
+    byte[] sig = good.signature();
+    sig[5] ^= 1;
+    Transaction forged = good.withSignature(sig); // same fields, same signing message
+    Block b = mine(genesis(), 1_000, MINER, List.of(forged));
+
+    ImportResult r = importInto(c, b);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.INVALID);
+    assertThat(r.reason()).isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(c.signatures().verify(forged)).as("a failure is never cached").isFalse();
+    assertThat(c.signatures().size()).isEqualTo(1);
   }
 }
