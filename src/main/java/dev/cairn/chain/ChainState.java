@@ -112,7 +112,7 @@ public final class ChainState {
     this.store = store;
     this.accounts = store.accountReader();
     this.index = index;
-    this.signatures = SignatureCache.defaults(verifier);
+    this.signatures = SignatureCache.defaults(Transaction::hasValidSignature);
     this.mempool = new Mempool(params, config.mempool(), verifier);
     this.orphans =
         new OrphanPool(config.maxOrphans(), config.maxOrphanBytes(), config.orphanExpiryMillis());
