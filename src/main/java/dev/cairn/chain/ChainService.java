@@ -17,9 +17,16 @@ import dev.cairn.owner.Owner;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -63,6 +70,10 @@ public final class ChainService implements AutoCloseable {
   private final NetworkParams params;
   private final ChainConfig config;
   private final Predicate<Transaction> verifier;
+  private final ExecutorService verifiers =
+      Executors.newFixedThreadPool(
+          Runtime.getRuntime().availableProcessors(),
+          Thread.ofPlatform().name("chain-verify-", 0).daemon().factory());
 
   /** Off-owner reads of the store hold the read lock; {@link #close} takes the write lock. */
   private final ReentrantReadWriteLock storeGuard = new ReentrantReadWriteLock();
@@ -185,6 +196,45 @@ public final class ChainService implements AutoCloseable {
    */
   public CompletableFuture<ImportResult> importRequested(Block block, String source) {
     return request(f -> new ChainCommand.ImportBlock(block, source, true, f));
+  }
+
+  /**
+   * Verifies the signatures of {@code blocks}' transactions on the verifier threads ({@code
+   * chain-verify-<i>}, one per processor, never the owner), one task per block, and remembers those
+   * that pass in the chain's {@link SignatureCache}, so that importing the blocks afterwards spares
+   * the owner those checks; the owner still checks everything else, in order. Sync workers call it
+   * on a downloaded batch before handing it over, so batch N+1 verifies while the owner imports
+   * batch N. Blocks the caller until done. A bad signature is not remembered: the import rejects
+   * the block as before. Returns the number of signatures that failed.
+   */
+  public int preverify(List<Block> blocks) throws InterruptedException {
+    List<Callable<Integer>> tasks = new ArrayList<>(blocks.size());
+    for (Block b : blocks) {
+      tasks.add(
+          () -> {
+            int bad = 0;
+            for (Transaction tx : b.transactions()) {
+              if (!state.signatures().verify(tx)) {
+                bad++;
+              }
+            }
+            return bad;
+          });
+    }
+    int bad = 0;
+    try {
+      for (Future<Integer> f : verifiers.invokeAll(tasks)) {
+        bad += f.get();
+      }
+    } catch (ExecutionException | RejectedExecutionException e) {
+      // a verifier failed or the service closed: the owner verifies what is not cached
+    }
+    return bad;
+  }
+
+  /** The chain's signature cache (its counters show what {@link #preverify} saved). */
+  public SignatureCache signatures() {
+    return state.signatures();
   }
 
   /** The base for checking a peer's headers that descend from the stored header {@code hash}. */
@@ -329,6 +379,7 @@ public final class ChainService implements AutoCloseable {
   /** Stops the ticks and the owner (queued commands fail), then closes the store. */
   @Override
   public void close() {
+    verifiers.shutdownNow();
     owner.close();
     storeGuard.writeLock().lock();
     try {

@@ -98,6 +98,7 @@ public final class ChainState {
   private Thread owner;
   private long viewVersion;
   private volatile ChainView view;
+  private final SignatureCache signatures;
 
   private ChainState(
       NetworkParams params,
@@ -111,11 +112,12 @@ public final class ChainState {
     this.store = store;
     this.accounts = store.accountReader();
     this.index = index;
+    this.signatures = SignatureCache.defaults(Transaction::hasValidSignature);
     this.mempool = new Mempool(params, config.mempool(), verifier);
     this.orphans =
         new OrphanPool(config.maxOrphans(), config.maxOrphanBytes(), config.orphanExpiryMillis());
     this.invalidBlocks = new InvalidBlocks(config.maxInvalidBlocks(), orphans);
-    this.reorgs = new ReorgExecutor(params, store, accounts, index, invalidBlocks);
+    this.reorgs = new ReorgExecutor(params, store, accounts, index, invalidBlocks, signatures);
     this.queries = new ChainQueries(params, store, accounts, index, mempool);
     this.now = nowMillis;
     this.owner = Thread.currentThread();
@@ -126,7 +128,9 @@ public final class ChainState {
    * one (network, head, canonical index, supply) and completes an interrupted reorg. The calling
    * thread becomes the owner. {@code verifier} checks the signatures of transactions that reach the
    * owner unverified ({@link #submitTransaction(Transaction)}): {@code
-   * Transaction::hasValidSignature}, or in tests one that counts.
+   * Transaction::hasValidSignature}, or in tests one that counts. The signatures of transactions in
+   * blocks are checked with {@code verifier} through a {@link SignatureCache} ({@link
+   * #signatures}).
    */
   public static ChainState open(
       NetworkParams params,
@@ -391,7 +395,7 @@ public final class ChainState {
   }
 
   private ImportResult extendHead(Block block, Hash hash, BigInteger work, String source) {
-    ApplyResult ar = StateTransition.applyBlock(block, accounts, params);
+    ApplyResult ar = StateTransition.applyBlock(block, accounts, params, signatures);
     if (ar instanceof ApplyResult.Rejected r) {
       // The body matched the header's Merkle root and the state is the parent's: the hash
       // commits to this failure.
@@ -446,6 +450,14 @@ public final class ChainState {
   }
 
   // ---- transactions
+
+  /**
+   * The cache the block path checks signatures through; thread-safe, so sync workers fill it off
+   * the owner.
+   */
+  SignatureCache signatures() {
+    return signatures;
+  }
 
   /** Checks (signature included, after the state) and pools a transaction against the head. */
   public Mempool.Admission submitTransaction(Transaction tx) {

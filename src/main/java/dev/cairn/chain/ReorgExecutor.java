@@ -37,7 +37,8 @@ record ReorgExecutor(
     ChainStore store,
     AccountReader accounts,
     HeaderIndex index,
-    InvalidBlocks invalid) {
+    InvalidBlocks invalid,
+    SignatureCache signatures) {
   private static final Logger LOG = LogManager.getLogger();
 
   /**
@@ -88,7 +89,7 @@ record ReorgExecutor(
       for (Hash h : plan.connect()) {
         StoredHeader e = index.get(h);
         Block b = store.block(h).orElseThrow(() -> new StoreException("body missing: " + h));
-        ApplyResult ar = StateTransition.applyBlock(b, accounts, params);
+        ApplyResult ar = StateTransition.applyBlock(b, accounts, params, signatures);
         if (ar instanceof ApplyResult.Rejected r) {
           InvalidBlocks.Failure f = InvalidBlocks.Failure.of(r);
           LOG.debug("block {} fails on its branch: {} {}", h, f.reason(), f.detail());

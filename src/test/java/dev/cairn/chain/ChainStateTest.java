@@ -506,4 +506,44 @@ class ChainStateTest {
                         .isInstanceOf(IllegalStateException.class));
     t.join();
   }
+
+  static ImportResult importInto(ChainState c, Block b) {
+    CompletableFuture<ImportResult> f = new CompletableFuture<>();
+    c.handle(new ChainCommand.ImportBlock(b, "test", true, f));
+    return f.join();
+  }
+
+  @Test
+  void aTransactionVerifiedAheadIsNotVerifiedAgainByTheOwner() {
+    ChainState c = chain;
+    List<Transaction> txs = List.of(tx(0, 1, 10, 10, 0), tx(0, 1, 10, 10, 1), tx(2, 3, 5, 10, 0));
+    Block b = mine(genesis(), 1_000, MINER, txs);
+    for (Transaction t : txs) {
+      assertThat(c.signatures().verify(t)).isTrue(); // as a sync worker would, off the owner
+    }
+    assertThat(c.signatures().verifications()).isEqualTo(3);
+
+    assertThat(importInto(c, b).imported()).isTrue();
+
+    assertThat(c.signatures().verifications()).as("the owner found all three cached").isEqualTo(3);
+    assertThat(c.signatures().hits()).isEqualTo(3);
+  }
+
+  @Test
+  void aFlippedSignatureByteIsRejectedThoughTheSameTransferWasCached() {
+    ChainState c = chain;
+    Transaction good = tx(0, 1, 10, 10, 0);
+    assertThat(c.signatures().verify(good)).isTrue();
+    byte[] sig = good.signature();
+    sig[5] ^= 1;
+    Transaction forged = good.withSignature(sig); // same fields, same signing message
+    Block b = mine(genesis(), 1_000, MINER, List.of(forged));
+
+    ImportResult r = importInto(c, b);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.INVALID);
+    assertThat(r.reason()).isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(c.signatures().verify(forged)).as("a failure is never cached").isFalse();
+    assertThat(c.signatures().size()).isEqualTo(1);
+  }
 }

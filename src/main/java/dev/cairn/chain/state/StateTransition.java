@@ -12,6 +12,7 @@ import dev.cairn.chain.model.Transaction;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The state transition: applying a block's transactions in order, then crediting reward plus fees
@@ -42,11 +43,21 @@ public final class StateTransition {
    * BlockValidator}.
    */
   public static ApplyResult applyBlock(Block block, AccountReader state, NetworkParams p) {
+    return applyBlock(block, state, p, Transaction::hasValidSignature);
+  }
+
+  /**
+   * As {@link #applyBlock(Block, AccountReader, NetworkParams)}, checking each signature with
+   * {@code verifier} (the chain's signature cache) in place of {@link
+   * Transaction#hasValidSignature()}.
+   */
+  public static ApplyResult applyBlock(
+      Block block, AccountReader state, NetworkParams p, Predicate<Transaction> verifier) {
     Overlay overlay = new Overlay(state);
     long fees = 0;
     for (int i = 0; i < block.transactions().size(); i++) {
       Transaction tx = block.transactions().get(i);
-      ValidationResult r = apply(tx, overlay, p);
+      ValidationResult r = apply(tx, overlay, p, verifier);
       if (!r.accepted()) {
         return new ApplyResult.Rejected(r, i);
       }
@@ -85,13 +96,17 @@ public final class StateTransition {
    */
   public static ValidationResult checkTransaction(
       Transaction tx, AccountReader state, NetworkParams p) {
-    return apply(tx, new Overlay(state), p);
+    return apply(tx, new Overlay(state), p, Transaction::hasValidSignature);
   }
 
-  private static ValidationResult apply(Transaction tx, Overlay overlay, NetworkParams p) {
-    Optional<RejectReason> stateless = TransactionRules.check(tx, p);
+  private static ValidationResult apply(
+      Transaction tx, Overlay overlay, NetworkParams p, Predicate<Transaction> verifier) {
+    Optional<RejectReason> stateless = TransactionRules.checkCheap(tx, p);
     if (stateless.isPresent()) {
       return ValidationResult.reject(stateless.get(), tx.toString());
+    }
+    if (!verifier.test(tx)) {
+      return ValidationResult.reject(RejectReason.BAD_SIGNATURE, tx.toString());
     }
     Address from = tx.sender();
     Optional<Account> maybeSender = overlay.read(from);

@@ -268,9 +268,14 @@ public final class SyncManager implements AutoCloseable {
             try {
               List<Block> blocks = rpc.blocksByHash(peer, hashes);
               metrics.syncBatchDone("download", start);
+              // verify the signatures on the chain's verifier threads now, while the owner
+              // imports earlier batches: the import then finds them in the signature cache
+              chain.preverify(blocks);
               post(new SyncEvent.BatchDone(job, index, peer, blocks));
             } catch (SyncFailure f) {
               post(new SyncEvent.BatchFailed(job, index, peer, f));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
             }
           });
     }
