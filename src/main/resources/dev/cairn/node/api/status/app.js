@@ -91,8 +91,8 @@ async function pollStatus() {
     el("td", {}, p.connectedSince ? duration((Date.now() - p.connectedSince) / 1000) : "—"))));
   addLivePoint(head.height, status.peerCount);
   if (head.hash !== state.headHash) {
+    await pollBlocks(); // if this fails, the next poll tries again: the table never stays stale
     state.headHash = head.hash;
-    await pollBlocks();
   } else {
     renderBlockAges();
   }
