@@ -7,6 +7,7 @@ import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.HostConfig;
+import dev.cairn.p2p.host.ResourceLimits;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.identify.IdentifyMessage;
 import dev.cairn.p2p.multiformats.Multiaddr;
@@ -51,10 +52,14 @@ class Libp2pInteropIT {
     JsPeer.assumeEnabled();
     js = JsPeer.start("--listen", "/ip4/127.0.0.1/tcp/0");
     jsId = PeerId.parse(js.peerId());
+    // No byte budgets: these tests check muxing and framing against js, and 64 concurrent 1 MiB
+    // streams to one peer are more than the default per-peer budget holds (16 MiB of 256 KiB
+    // windows, identify's stream included), which refused the 64th now and then.
     java =
         Libp2p.create(
             HostConfig.defaults(
-                Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
+                    Ed25519PrivateKey.generate(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))
+                .withResources(ResourceLimits.unlimited()));
     java.host().setHandler(ECHO, Echo::serve);
   }
 
