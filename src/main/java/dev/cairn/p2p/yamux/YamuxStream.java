@@ -32,6 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * wait for a write in progress (bounded by the write timeout). The session's reader thread is the
  * only producer of received data, send credit and remote FIN/RST; all stream state is guarded by
  * one {@link ReentrantLock} that is never held while blocking on the connection.
+ *
+ * <p>Size: about 610 lines, just over the house's 600, since its receive window also reserves from
+ * the host's budget ({@link YamuxMemory}). The application side and the reader-thread side share
+ * every field under the one lock above, so splitting them apart would spread that lock over two
+ * classes; the seam worth taking is the receive window (credit, growth, reservation) as a small
+ * class of its own, not split yet (named in the closing note of issue 14).
  */
 public final class YamuxStream implements Duplex {
 
