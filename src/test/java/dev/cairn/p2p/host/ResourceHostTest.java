@@ -136,6 +136,13 @@ class ResourceHostTest {
     Libp2p attacker = hostAt(41, c -> c);
     Libp2p honest = hostAt(42, c -> c);
     attacker.host().dial(server.host().fullAddress().orElseThrow());
+    // Identify's streams each hold a window from the same budget while they run: let them finish,
+    // or the flood meets a budget they still share and stops short of it once they close.
+    attacker.identify().awaitIdentify(server.host().peerId(), 10_000);
+    server.identify().awaitIdentify(attacker.host().peerId(), 10_000);
+    Await.until(
+        () -> server.host().resources().peerUsage(attacker.host().peerId()).bytes() == 0,
+        "identify's windows released");
     // The attack: 64 ping streams, each written to as fast as the server's window allows, never
     // reading a pong. The server's ping handler echoes until the attacker's window is full, then
     // stops reading, so its receive window fills too: 256 KiB held per stream.

@@ -30,16 +30,22 @@ class IdentifyServiceTest {
     Await.until(() -> a.host().isConnected(peer), "a registers the connection");
     // Connection listeners run after the connection is registered: wait for identify's entry.
     Await.until(() -> a.identify().trackedPeers() == 1, "identify tracks the silent peer");
-    CompletableFuture<Throwable> waiter =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                a.identify().awaitIdentify(peer, 30_000);
-                return null;
-              } catch (IOException e) {
-                return e;
-              }
-            });
+    CompletableFuture<Throwable> waiter = new CompletableFuture<>();
+    Thread waiting =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    a.identify().awaitIdentify(peer, 30_000);
+                    waiter.complete(null);
+                  } catch (IOException e) {
+                    waiter.complete(e);
+                  }
+                });
+    // Disconnect only once the waiter waits on the peer's entry: a waiter that starts after the
+    // disconnect waits (with its own entry) for a connection that may still come, by design.
+    Await.until(
+        () -> waiting.getState() == Thread.State.TIMED_WAITING, "the waiter waits for identify");
 
     a.host().disconnect(peer);
 
