@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,9 @@ public final class HttpApi implements AutoCloseable {
 
   /** Largest request body we read (a signed transaction is far smaller). */
   public static final int MAX_BODY = 64 * 1024;
+
+  /** Longest raw path plus query we route (the API's targets are far shorter). */
+  static final int MAX_TARGET = 8 * 1024;
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -113,61 +117,12 @@ public final class HttpApi implements AutoCloseable {
 
   private void serve(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
-      Response response = null;
-      boolean pathKnown = false;
-      for (Route r : routes) {
-        Matcher m = r.pattern.matcher(path);
-        if (!m.matches()) {
-          continue;
-        }
-        pathKnown = true;
-        if (!r.method.equals(method)) {
-          continue;
-        }
-        Map<String, String> params = new java.util.HashMap<>();
-        for (int i = 0; i < r.names.size(); i++) {
-          params.put(
-              r.names.get(i), java.net.URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
-        }
-        String query = exchange.getRequestURI().getRawQuery();
-        if (query != null) {
-          for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-              params.putIfAbsent(
-                  java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                  java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-          }
-        }
-        byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-          body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-          response = Response.error(413, "request body over " + MAX_BODY + " bytes");
-          break;
-        }
-        try {
-          response = r.handler.handle(new Request(method, params, body, headers(exchange)));
-        } catch (ApiException e) {
-          response = Response.error(e.status(), e.getMessage());
-        } catch (IllegalArgumentException e) {
-          response = Response.error(400, e.getMessage());
-        } catch (Exception e) {
-          LOG.error("API {} {} failed", method, path, e);
-          response = Response.error(500, "internal error");
-        }
-        break;
-      }
-      if (response == null) {
-        response =
-            pathKnown
-                ? Response.error(405, "method not allowed")
-                : Response.error(404, "not found");
-      }
+      Response response =
+          respond(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI(),
+              exchange.getRequestBody(),
+              headers(exchange));
       byte[] bytes =
           response.body instanceof String s
               ? s.getBytes(StandardCharsets.UTF_8)
@@ -177,6 +132,108 @@ public final class HttpApi implements AutoCloseable {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
       }
+    }
+  }
+
+  /**
+   * The answer to one request; a malformed request target is refused with 400 (or 414 when too
+   * long), never thrown. Routes match the raw path, and each parameter is percent-decoded once (a
+   * path segment literally, a query the form way, {@code +} as space), strictly: an escape that is
+   * not two hex digits, or bytes that are not UTF-8, are refused rather than guessed at.
+   */
+  Response respond(String method, URI uri, InputStream body, Map<String, String> headers)
+      throws IOException {
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String query = uri.getRawQuery();
+    if (path.length() + (query == null ? 0 : query.length()) > MAX_TARGET) {
+      return Response.error(414, "request target over " + MAX_TARGET + " characters");
+    }
+    boolean pathKnown = false;
+    for (Route r : routes) {
+      Matcher m = r.pattern.matcher(path);
+      if (!m.matches()) {
+        continue;
+      }
+      pathKnown = true;
+      if (!r.method.equals(method)) {
+        continue;
+      }
+      Map<String, String> params = new java.util.HashMap<>();
+      byte[] bytes;
+      try (InputStream in = body) {
+        for (int i = 0; i < r.names.size(); i++) {
+          params.put(r.names.get(i), percentDecode(m.group(i + 1), false));
+        }
+        if (query != null) {
+          for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+              params.putIfAbsent(
+                  percentDecode(pair.substring(0, eq), true),
+                  percentDecode(pair.substring(eq + 1), true));
+            }
+          }
+        }
+        bytes = in.readNBytes(MAX_BODY + 1);
+      } catch (ApiException e) {
+        return Response.error(e.status(), e.getMessage());
+      }
+      if (bytes.length > MAX_BODY) {
+        return Response.error(413, "request body over " + MAX_BODY + " bytes");
+      }
+      try {
+        return r.handler.handle(new Request(method, params, bytes, headers));
+      } catch (ApiException e) {
+        return Response.error(e.status(), e.getMessage());
+      } catch (IllegalArgumentException e) {
+        return Response.error(400, e.getMessage());
+      } catch (Exception e) {
+        LOG.error("API {} {} failed", method, path, e);
+        return Response.error(500, "internal error");
+      }
+    }
+    return pathKnown ? Response.error(405, "method not allowed") : Response.error(404, "not found");
+  }
+
+  /**
+   * Decodes {@code %XX} escapes (and {@code +} as a space when {@code plusIsSpace}) into UTF-8
+   * text; a broken escape or bytes that are not UTF-8 are refused with 400.
+   */
+  static String percentDecode(String raw, boolean plusIsSpace) {
+    if (raw.indexOf('%') < 0 && !(plusIsSpace && raw.indexOf('+') >= 0)) {
+      return raw;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+        int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+        if (lo < 0) {
+          throw new ApiException(400, "malformed percent escape in the request target");
+        }
+        out.write(hi << 4 | lo);
+        i += 2;
+      } else if (c == '+' && plusIsSpace) {
+        out.write(' ');
+      } else {
+        int end = i + 1;
+        if (Character.isHighSurrogate(c)
+            && end < raw.length()
+            && Character.isLowSurrogate(raw.charAt(end))) {
+          end++;
+        }
+        out.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
+        i = end - 1;
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(out.toByteArray()))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ApiException(400, "request target is not UTF-8 after decoding");
     }
   }
 
