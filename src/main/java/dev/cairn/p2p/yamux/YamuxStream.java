@@ -311,7 +311,7 @@ public final class YamuxStream implements Duplex {
     long rtt = session.rttNanos();
     if (rtt > 0 && window < maxWindow && now - epochNanos < 4 * rtt) {
       int grown = (int) Math.min(2L * window, maxWindow);
-      if (memory.reserve(grown - window)) {
+      if (memory.grow(grown - window)) {
         extra = grown - window;
         window = grown;
       }
