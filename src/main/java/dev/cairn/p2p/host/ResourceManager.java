@@ -29,6 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>buffers held for one peer ({@link #reserve(PeerId, String, long)}), such as a
  *       request/response answer buffer or a gossip queue: a {@link Reservation} that may grow and
  *       shrink and is released on close.
+ *   <li>answers we read to our own requests ({@link #reserveAnswers}), chunk by chunk before each
+ *       is allocated, until the request ends.
  * </ul>
  *
  * <p>Priorities: a reservation is {@link Priority#HIGH} (it may fill a budget: a new stream's
@@ -170,6 +172,25 @@ public final class ResourceManager {
         return null;
       }
       return r;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Reserves nothing yet for an answer we asked for with {@code protocol}: the requester reserves
+   * each chunk as its length prefix arrives, before the chunk is read (at {@link Priority#LOW}, as
+   * a request we make can be made again later, while new streams cannot wait), and closes the
+   * reservation when the request ends. Charged to the protocol and the system, not to the peer:
+   * what one peer can send is already bounded by what we asked of it and by how many requests we
+   * have in flight with it; and charging it to the peer would make an honest large answer compete
+   * with its own stream's receive window for the same per-peer budget. What every peer's answers
+   * together may hold is what the system budget bounds.
+   */
+  public Reservation reserveAnswers(String protocol) {
+    lock.lock();
+    try {
+      return new Reservation(List.of(protocol(protocol), system), null, protocol);
     } finally {
       lock.unlock();
     }
