@@ -10,9 +10,10 @@ import dev.cairn.owner.RecordCopy;
  * response buffer) is refused or reset instead of buffering past the budget.
  *
  * <p>The defaults ({@link #defaults()}) let a node with 50 peers run in a 256 MiB heap: the system
- * budget is 96 MiB, each peer's 8 MiB (32 streams at the initial 256 KiB window, or fewer with
- * grown windows), so the budgets of 12 peers that use all of theirs fill the system's, and honest
- * peers, which hold a few streams each, use a small part of it (docs/BENCHMARKS.md).
+ * budget is 96 MiB, each peer's 16 MiB (64 streams at the initial 256 KiB window, or fewer with
+ * grown windows, which take at most three quarters of it), so the budgets of six peers that use all
+ * of theirs fill the system's, and honest peers, which hold a few streams each, use a small part of
+ * it (docs/BENCHMARKS.md).
  *
  * @param systemBytes all reservations together
  * @param peerBytes all reservations for one peer (over all its connections)

@@ -23,13 +23,23 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>yamux streams ({@link #openConnection} gives the session its {@link YamuxMemory}): a new
  *       stream counts against the stream limits and reserves its initial 256 KiB receive window; a
  *       stream refused is answered with RST (inbound) or fails to open (outbound). A window grows
- *       only by what is reserved for it. Once its protocol is negotiated the stream is tagged with
- *       it ({@link StreamScope#setProtocol}), which counts it against the protocol's limits; over
- *       them, the host resets the stream.
+ *       only by what is reserved for it, at {@link Priority#LOW}. Once its protocol is negotiated
+ *       the stream is tagged with it ({@link StreamScope#setProtocol}), which counts it against the
+ *       protocol's limits; over them, the host resets the stream.
  *   <li>buffers held for one peer ({@link #reserve(PeerId, String, long)}), such as a
  *       request/response answer buffer or a gossip queue: a {@link Reservation} that may grow and
  *       shrink and is released on close.
+ *   <li>answers we read to our own requests ({@link #reserveAnswers}), chunk by chunk before each
+ *       is allocated, until the request ends.
  * </ul>
+ *
+ * <p>Priorities: a reservation is {@link Priority#HIGH} (it may fill a budget: a new stream's
+ * initial window, a buffer a request needs) or {@link Priority#LOW} (something that only makes a
+ * stream faster: a receive window's growth by auto-tuning). A low-priority reservation is granted
+ * only while every scope it shares with other streams (connection, peer, protocol, system) stays
+ * within {@link Priority#LOW}'s share, three quarters, of its budget after it; so grown windows
+ * never take the last quarter, and a new stream to a busy peer still finds room for its initial
+ * window. A stream's own scope holds that stream alone and is not held back.
  *
  * <p>Everything is released when its owner closes: a stream when it leaves its session, a
  * connection's remainder when the connection ends; a peer scope goes when its last connection and
@@ -42,6 +52,26 @@ public final class ResourceManager {
 
   /** Bytes reserved and streams open in one scope. */
   public record Usage(long bytes, int streams) {}
+
+  /**
+   * How much of a shared budget a reservation may use: {@link #HIGH} all of it, {@link #LOW} only
+   * up to three quarters, so that high-priority reservations always have the last quarter.
+   */
+  public enum Priority {
+    /** Up to the whole budget: new streams' initial windows, buffers a request needs. */
+    HIGH,
+    /**
+     * Up to three quarters of each shared scope's budget (the reservation's own stream scope
+     * excepted), counted after the reservation: receive window growth, which a stream can do
+     * without.
+     */
+    LOW;
+
+    /** The most bytes a shared scope with budget {@code max} may hold after such a reservation. */
+    long ceiling(long max) {
+      return this == HIGH ? max : max - max / 4;
+    }
+  }
 
   /**
    * A snapshot of the manager's usage, for metrics.
@@ -137,11 +167,30 @@ public final class ResourceManager {
       Reservation r =
           new Reservation(
               List.of(p, protocol(protocol), protocolPeer(protocol, peer), system), p, protocol);
-      if (!r.reserveLocked(bytes)) {
+      if (!r.reserveLocked(bytes, Priority.HIGH)) {
         r.closeLocked();
         return null;
       }
       return r;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Reserves nothing yet for an answer we asked for with {@code protocol}: the requester reserves
+   * each chunk as its length prefix arrives, before the chunk is read (at {@link Priority#LOW}, as
+   * a request we make can be made again later, while new streams cannot wait), and closes the
+   * reservation when the request ends. Charged to the protocol and the system, not to the peer:
+   * what one peer can send is already bounded by what we asked of it and by how many requests we
+   * have in flight with it; and charging it to the peer would make an honest large answer compete
+   * with its own stream's receive window for the same per-peer budget. What every peer's answers
+   * together may hold is what the system budget bounds.
+   */
+  public Reservation reserveAnswers(String protocol) {
+    lock.lock();
+    try {
+      return new Reservation(List.of(protocol(protocol), system), null, protocol);
     } finally {
       lock.unlock();
     }
@@ -207,12 +256,25 @@ public final class ResourceManager {
   private static class Counter {
     final long maxBytes;
     final int maxStreams;
+    // Whether other streams draw on this budget too, so low-priority reservations leave room.
+    final boolean shared;
     long bytes;
     int streams;
 
     Counter(long maxBytes, int maxStreams) {
+      this(maxBytes, maxStreams, true);
+    }
+
+    Counter(long maxBytes, int maxStreams, boolean shared) {
       this.maxBytes = maxBytes;
       this.maxStreams = maxStreams;
+      this.shared = shared;
+    }
+
+    /** Whether {@code more} bytes fit at {@code priority} (and the sum does not overflow). */
+    boolean fits(long more, Priority priority) {
+      long after = bytes + more;
+      return after >= 0 && after <= (shared ? priority.ceiling(maxBytes) : maxBytes);
     }
 
     Usage usage() {
@@ -252,14 +314,26 @@ public final class ResourceManager {
       }
     }
 
-    /** Reserves {@code bytes} more; false, reserving nothing, when a budget would be passed. */
+    /**
+     * Reserves {@code bytes} more at {@link Priority#HIGH}; false, reserving nothing, when a budget
+     * would be passed.
+     */
     public boolean reserve(long bytes) {
+      return reserve(bytes, Priority.HIGH);
+    }
+
+    /**
+     * Reserves {@code bytes} more at {@code priority}; false, reserving nothing, when a budget (or
+     * for {@link Priority#LOW}, its share of a shared budget) would be passed.
+     */
+    public boolean reserve(long bytes, Priority priority) {
       if (bytes < 0) {
         throw new IllegalArgumentException("negative reservation " + bytes);
       }
+      Objects.requireNonNull(priority, "priority");
       lock.lock();
       try {
-        return reserveLocked(bytes);
+        return reserveLocked(bytes, priority);
       } finally {
         lock.unlock();
       }
@@ -300,12 +374,12 @@ public final class ResourceManager {
       }
     }
 
-    boolean reserveLocked(long bytes) {
+    boolean reserveLocked(long bytes, Priority priority) {
       if (closed) {
         return false;
       }
       for (Counter c : chain) {
-        if (c.bytes + bytes > c.maxBytes || c.bytes + bytes < 0) {
+        if (!c.fits(bytes, priority)) {
           refused++;
           return false;
         }
@@ -388,7 +462,7 @@ public final class ResourceManager {
           }
         }
         StreamScope s = new StreamScope(this);
-        if (!s.reservation.reserveLocked(initialWindow)) {
+        if (!s.reservation.reserveLocked(initialWindow, Priority.HIGH)) {
           s.reservation.closeLocked();
           return null;
         }
@@ -424,7 +498,8 @@ public final class ResourceManager {
    */
   public final class StreamScope implements YamuxMemory.StreamMemory {
     private final ConnectionScope conn;
-    private final Counter stream = new Counter(limits.streamBytes(), 1);
+    // Only this stream draws on it: a low-priority growth may fill it.
+    private final Counter stream = new Counter(limits.streamBytes(), 1, false);
     private final Reservation reservation;
     private String protocol; // guarded by the manager's lock
     private boolean closed; // guarded by the manager's lock
@@ -435,9 +510,13 @@ public final class ResourceManager {
           new Reservation(List.of(stream, conn.connection, conn.peer, system), conn.peer, null);
     }
 
+    /**
+     * A window growth: a {@link Priority#LOW} reservation, so the connection's, the peer's, the
+     * protocol's and the system's budgets keep a quarter for new streams' initial windows.
+     */
     @Override
-    public boolean reserve(long bytes) {
-      return reservation.reserve(bytes);
+    public boolean grow(long bytes) {
+      return reservation.reserve(bytes, Priority.LOW);
     }
 
     /** Bytes this stream holds now. */

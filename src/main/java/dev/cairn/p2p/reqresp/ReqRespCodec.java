@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * The framing: a request is {@code varint(n) bytes}; a response is a sequence of chunks {@code
@@ -76,6 +77,17 @@ final class ReqRespCodec {
    */
   static List<byte[]> readResponse(InputStream in, int maxChunkBytes, int maxChunks, long maxBytes)
       throws IOException, ProtocolException {
+    return readResponse(in, maxChunkBytes, maxChunks, maxBytes, n -> true);
+  }
+
+  /**
+   * As {@link #readResponse(InputStream, int, int, long)}, asking {@code admit} for each SUCCESS
+   * chunk's length once its prefix passed the bounds and before its body is read: false (no memory
+   * for it) ends the read with an {@link IOException}, which is no fault of the responder.
+   */
+  static List<byte[]> readResponse(
+      InputStream in, int maxChunkBytes, int maxChunks, long maxBytes, IntPredicate admit)
+      throws IOException, ProtocolException {
     List<byte[]> chunks = new ArrayList<>();
     long left = maxBytes;
     while (true) {
@@ -98,6 +110,9 @@ final class ReqRespCodec {
             "chunk of " + n + " bytes exceeds the response budget of " + maxBytes + " bytes");
       }
       left -= n;
+      if (!admit.test(n)) {
+        throw new IOException("busy: no memory left for a response chunk of " + n + " bytes");
+      }
       chunks.add(readExactly(in, n));
     }
   }

@@ -118,6 +118,13 @@ public final class ReqRespProtocol implements ConnectionListener {
    * maxBytes} of payload in all (each capped by the config): what this request asked for. A
    * responder that sends more breaks the protocol ({@link ProtocolException.Reason#LIMIT_EXCEEDED}
    * before the extra chunk is buffered): it loses standing and the stream is reset.
+   *
+   * <p>The answer is memory the responder decides to fill (up to those bounds) and may take up to
+   * the response timeout to finish, so each chunk is reserved from the {@link ResourceManager}
+   * before it is read ({@link ResourceManager#reserveAnswers}, low priority) and released when this
+   * method returns; from then on the chunks are the caller's, bounded by how many requests it
+   * makes. A chunk the budget refuses ends the request with an {@link IOException} ("busy") and
+   * resets the stream; the responder is not penalised.
    */
   public List<byte[]> request(PeerId peer, byte[] request, int maxChunks, long maxBytes)
       throws IOException, ProtocolException {
@@ -134,7 +141,8 @@ public final class ReqRespProtocol implements ConnectionListener {
     AtomicBoolean firstByte = new AtomicBoolean();
     AtomicBoolean expired = new AtomicBoolean();
     Scheduler.Cancellable[] deadlines = deadlines(stream, firstByte, expired);
-    try (stream) {
+    try (stream;
+        ResourceManager.Reservation answer = host.resources().reserveAnswers(config.protocolId())) {
       OutputStream out =
           new BufferedOutputStream(stream.out(), Math.min(request.length + 10, 65536));
       ReqRespCodec.writeFrame(out, request);
@@ -142,7 +150,12 @@ public final class ReqRespProtocol implements ConnectionListener {
       stream.closeWrite();
       InputStream in = new FirstByteInputStream(stream.in(), firstByte);
       try {
-        return ReqRespCodec.readResponse(in, config.maxChunkBytes(), chunkLimit, byteLimit);
+        return ReqRespCodec.readResponse(
+            in,
+            config.maxChunkBytes(),
+            chunkLimit,
+            byteLimit,
+            n -> reserveOrReset(answer, n, stream));
       } catch (ProtocolException e) {
         stream.reset(); // stop the responder sending more of what we will not read
         throw e;
@@ -164,6 +177,15 @@ public final class ReqRespProtocol implements ConnectionListener {
         d.cancel();
       }
     }
+  }
+
+  /** Reserves an answer chunk of {@code n} bytes, or resets the stream: we will not read it. */
+  private static boolean reserveOrReset(ResourceManager.Reservation answer, int n, Stream stream) {
+    if (answer.reserve(n, ResourceManager.Priority.LOW)) {
+      return true;
+    }
+    stream.reset();
+    return false;
   }
 
   /**

@@ -6,6 +6,12 @@ package dev.cairn.p2p.yamux;
  * any moment, so the whole window is reserved, not the bytes buffered now: the initial 256 KiB when
  * the stream opens, and each growth of the window before it is granted.
  *
+ * <p>The two differ in priority: a stream cannot run without its initial window, but it can without
+ * growth, which only makes it faster. So an implementation grants growth only while it leaves room
+ * for other streams' initial windows (the host's resource manager: three quarters of each shared
+ * budget), and a stream's initial window may use all of it; otherwise one peer's grown windows
+ * could leave no room for the next stream to that peer.
+ *
  * <p>Called from the session's reader thread (inbound streams, window growth) and from the threads
  * that open streams; implementations are thread-safe and never block.
  */
@@ -29,7 +35,7 @@ public interface YamuxMemory {
     StreamMemory UNLIMITED =
         new StreamMemory() {
           @Override
-          public boolean reserve(long bytes) {
+          public boolean grow(long bytes) {
             return true;
           }
 
@@ -37,8 +43,11 @@ public interface YamuxMemory {
           public void close() {}
         };
 
-    /** Reserves {@code bytes} more (a window growth); false, reserving nothing, at a limit. */
-    boolean reserve(long bytes);
+    /**
+     * Reserves {@code bytes} more for a window growth, at low priority: false, reserving nothing,
+     * when the growth would leave too little room for new streams' initial windows.
+     */
+    boolean grow(long bytes);
 
     /** Releases everything this stream holds; idempotent. */
     void close();

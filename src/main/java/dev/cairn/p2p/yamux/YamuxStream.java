@@ -33,21 +33,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * only producer of received data, send credit and remote FIN/RST; all stream state is guarded by
  * one {@link ReentrantLock} that is never held while blocking on the connection.
  *
- * <p>Size: about 610 lines, just over the house's 600, since its receive window also reserves from
- * the host's budget ({@link YamuxMemory}). The application side and the reader-thread side share
- * every field under the one lock above, so splitting them apart would spread that lock over two
- * classes; the seam worth taking is the receive window (credit, growth, reservation) as a small
- * class of its own, not split yet (named in the closing note of issue 14).
+ * <p>The receive window (credit, auto-tuning, its memory reservation, the ring buffer) is a {@link
+ * YamuxReceiveWindow}, guarded by this stream's lock.
  */
 public final class YamuxStream implements Duplex {
-
-  private static final byte[] EMPTY = new byte[0];
-  private static final int MIN_RING = 4096;
 
   private final YamuxSession session;
   private final int id;
   private final boolean outbound;
-  private final int maxWindow;
   private final int maxFramePayload;
   private final long readTimeoutNanos;
   private final long writeTimeoutNanos;
@@ -59,14 +52,8 @@ public final class YamuxStream implements Duplex {
   // Held by the thread writing Data or FIN, so FIN never overtakes a reserved Data frame.
   private final ReentrantLock writeSerial = new ReentrantLock();
 
-  // Receive side (guarded by lock). Invariant: size + consumed + recvCredit == window.
-  private byte[] ring = EMPTY;
-  private int head;
-  private int size;
-  private long recvCredit = YamuxConfig.INITIAL_WINDOW;
-  private long consumed;
-  private int window = YamuxConfig.INITIAL_WINDOW;
-  private long epochNanos = System.nanoTime();
+  // Receive side (guarded by lock).
+  private final YamuxReceiveWindow received;
 
   // Send side (guarded by lock).
   private long sendWindow = YamuxConfig.INITIAL_WINDOW;
@@ -93,7 +80,7 @@ public final class YamuxStream implements Duplex {
     this.memory = memory;
     this.id = id;
     this.outbound = outbound;
-    this.maxWindow = config.maxReceiveWindow();
+    this.received = new YamuxReceiveWindow(config.maxReceiveWindow(), memory, System.nanoTime());
     this.maxFramePayload = config.maxFramePayload();
     this.readTimeoutNanos = config.readTimeout().toNanos();
     this.writeTimeoutNanos = config.writeTimeout().toNanos();
@@ -222,7 +209,7 @@ public final class YamuxStream implements Duplex {
   int receiveWindow() {
     lock.lock();
     try {
-      return window;
+      return received.window();
     } finally {
       lock.unlock();
     }
@@ -232,7 +219,7 @@ public final class YamuxStream implements Duplex {
   int buffered() {
     lock.lock();
     try {
-      return size;
+      return received.buffered();
     } finally {
       lock.unlock();
     }
@@ -251,7 +238,7 @@ public final class YamuxStream implements Duplex {
     lock.lock();
     try {
       long remaining = readTimeoutNanos;
-      while (size == 0) {
+      while (received.buffered() == 0) {
         if (failure != null) {
           throw new IOException(failure.getMessage(), failure);
         }
@@ -275,19 +262,9 @@ public final class YamuxStream implements Duplex {
           throw new InterruptedIOException("interrupted while reading yamux stream " + idText());
         }
       }
-      n = Math.min(len, size);
-      int first = Math.min(n, ring.length - head);
-      System.arraycopy(ring, head, b, off, first);
-      if (n > first) {
-        System.arraycopy(ring, 0, b, off + first, n - first);
-      }
-      // head + size stays constant modulo the capacity: the session reader may be filling the
-      // region after it right now, outside the lock.
-      head = (head + n) % ring.length;
-      size -= n;
-      consumed += n;
-      if (!remoteFin && consumed >= window / 2) {
-        delta = grantCredit();
+      n = received.take(b, off, len);
+      if (!remoteFin && received.creditDue()) {
+        delta = received.grantCredit(session.rttNanos(), System.nanoTime());
         flags = outgoingFlags();
       }
     } finally {
@@ -298,29 +275,6 @@ public final class YamuxStream implements Duplex {
       session.writeQuietly(YamuxFrame.TYPE_WINDOW_UPDATE, flags, id, delta);
     }
     return n;
-  }
-
-  /**
-   * Credit to return to the remote, doubling the window if it was used up within 4 RTTs and the
-   * session's memory grants the growth (a window is memory the remote may fill at once, so it only
-   * grows by what is reserved for it; at the budget it stays as it is).
-   */
-  private long grantCredit() {
-    long now = System.nanoTime();
-    long extra = 0;
-    long rtt = session.rttNanos();
-    if (rtt > 0 && window < maxWindow && now - epochNanos < 4 * rtt) {
-      int grown = (int) Math.min(2L * window, maxWindow);
-      if (memory.reserve(grown - window)) {
-        extra = grown - window;
-        window = grown;
-      }
-    }
-    epochNanos = now;
-    long delta = consumed + extra;
-    consumed = 0;
-    recvCredit += delta;
-    return delta;
   }
 
   private void write(byte[] b, int off, int len) throws IOException {
@@ -398,9 +352,7 @@ public final class YamuxStream implements Duplex {
         return;
       }
       readClosed = true;
-      ring = EMPTY;
-      head = 0;
-      size = 0;
+      received.drop();
       readable.signalAll();
     } finally {
       lock.unlock();
@@ -421,16 +373,13 @@ public final class YamuxStream implements Duplex {
     boolean protest;
     lock.lock();
     try {
-      YamuxCodec.checkData(frame, recvCredit);
-      len = (int) frame.length();
-      recvCredit -= len;
+      len = received.admit(frame);
       discard = failure != null || readClosed || remoteFin;
       // Data after our close, or after the remote's own FIN: reset rather than absorb it forever.
       protest = len > 0 && failure == null && (readClosed || remoteFin);
       if (!discard && len > 0) {
-        ensureCapacity(size + len);
-        dst = ring;
-        tail = (head + size) % ring.length;
+        dst = received.room(len);
+        tail = received.tail();
       }
     } finally {
       lock.unlock();
@@ -452,26 +401,12 @@ public final class YamuxStream implements Duplex {
     }
     lock.lock();
     try {
-      if (failure == null && !readClosed && dst == ring) {
-        size += len;
+      if (failure == null && !readClosed && received.landed(dst, len)) {
         readable.signal();
       }
     } finally {
       lock.unlock();
     }
-  }
-
-  private void ensureCapacity(int needed) {
-    if (ring.length >= needed) {
-      return;
-    }
-    int capacity = Math.max(needed, Math.min(window, Math.max(2 * ring.length, MIN_RING)));
-    byte[] grown = new byte[capacity];
-    int first = Math.min(size, ring.length - head);
-    System.arraycopy(ring, head, grown, 0, first);
-    System.arraycopy(ring, 0, grown, first, size - first);
-    ring = grown;
-    head = 0;
   }
 
   void addSendWindow(long delta) {
@@ -562,9 +497,7 @@ public final class YamuxStream implements Duplex {
   }
 
   private void dropBufferAndWake() {
-    ring = EMPTY;
-    head = 0;
-    size = 0;
+    received.drop();
     readable.signalAll();
     writable.signalAll();
   }

@@ -7,7 +7,8 @@
  *
  * <p>Files: {@link dev.cairn.p2p.yamux.YamuxFrame} (wire header), {@link
  * dev.cairn.p2p.yamux.YamuxCodec} (bytes), {@link dev.cairn.p2p.yamux.YamuxSession} and {@link
- * dev.cairn.p2p.yamux.YamuxStream} (behaviour), {@link dev.cairn.p2p.yamux.YamuxConfig} (limits).
+ * dev.cairn.p2p.yamux.YamuxStream} (behaviour; a stream's receive window, its auto-tuning and
+ * reserved memory in {@code YamuxReceiveWindow}), {@link dev.cairn.p2p.yamux.YamuxConfig} (limits).
  *
  * <p>Choices and deviations:
  *

@@ -69,4 +69,42 @@ class ResourceManagerTest {
     assertThat(after.peers()).isZero();
     assertThat(after.connections()).isZero();
   }
+
+  @Test
+  void lowPriorityGrowthLeavesAQuarterOfEverySharedBudgetForHighPriority() {
+    long w = WINDOW;
+    // system 32 windows, peer and connection 8, one stream at most 4, protocol 8.
+    ResourceManager rm =
+        new ResourceManager(
+            new ResourceLimits(32 * w, 8 * w, 8 * w, 4 * w, 8 * w, 100, 100, 100, 100));
+    PeerId a = peer();
+    ResourceManager.ConnectionScope conn = rm.openConnection(a);
+    ResourceManager.StreamScope s1 = conn.openStream(true, WINDOW);
+    assertThat(s1.grow(3 * w)).as("its own scope full: nobody else draws on it").isTrue();
+    ResourceManager.StreamScope s2 = conn.openStream(true, WINDOW);
+    assertThat(s2.grow(w)).as("the peer at 6 of 8 windows").isTrue();
+    assertThat(s2.grow(1)).as("past three quarters of the peer's budget").isFalse();
+    assertThat(rm.peerUsage(a).bytes()).isEqualTo(6 * w);
+    ResourceManager.StreamScope s3 = conn.openStream(false, WINDOW);
+    ResourceManager.StreamScope s4 = conn.openStream(true, WINDOW);
+    assertThat(s3).as("an initial window may use the last quarter").isNotNull();
+    assertThat(s4).isNotNull();
+    assertThat(conn.openStream(true, WINDOW)).as("but not pass the budget").isNull();
+    assertThat(rm.peerUsage(a)).isEqualTo(new ResourceManager.Usage(8 * w, 4));
+
+    // A buffer reservation at low priority is held back by the protocol and system budgets too.
+    PeerId b = peer();
+    ResourceManager.Reservation r = rm.reserve(b, "/q", 0);
+    assertThat(r.reserve(6 * w, ResourceManager.Priority.LOW)).as("protocol at 3/4").isTrue();
+    assertThat(r.reserve(1, ResourceManager.Priority.LOW)).isFalse();
+    assertThat(r.reserve(2 * w)).as("high priority: the whole protocol budget").isTrue();
+    assertThat(rm.snapshot().refused()).isEqualTo(3);
+    r.close();
+    for (ResourceManager.StreamScope s : java.util.List.of(s1, s2, s3, s4)) {
+      s.close();
+    }
+    conn.close();
+    assertThat(rm.snapshot().system()).isEqualTo(NONE);
+    assertThat(rm.snapshot().peers()).isZero();
+  }
 }

@@ -89,6 +89,48 @@ class ReqRespProtocolTest {
   private static final dev.cairn.p2p.host.ResourceManager.Usage ZERO =
       new dev.cairn.p2p.host.ResourceManager.Usage(0, 0);
 
+  /**
+   * The requester's side: an answer is memory the responder fills, so each chunk is reserved (low
+   * priority) before it is read, and a chunk the budget refuses ends the request without reading it
+   * and without blaming the responder.
+   */
+  @Test
+  void answerChunksAreReservedBeforeTheyAreReadAndRefusedPastTheLowPriorityShare()
+      throws Exception {
+    long kib = 1024;
+    // The requester's protocol budget is 2 MiB; its stream's window takes 256 KiB of it, and an
+    // answer may take the rest of the low-priority three quarters (1.5 MiB), not all of it.
+    dev.cairn.p2p.host.ResourceLimits tight =
+        dev.cairn.owner.RecordCopy.of(dev.cairn.p2p.host.ResourceLimits.defaults())
+            .set("protocolBytes", 2048 * kib)
+            .build();
+    Libp2p server = net.host();
+    Libp2p client = net.host(c -> c.withResources(tight));
+    // The request names the sizes of the chunks to answer with.
+    ReqRespProtocol.serve(
+        server.host(),
+        ReqRespConfig.defaults(ID),
+        (peer, req, r) -> {
+          for (String size : new String(req, StandardCharsets.UTF_8).split(",")) {
+            r.chunk(new byte[Integer.parseInt(size)]);
+          }
+        });
+    ReqRespProtocol c = dialled(client, server, ReqRespConfig.defaults(ID));
+    dev.cairn.p2p.multiformats.PeerId sp = server.host().peerId();
+
+    // 256 KiB + 1.5 MiB fits the whole budget, but not the three quarters an answer may use.
+    assertThatThrownBy(() -> c.request(sp, String.valueOf(1536 * kib).getBytes()))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessageContaining("busy");
+    assertThat(client.host().standing(sp).penalties()).as("not the responder's fault").isZero();
+
+    List<byte[]> small = c.request(sp, "65536,65536,65536".getBytes());
+    assertThat(small).hasSize(3);
+    dev.cairn.testing.Await.until(
+        () -> client.host().resources().snapshot().protocols().getOrDefault(ID, ZERO).bytes() == 0,
+        "answers and streams are released");
+  }
+
   @Test
   void aRequestStreamThatNeverSendsIsResetAfterItsDeadline() throws Exception {
     Libp2p server = net.host();

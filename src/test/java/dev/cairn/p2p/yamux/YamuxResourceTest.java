@@ -111,54 +111,17 @@ class YamuxResourceTest {
     ResourceManager rm = budget(budget);
     PeerId peer = somePeer();
     List<YamuxStream> streams = new CopyOnWriteArrayList<>();
-    RawPeer attacker =
-        crafted(
-            rm,
-            peer,
-            s -> {
-              streams.add(s);
-              try {
-                s.in().transferTo(java.io.OutputStream.nullOutputStream()); // reads at once
-                s.close();
-              } catch (IOException e) {
-                s.reset();
-              }
-            });
+    RawPeer attacker = crafted(rm, peer, readingAll(streams));
     YamuxSession session = sessions.getFirst();
     int n = 4;
-    Map<Integer, Long> credit = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      int id = 1 + 2 * i;
-      attacker.send(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_SYN, 0));
-      credit.put(id, (long) WINDOW);
-    }
-    // The attack: answer the ping late, so the session believes in a long round trip and grows
-    // windows that are consumed within four of them.
-    Future<Duration> ping = threads.submit(() -> session.ping(WAIT));
-    YamuxFrame syn = attacker.next(f -> f.type() == YamuxFrame.TYPE_PING);
-    LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // the peer's deliberate delay
-    attacker.send(YamuxFrame.ping(YamuxFrame.FLAG_ACK, (int) syn.length()));
-    assertThat(ping.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
-
-    long toSend = 48 * MIB;
-    byte[] chunk = new byte[64 * 1024];
-    while (toSend > 0) {
-      for (Map.Entry<Integer, Long> e : credit.entrySet()) {
-        while (e.getValue() > 0 && toSend > 0) {
-          int len = (int) Math.min(chunk.length, e.getValue());
-          attacker.sendData(e.getKey(), 0, java.util.Arrays.copyOf(chunk, len));
-          e.setValue(e.getValue() - len);
-          toSend -= len;
-        }
-      }
-      if (toSend <= 0) {
-        break;
-      }
-      YamuxFrame update =
-          attacker.next(f -> f.type() == YamuxFrame.TYPE_WINDOW_UPDATE && f.length() > 0);
-      credit.merge(update.streamId(), update.length(), Long::sum);
-      assertThat(rm.peerUsage(peer).bytes()).isLessThanOrEqualTo(budget);
-    }
+    Map<Integer, Long> credit = openStreams(attacker, 1, n);
+    fakeLongRoundTrip(session, attacker);
+    pump(
+        attacker,
+        credit,
+        48 * MIB,
+        () -> false,
+        () -> assertThat(rm.peerUsage(peer).bytes()).isLessThanOrEqualTo(budget));
     long windows = streams.stream().mapToLong(YamuxStream::receiveWindow).sum();
     assertThat(streams).hasSize(n);
     assertThat(windows).as("sum of receive windows").isLessThanOrEqualTo(budget);
@@ -170,6 +133,43 @@ class YamuxResourceTest {
     }
     Await.until(() -> session.streamCount() == 0, WAIT, "streams closed");
     assertThat(rm.peerUsage(peer)).isEqualTo(new ResourceManager.Usage(0, 0));
+  }
+
+  /**
+   * Growth is a low-priority reservation: it takes at most three quarters of the peer's budget, so
+   * a peer whose windows grew as far as they may still gets new streams (up to the whole budget).
+   */
+  @Test
+  void grownWindowsLeaveAQuarterOfThePeerBudgetForNewStreams() throws Exception {
+    long budget = 4 * MIB;
+    long growthShare = 3 * MIB;
+    ResourceManager rm = budget(budget);
+    PeerId peer = somePeer();
+    List<YamuxStream> streams = new CopyOnWriteArrayList<>();
+    RawPeer attacker = crafted(rm, peer, readingAll(streams));
+    YamuxSession session = sessions.getFirst();
+    int n = 4;
+    Map<Integer, Long> credit = openStreams(attacker, 1, n);
+    fakeLongRoundTrip(session, attacker);
+    // Windows are 256 KiB times powers of two, so growth can always fill the share exactly.
+    long sent =
+        pump(
+            attacker,
+            credit,
+            512 * MIB,
+            () -> rm.peerUsage(peer).bytes() == growthShare,
+            () -> assertThat(rm.peerUsage(peer).bytes()).isLessThanOrEqualTo(growthShare));
+    assertThat(rm.peerUsage(peer).bytes()).as("growth filled its share").isEqualTo(growthShare);
+    assertThat(sent).as("the share was reached before the data ran out").isLessThan(512 * MIB);
+    assertThat(streams.stream().mapToLong(YamuxStream::receiveWindow).sum()).isEqualTo(growthShare);
+
+    // The quarter left holds four more initial windows, the fifth passes the whole budget.
+    int before = streams.size();
+    openStreams(attacker, 1 + 2 * n, 5);
+    YamuxFrame reset = attacker.next(f -> f.has(YamuxFrame.FLAG_RST));
+    assertThat(reset.streamId()).isEqualTo(1 + 2 * (n + 4));
+    Await.until(() -> streams.size() == before + 4, WAIT, "four new streams accepted");
+    assertThat(rm.peerUsage(peer)).isEqualTo(new ResourceManager.Usage(budget, n + 4));
   }
 
   @Test
@@ -237,5 +237,79 @@ class YamuxResourceTest {
     serverScope.close();
     assertThat(rm.snapshot().peers()).isZero();
     assertThat(rm.snapshot().connections()).isZero();
+  }
+
+  /** An inbound handler that reads each stream to its end at once, then closes it. */
+  private static java.util.function.Consumer<YamuxStream> readingAll(List<YamuxStream> streams) {
+    return s -> {
+      streams.add(s);
+      try {
+        s.in().transferTo(java.io.OutputStream.nullOutputStream());
+        s.close();
+      } catch (IOException e) {
+        s.reset();
+      }
+    };
+  }
+
+  /** Opens {@code count} streams from {@code firstId} on; returns their send credit. */
+  private static Map<Integer, Long> openStreams(RawPeer attacker, int firstId, int count)
+      throws IOException {
+    Map<Integer, Long> credit = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      int id = firstId + 2 * i;
+      attacker.send(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_SYN, 0));
+      credit.put(id, (long) WINDOW);
+    }
+    return credit;
+  }
+
+  /**
+   * The attack on auto-tuning: answer the session's ping late, so that it believes in a long round
+   * trip and grows windows that are consumed within four of them.
+   */
+  private void fakeLongRoundTrip(YamuxSession session, RawPeer attacker) throws Exception {
+    Future<Duration> ping = threads.submit(() -> session.ping(WAIT));
+    YamuxFrame syn = attacker.next(f -> f.type() == YamuxFrame.TYPE_PING);
+    LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // the peer's deliberate delay
+    attacker.send(YamuxFrame.ping(YamuxFrame.FLAG_ACK, (int) syn.length()));
+    assertThat(ping.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+  }
+
+  /**
+   * Sends Data on the streams as fast as their credit allows, until {@code limit} bytes went out or
+   * {@code done} holds after a window update; runs {@code check} after each window update.
+   *
+   * @return the bytes sent
+   */
+  private static long pump(
+      RawPeer attacker,
+      Map<Integer, Long> credit,
+      long limit,
+      java.util.function.BooleanSupplier done,
+      Runnable check)
+      throws Exception {
+    long sent = 0;
+    byte[] chunk = new byte[64 * 1024];
+    while (true) {
+      for (Map.Entry<Integer, Long> e : credit.entrySet()) {
+        while (e.getValue() > 0 && sent < limit) {
+          int len = (int) Math.min(chunk.length, e.getValue());
+          attacker.sendData(e.getKey(), 0, java.util.Arrays.copyOf(chunk, len));
+          e.setValue(e.getValue() - len);
+          sent += len;
+        }
+      }
+      if (sent >= limit) {
+        return sent;
+      }
+      YamuxFrame update =
+          attacker.next(f -> f.type() == YamuxFrame.TYPE_WINDOW_UPDATE && f.length() > 0);
+      credit.merge(update.streamId(), update.length(), Long::sum);
+      check.run();
+      if (done.getAsBoolean()) {
+        return sent;
+      }
+    }
   }
 }
