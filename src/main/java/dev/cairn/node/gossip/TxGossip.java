@@ -28,36 +28,18 @@ import org.apache.logging.log4j.Logger;
  * the chain service's {@code offerTransaction}), the publishing of local transactions, of those the
  * mempool promoted out of its gap queue and, after a reorg, of those of the abandoned blocks. Part
  * of {@link NodeGossip}, which owns the publisher threads and the router.
+ *
+ * @param topic the transactions topic
+ * @param publisher NodeGossip's publisher threads
+ * @param counts the topic's verdicts
  */
-final class TxGossip {
+record TxGossip(
+    GossipRouter router,
+    ChainService chain,
+    String topic,
+    GossipPublisher publisher,
+    VerdictCounts counts) {
   private static final Logger LOG = LogManager.getLogger(NodeGossip.class);
-
-  private final GossipRouter router;
-  private final ChainService chain;
-  private final String topic;
-  private final GossipPublisher publisher;
-  private final VerdictCounts counts;
-
-  TxGossip(
-      GossipRouter router,
-      ChainService chain,
-      String topic,
-      GossipPublisher publisher,
-      VerdictCounts counts) {
-    this.router = router;
-    this.chain = chain;
-    this.topic = topic;
-    this.publisher = publisher;
-    this.counts = counts;
-  }
-
-  String topic() {
-    return topic;
-  }
-
-  VerdictCounts counts() {
-    return counts;
-  }
 
   /** On the chain owner thread: hands the work to a publisher thread. */
   void onHeadChange(HeadChange c) {

@@ -85,11 +85,7 @@ class NodeGossipTest {
   /** A block with valid proof of work and Merkle root whose transaction's signature is forged. */
   private static Block blockWithBadSignature() {
     Transaction forged = forgedTx();
-    return ChainFixture.mine(
-        ChainFixture.Trivial.PARAMS,
-        ChainFixture.Trivial.PARAMS.genesisHeader(),
-        MINER,
-        List.of(forged));
+    return ChainFixture.Trivial.mineOnGenesis(MINER, List.of(forged));
   }
 
   private TestNode node(int i) throws Exception {
@@ -411,11 +407,7 @@ class NodeGossipTest {
     Await.until(() -> b.head().equals(first.hash()), Duration.ofSeconds(10), "b has a's block");
     // b's miner found a block of the same height at the same time; it arrives at c second
     Block rival =
-        ChainFixture.mine(
-            ChainFixture.Trivial.PARAMS,
-            ChainFixture.Trivial.PARAMS.genesisHeader(),
-            ChainFixture.Trivial.key(6).address(),
-            List.of());
+        ChainFixture.Trivial.mineOnGenesis(ChainFixture.Trivial.key(6).address(), List.of());
     assertThat(b.chain.importBlock(rival, "test miner").get(10, TimeUnit.SECONDS).outcome())
         .isEqualTo(ImportResult.Outcome.IMPORTED_SIDE);
     b.gossip.publishBlock(rival).get(10, TimeUnit.SECONDS);
