@@ -142,15 +142,7 @@ final class CompactRelayBenchmark {
 
     @Override
     public List<Block> blocksByHash(List<Hash> hashes) {
-      List<Block> out = new ArrayList<>();
-      for (Hash h : hashes) {
-        Block b = blocks.get(h);
-        if (b == null) {
-          break;
-        }
-        out.add(b);
-      }
-      return out;
+      return ChainFixture.knownPrefix(blocks, hashes);
     }
 
     @Override
@@ -225,11 +217,7 @@ final class CompactRelayBenchmark {
         Node pub = all.get(k % nodes);
         List<Transaction> txs = transactions(random, txCount);
         Block block =
-            ChainFixture.mine(
-                ChainFixture.Trivial.PARAMS,
-                ChainFixture.Trivial.PARAMS.genesisHeader(),
-                ChainFixture.Trivial.key(5).address(),
-                txs);
+            ChainFixture.Trivial.mineOnGenesis(ChainFixture.Trivial.key(5).address(), txs);
         // the transactions first, in batches (each waited for), from rotating publishers
         int gossiped = txCount - missing;
         if (!gossipTxs) {
@@ -276,8 +264,8 @@ final class CompactRelayBenchmark {
           n.txs.clear();
         }
       }
-      long fetched = all.stream().mapToLong(n -> n.relay.fetched()).sum();
-      long whole = all.stream().mapToLong(n -> n.relay.fullBlocks()).sum();
+      long fetched = all.stream().mapToLong(n -> n.relay.stats().fetched()).sum();
+      long whole = all.stream().mapToLong(n -> n.relay.stats().fullBlocks()).sum();
       long blamed = all.stream().mapToLong(n -> n.blamed.sum()).sum();
       GossipBenchmark.report(
           String.format(

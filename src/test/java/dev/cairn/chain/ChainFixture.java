@@ -252,6 +252,22 @@ public final class ChainFixture {
     return child;
   }
 
+  /**
+   * The blocks of {@code known} that {@code hashes} name, in order, stopping at the first unknown
+   * one ({@code BlockSource#blocksByHash} for a map of blocks).
+   */
+  public static List<Block> knownPrefix(Map<Hash, Block> known, List<Hash> hashes) {
+    List<Block> out = new ArrayList<>();
+    for (Hash h : hashes) {
+      Block b = known.get(h);
+      if (b == null) {
+        break;
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
   /** A mined child of {@code parent}, on schedule, with the expected bits and a correct root. */
   public static Block mine(
       NetworkParams p, BlockHeader parent, Address miner, List<Transaction> txs) {
@@ -317,6 +333,11 @@ public final class ChainFixture {
                 new NetworkParams.Allocation(key(0).address(), 1_000_000),
                 new NetworkParams.Allocation(key(1).address(), 1_000_000)),
             BigInteger.ZERO);
+
+    /** A mined child of {@link #PARAMS}' genesis carrying {@code txs}, paid to {@code miner}. */
+    public static Block mineOnGenesis(Address miner, List<Transaction> txs) {
+      return mine(PARAMS, PARAMS.genesisHeader(), miner, txs);
+    }
 
     /** A signed transaction on {@link #PARAMS}' chain. */
     public static Transaction tx(SigningKey from, Address to, long amount, long fee, long nonce) {

@@ -113,6 +113,25 @@ public final class CompactRelay {
    */
   public record Obtained(Block block, boolean faithful) {}
 
+  /**
+   * The relay's counters, read together.
+   *
+   * @param rebuilt blocks rebuilt from the mempool and {@code block_txs}, without a whole-block
+   *     fetch
+   * @param fromPool transactions found in the mempool
+   * @param fetched transactions fetched with {@code block_txs}
+   * @param fullBlocks whole blocks fetched by hash (from the announcer or elsewhere)
+   * @param fetchedElsewhere whole blocks fetched from a peer other than the announcer
+   * @param failures announcements for which nobody gave us the block
+   */
+  public record Stats(
+      long rebuilt,
+      long fromPool,
+      long fetched,
+      long fullBlocks,
+      long fetchedElsewhere,
+      long failures) {}
+
   private final Pool pool;
   private final Fetcher fetcher;
   private final Blame blame;
@@ -146,34 +165,15 @@ public final class CompactRelay {
     this.nanos = nanos;
   }
 
-  /** Blocks rebuilt from the mempool and {@code block_txs}, without a whole-block fetch. */
-  public long rebuilt() {
-    return rebuilt.sum();
-  }
-
-  /** Transactions found in the mempool. */
-  public long fromPool() {
-    return fromPool.sum();
-  }
-
-  /** Transactions fetched with {@code block_txs}. */
-  public long fetched() {
-    return fetched.sum();
-  }
-
-  /** Whole blocks fetched by hash (from the announcer or elsewhere). */
-  public long fullBlocks() {
-    return fullBlocks.sum();
-  }
-
-  /** Whole blocks fetched from a peer other than the announcer. */
-  public long fetchedElsewhere() {
-    return elsewhere.sum();
-  }
-
-  /** Announcements for which nobody gave us the block. */
-  public long failures() {
-    return failures.sum();
+  /** What the relay has counted so far. */
+  public Stats stats() {
+    return new Stats(
+        rebuilt.sum(),
+        fromPool.sum(),
+        fetched.sum(),
+        fullBlocks.sum(),
+        elsewhere.sum(),
+        failures.sum());
   }
 
   /**

@@ -1,6 +1,9 @@
 package dev.cairn.node.gossip;
 
+import static dev.cairn.node.gossip.GossipPublisher.CLOSE_TIMEOUT;
+
 import dev.cairn.chain.ChainService;
+import dev.cairn.chain.HeadChange;
 import dev.cairn.chain.ImportResult;
 import dev.cairn.chain.consensus.CompactTarget;
 import dev.cairn.chain.consensus.ProofOfWork;
@@ -25,17 +28,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -64,18 +63,11 @@ import org.apache.logging.log4j.Logger;
  * LightBranchMeter}, and each one past the meter's allowance costs {@link #LIGHT_BRANCH_PENALTY}
  * host standing.
  *
- * <p>Size: about 675 lines, over the house's 600. The block validator (cheap checks, compact or
- * full, the chain's verdict and its consequence for the sender) is one ordered path that reads the
- * same fields as the publishing side; the compact rebuild already lives in {@link CompactRelay} and
- * the scoring in {@code GossipScoring}. The next seam is the transaction half (validator and
- * publisher, about 60 lines) together with the block publisher into a {@code TxGossip} / {@code
- * BlockPublisher} pair; not split yet (named in the closing note of issue 14).
+ * <p>The transactions topic (its validator and publishing) is {@link TxGossip}; the publisher
+ * threads are {@link GossipPublisher}; the compact rebuild is {@link CompactRelay}.
  */
 public final class NodeGossip {
   private static final Logger LOG = LogManager.getLogger();
-
-  /** How long {@link #close} waits for the publisher threads to finish. */
-  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   /** How long a peer that sent us an invalid block is banned. */
   public static final Duration INVALID_BLOCK_BAN = Duration.ofHours(1);
@@ -93,7 +85,7 @@ public final class NodeGossip {
     void ban(PeerId peer, Duration duration, String reason);
 
     /** The host's, each call on a publisher thread (the host's mailbox may push back). */
-    static Penalties of(Host host, Publisher publisher) {
+    static Penalties of(Host host, GossipPublisher publisher) {
       return new Penalties() {
         @Override
         public void penalize(PeerId peer, int points, String reason) {
@@ -108,69 +100,25 @@ public final class NodeGossip {
     }
   }
 
-  /**
-   * The publisher threads: each task (a publish that may wait for the router, a penalty that may
-   * wait for the host) on its own virtual thread {@code gossip-publish}, off the chain owner's and
-   * the router workers'. {@link #close} refuses new tasks, interrupts the running ones and waits
-   * for them, so nothing publishes into a router or host that is stopping.
-   */
-  static final class Publisher {
-    private final ExecutorService threads;
-
-    Publisher() {
-      this("gossip-publish");
-    }
-
-    /** With threads named {@code name}. */
-    Publisher(String name) {
-      threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name).factory());
-    }
-
-    /** Runs {@code task} on a new publisher thread; after {@link #close}, drops it. */
-    void run(Runnable task) {
-      try {
-        threads.execute(task);
-      } catch (RejectedExecutionException e) {
-        LOG.debug("publishing stopped: a task was dropped");
-      }
-    }
-
-    boolean closed() {
-      return threads.isShutdown();
-    }
-
-    void close() {
-      threads.shutdownNow();
-      try {
-        if (!threads.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn("gossip publisher threads still running {} after close", CLOSE_TIMEOUT);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
   private final GossipRouter router;
   private final ChainService chain;
   private final String blocksTopic;
-  private final String txsTopic;
   private final BiConsumer<PeerId, Hash> onOrphan;
   private final Penalties penalties;
-  private final Publisher publisher;
+  private final GossipPublisher publisher;
   private final NodeMetrics metrics;
-  private final java.util.function.Consumer<dev.cairn.chain.HeadChange> onHeadChange =
-      this::onHeadChange;
+  private final TxGossip txs;
+  private final Consumer<HeadChange> onHeadChange;
   private final LightBranchMeter lightBranches;
   private final LongSupplier millis;
 
   /** The threads that rebuild compact blocks (each may wait on fetches): {@code compact-relay}. */
-  private final Publisher relayThreads = new Publisher("compact-relay");
+  private final GossipPublisher relayThreads = new GossipPublisher("compact-relay");
 
   private final CompactRelay relay;
 
-  /** Accepted, ignored and rejected messages per topic: blocks then transactions. */
-  private final LongAdder[] counts = new LongAdder[6];
+  /** Accepted, ignored and rejected blocks (the transactions' are {@link #txs}'). */
+  private final VerdictCounts blocks;
 
   NodeGossip(
       GossipRouter router,
@@ -186,7 +134,7 @@ public final class NodeGossip {
         onOrphan,
         penalties,
         millis,
-        new Publisher(),
+        new GossipPublisher(),
         new NodeMetrics(new Metrics()),
         CompactRelay.Fetcher.none());
   }
@@ -198,7 +146,7 @@ public final class NodeGossip {
       BiConsumer<PeerId, Hash> onOrphan,
       Penalties penalties,
       LongSupplier millis,
-      Publisher publisher,
+      GossipPublisher publisher,
       NodeMetrics metrics,
       CompactRelay.Fetcher fetcher) {
     this.router = router;
@@ -207,13 +155,14 @@ public final class NodeGossip {
     this.metrics = metrics;
     this.chain = chain;
     this.blocksTopic = blocksTopic(network);
-    this.txsTopic = txsTopic(network);
     this.onOrphan = onOrphan;
     this.penalties = penalties;
     this.millis = millis;
-    for (int i = 0; i < counts.length; i++) {
-      counts[i] = new LongAdder();
-    }
+    this.blocks = new VerdictCounts("blocks", metrics);
+    this.txs =
+        new TxGossip(
+            router, chain, txsTopic(network), publisher, new VerdictCounts("txs", metrics));
+    this.onHeadChange = txs::onHeadChange;
     this.relay =
         new CompactRelay(
             this::pooled, fetcher, penalties::penalize, this::blockPeers, System::nanoTime);
@@ -278,7 +227,7 @@ public final class NodeGossip {
       BiConsumer<PeerId, Hash> onOrphan,
       SyncRpc rpc,
       NodeMetrics metrics) {
-    Publisher publisher = new Publisher();
+    GossipPublisher publisher = new GossipPublisher();
     NodeGossip g =
         new NodeGossip(
             router,
@@ -291,10 +240,10 @@ public final class NodeGossip {
             metrics,
             CompactRelay.Fetcher.of(rpc));
     router.setValidator(g.blocksTopic, metrics.timedValidator("blocks", g::validateBlock));
-    router.setValidator(g.txsTopic, metrics.timedValidator("txs", g::validateTransaction));
+    router.setValidator(g.txs.topic(), metrics.timedValidator("txs", g::validateTransaction));
     // Validation did the work (import, pooling); delivery has nothing left to do.
     router.subscribe(g.blocksTopic, m -> {});
-    router.subscribe(g.txsTopic, m -> {});
+    router.subscribe(g.txs.topic(), m -> {});
     chain
         .subscribeHeadChanges(g.onHeadChange)
         .whenComplete(
@@ -304,16 +253,6 @@ public final class NodeGossip {
               }
             });
     return g;
-  }
-
-  // On the chain owner thread: hand the work to a publisher thread.
-  private void onHeadChange(dev.cairn.chain.HeadChange c) {
-    if (c.isReorg()) {
-      publisher.run(() -> republishAbandoned(c.disconnected()));
-    }
-    if (!c.promoted().isEmpty()) {
-      publisher.run(() -> publishPromoted(c.promoted()));
-    }
   }
 
   /**
@@ -327,59 +266,6 @@ public final class NodeGossip {
     relayThreads.close();
     publisher.close();
     lightBranches.close();
-  }
-
-  /**
-   * After a reorg, publishes again the transactions of the abandoned blocks that went back to our
-   * pool. The peers that mined or synced the winning branch never saw them: without this, they
-   * would stay in the pools of the losing side only, and be mined only if one of those nodes mines.
-   * Runs on a publisher thread (it waits on the chain owner and the router).
-   */
-  private void republishAbandoned(List<Hash> blocks) {
-    int again = 0;
-    try {
-      for (Hash h : blocks) {
-        Block b = chain.block(h).get(10, TimeUnit.SECONDS).orElse(null);
-        if (b == null) {
-          continue;
-        }
-        for (Transaction tx : b.transactions()) {
-          var found = chain.transaction(tx.id()).get(10, TimeUnit.SECONDS);
-          if (found.isPresent() && found.get().pending()) {
-            router.publishAgain(txsTopic, ChainCodec.encode(tx)).get(10, TimeUnit.SECONDS);
-            again++;
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      if (publisher.closed()) {
-        LOG.debug("stopped re-publishing abandoned transactions: {}", e.toString());
-        return;
-      }
-      LOG.warn("Could not re-publish the transactions of abandoned blocks: {}", e.toString());
-    }
-    if (again > 0) {
-      LOG.info("Reorg: published {} transactions of abandoned blocks again", again);
-    }
-  }
-
-  /**
-   * Publishes transactions that waited in the mempool's gap queue (not relayed then) and are now
-   * executable. {@code publishAgain}: the router saw them already when it IGNOREd them.
-   */
-  void publishPromoted(List<Transaction> txs) {
-    for (Transaction tx : txs) {
-      router
-          .publishAgain(txsTopic, ChainCodec.encode(tx))
-          .whenComplete(
-              (r, e) -> {
-                if (e != null) {
-                  LOG.debug("could not publish promoted transaction {}: {}", tx.id(), e.toString());
-                }
-              });
-    }
   }
 
   /**
@@ -403,24 +289,14 @@ public final class NodeGossip {
             Thread.currentThread().interrupt();
             LOG.debug("publishing stopped before block {} went out", block.hash());
           } catch (ExecutionException | TimeoutException e) {
-            failed("block " + block.hash(), e);
+            publisher.failed("block " + block.hash(), e);
           }
         });
   }
 
-  /** A publish failed: WARN, unless publishing is stopping (then the failure is expected). */
-  private void failed(String what, Exception e) {
-    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    if (publisher.closed()) {
-      LOG.debug("publishing stopped; {} not published: {}", what, cause.toString());
-    } else {
-      LOG.warn("could not publish {}: {}", what, cause.toString());
-    }
-  }
-
   /** Publishes a transaction that our chain service accepted. */
   public CompletableFuture<PublishResult> publishTransaction(Transaction tx) {
-    return router.publish(txsTopic, ChainCodec.encode(tx));
+    return txs.publish(tx);
   }
 
   /**
@@ -430,54 +306,25 @@ public final class NodeGossip {
    * failed publish is logged (the transaction stays pooled and goes into our blocks anyway).
    */
   public CompletableFuture<Mempool.Admission> submitTransaction(Transaction tx) {
-    CompletableFuture<Mempool.Admission> f = chain.submitTransaction(tx);
-    // The reply completes on the chain owner thread; publishing may wait for the router's mailbox.
-    f.thenAccept(
-        a ->
-            publisher.run(
-                () -> {
-                  if (!a.promoted().isEmpty()) {
-                    publishPromoted(a.promoted());
-                  }
-                  if (a.relayable()) {
-                    try {
-                      publishTransaction(tx).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    } catch (ExecutionException | TimeoutException e) {
-                      failed("transaction " + tx.id(), e);
-                    }
-                  }
-                }));
-    return f;
+    return txs.submit(tx);
   }
 
   /** Messages accepted on the blocks ({@code true}) or transactions topic. */
   public long accepted(boolean blocks) {
-    return counts[blocks ? 0 : 3].sum();
+    return (blocks ? this.blocks : txs.counts()).accepted();
   }
 
   public long ignored(boolean blocks) {
-    return counts[blocks ? 1 : 4].sum();
+    return (blocks ? this.blocks : txs.counts()).ignored();
   }
 
   public long rejected(boolean blocks) {
-    return counts[blocks ? 2 : 5].sum();
+    return (blocks ? this.blocks : txs.counts()).rejected();
   }
 
-  private ValidationResult count(int base, ValidationResult r) {
-    int i =
-        switch (r) {
-          case ValidationResult.Accept a -> 0;
-          case ValidationResult.Ignore ig -> 1;
-          case ValidationResult.Reject rj -> 2;
-        };
-    counts[base + i].increment();
-    metrics.gossipResult(base == 0 ? "blocks" : "txs", RESULTS[i]);
-    return r;
+  private ValidationResult count(ValidationResult r) {
+    return blocks.count(r);
   }
-
-  private static final String[] RESULTS = {"accept", "ignore", "reject"};
 
   // ---- blocks
 
@@ -505,7 +352,7 @@ public final class NodeGossip {
     if (cheap != null) {
       LOG.debug("block from {}: {}", m.receivedFrom().shortString(), cheap);
       invalidBlock(m.receivedFrom(), ((ValidationResult.Reject) cheap).reason());
-      return CompletableFuture.completedFuture(count(0, cheap));
+      return CompletableFuture.completedFuture(count(cheap));
     }
     return offer(block, m.receivedFrom());
   }
@@ -546,7 +393,7 @@ public final class NodeGossip {
     ValidationResult r = ValidationResult.reject(reason);
     LOG.debug("block from {}: {}", from.shortString(), r);
     invalidBlock(from, reason);
-    return CompletableFuture.completedFuture(count(0, r));
+    return CompletableFuture.completedFuture(count(r));
   }
 
   /** On a relay thread: the block from our mempool and fetches, then offered as a full block. */
@@ -554,12 +401,12 @@ public final class NodeGossip {
     try {
       // Known already (a copy in another encoding, or our own): nothing to fetch.
       if (chain.forkBase(compact.hash()).get(10, TimeUnit.SECONDS).isPresent()) {
-        return count(0, ValidationResult.ignore("DUPLICATE compact block"));
+        return count(ValidationResult.ignore("DUPLICATE compact block"));
       }
       Optional<CompactRelay.Obtained> got = relay.obtain(compact, from);
       if (got.isEmpty()) {
         // Not judged: a later copy from an honest peer is tried again.
-        return count(0, ValidationResult.retryLater("block " + compact.hash() + " not obtained"));
+        return count(ValidationResult.retryLater("block " + compact.hash() + " not obtained"));
       }
       Block block = got.get().block();
       ValidationResult r = offer(block, from).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -574,7 +421,7 @@ public final class NodeGossip {
       return ValidationResult.retryLater("stopping");
     } catch (IOException | ExecutionException | TimeoutException e) {
       LOG.debug("compact block {}: {}", compact.hash(), e.toString());
-      return count(0, ValidationResult.retryLater("chain busy: " + e));
+      return count(ValidationResult.retryLater("chain busy: " + e));
     }
   }
 
@@ -588,7 +435,7 @@ public final class NodeGossip {
               if (r.imported()) {
                 metrics.blockArrived(offered.header().timestamp(), arrived);
               }
-              return count(0, verdict(r, from));
+              return count(verdict(r, from));
             });
   }
 
@@ -631,52 +478,6 @@ public final class NodeGossip {
   // ---- transactions
 
   CompletableFuture<ValidationResult> validateTransaction(GossipMessage m) {
-    if (m.data().length != Limits.TRANSACTION_BYTES) {
-      return CompletableFuture.completedFuture(
-          count(3, ValidationResult.reject("transaction of " + m.data().length + " bytes")));
-    }
-    Transaction tx;
-    try {
-      tx = ChainCodec.decodeTransaction(m.data());
-    } catch (DecodeException e) {
-      return CompletableFuture.completedFuture(
-          count(3, ValidationResult.reject("undecodable transaction: " + e.getMessage())));
-    }
-    // offerTransaction checks the signature on this (worker) thread, after the cheap checks.
-    return chain
-        .offerTransaction(tx, "gossip " + m.receivedFrom().shortString())
-        .thenApply(
-            a -> {
-              if (!a.promoted().isEmpty()) {
-                publisher.run(() -> publishPromoted(a.promoted()));
-              }
-              // not looked at: forget the id so that a later copy is judged (no penalty)
-              if (a.outcome() == Mempool.Outcome.BUSY) {
-                return count(3, ValidationResult.retryLater(a.outcome().name()));
-              }
-              return count(3, verdict(a));
-            });
-  }
-
-  private static ValidationResult verdict(Mempool.Admission a) {
-    return switch (a.outcome()) {
-      case ADDED, REPLACED -> ValidationResult.ACCEPT;
-      // Behind a nonce gap: not relayed until it is executable (then published as promoted).
-      case QUEUED -> ValidationResult.ignore("queued behind a nonce gap");
-      case DUPLICATE, UNDERPRICED, POOL_FULL, SENDER_FULL, BUSY ->
-          ValidationResult.ignore(a.outcome().name());
-      case REJECTED ->
-          switch (a.reason()) {
-            // Stale, not wrong: our state may be ahead of or behind the sender's.
-            case NONCE_REPLAYED,
-                NONCE_GAP,
-                INSUFFICIENT_BALANCE,
-                UNKNOWN_SENDER,
-                BALANCE_OVERFLOW ->
-                ValidationResult.ignore(a.reason().name());
-            case null -> ValidationResult.reject("rejected: " + a.detail());
-            default -> ValidationResult.reject(a.reason().name());
-          };
-    };
+    return txs.validate(m);
   }
 }

@@ -27,11 +27,7 @@ class CompactCodecTest {
           ChainFixture.Trivial.tx(
               ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1 + i, 1, i));
     }
-    return ChainFixture.mine(
-        ChainFixture.Trivial.PARAMS,
-        ChainFixture.Trivial.PARAMS.genesisHeader(),
-        ChainFixture.Trivial.key(5).address(),
-        list);
+    return ChainFixture.Trivial.mineOnGenesis(ChainFixture.Trivial.key(5).address(), list);
   }
 
   private static byte[] raw(byte[] header, int width, byte[] ids) {

@@ -132,10 +132,10 @@ class CompactRelayTest {
     assertThat(b.head()).isEqualTo(block.hash());
     for (TestNode n : List.of(b, c)) {
       CompactRelay r = n.gossip.relay();
-      assertThat(r.rebuilt()).as("rebuilt").isEqualTo(1);
-      assertThat(r.fromPool()).as("from the mempool").isEqualTo(6);
-      assertThat(r.fetched()).as("fetched by block_txs").isEqualTo(4);
-      assertThat(r.fullBlocks()).as("whole blocks").isZero();
+      assertThat(r.stats().rebuilt()).as("rebuilt").isEqualTo(1);
+      assertThat(r.stats().fromPool()).as("from the mempool").isEqualTo(6);
+      assertThat(r.stats().fetched()).as("fetched by block_txs").isEqualTo(4);
+      assertThat(r.stats().fullBlocks()).as("whole blocks").isZero();
       // (the verdict is counted after the import that moved the head)
       Await.until(() -> n.gossip.accepted(true) == 1, "the announcement accepted");
     }
@@ -185,10 +185,10 @@ class CompactRelayTest {
     w.publishBlockBytes(CompactCodec.encode(CompactBlock.of(block, 1))).get(5, TimeUnit.SECONDS);
     Await.until(() -> b.head().equals(block.hash()), Duration.ofSeconds(20), "b imports it");
     CompactRelay r = b.gossip.relay();
-    assertThat(r.fetched()).as("index 0 (ambiguous) and 5..7 (missing)").isEqualTo(4);
-    assertThat(r.fromPool()).isEqualTo(4);
-    assertThat(r.rebuilt()).isEqualTo(1);
-    assertThat(r.fullBlocks()).as("no whole-block fallback was needed").isZero();
+    assertThat(r.stats().fetched()).as("index 0 (ambiguous) and 5..7 (missing)").isEqualTo(4);
+    assertThat(r.stats().fromPool()).isEqualTo(4);
+    assertThat(r.stats().rebuilt()).isEqualTo(1);
+    assertThat(r.stats().fullBlocks()).as("no whole-block fallback was needed").isZero();
     assertThat(penalties(b, w.id())).isZero();
   }
 
@@ -209,9 +209,9 @@ class CompactRelayTest {
     w.publishBlockBytes(CompactCodec.encode(CompactBlock.of(block, 1))).get(5, TimeUnit.SECONDS);
     Await.until(() -> b.head().equals(block.hash()), Duration.ofSeconds(20), "b imports it");
     CompactRelay r = b.gossip.relay();
-    assertThat(r.rebuilt()).isZero();
-    assertThat(r.fullBlocks()).as("the whole block from the announcer").isEqualTo(1);
-    assertThat(r.fetchedElsewhere()).isZero();
+    assertThat(r.stats().rebuilt()).isZero();
+    assertThat(r.stats().fullBlocks()).as("the whole block from the announcer").isEqualTo(1);
+    assertThat(r.stats().fetchedElsewhere()).isZero();
     assertThat(penalties(b, w.id())).as("our collision is not the announcer's fault").isZero();
     assertThat(b.p2p.host().isBanned(w.id())).isFalse();
   }
@@ -240,7 +240,7 @@ class CompactRelayTest {
     Await.until(
         () -> penalties(b, w.id()) > 0 || b.p2p.host().isBanned(w.id()), "the announcer pays");
     assertThat(b.p2p.host().standing(w.id()).points()).isLessThanOrEqualTo(-penalty);
-    assertThat(b.gossip.relay().fetchedElsewhere()).isEqualTo(1);
+    assertThat(b.gossip.relay().stats().fetchedElsewhere()).isEqualTo(1);
     assertThat(penalties(b, a.id())).isZero();
   }
 
@@ -276,7 +276,7 @@ class CompactRelayTest {
     Await.until(() -> b.gossip.rejected(true) == 1, "b rejects the announcement");
     Await.until(() -> b.p2p.host().isBanned(w.id()), "and bans its sender");
     assertThat(w.blockRequests.get()).as("block_txs or blocks_by_hash requests").isZero();
-    assertThat(b.gossip.relay().fetched()).isZero();
-    assertThat(b.gossip.relay().fullBlocks()).isZero();
+    assertThat(b.gossip.relay().stats().fetched()).isZero();
+    assertThat(b.gossip.relay().stats().fullBlocks()).isZero();
   }
 }

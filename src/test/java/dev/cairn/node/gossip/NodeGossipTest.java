@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(90)
 class NodeGossipTest {
   static final Address MINER = ChainFixture.Trivial.key(5).address();
+  static final String BLOCKS = NodeGossip.blocksTopic(TestNode.NETWORK);
+  static final String TXS = NodeGossip.txsTopic(TestNode.NETWORK);
 
   @TempDir Path dir;
   private final MemoryTransport net = new MemoryTransport();
@@ -85,11 +87,7 @@ class NodeGossipTest {
   /** A block with valid proof of work and Merkle root whose transaction's signature is forged. */
   private static Block blockWithBadSignature() {
     Transaction forged = forgedTx();
-    return ChainFixture.mine(
-        ChainFixture.Trivial.PARAMS,
-        ChainFixture.Trivial.PARAMS.genesisHeader(),
-        MINER,
-        List.of(forged));
+    return ChainFixture.Trivial.mineOnGenesis(MINER, List.of(forged));
   }
 
   private TestNode node(int i) throws Exception {
@@ -114,9 +112,8 @@ class NodeGossipTest {
       nodes.get(i).connect(nodes.get(i - 1));
     }
     nodes.get(4).connect(nodes.get(0));
-    String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
     for (TestNode t : nodes) {
-      Await.until(() -> !t.router.meshPeers(blocks).isEmpty(), Duration.ofSeconds(20), "meshes");
+      Await.until(() -> !t.router.meshPeers(BLOCKS).isEmpty(), Duration.ofSeconds(20), "meshes");
     }
     TestNode miner = nodes.getFirst();
     for (int i = 0; i < 10; i++) {
@@ -159,12 +156,10 @@ class NodeGossipTest {
   void validatorsRejectInvalidAndIgnoreDuplicateOrStaleData() throws Exception {
     TestNode n = node(0);
     TestNode peer = node(1);
-    String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
-    String txs = NodeGossip.txsTopic(TestNode.NETWORK);
     BlockHeader genesis = ChainFixture.Trivial.PARAMS.genesisHeader();
     Block b1 = ChainFixture.mine(ChainFixture.Trivial.PARAMS, genesis, MINER, List.of());
 
-    assertThat(n.gossip.validateBlock(message(blocks, new byte[] {1, 2, 3}, peer)).join())
+    assertThat(n.gossip.validateBlock(message(BLOCKS, new byte[] {1, 2, 3}, peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
     // no proof of work: a nonce that misses the (easy) target is found by trying a few
     Block noWork = null;
@@ -174,28 +169,28 @@ class NodeGossipTest {
         noWork = c;
       }
     }
-    assertThat(n.gossip.validateBlock(message(blocks, ChainCodec.encode(noWork), peer)).join())
+    assertThat(n.gossip.validateBlock(message(BLOCKS, ChainCodec.encode(noWork), peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
     Transaction tx =
         ChainFixture.Trivial.tx(
             ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1, 1, 0);
     Block badRoot = new Block(b1.header(), List.of(tx));
-    assertThat(n.gossip.validateBlock(message(blocks, ChainCodec.encode(badRoot), peer)).join())
+    assertThat(n.gossip.validateBlock(message(BLOCKS, ChainCodec.encode(badRoot), peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
 
-    assertThat(n.gossip.validateBlock(message(blocks, ChainCodec.encode(b1), peer)).join())
+    assertThat(n.gossip.validateBlock(message(BLOCKS, ChainCodec.encode(b1), peer)).join())
         .isEqualTo(ValidationResult.ACCEPT);
-    assertThat(n.gossip.validateBlock(message(blocks, ChainCodec.encode(b1), peer)).join())
+    assertThat(n.gossip.validateBlock(message(BLOCKS, ChainCodec.encode(b1), peer)).join())
         .isInstanceOf(ValidationResult.Ignore.class);
 
-    assertThat(n.gossip.validateTransaction(message(txs, new byte[10], peer)).join())
+    assertThat(n.gossip.validateTransaction(message(TXS, new byte[10], peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
-    assertThat(n.gossip.validateTransaction(message(txs, ChainCodec.encode(tx), peer)).join())
+    assertThat(n.gossip.validateTransaction(message(TXS, ChainCodec.encode(tx), peer)).join())
         .isEqualTo(ValidationResult.ACCEPT);
-    assertThat(n.gossip.validateTransaction(message(txs, ChainCodec.encode(tx), peer)).join())
+    assertThat(n.gossip.validateTransaction(message(TXS, ChainCodec.encode(tx), peer)).join())
         .isInstanceOf(ValidationResult.Ignore.class);
     Transaction forged = forged(tx);
-    assertThat(n.gossip.validateTransaction(message(txs, ChainCodec.encode(forged), peer)).join())
+    assertThat(n.gossip.validateTransaction(message(TXS, ChainCodec.encode(forged), peer)).join())
         .isInstanceOf(ValidationResult.Reject.class);
   }
 
@@ -220,8 +215,7 @@ class NodeGossipTest {
       p = blk.header();
     }
     a.importAll(chain);
-    String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
-    Await.until(() -> !a.router.meshPeers(blocks).isEmpty(), Duration.ofSeconds(20), "mesh");
+    Await.until(() -> !a.router.meshPeers(BLOCKS).isEmpty(), Duration.ofSeconds(20), "mesh");
     Block sixth = a.mineAndPublish(MINER);
     // Both statuses were exchanged before a's imports and none is refreshed, so b starts no sync
     // round: only the orphan fetch from the sender can bring the five ancestors (checked below:
@@ -241,11 +235,10 @@ class NodeGossipTest {
     TestNode c = node(2);
     b.connect(a);
     c.connect(b);
-    String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
     // every block c's router hands to validation, whoever sent it
     Set<MessageId> atC = ConcurrentHashMap.newKeySet();
     c.router.setValidator(
-        blocks,
+        BLOCKS,
         m -> {
           atC.add(m.id());
           return c.gossip.validateBlock(m);
@@ -253,21 +246,21 @@ class NodeGossipTest {
     GossipRouter crafted = craftedPeer(66);
     PeerId craftedId = crafted.host().peerId();
     // subscribed, so that b knowing it proves the crafted peer's stream to b is open (see below)
-    crafted.subscribe(blocks, m -> {});
+    crafted.subscribe(BLOCKS, m -> {});
     crafted.host().dial(b.p2p.host().fullAddress().orElseThrow());
     Await.until(
         () ->
-            crafted.topicPeers(blocks).contains(b.id())
-                && b.router.topicPeers(blocks).contains(craftedId)
-                && b.router.meshPeers(blocks).containsAll(List.of(a.id(), c.id()))
-                && c.router.meshPeers(blocks).contains(b.id()),
+            crafted.topicPeers(BLOCKS).contains(b.id())
+                && b.router.topicPeers(BLOCKS).contains(craftedId)
+                && b.router.meshPeers(BLOCKS).containsAll(List.of(a.id(), c.id()))
+                && c.router.meshPeers(BLOCKS).contains(b.id()),
         Duration.ofSeconds(20),
         "b meshed with a and c, and known to the crafted peer");
 
     Block bad = blockWithBadSignature();
     byte[] data = ChainCodec.encode(bad);
     long sent = System.nanoTime();
-    crafted.publish(blocks, data).get(5, TimeUnit.SECONDS);
+    crafted.publish(BLOCKS, data).get(5, TimeUnit.SECONDS);
     Await.until(
         () -> b.p2p.host().isBanned(craftedId) && !b.p2p.host().isConnected(craftedId),
         Duration.ofSeconds(1),
@@ -299,7 +292,6 @@ class NodeGossipTest {
   @Test
   void aRejectedTransactionLowersTheSendersGossipScoreWithoutABan() throws Exception {
     TestNode b = node(1);
-    String txs = NodeGossip.txsTopic(TestNode.NETWORK);
     GossipRouter crafted = craftedPeer(67);
     PeerId craftedId = crafted.host().peerId();
     crafted.host().dial(b.p2p.host().fullAddress().orElseThrow());
@@ -307,14 +299,14 @@ class NodeGossipTest {
     // open
     // (it carries the subscription), so the message below is not published before there is a stream
     // to send it on (it was then lost for b, and the test failed under load).
-    crafted.subscribe(txs, m -> {});
+    crafted.subscribe(TXS, m -> {});
     Await.until(
         () ->
-            crafted.topicPeers(txs).contains(b.id())
-                && b.router.topicPeers(txs).contains(craftedId),
+            crafted.topicPeers(TXS).contains(b.id())
+                && b.router.topicPeers(TXS).contains(craftedId),
         "the crafted peer and b know each other's topics");
     Transaction forged = forgedTx();
-    crafted.publish(txs, ChainCodec.encode(forged)).get(5, TimeUnit.SECONDS);
+    crafted.publish(TXS, ChainCodec.encode(forged)).get(5, TimeUnit.SECONDS);
     Await.until(() -> b.gossip.rejected(false) == 1, "b rejected the forged transaction");
     Await.until(() -> b.router.score(craftedId) < 0, "gossip score below zero");
     assertThat(b.p2p.host().isBanned(craftedId)).isFalse();
@@ -402,20 +394,15 @@ class NodeGossipTest {
     TestNode c = node(2);
     c.connect(a);
     c.connect(b);
-    String blocks = NodeGossip.blocksTopic(TestNode.NETWORK);
     Await.until(
-        () -> c.router.meshPeers(blocks).containsAll(List.of(a.id(), b.id())),
+        () -> c.router.meshPeers(BLOCKS).containsAll(List.of(a.id(), b.id())),
         Duration.ofSeconds(20),
         "c meshed with a and b");
     Block first = a.mineAndPublish(MINER);
     Await.until(() -> b.head().equals(first.hash()), Duration.ofSeconds(10), "b has a's block");
     // b's miner found a block of the same height at the same time; it arrives at c second
     Block rival =
-        ChainFixture.mine(
-            ChainFixture.Trivial.PARAMS,
-            ChainFixture.Trivial.PARAMS.genesisHeader(),
-            ChainFixture.Trivial.key(6).address(),
-            List.of());
+        ChainFixture.Trivial.mineOnGenesis(ChainFixture.Trivial.key(6).address(), List.of());
     assertThat(b.chain.importBlock(rival, "test miner").get(10, TimeUnit.SECONDS).outcome())
         .isEqualTo(ImportResult.Outcome.IMPORTED_SIDE);
     b.gossip.publishBlock(rival).get(10, TimeUnit.SECONDS);

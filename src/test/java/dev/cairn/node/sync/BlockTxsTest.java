@@ -105,12 +105,7 @@ class BlockTxsTest {
           ChainFixture.Trivial.tx(
               ChainFixture.Trivial.key(0), ChainFixture.Trivial.key(1).address(), 1 + i, 1, i));
     }
-    Block block =
-        ChainFixture.mine(
-            ChainFixture.Trivial.PARAMS,
-            ChainFixture.Trivial.PARAMS.genesisHeader(),
-            ChainFixture.Trivial.key(5).address(),
-            txs);
+    Block block = ChainFixture.Trivial.mineOnGenesis(ChainFixture.Trivial.key(5).address(), txs);
     a.importAll(List.of(block));
     b.connect(a);
     Await.until(() -> b.p2p.host().isConnected(a.id()), "connected");

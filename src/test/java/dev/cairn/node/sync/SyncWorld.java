@@ -238,18 +238,7 @@ final class SyncWorld implements SyncOutput {
     }
 
     List<Block> blocks(List<Hash> hashes) {
-      List<Block> out = new ArrayList<>();
-      if (unavailableBodies) {
-        return out;
-      }
-      for (Hash h : hashes) {
-        Block b = byHash.get(h);
-        if (b == null) {
-          break;
-        }
-        out.add(b);
-      }
-      return out;
+      return unavailableBodies ? new ArrayList<>() : ChainFixture.knownPrefix(byHash, hashes);
     }
   }
 
