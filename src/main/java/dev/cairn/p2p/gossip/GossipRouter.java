@@ -10,6 +10,7 @@ import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
 import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
 import dev.cairn.p2p.gossip.GossipCommand.OpenFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundClosed;
+import dev.cairn.p2p.gossip.GossipCommand.OutboundDown;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundOpened;
 import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
@@ -41,6 +42,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -339,7 +341,7 @@ public final class GossipRouter implements AutoCloseable {
   }
 
   /** The Error that stopped the owner thread, if one did. */
-  public java.util.Optional<Throwable> failure() {
+  public Optional<Throwable> failure() {
     return owner.failure();
   }
 
@@ -462,14 +464,20 @@ public final class GossipRouter implements AutoCloseable {
         PeerId peer = c.sender().peer();
         if (senders.get(peer) == c.sender()) {
           senders.remove(peer);
+          Optional<Connection> live =
+              c.slow() || !running ? Optional.empty() : host.connections(peer).stream().findFirst();
+          if (live.isPresent()) {
+            // The stream failed but the connection lives: open a new outbound stream. The peer's
+            // subscriptions came on its stream to us and are kept (it will not send them again).
+            state.handle(new OutboundDown(peer));
+            openOutbound(live.get());
+            return;
+          }
           state.handle(new PeerDown(peer));
           if (c.slow()) {
             counters.slowPeers.incrementAndGet();
             LOG.debug("dropping {}: its outbound queue is full", peer.shortString());
             Thread.ofVirtual().name("gossip-drop").start(() -> host.disconnect(peer));
-          } else if (running && host.isConnected(peer)) {
-            // the stream failed but the connection lives: open a new outbound stream
-            host.connections(peer).stream().findFirst().ifPresent(this::openOutbound);
           }
         }
       }
