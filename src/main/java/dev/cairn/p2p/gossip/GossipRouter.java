@@ -38,7 +38,6 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -118,8 +117,10 @@ public final class GossipRouter implements AutoCloseable {
 
   private volatile boolean running = true;
 
+  // Changed by the owner thread only (a concurrent map so that stats() may sum the queues):
+  private final Map<PeerId, PeerSender> senders = new ConcurrentHashMap<>();
+
   // Owned by the owner thread:
-  private final Map<PeerId, PeerSender> senders = new HashMap<>();
   private final Set<PeerId> opening = new HashSet<>();
 
   /**
@@ -327,7 +328,11 @@ public final class GossipRouter implements AutoCloseable {
 
   /** What the router dropped at its bounds, and its IDONTWANT traffic, so far. Any thread. */
   public GossipStats stats() {
-    return counters.snapshot();
+    long queued = 0;
+    for (PeerSender s : senders.values()) {
+      queued += s.queuedBytes();
+    }
+    return counters.snapshot(queued, Math.max(0, inboundBytes.get()));
   }
 
   /** The host the router runs on (for applications that penalise or ban the peers it names). */
@@ -581,6 +586,7 @@ public final class GossipRouter implements AutoCloseable {
       } else {
         inboundBytes.addAndGet(-bytes);
         counters.inboundDropped.incrementAndGet();
+        counters.inboundDroppedBytes.addAndGet(bytes);
         dropped++;
       }
     }

@@ -167,6 +167,8 @@ final class GossipState {
       }
     } finally {
       outbox.flush();
+      counters.heldBytes = outbox.heldBytes();
+      counters.pendingValidationBytes = validation.pendingBytes();
     }
   }
 
