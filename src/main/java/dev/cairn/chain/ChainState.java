@@ -7,6 +7,7 @@ import dev.cairn.chain.ChainCommand.GetAccount;
 import dev.cairn.chain.ChainCommand.GetBlock;
 import dev.cairn.chain.ChainCommand.GetBlockByHeight;
 import dev.cairn.chain.ChainCommand.GetMempool;
+import dev.cairn.chain.ChainCommand.GetPooledWithIds;
 import dev.cairn.chain.ChainCommand.GetTransaction;
 import dev.cairn.chain.ChainCommand.HeadersAfterLocator;
 import dev.cairn.chain.ChainCommand.ImportBlock;
@@ -185,6 +186,7 @@ public final class ChainState {
               sender == null
                   ? mempool.best(max)
                   : mempool.pending(sender).stream().limit(max).toList());
+      case GetPooledWithIds(var reply) -> reply.complete(mempool.withIds());
       case Locator(var reply) -> reply.complete(locator());
       case HeadersAfterLocator(List<Hash> locator, int max, var reply) ->
           reply.complete(headersAfter(locator, max));
