@@ -308,7 +308,8 @@ public final class ChainService implements AutoCloseable {
     } finally {
       storeGuard.readLock().unlock();
     }
-    if (!verifier.test(tx)) {
+    // through the chain's signature cache: a block carrying it later does not verify it again
+    if (!state.signatures().verify(tx, verifier)) {
       return Mempool.Admission.rejected(tx.id(), RejectReason.BAD_SIGNATURE, "bad signature");
     }
     return null;

@@ -114,7 +114,8 @@ public final class ChainState {
     this.accounts = store.accountReader();
     this.index = index;
     this.signatures = SignatureCache.defaults(Transaction::hasValidSignature);
-    this.mempool = new Mempool(params, config.mempool(), verifier);
+    // admission fills the block path's cache: a block of admitted transactions verifies none again
+    this.mempool = new Mempool(params, config.mempool(), tx -> signatures.verify(tx, verifier));
     this.orphans =
         new OrphanPool(config.maxOrphans(), config.maxOrphanBytes(), config.orphanExpiryMillis());
     this.invalidBlocks = new InvalidBlocks(config.maxInvalidBlocks(), orphans);
@@ -130,8 +131,9 @@ public final class ChainState {
    * thread becomes the owner. {@code verifier} checks the signatures of transactions that reach the
    * owner unverified ({@link #submitTransaction(Transaction)}): {@code
    * Transaction::hasValidSignature}, or in tests one that counts. The signatures of transactions in
-   * blocks are checked with {@code verifier} through a {@link SignatureCache} ({@link
-   * #signatures}).
+   * blocks are checked with {@link Transaction#hasValidSignature} through a {@link SignatureCache}
+   * ({@link #signatures}), which the admission checks fill: a block of transactions the mempool
+   * admitted (or sync verified ahead) verifies none of them again.
    */
   public static ChainState open(
       NetworkParams params,
