@@ -8,6 +8,7 @@ import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -87,6 +88,10 @@ public sealed interface ChainCommand {
    */
   record GetMempool(Address sender, int max, CompletableFuture<List<Transaction>> reply)
       implements Request<List<Transaction>> {}
+
+  /** The pooled transactions with their ids (computed at admission, none here). */
+  record GetPooledWithIds(CompletableFuture<List<Map.Entry<Hash, Transaction>>> reply)
+      implements Request<List<Map.Entry<Hash, Transaction>>> {}
 
   /** A block locator of the canonical chain: head, then exponentially spaced, then genesis. */
   record Locator(CompletableFuture<List<Hash>> reply) implements Request<List<Hash>> {}

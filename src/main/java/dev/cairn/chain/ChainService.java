@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -307,7 +308,8 @@ public final class ChainService implements AutoCloseable {
     } finally {
       storeGuard.readLock().unlock();
     }
-    if (!verifier.test(tx)) {
+    // through the chain's signature cache: a block carrying it later does not verify it again
+    if (!state.signatures().verify(tx, verifier)) {
       return Mempool.Admission.rejected(tx.id(), RejectReason.BAD_SIGNATURE, "bad signature");
     }
     return null;
@@ -336,6 +338,11 @@ public final class ChainService implements AutoCloseable {
   /** Pooled transactions, best fee first ({@code sender} null) or one sender's in nonce order. */
   public CompletableFuture<List<Transaction>> mempool(Address sender, int max) {
     return request(f -> new ChainCommand.GetMempool(sender, max, f));
+  }
+
+  /** The pooled transactions with their ids (the mempool computed each once, at admission). */
+  public CompletableFuture<List<Map.Entry<Hash, Transaction>>> mempoolWithIds() {
+    return request(f -> new ChainCommand.GetPooledWithIds(f));
   }
 
   /** A locator of the canonical chain. */

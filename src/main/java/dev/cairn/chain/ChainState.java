@@ -7,6 +7,7 @@ import dev.cairn.chain.ChainCommand.GetAccount;
 import dev.cairn.chain.ChainCommand.GetBlock;
 import dev.cairn.chain.ChainCommand.GetBlockByHeight;
 import dev.cairn.chain.ChainCommand.GetMempool;
+import dev.cairn.chain.ChainCommand.GetPooledWithIds;
 import dev.cairn.chain.ChainCommand.GetTransaction;
 import dev.cairn.chain.ChainCommand.HeadersAfterLocator;
 import dev.cairn.chain.ChainCommand.ImportBlock;
@@ -113,7 +114,8 @@ public final class ChainState {
     this.accounts = store.accountReader();
     this.index = index;
     this.signatures = SignatureCache.defaults(Transaction::hasValidSignature);
-    this.mempool = new Mempool(params, config.mempool(), verifier);
+    // admission fills the block path's cache: a block of admitted transactions verifies none again
+    this.mempool = new Mempool(params, config.mempool(), tx -> signatures.verify(tx, verifier));
     this.orphans =
         new OrphanPool(config.maxOrphans(), config.maxOrphanBytes(), config.orphanExpiryMillis());
     this.invalidBlocks = new InvalidBlocks(config.maxInvalidBlocks(), orphans);
@@ -129,8 +131,9 @@ public final class ChainState {
    * thread becomes the owner. {@code verifier} checks the signatures of transactions that reach the
    * owner unverified ({@link #submitTransaction(Transaction)}): {@code
    * Transaction::hasValidSignature}, or in tests one that counts. The signatures of transactions in
-   * blocks are checked with {@code verifier} through a {@link SignatureCache} ({@link
-   * #signatures}).
+   * blocks are checked with {@link Transaction#hasValidSignature} through a {@link SignatureCache}
+   * ({@link #signatures}), which the admission checks fill: a block of transactions the mempool
+   * admitted (or sync verified ahead) verifies none of them again.
    */
   public static ChainState open(
       NetworkParams params,
@@ -185,6 +188,7 @@ public final class ChainState {
               sender == null
                   ? mempool.best(max)
                   : mempool.pending(sender).stream().limit(max).toList());
+      case GetPooledWithIds(var reply) -> reply.complete(mempool.withIds());
       case Locator(var reply) -> reply.complete(locator());
       case HeadersAfterLocator(List<Hash> locator, int max, var reply) ->
           reply.complete(headersAfter(locator, max));

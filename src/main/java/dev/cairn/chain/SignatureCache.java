@@ -10,11 +10,13 @@ import java.util.function.Predicate;
 /**
  * Transactions whose signature verified, keyed by transaction id (SHA-256 of the full encoding,
  * signature included), so the chain owner skips the Ed25519 check for a transaction that a sync
- * worker already verified on another core (as Bitcoin's sigcache). Only successful verifications go
- * in, and the key covers every byte the check reads (sender key, signed fields, signature): a
- * transaction that differs from a cached one in any byte, a flipped signature bit included, misses
- * and is verified. Bounded by entries and by bytes ({@link #ENTRY_BYTES} per entry, an upper
- * estimate of a map entry with its 32-byte id); when full the oldest entry goes.
+ * worker already verified on another core, or that the mempool admitted (as Bitcoin's sigcache).
+ * Only successful verifications go in, each under the id the cache computes itself from the very
+ * transaction that was checked (no caller hands it an id or a verdict), and the key covers every
+ * byte the check reads (sender key, signed fields, signature): a transaction that differs from a
+ * cached one in any byte, a flipped signature bit included, misses and is verified. Bounded by
+ * entries and by bytes ({@link #ENTRY_BYTES} per entry, an upper estimate of a map entry with its
+ * 32-byte id); when full the oldest entry goes.
  *
  * <p>Thread-safe: sync workers {@link #verify} off the owner, the owner verifies through it while
  * applying blocks. The verification itself runs outside the lock.
@@ -61,6 +63,16 @@ public final class SignatureCache implements Predicate<Transaction> {
 
   /** As {@link #test}; a successful verification is remembered. */
   public boolean verify(Transaction tx) {
+    return verify(tx, verifier);
+  }
+
+  /**
+   * As {@link #verify(Transaction)}, running {@code check} on a miss instead of the cache's own
+   * verifier: the mempool's admission path, whose signature check a test may instrument (in a node
+   * it is the same Ed25519 check). {@code check} must be a full signature check; what it passes is
+   * remembered like any verification, what it fails is not.
+   */
+  public boolean verify(Transaction tx, Predicate<Transaction> check) {
     Hash id = tx.id();
     lock.lock();
     try {
@@ -72,7 +84,7 @@ public final class SignatureCache implements Predicate<Transaction> {
       lock.unlock();
     }
     verifications.incrementAndGet();
-    if (!verifier.test(tx)) {
+    if (!check.test(tx)) {
       return false;
     }
     lock.lock();

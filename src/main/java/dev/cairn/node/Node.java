@@ -16,6 +16,7 @@ import dev.cairn.node.sync.SyncStatus;
 import dev.cairn.p2p.Libp2p;
 import dev.cairn.p2p.crypto.KeyFile;
 import dev.cairn.p2p.crypto.PrivateKey;
+import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.kad.KadDht;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -148,6 +149,11 @@ public final class Node implements AutoCloseable {
   /** The chain's gossip topics (their counters are metrics). */
   public NodeGossip gossip() {
     return parts.network().gossip();
+  }
+
+  /** The gossip router under the chain's topics (its counters are metrics). */
+  public GossipRouter gossipRouter() {
+    return parts.network().router();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.cairn.node;
 
 import dev.cairn.chain.ChainService;
 import dev.cairn.node.gossip.NodeGossip;
+import dev.cairn.node.metrics.GossipMetrics;
 import dev.cairn.node.metrics.Metrics;
 import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.miner.MiningSwitch;
@@ -90,6 +91,7 @@ final class NodeGauges {
             result);
       }
     }
+    GossipMetrics.register(metrics, network.router()::stats);
     SyncManager sync = network.sync();
     nodeMetrics.syncRate(() -> sync.status().blocksPerSecond());
     nodeMetrics.bannedPeers(() -> host.bannedCount());

@@ -81,7 +81,7 @@ final class CompactRelayBenchmark {
       rpc = SyncRpc.serve(p2p.host(), NETWORK, SyncConfig.defaults(), this, (p, s) -> {});
       relay =
           new CompactRelay(
-              txs::values,
+              () -> txs.entrySet(),
               CompactRelay.Fetcher.of(rpc),
               (peer, points, reason) -> blamed.increment(),
               () -> router.meshPeers(BLOCKS),

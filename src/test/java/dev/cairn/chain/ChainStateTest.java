@@ -530,6 +530,22 @@ class ChainStateTest {
   }
 
   @Test
+  void aBlockOfTransactionsThePoolAdmittedVerifiesNoSignatureAgain() {
+    ChainState c = chain;
+    List<Transaction> txs = List.of(tx(0, 1, 10, 10, 0), tx(0, 1, 10, 10, 1), tx(2, 3, 5, 10, 0));
+    for (Transaction t : txs) {
+      assertThat(c.submitTransaction(t).accepted()).isTrue(); // signature checked by the pool
+    }
+    assertThat(c.signatures().verifications()).isEqualTo(3);
+    Block b = mine(genesis(), 1_000, MINER, txs);
+
+    assertThat(importInto(c, b).imported()).isTrue();
+
+    assertThat(c.signatures().verifications()).as("none verified again").isEqualTo(3);
+    assertThat(c.signatures().hits()).isEqualTo(3);
+  }
+
+  @Test
   void aFlippedSignatureByteIsRejectedThoughTheSameTransferWasCached() {
     ChainState c = chain;
     Transaction good = tx(0, 1, 10, 10, 0);

@@ -57,4 +57,31 @@ class SignatureCacheTest {
     assertThat(verified).hasValue(2);
     assertThat(c.size()).isZero();
   }
+
+  @Test
+  void anAdmissionChecksSuccessIsRememberedWithinTheBoundsAndItsFailureIsNot() {
+    SignatureCache c = cache(3, Long.MAX_VALUE);
+    AtomicInteger admissionChecks = new AtomicInteger();
+    java.util.function.Predicate<Transaction> admission =
+        t -> {
+          admissionChecks.incrementAndGet();
+          return t.hasValidSignature();
+        };
+    for (int n = 0; n < 5; n++) {
+      assertThat(c.verify(tx(0, 1, 10, 1, n), admission)).isTrue();
+    }
+    assertThat(c.size()).isEqualTo(3); // the entry bound holds for what admission adds
+    assertThat(c.verify(tx(0, 1, 10, 1, 4))).isTrue(); // the block path: a hit
+    assertThat(verified).hasValue(0);
+    assertThat(admissionChecks).hasValue(5);
+
+    Transaction good = tx(0, 1, 10, 1, 9);
+    byte[] sig = good.signature();
+    sig[0] ^= 1;
+    Transaction bad = good.withSignature(sig);
+    assertThat(c.verify(bad, admission)).isFalse();
+    assertThat(c.verify(bad)).as("the block path checks it itself").isFalse();
+    assertThat(verified).hasValue(1);
+    assertThat(c.size()).isEqualTo(3);
+  }
 }

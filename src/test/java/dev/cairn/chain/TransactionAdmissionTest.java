@@ -129,4 +129,54 @@ class TransactionAdmissionTest {
       assertThat(verifiedOn).hasSize(1);
     }
   }
+
+  @Test
+  void aBlockOfAdmittedTransactionsVerifiesNoSignatureAgain() throws Exception {
+    try (ChainService chain = start(ChainConfig.defaults())) {
+      List<Transaction> txs =
+          List.of(tx(0, 4, 10, 10, 0), tx(0, 4, 10, 10, 1), tx(1, 4, 10, 10, 0));
+      assertThat(chain.submitTransaction(txs.get(0)).get(5, TimeUnit.SECONDS).accepted()).isTrue();
+      for (Transaction t : txs.subList(1, 3)) {
+        assertThat(chain.offerTransaction(t, "peer").get(5, TimeUnit.SECONDS).accepted()).isTrue();
+      }
+      assertThat(verifiedOn).hasSize(3);
+      assertThat(chain.signatures().verifications()).isEqualTo(3);
+      assertThat(chain.signatures().hits()).isZero();
+
+      Block b = ChainFixture.mine(genesis(), 1_000, MINER, txs);
+      assertThat(chain.importBlock(b, "test").get(5, TimeUnit.SECONDS).imported()).isTrue();
+
+      assertThat(chain.signatures().verifications()).as("none verified again").isEqualTo(3);
+      assertThat(chain.signatures().hits()).isEqualTo(3);
+      assertThat(verifiedOn).hasSize(3);
+      assertThat(chain.view().mempoolSize()).isZero();
+    }
+  }
+
+  @Test
+  void aBadSignatureOfferedToThePoolIsNeverRememberedAndItsBlockIsRejected() throws Exception {
+    try (ChainService chain = start(ChainConfig.defaults())) {
+      Transaction good = tx(0, 4, 10, 10, 0);
+      byte[] sig = good.signature();
+      sig[7] ^= 1;
+      Transaction forged = good.withSignature(sig); // same transfer, same signing message
+      for (int i = 0; i < 2; i++) {
+        assertThat(chain.offerTransaction(forged, "attacker").get(5, TimeUnit.SECONDS).reason())
+            .isEqualTo(RejectReason.BAD_SIGNATURE);
+      }
+      assertThat(chain.signatures().verifications()).as("checked each time").isEqualTo(2);
+      assertThat(chain.signatures().size()).isZero();
+      // the honest transfer is admitted (and cached); the forged one still is not good
+      assertThat(chain.offerTransaction(good, "peer").get(5, TimeUnit.SECONDS).accepted()).isTrue();
+      assertThat(chain.signatures().size()).isEqualTo(1);
+
+      Block b = ChainFixture.mine(genesis(), 1_000, MINER, List.of(forged));
+      ImportResult r = chain.importBlock(b, "attacker").get(5, TimeUnit.SECONDS);
+
+      assertThat(r.outcome()).isEqualTo(ImportResult.Outcome.INVALID);
+      assertThat(r.reason()).isEqualTo(RejectReason.BAD_SIGNATURE);
+      assertThat(chain.signatures().hits()).isZero();
+      assertThat(chain.signatures().size()).isEqualTo(1);
+    }
+  }
 }

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -212,6 +213,19 @@ public final class Mempool {
       e = queue.byId.get(id);
     }
     return Optional.ofNullable(e).map(x -> x.tx());
+  }
+
+  /**
+   * The pooled (executable) transactions with their ids, as a list of pairs: the ids were computed
+   * once, at admission, so a caller that matches many transactions by id (compact block rebuild)
+   * hashes none of them. A list rather than a map: the chain owner only copies references.
+   */
+  public List<Map.Entry<Hash, Transaction>> withIds() {
+    List<Map.Entry<Hash, Transaction>> out = new ArrayList<>(pool.size());
+    for (Entry e : pool.byId.values()) {
+      out.add(Map.entry(e.id(), e.tx()));
+    }
+    return out;
   }
 
   /** True if pending (pooled or queued). */

@@ -55,9 +55,12 @@ public final class CompactRelay {
   /** After this long no other peer is asked (the router's validation gives up at 10 s). */
   static final Duration DEADLINE = Duration.ofSeconds(8);
 
-  /** The transactions we might find a block's in (our mempool). May block briefly. */
+  /**
+   * The transactions we might find a block's in (our mempool), each with its id: the id the pool
+   * computed when it took the transaction, so a rebuild hashes none of them. May block briefly.
+   */
   public interface Pool {
-    Collection<Transaction> transactions() throws IOException;
+    Collection<? extends Map.Entry<Hash, Transaction>> transactions() throws IOException;
   }
 
   /** The two requests we send: {@code block_txs} and {@code blocks_by_hash}. */
@@ -242,8 +245,9 @@ public final class CompactRelay {
     Map<Long, Transaction> found = new HashMap<>(sids.length * 2);
     Map<Long, Hash> foundIds = new HashMap<>(sids.length * 2);
     Set<Long> ambiguous = new HashSet<>();
-    for (Transaction tx : pool.transactions()) {
-      Hash id = tx.id();
+    for (Map.Entry<Hash, Transaction> pooled : pool.transactions()) {
+      Hash id = pooled.getKey();
+      Transaction tx = pooled.getValue();
       long s = ids.of(id);
       if (inBlock.containsKey(s)) {
         if (found.putIfAbsent(s, tx) != null) {

@@ -28,6 +28,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -168,10 +170,10 @@ public final class NodeGossip {
             this::pooled, fetcher, penalties::penalize, this::blockPeers, System::nanoTime);
   }
 
-  /** Our mempool, for rebuilding compact blocks. */
-  private Collection<Transaction> pooled() throws IOException {
+  /** Our mempool with each transaction's id, for rebuilding compact blocks. */
+  private List<Map.Entry<Hash, Transaction>> pooled() throws IOException {
     try {
-      return chain.mempool(null, Integer.MAX_VALUE).get(10, TimeUnit.SECONDS);
+      return chain.mempoolWithIds().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);

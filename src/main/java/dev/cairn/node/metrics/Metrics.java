@@ -3,6 +3,7 @@ package dev.cairn.node.metrics;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -47,6 +48,7 @@ public final class Metrics {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
   private final Map<String, Map<List<String>, DoubleSupplier>> gauges = new ConcurrentHashMap<>();
+  private final Map<String, Map<List<String>, DoubleSupplier>> counted = new ConcurrentHashMap<>();
   private final Map<String, Set<List<String>>> series = new ConcurrentHashMap<>();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -103,23 +105,68 @@ public final class Metrics {
 
   /** Registers a gauge read at scrape time; {@code value} must be cheap and must not block. */
   public void gauge(String name, String help, DoubleSupplier value, String... labels) {
-    gauges
+    callback(
+        gauges,
+        name,
+        value,
+        labels,
+        family ->
+            GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames(names(labels))
+                .callback(cb -> emit(family, cb::call))
+                .build());
+  }
+
+  /**
+   * Registers a counter whose count another part keeps (it only grows), read at scrape time: shown
+   * as a counter ({@code name} ends in {@code _total}); {@code value} must be cheap and must not
+   * block.
+   */
+  public void countedBy(String name, String help, DoubleSupplier value, String... labels) {
+    callback(
+        counted,
+        name,
+        value,
+        labels,
+        family ->
+            CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames(names(labels))
+                .callback(cb -> emit(family, cb::call))
+                .build());
+  }
+
+  /** A series' value and label values, as a callback metric takes them. */
+  private interface Emit {
+    void call(double value, String[] labelValues);
+  }
+
+  /**
+   * Adds the series {@code labels} read from {@code value} to the callback metric {@code name} of
+   * {@code families}, registering the metric {@code build} makes over its series on first use.
+   */
+  private void callback(
+      Map<String, Map<List<String>, DoubleSupplier>> families,
+      String name,
+      DoubleSupplier value,
+      String[] labels,
+      java.util.function.Function<Map<List<String>, DoubleSupplier>, Collector> build) {
+    families
         .computeIfAbsent(
             name,
             n -> {
               Map<List<String>, DoubleSupplier> family = new ConcurrentHashMap<>();
-              register(
-                  GaugeWithCallback.builder()
-                      .name(n)
-                      .help(help)
-                      .labelNames(names(labels))
-                      .callback(
-                          cb ->
-                              family.forEach((v, s) -> cb.call(safe(s), v.toArray(String[]::new))))
-                      .build());
+              register(build.apply(family));
               return family;
             })
         .put(values(labels), value);
+  }
+
+  private static void emit(Map<List<String>, DoubleSupplier> family, Emit cb) {
+    family.forEach((v, s) -> cb.call(safe(s), v.toArray(String[]::new)));
   }
 
   /** The current value of a counter series (for tests and the API); 0 if it was never added to. */

@@ -29,8 +29,18 @@ sealed interface GossipCommand {
   /** Opening our outbound stream to {@code peer} failed: what was held for it is dropped. */
   record OpenFailed(PeerId peer) implements StateCommand {}
 
-  /** The peer is gone (no connection, or its outbound stream failed). */
+  /**
+   * The peer is gone: its last connection closed, or we dropped it (its queue overflowed). Its
+   * subscriptions, mesh places and what was held for it are forgotten.
+   */
   record PeerDown(PeerId peer) implements StateCommand {}
+
+  /**
+   * Our outbound stream to {@code peer} failed while a connection to it lives, and we open a new
+   * one ({@link PeerOpening} follows). The peer stays: its subscriptions came on its own stream to
+   * us, which is untouched, and it will not repeat them; its mesh places and score stay too.
+   */
+  record OutboundDown(PeerId peer) implements StateCommand {}
 
   /**
    * An RPC read from {@code peer}; {@code ids} holds each message's id (computed on the reader

@@ -10,6 +10,7 @@ import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
 import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
 import dev.cairn.p2p.gossip.GossipCommand.OpenFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundClosed;
+import dev.cairn.p2p.gossip.GossipCommand.OutboundDown;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundFailed;
 import dev.cairn.p2p.gossip.GossipCommand.OutboundOpened;
 import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
@@ -37,10 +38,10 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -116,8 +117,10 @@ public final class GossipRouter implements AutoCloseable {
 
   private volatile boolean running = true;
 
+  // Changed by the owner thread only (a concurrent map so that stats() may sum the queues):
+  private final Map<PeerId, PeerSender> senders = new ConcurrentHashMap<>();
+
   // Owned by the owner thread:
-  private final Map<PeerId, PeerSender> senders = new HashMap<>();
   private final Set<PeerId> opening = new HashSet<>();
 
   /**
@@ -325,7 +328,11 @@ public final class GossipRouter implements AutoCloseable {
 
   /** What the router dropped at its bounds, and its IDONTWANT traffic, so far. Any thread. */
   public GossipStats stats() {
-    return counters.snapshot();
+    long queued = 0;
+    for (PeerSender s : senders.values()) {
+      queued += s.queuedBytes();
+    }
+    return counters.snapshot(queued, Math.max(0, inboundBytes.get()));
   }
 
   /** The host the router runs on (for applications that penalise or ban the peers it names). */
@@ -339,7 +346,7 @@ public final class GossipRouter implements AutoCloseable {
   }
 
   /** The Error that stopped the owner thread, if one did. */
-  public java.util.Optional<Throwable> failure() {
+  public Optional<Throwable> failure() {
     return owner.failure();
   }
 
@@ -462,14 +469,20 @@ public final class GossipRouter implements AutoCloseable {
         PeerId peer = c.sender().peer();
         if (senders.get(peer) == c.sender()) {
           senders.remove(peer);
+          Optional<Connection> live =
+              c.slow() || !running ? Optional.empty() : host.connections(peer).stream().findFirst();
+          if (live.isPresent()) {
+            // The stream failed but the connection lives: open a new outbound stream. The peer's
+            // subscriptions came on its stream to us and are kept (it will not send them again).
+            state.handle(new OutboundDown(peer));
+            openOutbound(live.get());
+            return;
+          }
           state.handle(new PeerDown(peer));
           if (c.slow()) {
             counters.slowPeers.incrementAndGet();
             LOG.debug("dropping {}: its outbound queue is full", peer.shortString());
             Thread.ofVirtual().name("gossip-drop").start(() -> host.disconnect(peer));
-          } else if (running && host.isConnected(peer)) {
-            // the stream failed but the connection lives: open a new outbound stream
-            host.connections(peer).stream().findFirst().ifPresent(this::openOutbound);
           }
         }
       }
@@ -573,6 +586,7 @@ public final class GossipRouter implements AutoCloseable {
       } else {
         inboundBytes.addAndGet(-bytes);
         counters.inboundDropped.incrementAndGet();
+        counters.inboundDroppedBytes.addAndGet(bytes);
         dropped++;
       }
     }

@@ -3,6 +3,7 @@ package dev.cairn.p2p.gossip;
 import dev.cairn.p2p.gossip.GossipCommand.MeshPeers;
 import dev.cairn.p2p.gossip.GossipCommand.Misbehaved;
 import dev.cairn.p2p.gossip.GossipCommand.OpenFailed;
+import dev.cairn.p2p.gossip.GossipCommand.OutboundDown;
 import dev.cairn.p2p.gossip.GossipCommand.PeerDown;
 import dev.cairn.p2p.gossip.GossipCommand.PeerOpening;
 import dev.cairn.p2p.gossip.GossipCommand.PeerUp;
@@ -138,6 +139,7 @@ final class GossipState {
         case OpenFailed c -> openFailed(c.peer());
         case PeerUp c -> peerUp(c);
         case PeerDown c -> peerDown(c.peer());
+        case OutboundDown c -> outboundDown(c.peer());
         case RpcIn c -> rpcIn(c);
         case Misbehaved c -> {
           LOG.debug("{} sent a bad RPC: {}", c.peer().shortString(), c.reason());
@@ -165,6 +167,8 @@ final class GossipState {
       }
     } finally {
       outbox.flush();
+      counters.heldBytes = outbox.heldBytes();
+      counters.pendingValidationBytes = validation.pendingBytes();
     }
   }
 
@@ -198,6 +202,20 @@ final class GossipState {
       p.opening = false;
       outbox.drop(id);
     }
+  }
+
+  /**
+   * Our stream to {@code id} failed but its connection lives: nothing more goes out until a new
+   * stream opens, and everything learnt from the peer's own stream (topics, meshes, score, its
+   * IDONTWANTs) stays. If no new stream opens, the heartbeat takes it out of the meshes.
+   */
+  private void outboundDown(PeerId id) {
+    GossipPeers.Peer p = peers.get(id);
+    if (p == null) {
+      return;
+    }
+    p.up = false;
+    outbox.drop(id);
   }
 
   private void peerDown(PeerId id) {

@@ -60,6 +60,7 @@ final class Outbox {
   private final GossipCounters counters;
   private final Map<PeerId, Pending> pending = new LinkedHashMap<>();
   private final Map<PeerId, Held> held = new HashMap<>();
+  private long heldBytes; // the sum of every Held's bytes
 
   Outbox(GossipPeers peers, GossipState.Output output, long maxHeldBytes, GossipCounters counters) {
     this.peers = peers;
@@ -76,7 +77,13 @@ final class Outbox {
   /** Forgets everything pending or held for {@code id} (it left, or our stream to it failed). */
   void drop(PeerId id) {
     pending.remove(id);
-    held.remove(id);
+    forget(held.remove(id));
+  }
+
+  private void forget(Held h) {
+    if (h != null) {
+      heldBytes -= h.bytes;
+    }
   }
 
   /** Our stream to {@code id} opened: what was held for it goes out with this command's batch. */
@@ -85,12 +92,18 @@ final class Outbox {
     if (h == null) {
       return;
     }
+    forget(h);
     Pending now = pending.remove(id);
     pending.put(id, h.batch);
     if (now != null) {
       h.batch.messages.addAll(now.messages);
       h.batch.addRest(now.rest());
     }
+  }
+
+  /** Bytes held for all peers together. */
+  long heldBytes() {
+    return heldBytes;
   }
 
   /** Bytes held for {@code id} (tests). */
@@ -140,19 +153,23 @@ final class Outbox {
       long size = Rpc.ofMessage(m).wireSize();
       if (h.bytes + size > maxHeldBytes) {
         counters.heldDropped.incrementAndGet();
+        counters.heldDroppedBytes.addAndGet(size);
         continue;
       }
       h.batch.messages.add(m);
       h.bytes += size;
+      heldBytes += size;
     }
     Rpc rest = out.rest();
     if (!rest.isEmpty()) {
       long size = rest.wireSize();
       if (h.bytes + size > maxHeldBytes) {
         counters.heldDropped.incrementAndGet();
+        counters.heldDroppedBytes.addAndGet(size);
       } else {
         h.batch.addRest(rest);
         h.bytes += size;
+        heldBytes += size;
       }
     }
     if (h.bytes == 0 && h.batch.build().isEmpty()) {

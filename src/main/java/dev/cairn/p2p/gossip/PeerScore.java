@@ -82,8 +82,21 @@ final class PeerScore {
     Stats s = peers.computeIfAbsent(peer, p -> new Stats());
     s.connected = true;
     if (ip != null) {
+      if (s.ip != null && !s.ip.equals(ip)) {
+        forgetIp(peer, s.ip); // our stream to it reopened on a connection from another address
+      }
       s.ip = ip;
       peersByIp.computeIfAbsent(ip, k -> new HashSet<>()).add(peer);
+    }
+  }
+
+  private void forgetIp(PeerId peer, String ip) {
+    Set<PeerId> same = peersByIp.get(ip);
+    if (same != null) {
+      same.remove(peer);
+      if (same.isEmpty()) {
+        peersByIp.remove(ip);
+      }
     }
   }
 
@@ -93,13 +106,7 @@ final class PeerScore {
       return;
     }
     if (s.ip != null) {
-      Set<PeerId> same = peersByIp.get(s.ip);
-      if (same != null) {
-        same.remove(peer);
-        if (same.isEmpty()) {
-          peersByIp.remove(s.ip);
-        }
-      }
+      forgetIp(peer, s.ip);
     }
     // A peer leaving in good standing is forgotten; a bad one is retained so that reconnecting
     // does not wash its score (spec: "retain score").

@@ -85,6 +85,7 @@ final class Validation extends GossipPart {
       // a copy that arrives when there is room must be validated, not dropped as seen.
       seen.remove(id);
       counters.validationsDropped.incrementAndGet();
+      counters.validationsDroppedBytes.addAndGet(bytes);
       LOG.debug("validation queue full; ignoring {} from {}", id, from.shortString());
       return;
     }

@@ -39,6 +39,18 @@ class MempoolTest {
   }
 
   @Test
+  void withIdsListsThePooledTransactionsWithTheirOwnIdsAndNotTheQueuedOnes() {
+    Transaction a0 = tx(0, 4, 10, 10, 0);
+    Transaction b0 = tx(1, 4, 10, 100, 0);
+    Transaction gap = tx(2, 4, 10, 50, 1);
+    for (Transaction t : List.of(a0, b0, gap)) {
+      assertThat(pool.add(t, state, 0).accepted()).isTrue();
+    }
+    assertThat(pool.withIds())
+        .containsExactlyInAnyOrder(Map.entry(a0.id(), a0), Map.entry(b0.id(), b0));
+  }
+
+  @Test
   void transactionsAfterANonceGapWaitAndAreNotMined() {
     assertThat(pool.add(tx(0, 4, 10, 10, 2), state, 0).outcome()).isEqualTo(Outcome.QUEUED);
     assertThat(pool.add(tx(0, 4, 10, 10, 1), state, 0).outcome()).isEqualTo(Outcome.QUEUED);

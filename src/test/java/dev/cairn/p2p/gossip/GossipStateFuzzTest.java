@@ -75,7 +75,12 @@ class GossipStateFuzzTest {
           handle(state, posted, new GossipCommand.Tick());
         }
         case 1 -> {
-          handle(state, posted, new GossipCommand.PeerDown(from));
+          if (data.consumeBoolean()) {
+            handle(state, posted, new GossipCommand.PeerDown(from));
+          } else {
+            handle(state, posted, new GossipCommand.OutboundDown(from));
+            handle(state, posted, new GossipCommand.PeerOpening(from));
+          }
           handle(state, posted, new GossipCommand.PeerUp(from, GossipState.MESHSUB_11, true, "x"));
         }
         default -> {
