@@ -189,10 +189,21 @@ public final class NoiseSession implements Duplex {
       return n;
     }
 
-    /** Plaintext decrypted and not yet read; never asks the connection. */
+    /**
+     * Plaintext decrypted and not yet read, plus that of the next message if it has arrived whole:
+     * what can be read without blocking. Never asks the connection (the muxer calls this before
+     * every frame).
+     */
     @Override
     public int available() {
-      return limit - position;
+      int ready = limit - position;
+      if (end - start >= 2) {
+        int size = ((buffer[start] & 0xff) << 8) | (buffer[start + 1] & 0xff);
+        if (size >= CipherState.TAG_LEN && end - start >= 2 + size) {
+          ready += size - CipherState.TAG_LEN;
+        }
+      }
+      return ready;
     }
 
     /**

@@ -454,8 +454,18 @@ public final class YamuxStream implements Duplex {
     try {
       if (failure == null && !readClosed && dst == ring) {
         size += len;
-        readable.signal();
+        session.wakeLater(this);
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes a reader waiting for data; the session's reader batches these ({@link #receiveData}). */
+  void wakeReader() {
+    lock.lock();
+    try {
+      readable.signal();
     } finally {
       lock.unlock();
     }

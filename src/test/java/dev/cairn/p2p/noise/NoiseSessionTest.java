@@ -188,6 +188,8 @@ class NoiseSessionTest {
     NoiseSession reader = sessionB(new ScriptedDuplex(below));
     byte[] header = new byte[12]; // as yamux reads: a short header, then the rest
     assertThat(reader.in().readNBytes(header, 0, 12)).isEqualTo(12);
+    // What the two messages in the buffer hold can be read without blocking (the muxer asks).
+    assertThat(reader.in().available()).isEqualTo(2 * NoiseCodec.MAX_PLAINTEXT - 12);
     byte[] rest = reader.in().readAllBytes();
     assertThat(header).isEqualTo(Arrays.copyOf(data, 12));
     assertThat(rest).isEqualTo(Arrays.copyOfRange(data, 12, data.length));
