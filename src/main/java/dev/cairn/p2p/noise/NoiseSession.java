@@ -20,8 +20,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Writing: {@link #out()} encrypts as it is written and ends a message when it holds the maximum
  * plaintext ({@value NoiseCodec#MAX_PLAINTEXT} bytes) and on {@code flush()}, which then writes the
- * ended messages and flushes the layer below. Reading: {@link #in()} decrypts message by message
- * and accepts any message size up to 65535.
+ * ended messages and flushes the layer below. Reading: {@link #in()} reads up to two maximal
+ * messages per read below, decrypts message by message in place and accepts any message size up to
+ * 65535.
  *
  * <p>Threading: as for every {@code Duplex}, one thread reads and writers are serialised by the
  * caller (the muxer). The two directions share no mutable state, so reading and writing run
