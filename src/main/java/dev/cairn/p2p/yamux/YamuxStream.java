@@ -461,16 +461,6 @@ public final class YamuxStream implements Duplex {
     }
   }
 
-  /** Wakes a reader waiting for data; the session's reader batches these ({@link #receiveData}). */
-  void wakeReader() {
-    lock.lock();
-    try {
-      readable.signal();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   private void ensureCapacity(int needed) {
     if (ring.length >= needed) {
       return;
@@ -501,6 +491,16 @@ public final class YamuxStream implements Duplex {
       boolean was = ackPending;
       ackPending = false;
       return was;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes a reader waiting for data; the session's reader batches these ({@link #receiveData}). */
+  void wakeReader() {
+    lock.lock();
+    try {
+      readable.signal();
     } finally {
       lock.unlock();
     }
