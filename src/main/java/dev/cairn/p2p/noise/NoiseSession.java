@@ -20,8 +20,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Writing: {@link #out()} encrypts as it is written and ends a message when it holds the maximum
  * plaintext ({@value NoiseCodec#MAX_PLAINTEXT} bytes) and on {@code flush()}, which then writes the
- * ended messages and flushes the layer below. Reading: {@link #in()} decrypts message by message
- * and accepts any message size up to 65535.
+ * ended messages and flushes the layer below. Reading: {@link #in()} reads up to two maximal
+ * messages per read below, decrypts message by message in place and accepts any message size up to
+ * 65535.
  *
  * <p>Threading: as for every {@code Duplex}, one thread reads and writers are serialised by the
  * caller (the muxer). The two directions share no mutable state, so reading and writing run
@@ -129,15 +130,29 @@ public final class NoiseSession implements Duplex {
     return new IOException(cause.getMessage(), cause);
   }
 
-  /** The reading side. Confined to the connection's reader thread. */
+  /**
+   * The reading side. Confined to the connection's reader thread.
+   *
+   * <p>Ciphertext is read from below into {@link #buffer} as much at a time as it holds (up to two
+   * maximal messages, so a busy connection moves one or two messages per system call), and each
+   * message is decrypted in place there: a message's bytes are copied once, when the caller takes
+   * its plaintext. A caller that asks for at least a whole message's plaintext gets it decrypted
+   * straight into its array instead. The length prefix bounds a message before anything is
+   * allocated for it: at most {@value NoiseCodec#MAX_MESSAGE} bytes by construction (2 bytes).
+   */
   private final class DecryptingInput extends InputStream {
+    /** Two maximal messages with their length prefixes. */
+    private static final int BUFFER_LIMIT = 2 * (2 + NoiseCodec.MAX_MESSAGE);
+
     private final InputStream below;
     private final CipherState receiver;
-    private final byte[] header = new byte[2];
-    // Both grow to the largest message seen (at most 64 KiB each), so an idle or chatty connection
-    // holds a few KiB instead of 128 KiB: that is what lets a host keep thousands of connections.
-    private byte[] ciphertext = EMPTY;
-    private byte[] plaintext = EMPTY;
+    // [start, end): bytes read from below and not yet taken as a message. [position, limit): the
+    // decrypted plaintext of the current message, inside the buffer before start. Grows to what
+    // the messages need (see fill), so an idle or chatty connection holds a few KiB instead of
+    // 128 KiB: that is what lets a host keep thousands of connections.
+    private byte[] buffer = EMPTY;
+    private int start;
+    private int end;
     private int position;
     private int limit;
     private boolean eof;
@@ -170,20 +185,32 @@ public final class NoiseSession implements Duplex {
         }
       }
       int n = Math.min(len, limit - position);
-      System.arraycopy(plaintext, position, b, off, n);
+      System.arraycopy(buffer, position, b, off, n);
       position += n;
       return n;
     }
 
+    /**
+     * Plaintext decrypted and not yet read, plus that of the next message if it has arrived whole:
+     * what can be read without blocking. Never asks the connection (the muxer calls this before
+     * every frame).
+     */
     @Override
     public int available() {
-      return limit - position;
+      int ready = limit - position;
+      if (end - start >= 2) {
+        int size = ((buffer[start] & 0xff) << 8) | (buffer[start + 1] & 0xff);
+        if (size >= CipherState.TAG_LEN && end - start >= 2 + size) {
+          ready += size - CipherState.TAG_LEN;
+        }
+      }
+      return ready;
     }
 
     /**
      * Reads and decrypts the next message. When its plaintext fits, it goes straight into the
-     * caller's array and the count is returned; otherwise into our buffer and 0 is returned. At end
-     * of stream sets {@link #eof} and returns 0.
+     * caller's array and the count is returned; otherwise it is decrypted in place and 0 is
+     * returned. At end of stream sets {@link #eof} and returns 0.
      */
     private int nextMessage(byte[] b, int off, int len) throws IOException {
       if (failure != null) {
@@ -192,43 +219,70 @@ public final class NoiseSession implements Duplex {
       if (closed) {
         throw new IOException("noise session closed");
       }
-      int got = below.readNBytes(header, 0, 2);
-      if (got == 0) {
-        eof = true;
-        return 0;
-      }
       try {
-        if (got < 2) {
+        if (!fill(2)) {
+          if (end == start) {
+            eof = true;
+            return 0;
+          }
           throw ProtocolException.connection(
               Reason.TRUNCATED, "noise: stream ended inside a message length");
         }
-        int size = ((header[0] & 0xff) << 8) | (header[1] & 0xff);
+        int size = ((buffer[start] & 0xff) << 8) | (buffer[start + 1] & 0xff);
         if (size < CipherState.TAG_LEN) {
           throw ProtocolException.connection(
               Reason.MALFORMED, "noise: transport message of " + size + " bytes has no tag");
         }
-        if (ciphertext.length < size) {
-          ciphertext = new byte[grown(ciphertext.length, size, NoiseCodec.MAX_MESSAGE)];
-        }
-        int body = below.readNBytes(ciphertext, 0, size);
-        if (body < size) {
+        if (!fill(2 + size)) {
           throw ProtocolException.connection(
-              Reason.TRUNCATED, "noise: stream ended after " + body + " of " + size + " bytes");
+              Reason.TRUNCATED,
+              "noise: stream ended after " + (end - start - 2) + " of " + size + " bytes");
         }
-        int plainSize = size - CipherState.TAG_LEN;
-        if (plainSize <= len) {
-          return receiver.decrypt(NO_AD, ciphertext, 0, size, b, off);
+        int at = start + 2;
+        start = at + size;
+        if (size - CipherState.TAG_LEN <= len) {
+          return receiver.decrypt(NO_AD, buffer, at, size, b, off);
         }
-        if (plaintext.length < plainSize) {
-          plaintext = new byte[grown(plaintext.length, plainSize, NoiseCodec.MAX_PLAINTEXT)];
-        }
-        limit = receiver.decrypt(NO_AD, ciphertext, 0, size, plaintext, 0);
-        position = 0;
+        limit = at + receiver.decrypt(NO_AD, buffer, at, size, buffer, at);
+        position = at;
         return 0;
       } catch (ProtocolException e) {
         failure = e;
         throw fail(e);
       }
+    }
+
+    /**
+     * Makes {@code need} bytes from {@link #start} available, reading from below as much as the
+     * buffer takes; false if the stream ended first. Only called once the plaintext is consumed, so
+     * moving the unread bytes to the front loses nothing.
+     */
+    private boolean fill(int need) throws IOException {
+      int have = end - start;
+      if (have >= need) {
+        return true;
+      }
+      if (have == 0) {
+        start = end = 0;
+      }
+      if (buffer.length - start < need) {
+        // Grown, room for two such messages, so that a run of maximal ones is read two at a time.
+        byte[] target =
+            buffer.length < need ? new byte[grown(buffer.length, 2 * need, BUFFER_LIMIT)] : buffer;
+        System.arraycopy(buffer, start, target, 0, have);
+        buffer = target;
+        start = 0;
+        end = have;
+      }
+      position = limit = start;
+      while (end - start < need) {
+        int n = below.read(buffer, end, buffer.length - end);
+        if (n < 0) {
+          return false;
+        }
+        end += n;
+      }
+      return true;
     }
 
     @Override

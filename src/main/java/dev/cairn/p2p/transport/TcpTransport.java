@@ -1,7 +1,6 @@
 package dev.cairn.p2p.transport;
 
 import dev.cairn.p2p.multiformats.Multiaddr;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,9 +24,10 @@ public final class TcpTransport implements Transport {
    *
    * Writing: a message at least WRITE_BUFFER long bypasses the buffer and goes to the socket
    * without a copy; smaller ones (handshake lines, small messages) are coalesced until flush.
-   * Reading: 2-byte lengths and headers are served from the buffer; the rest of a large message is
-   * read straight from the socket into the caller's array (reads of at least the buffer size
-   * bypass it), again saving a copy.
+   * Reading: 2-byte lengths and headers are served from the buffer; reads of at least the buffer
+   * size find it empty and go straight from the socket into the caller's array (Noise reads as
+   * much as it can take), again saving a copy. SocketInput, not BufferedInputStream, which asks
+   * the socket how much is available after every short read: one system call more per read.
    */
   private static final int WRITE_BUFFER = 8 * 1024;
   private static final int READ_BUFFER = 16 * 1024;
@@ -141,7 +141,7 @@ public final class TcpTransport implements Transport {
       return new TcpConnection(
           socket,
           initiator,
-          new BufferedInputStream(socket.getInputStream(), READ_BUFFER),
+          new SocketInput(socket.getInputStream(), READ_BUFFER),
           new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER),
           Multiaddr.ofTcp((InetSocketAddress) socket.getLocalSocketAddress()),
           Multiaddr.ofTcp((InetSocketAddress) socket.getRemoteSocketAddress()));

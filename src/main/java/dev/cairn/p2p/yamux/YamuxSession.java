@@ -266,6 +266,9 @@ public final class YamuxSession implements Closeable {
     byte[] header = new byte[YamuxFrame.HEADER_LENGTH];
     try {
       while (!closed.get()) {
+        if (in.available() < YamuxFrame.HEADER_LENGTH) {
+          wakeReaders();
+        }
         YamuxFrame frame = YamuxCodec.read(in, header);
         if (frame == null) {
           shutdown(new EOFException("yamux " + label + ": connection closed by remote"), -1);
@@ -313,8 +316,40 @@ public final class YamuxSession implements Closeable {
         return;
       }
     }
+    if (frame.length() > in.available()) {
+      wakeReaders();
+    }
     stream.receiveData(frame, in);
     applyFlags(stream, frame);
+  }
+
+  // Streams given data since their readers were last woken (reader thread only), and how many
+  // wakes were sent (written by the reader thread only; for tests).
+  private final List<YamuxStream> unwoken = new ArrayList<>();
+  private volatile int readerWakes;
+
+  /**
+   * Wakes {@code stream}'s reader before this thread next reads from the connection in a way that
+   * may block ({@link #wakeReaders}), not at once: while the layer below holds more frames that
+   * arrived together, they are taken first, so a reader waiting on a bulk stream wakes once per
+   * batch instead of once per frame (each wake is a thread hand-off, on a busy host a context
+   * switch). Nothing waits longer than the frames already received take to unpack.
+   */
+  void wakeLater(YamuxStream stream) {
+    if (!unwoken.contains(stream)) {
+      unwoken.add(stream);
+    }
+  }
+
+  private void wakeReaders() {
+    if (unwoken.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < unwoken.size(); i++) {
+      unwoken.get(i).wakeReader();
+    }
+    readerWakes += unwoken.size();
+    unwoken.clear();
   }
 
   private void onWindowUpdate(YamuxFrame frame) throws ProtocolException {
@@ -520,6 +555,11 @@ public final class YamuxSession implements Closeable {
   }
 
   // ---- for tests ----
+
+  /** Stream readers woken for received data so far, one per stream per batch of frames. */
+  int readerWakes() {
+    return readerWakes;
+  }
 
   Thread readerThread() {
     return reader;

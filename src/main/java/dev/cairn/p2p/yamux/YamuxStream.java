@@ -402,7 +402,7 @@ public final class YamuxStream implements Duplex {
     lock.lock();
     try {
       if (failure == null && !readClosed && received.landed(dst, len)) {
-        readable.signal();
+        session.wakeLater(this);
       }
     } finally {
       lock.unlock();
@@ -426,6 +426,16 @@ public final class YamuxStream implements Duplex {
       boolean was = ackPending;
       ackPending = false;
       return was;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes a reader waiting for data; the session's reader batches these ({@link #receiveData}). */
+  void wakeReader() {
+    lock.lock();
+    try {
+      readable.signal();
     } finally {
       lock.unlock();
     }

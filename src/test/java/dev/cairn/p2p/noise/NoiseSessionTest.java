@@ -155,6 +155,85 @@ class NoiseSessionTest {
     }
   }
 
+  /** Counts the reads that reach the stream below the session. */
+  static final class CountingInput extends InputStream {
+    private final InputStream in;
+    int reads;
+
+    CountingInput(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      reads++;
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      reads++;
+      return in.read(b, off, len);
+    }
+  }
+
+  @Test
+  void backToBackMaximalMessagesAreReadTwoPerReadBelow() throws Exception {
+    ScriptedDuplex d = new ScriptedDuplex(InputStream.nullInputStream());
+    NoiseSession writer = sessionA(d);
+    byte[] data = random(8 * NoiseCodec.MAX_PLAINTEXT, 9);
+    writer.out().write(data);
+    writer.out().flush();
+    CountingInput below = new CountingInput(new ByteArrayInputStream(d.written()));
+    NoiseSession reader = sessionB(new ScriptedDuplex(below));
+    byte[] header = new byte[12]; // as yamux reads: a short header, then the rest
+    assertThat(reader.in().readNBytes(header, 0, 12)).isEqualTo(12);
+    // What the two messages in the buffer hold can be read without blocking (the muxer asks).
+    assertThat(reader.in().available()).isEqualTo(2 * NoiseCodec.MAX_PLAINTEXT - 12);
+    byte[] rest = reader.in().readAllBytes();
+    assertThat(header).isEqualTo(Arrays.copyOf(data, 12));
+    assertThat(rest).isEqualTo(Arrays.copyOfRange(data, 12, data.length));
+    // Eight messages: a first short read, then two messages per read, then end of stream (with a
+    // length read and a body read per message it was 17).
+    assertThat(below.reads).isLessThanOrEqualTo(7);
+  }
+
+  @Test
+  void messagesOfMixedSizesInRandomChunksDecodeIdentically() throws Exception {
+    ScriptedDuplex d = new ScriptedDuplex(InputStream.nullInputStream());
+    NoiseSession writer = sessionA(d);
+    Random sizes = new Random(11);
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    for (int i = 0; i < 60; i++) {
+      int n =
+          sizes.nextInt(4) == 0 ? sizes.nextInt(3 * NoiseCodec.MAX_PLAINTEXT) : sizes.nextInt(300);
+      byte[] piece = random(n, i);
+      writer.out().write(piece);
+      sent.write(piece);
+      if (sizes.nextBoolean()) {
+        writer.out().flush();
+      }
+    }
+    writer.out().flush();
+    byte[] wire = d.written();
+    for (int seed = 0; seed < 8; seed++) {
+      List<byte[]> pieces = new ArrayList<>();
+      Random cuts = new Random(100 + seed);
+      for (int at = 0; at < wire.length; ) {
+        int n = Math.min(wire.length - at, 1 + cuts.nextInt(seed % 2 == 0 ? 200_000 : 3_000));
+        pieces.add(Arrays.copyOfRange(wire, at, at + n));
+        at += n;
+      }
+      NoiseSession reader = sessionB(new ScriptedDuplex(Fragments.stream(pieces)));
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] buf = new byte[1 + cuts.nextInt(100_000)];
+      for (int n; (n = reader.in().read(buf, 0, 1 + cuts.nextInt(buf.length))) >= 0; ) {
+        got.write(buf, 0, n);
+      }
+      assertThat(got.toByteArray()).isEqualTo(sent.toByteArray());
+    }
+  }
+
   static void assertFailure(NoiseSession s, ScriptedDuplex d, Reason reason) {
     assertThatThrownBy(() -> s.in().readAllBytes())
         .isInstanceOfSatisfying(

@@ -7,13 +7,19 @@ import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.MemoryDuplex;
+import dev.cairn.testing.ScriptedDuplex;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -685,5 +691,49 @@ class YamuxSessionTest {
     assertThat(session.closeCause())
         .isInstanceOfSatisfying(
             ProtocolException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+  }
+
+  @Test
+  void framesThatArriveTogetherWakeTheStreamsReaderOnce() throws Exception {
+    // Two Data frames of one inbound stream arrive in one piece (the layer below says they are
+    // available), then nothing more: the stream's reader is woken once, after both.
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    byte[] payload = new byte[200];
+    new Random(4).nextBytes(payload);
+    wire.write(YamuxCodec.encode(YamuxFrame.data(1, YamuxFrame.FLAG_SYN, 100)));
+    wire.write(payload, 0, 100);
+    wire.write(YamuxCodec.encode(YamuxFrame.data(1, 0, 100)));
+    wire.write(payload, 100, 100);
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    InputStream nothingMore =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            blocked.countDown();
+            try {
+              end.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return -1;
+          }
+        };
+    ScriptedDuplex conn =
+        new ScriptedDuplex(
+            new SequenceInputStream(new ByteArrayInputStream(wire.toByteArray()), nothingMore));
+    BlockingQueue<YamuxStream> accepted = new LinkedBlockingQueue<>();
+    YamuxSession s = YamuxSession.start(conn, false, YamuxConfig.defaults(), accepted::add, "t");
+    try {
+      YamuxStream stream = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(stream).isNotNull();
+      assertThat(blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(stream.buffered()).isEqualTo(200);
+      assertThat(s.readerWakes()).isEqualTo(1);
+      assertThat(stream.in().readNBytes(200)).isEqualTo(payload);
+    } finally {
+      end.countDown();
+      s.close();
+    }
   }
 }
