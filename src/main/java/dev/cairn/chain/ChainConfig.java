@@ -1,7 +1,7 @@
 package dev.cairn.chain;
 
 import dev.cairn.chain.mempool.Mempool;
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 
 /**
  * The chain owner's bounds and policies.
@@ -25,7 +25,8 @@ public record ChainConfig(
     int mailboxCapacity,
     int recentHeaders,
     boolean syncWrites,
-    Mempool.Config mempool) {
+    Mempool.Config mempool)
+    implements Copyable<ChainConfig> {
   /**
    * 10,000 remembered invalid blocks; 256 orphans or 32 MiB, for 10 minutes; 1,024 commands; 256
    * recent headers; fsync on.
@@ -53,9 +54,5 @@ public record ChainConfig(
   /** The same with fsync on or off. */
   public ChainConfig withSyncWrites(boolean sync) {
     return copy().set("syncWrites", sync).build();
-  }
-
-  private RecordCopy<ChainConfig> copy() {
-    return RecordCopy.of(this);
   }
 }

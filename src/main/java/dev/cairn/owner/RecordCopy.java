@@ -8,9 +8,10 @@ import java.util.Arrays;
 /**
  * A copy of a record with some components replaced, by name: the one copy-builder behind the {@code
  * with…} methods of every config record (chain, p2p and node alike), so that a wither names the
- * component it changes instead of repeating the canonical constructor with every other component.
- * The copy goes through the canonical constructor, so the record's own checks run on it. It lives
- * in this neutral package because both {@code chain} and {@code p2p} use it.
+ * component it changes instead of repeating the canonical constructor with every other component. A
+ * config record reaches it through {@link Copyable#copy()}. The copy goes through the canonical
+ * constructor, so the record's own checks run on it. It lives in this neutral package because both
+ * {@code chain} and {@code p2p} use it.
  *
  * <p>A name the record does not have, or a value of the wrong type, throws {@link
  * IllegalArgumentException} at once (a bug in the wither): {@code RecordCopyTest} calls every

@@ -3,7 +3,7 @@ package dev.cairn.chain.consensus;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -42,7 +42,8 @@ public record NetworkParams(
     long halvingInterval,
     long minFee,
     List<Allocation> allocations,
-    BigInteger minimumChainWork) {
+    BigInteger minimumChainWork)
+    implements Copyable<NetworkParams> {
 
   /** A genesis balance. */
   public record Allocation(Address address, long balance) {}
@@ -95,10 +96,6 @@ public record NetworkParams(
   /** The same parameters with other genesis bits (another genesis, so another network). */
   public NetworkParams withGenesisBits(int bits) {
     return copy().set("genesisBits", bits).build();
-  }
-
-  private RecordCopy<NetworkParams> copy() {
-    return RecordCopy.of(this);
   }
 
   /** The easiest allowed target. */

@@ -1,6 +1,6 @@
 package dev.cairn.node.sync;
 
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 import java.time.Duration;
 
 /**
@@ -48,7 +48,8 @@ public record SyncConfig(
     Duration peerCooldown,
     int maxOrphanDepth,
     int presyncPeers,
-    int presyncHeaders) {
+    int presyncHeaders)
+    implements Copyable<SyncConfig> {
 
   public SyncConfig {
     if (batchSize < 1 || batchSize > SyncCodec.MAX_BLOCKS) {
@@ -106,9 +107,5 @@ public record SyncConfig(
   /** The same with other presync bounds (peers at once, headers per peer). */
   public SyncConfig withPresync(int peers, int headers) {
     return copy().set("presyncPeers", peers).set("presyncHeaders", headers).build();
-  }
-
-  private RecordCopy<SyncConfig> copy() {
-    return RecordCopy.of(this);
   }
 }

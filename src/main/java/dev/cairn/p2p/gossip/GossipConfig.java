@@ -1,6 +1,6 @@
 package dev.cairn.p2p.gossip;
 
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -115,7 +115,8 @@ public record GossipConfig(
     MessageIdFunction messageId,
     Map<String, MessageIdFunction> topicMessageIds,
     PeerScoreParams score,
-    PeerScoreThresholds thresholds) {
+    PeerScoreThresholds thresholds)
+    implements Copyable<GossipConfig> {
 
   public GossipConfig {
     if (!(dOut < dLo && dOut <= d / 2 && dLo <= d && d <= dHi && dScore <= d)) {
@@ -294,9 +295,5 @@ public record GossipConfig(
 
   public GossipConfig withValidationTimeout(Duration d) {
     return copy().set("validationTimeout", d).build();
-  }
-
-  private RecordCopy<GossipConfig> copy() {
-    return RecordCopy.of(this);
   }
 }

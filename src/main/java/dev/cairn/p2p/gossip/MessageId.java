@@ -1,46 +1,37 @@
 package dev.cairn.p2p.gossip;
 
-import java.util.Arrays;
+import dev.cairn.p2p.ByteValue;
 import java.util.HexFormat;
 
 /**
  * A gossipsub message id: arbitrary bytes computed by the network's {@link MessageIdFunction}.
  * Immutable (the constructor and accessor copy), with value equality, so it can key maps.
  */
-public record MessageId(byte[] bytes) {
+public final class MessageId extends ByteValue {
   /** Longest id we accept from a peer; real ids are 20–80 bytes. */
   public static final int MAX_BYTES = 256;
 
-  public MessageId {
-    bytes = bytes.clone();
+  /** A copy of {@code bytes}. */
+  public MessageId(byte[] bytes) {
+    super(bytes.clone());
   }
 
-  @Override
+  /** A copy of the id's bytes. */
   public byte[] bytes() {
-    return bytes.clone();
+    return content().clone();
   }
 
   int length() {
-    return bytes.length;
+    return content().length;
   }
 
   /** The id without copying, for the codec. Callers must not modify it. */
   byte[] unsafeBytes() {
-    return bytes;
+    return content();
   }
 
   public String toHex() {
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof MessageId other && Arrays.equals(bytes, other.bytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
+    return HexFormat.of().formatHex(content());
   }
 
   @Override

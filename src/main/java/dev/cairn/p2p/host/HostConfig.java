@@ -1,6 +1,6 @@
 package dev.cairn.p2p.host;
 
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 import dev.cairn.p2p.crypto.PrivateKey;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.transport.TcpTransport;
@@ -38,7 +38,8 @@ public record HostConfig(
     YamuxConfig yamux,
     boolean earlyMuxerNegotiation,
     Duration banDuration,
-    ResourceLimits resources) {
+    ResourceLimits resources)
+    implements Copyable<HostConfig> {
 
   public HostConfig {
     listenAddresses = List.copyOf(listenAddresses);
@@ -92,9 +93,5 @@ public record HostConfig(
 
   public HostConfig withYamux(YamuxConfig y) {
     return copy().set("yamux", y).build();
-  }
-
-  private RecordCopy<HostConfig> copy() {
-    return RecordCopy.of(this);
   }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.p2p.host;
 
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 
 /**
  * Budgets of the {@link ResourceManager}: bytes held on peers' behalf and streams open, per scope.
@@ -34,7 +34,8 @@ public record ResourceLimits(
     int systemStreams,
     int peerStreams,
     int protocolStreams,
-    int protocolPeerStreams) {
+    int protocolPeerStreams)
+    implements Copyable<ResourceLimits> {
 
   private static final long MIB = 1024 * 1024;
 
@@ -112,9 +113,5 @@ public record ResourceLimits(
         .set("protocolStreams", perProtocol)
         .set("protocolPeerStreams", perProtocolPeer)
         .build();
-  }
-
-  private RecordCopy<ResourceLimits> copy() {
-    return RecordCopy.of(this);
   }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.p2p.kad;
 
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 import java.time.Duration;
 
 /**
@@ -44,7 +44,8 @@ public record KadConfig(
     int targetConnections,
     int failureLimit,
     Duration livenessInterval,
-    Duration serverIdleTimeout) {
+    Duration serverIdleTimeout)
+    implements Copyable<KadConfig> {
 
   public static final String DEFAULT_PROTOCOL_ID = "/ipfs/kad/1.0.0";
 
@@ -110,9 +111,5 @@ public record KadConfig(
 
   public KadConfig withIntervals(Duration walk, Duration refresh) {
     return copy().set("walkInterval", walk).set("refreshInterval", refresh).build();
-  }
-
-  private RecordCopy<KadConfig> copy() {
-    return RecordCopy.of(this);
   }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.p2p.reqresp;
 
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 import java.time.Duration;
 
 /**
@@ -28,7 +28,8 @@ public record ReqRespConfig(
     int maxConcurrentPerPeer,
     double requestsPerSecond,
     int burst,
-    long maxResponseBytes) {
+    long maxResponseBytes)
+    implements Copyable<ReqRespConfig> {
 
   public ReqRespConfig {
     if (maxRequestBytes < 1
@@ -77,9 +78,5 @@ public record ReqRespConfig(
         .set("requestsPerSecond", perSecond)
         .set("burst", burst)
         .build();
-  }
-
-  private RecordCopy<ReqRespConfig> copy() {
-    return RecordCopy.of(this);
   }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.p2p.yamux;
 
-import dev.cairn.owner.RecordCopy;
+import dev.cairn.owner.Copyable;
 import java.time.Duration;
 
 /**
@@ -34,7 +34,8 @@ public record YamuxConfig(
     Duration pingTimeout,
     Duration writeTimeout,
     Duration openTimeout,
-    Duration readTimeout) {
+    Duration readTimeout)
+    implements Copyable<YamuxConfig> {
 
   /** The initial send and receive window of every stream, fixed by the spec: 256 KiB. */
   public static final int INITIAL_WINDOW = 256 * 1024;
@@ -105,10 +106,6 @@ public record YamuxConfig(
         .set("openTimeout", open)
         .set("readTimeout", read)
         .build();
-  }
-
-  private RecordCopy<YamuxConfig> copy() {
-    return RecordCopy.of(this);
   }
 
   private static void requirePositive(Duration d, String name) {

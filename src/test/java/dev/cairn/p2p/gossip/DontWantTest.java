@@ -25,8 +25,12 @@ class DontWantTest {
     net.run();
   }
 
+  /** Three nodes of one network in a line. */
+  private record Line(SimNet net, Node a, Node b, Node c) {}
+
   /** a — b — c, all subscribed and meshed, over /meshsub/1.2.0. */
-  private static List<Node> line(SimNet net) {
+  private static Line line() {
+    SimNet net = new SimNet(CONFIG);
     Node a = net.add();
     Node b = net.add();
     Node c = net.add();
@@ -38,7 +42,7 @@ class DontWantTest {
     net.run();
     net.heartbeat();
     assertThat(b.state.mesh(TOPIC)).containsExactlyInAnyOrder(a.id, c.id);
-    return List.of(a, b, c);
+    return new Line(net, a, b, c);
   }
 
   private static MessageId idOf(byte[] data) {
@@ -59,11 +63,11 @@ class DontWantTest {
 
   @Test
   void aPeerThatSentIdontwantForAMessageIsNotSentIt() {
-    SimNet net = new SimNet(CONFIG);
-    List<Node> nodes = line(net);
-    Node a = nodes.get(0);
-    Node b = nodes.get(1);
-    Node c = nodes.get(2);
+    Line line = line();
+    SimNet net = line.net();
+    Node a = line.a();
+    Node b = line.b();
+    Node c = line.c();
     byte[] unwanted = data(100, 1);
     b.handle(new RpcIn(c.id, dontWant(List.of(idOf(unwanted))), List.of(), 0));
     a.publish(TOPIC, unwanted);
@@ -78,11 +82,11 @@ class DontWantTest {
 
   @Test
   void weSendIdontwantToTheMeshForLargeMessagesOnlyBeforeValidationEnds() {
-    SimNet net = new SimNet(CONFIG);
-    List<Node> nodes = line(net);
-    Node a = nodes.get(0);
-    Node b = nodes.get(1);
-    Node c = nodes.get(2);
+    Line line = line();
+    SimNet net = line.net();
+    Node a = line.a();
+    Node b = line.b();
+    Node c = line.c();
     Node old = net.add(); // a v1.1 mesh peer of b: it would not understand IDONTWANT
     connect(net, old, b, GossipState.MESHSUB_11);
     old.subscribe(TOPIC);

@@ -39,6 +39,11 @@ class GossipNetworkTest {
     return net.own(GossipRouter.start(host.host(), config));
   }
 
+  /** A FAST router on {@code host} that opens its streams to peers through {@code opener}. */
+  private GossipRouter startOpeningWith(Libp2p host, GossipRouter.StreamOpener opener) {
+    return net.own(GossipRouter.start(host.host(), FAST, java.time.Clock.systemUTC(), 1, opener));
+  }
+
   /** A per-host record of every delivery: message text → times delivered. */
   private static Map<String, AtomicInteger> collect(GossipRouter r) {
     Map<String, AtomicInteger> got = new ConcurrentHashMap<>();
@@ -251,22 +256,18 @@ class GossipNetworkTest {
     // Our stream to the crafted peer stays "opening" until the test lets it open.
     CountDownLatch open = new CountDownLatch(1);
     GossipRouter router =
-        net.own(
-            GossipRouter.start(
-                a.host(),
-                FAST,
-                java.time.Clock.systemUTC(),
-                1,
-                (c, protocols) -> {
-                  try {
-                    if (c.remotePeer().equals(peerId)) {
-                      open.await();
-                    }
-                  } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException();
-                  }
-                  return c.newStream(protocols);
-                }));
+        startOpeningWith(
+            a,
+            (c, protocols) -> {
+              try {
+                if (c.remotePeer().equals(peerId)) {
+                  open.await();
+                }
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+              return c.newStream(protocols);
+            });
     collect(router);
     // The crafted peer speaks meshsub by hand: it records every message it is sent.
     Map<String, AtomicInteger> got = new ConcurrentHashMap<>();
@@ -311,24 +312,20 @@ class GossipNetworkTest {
     AtomicInteger attempts = new AtomicInteger();
     AtomicInteger failures = new AtomicInteger();
     GossipRouter router =
-        net.own(
-            GossipRouter.start(
-                a.host(),
-                FAST,
-                java.time.Clock.systemUTC(),
-                1,
-                (c, protocols) -> {
-                  if (!c.remotePeer().equals(peerId)) {
-                    return c.newStream(protocols);
-                  }
-                  attempts.incrementAndGet();
-                  try {
-                    return c.newStream(protocols);
-                  } catch (java.io.IOException e) {
-                    failures.incrementAndGet();
-                    throw e;
-                  }
-                }));
+        startOpeningWith(
+            a,
+            (c, protocols) -> {
+              if (!c.remotePeer().equals(peerId)) {
+                return c.newStream(protocols);
+              }
+              attempts.incrementAndGet();
+              try {
+                return c.newStream(protocols);
+              } catch (java.io.IOException e) {
+                failures.incrementAndGet();
+                throw e;
+              }
+            });
     peer.host().dial(a.host().fullAddress().orElseThrow());
     Await.until(() -> failures.get() == 1, "our first stream refused");
     Stream out = peer.host().newStream(a.host().peerId(), GossipState.MESHSUB_11);

@@ -184,13 +184,9 @@ class GossipStateTest {
             .withScore(
                 PeerScoreParams.defaults().withTopic(TOPIC, TopicScoreParams.invalidMessagesOnly()),
                 PeerScoreThresholds.defaults());
-    SimNet net = new SimNet(config);
-    Node honest = net.add();
-    Node bad = net.add();
-    net.connect(bad, honest);
-    honest.subscribe(TOPIC);
-    bad.subscribe(TOPIC);
-    net.run();
+    SimNet net = SimNet.subscribedPair(config, TOPIC);
+    Node bad = net.node(0); // bad dialled honest
+    Node honest = net.node(1);
     honest.setValidator(
         TOPIC,
         Validator.sync(

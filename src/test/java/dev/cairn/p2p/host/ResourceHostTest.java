@@ -88,19 +88,25 @@ class ResourceHostTest {
         "standings recorded");
 
     Libp2p first = hostAt(14, c -> c);
-    first.host().dial(victim.host().fullAddress().orElseThrow());
-    Await.until(() -> victim.host().isConnected(first.host().peerId()), "newcomer admitted");
-    Await.until(() -> !victim.host().isConnected(low.host().peerId()), "lowest standing evicted");
-    assertThat(victim.host().isConnected(older.host().peerId())).isTrue();
-    assertThat(victim.host().isConnected(dialled.host().peerId())).isTrue();
+    dialEvicts(first, victim, low, "lowest standing evicted", older, dialled);
 
     // Equal standing: the newest inbound goes (first), the older one stays.
     Libp2p second = hostAt(15, c -> c);
-    second.host().dial(victim.host().fullAddress().orElseThrow());
-    Await.until(() -> victim.host().isConnected(second.host().peerId()), "second admitted");
-    Await.until(() -> !victim.host().isConnected(first.host().peerId()), "newest evicted");
-    assertThat(victim.host().isConnected(older.host().peerId())).isTrue();
-    assertThat(victim.host().isConnected(dialled.host().peerId())).isTrue();
+    dialEvicts(second, victim, first, "newest evicted", older, dialled);
+  }
+
+  /**
+   * {@code newcomer} dials the full {@code victim} and is admitted; {@code evicted} goes, every one
+   * of {@code kept} stays connected.
+   */
+  private static void dialEvicts(
+      Libp2p newcomer, Libp2p victim, Libp2p evicted, String why, Libp2p... kept) throws Exception {
+    newcomer.host().dial(victim.host().fullAddress().orElseThrow());
+    Await.until(() -> victim.host().isConnected(newcomer.host().peerId()), "newcomer admitted");
+    Await.until(() -> !victim.host().isConnected(evicted.host().peerId()), why);
+    for (Libp2p k : kept) {
+      assertThat(victim.host().isConnected(k.host().peerId())).isTrue();
+    }
   }
 
   @Test

@@ -230,17 +230,7 @@ class ReqRespProtocolTest {
   void rejectsAResponseWithTooManyChunks() throws Exception {
     Libp2p server = net.host();
     Libp2p client = net.host();
-    server
-        .host()
-        .setHandler(
-            ID,
-            s -> {
-              s.in().readAllBytes();
-              for (int i = 0; i < 10; i++) {
-                ReqRespCodec.writeChunk(s.out(), RpcCode.SUCCESS, new byte[] {(byte) i});
-              }
-              s.closeWrite();
-            });
+    hostileResponder(server, 10, 1, new java.util.concurrent.CopyOnWriteArrayList<>());
     ReqRespProtocol c =
         ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID).withMaxChunks(3));
     client.host().dial(server.host().fullAddress().orElseThrow());
