@@ -63,7 +63,7 @@ public final class ResourceManager {
     /**
      * Up to three quarters of each shared scope's budget (the reservation's own stream scope
      * excepted), counted after the reservation: receive window growth, which a stream can do
-     * without.
+     * without, and answers to our own requests, which we can ask again later.
      */
     LOW;
 

@@ -271,9 +271,11 @@ class YamuxResourceTest {
   private void fakeLongRoundTrip(YamuxSession session, RawPeer attacker) throws Exception {
     Future<Duration> ping = threads.submit(() -> session.ping(WAIT));
     YamuxFrame syn = attacker.next(f -> f.type() == YamuxFrame.TYPE_PING);
-    LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // the peer's deliberate delay
+    // The peer's deliberate delay: a window then grows when half of it is read within 4 s of the
+    // last credit, which even a slow, loaded machine does with room to spare.
+    LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
     attacker.send(YamuxFrame.ping(YamuxFrame.FLAG_ACK, (int) syn.length()));
-    assertThat(ping.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    assertThat(ping.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
   }
 
   /**
