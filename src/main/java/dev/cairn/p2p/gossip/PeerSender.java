@@ -1,5 +1,7 @@
 package dev.cairn.p2p.gossip;
 
+import dev.cairn.p2p.host.ResourceManager;
+import dev.cairn.p2p.host.ResourceManager.Priority;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.multiformats.Varint;
@@ -21,6 +23,12 @@ import org.apache.logging.log4j.Logger;
  * {@link #offer} until the RPC is written. At either limit {@link #offer} returns false without
  * queueing, and the router counts the drop and drops the peer (it cannot keep up; waiting for it
  * would delay everyone else).
+ *
+ * <p>What is queued is memory held on the peer's behalf, so it is also reserved from the host's
+ * resource manager ({@code budget}: the peer's, the protocol's and the system's budgets) from
+ * {@link #offer} until written, at {@link Priority#LOW}: queues of peers that read slowly never
+ * take the last quarter of a budget, which new streams' windows keep. A refused reservation is a
+ * full queue.
  */
 final class PeerSender {
   private static final Logger LOG = LogManager.getLogger();
@@ -35,10 +43,12 @@ final class PeerSender {
   private final AtomicLong queuedBytes = new AtomicLong();
   private final int maxRpcBytes;
   private final BiConsumer<PeerSender, Boolean> onClosed;
+  private final ResourceManager.Reservation budget;
   private volatile boolean closed;
   private Thread thread;
 
   /**
+   * @param budget where queued bytes are reserved (closed with the sender)
    * @param onClosed called once (from the writer thread) when writing failed; the boolean is false
    *     (a full queue is reported by {@link #offer} to its caller)
    */
@@ -47,8 +57,10 @@ final class PeerSender {
       int capacity,
       long maxBytes,
       int maxRpcBytes,
+      ResourceManager.Reservation budget,
       BiConsumer<PeerSender, Boolean> onClosed) {
     this.stream = stream;
+    this.budget = budget;
     this.peer = stream.remotePeer();
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.maxBytes = maxBytes;
@@ -73,12 +85,13 @@ final class PeerSender {
    * or bytes) or the sender closed. Never blocks. One thread offers (the router's owner).
    */
   boolean offer(Rpc rpc, long bytes) {
-    if (closed || queuedBytes.get() + bytes > maxBytes) {
+    if (closed || queuedBytes.get() + bytes > maxBytes || !budget.reserve(bytes, Priority.LOW)) {
       return false;
     }
     queuedBytes.addAndGet(bytes);
     if (!queue.offer(new Queued(rpc, bytes))) {
       queuedBytes.addAndGet(-bytes);
+      budget.release(bytes);
       return false;
     }
     return true;
@@ -95,6 +108,7 @@ final class PeerSender {
     }
     closed = true;
     stream.reset();
+    budget.close();
     if (thread != null) {
       thread.interrupt();
     }
@@ -110,6 +124,7 @@ final class PeerSender {
           out.flush();
         }
         queuedBytes.addAndGet(-q.bytes());
+        budget.release(q.bytes());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -118,6 +133,7 @@ final class PeerSender {
         LOG.trace("writing to {} failed: {}", peer.shortString(), e.getMessage());
         closed = true;
         stream.reset();
+        budget.close();
         onClosed.accept(this, false);
       }
     }
