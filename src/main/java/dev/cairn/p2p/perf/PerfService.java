@@ -65,8 +65,19 @@ public final class PerfService {
 
   /** Uploads {@code upload} bytes to {@code peer} and downloads {@code download} bytes back. */
   public Result run(PeerId peer, long upload, long download) throws IOException, ProtocolException {
-    long start = System.nanoTime();
     try (Stream stream = host.newStream(peer, PROTOCOL_ID)) {
+      return run(stream, upload, download);
+    }
+  }
+
+  /**
+   * As {@link #run(PeerId, long, long)} on a {@code /perf/1.0.0} stream already open (a caller that
+   * opens many streams before any transfer starts); the caller closes it.
+   */
+  public static Result run(Stream stream, long upload, long download)
+      throws IOException, ProtocolException {
+    long start = System.nanoTime();
+    {
       OutputStream out = stream.out();
       out.write(ByteBuffer.allocate(8).putLong(download).array());
       send(out, upload);

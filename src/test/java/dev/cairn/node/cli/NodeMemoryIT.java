@@ -110,13 +110,14 @@ class NodeMemoryIT {
             });
 
     // Fifty busy peers: upload and download at once.
-    // Connected first, then all at once (on a loaded machine the transfers would starve the
-    // dials' own connection managers).
-    List<Libp2p> busy = new ArrayList<>();
+    // Connected and their perf streams opened first, then all transfers at once (on a loaded
+    // machine the transfers would starve the dials' and the stream negotiations' own deadlines in
+    // this JVM, which runs all fifty peers).
+    List<Stream> busy = new ArrayList<>();
     for (int i = 0; i < PEERS; i++) {
       Libp2p p = peer();
       p.host().dial(address);
-      busy.add(p);
+      busy.add(p.host().newStream(id, PerfService.PROTOCOL_ID));
     }
     // Two flooders: 200 ping streams each, written to and never read.
     List<Libp2p> flooders = List.of(peer(), peer());
@@ -145,8 +146,14 @@ class NodeMemoryIT {
 
     long start = System.nanoTime();
     List<Future<PerfService.Result>> runs = new ArrayList<>();
-    for (Libp2p p : busy) {
-      runs.add(threads.submit(() -> p.perf().run(id, PER_PEER, PER_PEER)));
+    for (Stream s : busy) {
+      runs.add(
+          threads.submit(
+              () -> {
+                try (s) {
+                  return PerfService.run(s, PER_PEER, PER_PEER);
+                }
+              }));
     }
     int ok = 0;
     for (Future<PerfService.Result> r : runs) {
