@@ -29,7 +29,6 @@ import dev.cairn.p2p.gossip.GossipCommand.Unsubscribe;
 import dev.cairn.p2p.host.Connection;
 import dev.cairn.p2p.host.ConnectionListener;
 import dev.cairn.p2p.host.Host;
-import dev.cairn.p2p.host.ResourceManager;
 import dev.cairn.p2p.host.Stream;
 import dev.cairn.p2p.multiformats.Multiaddr;
 import dev.cairn.p2p.multiformats.PeerId;
@@ -503,20 +502,11 @@ public final class GossipRouter implements AutoCloseable {
         .start(
             () -> {
               try {
-                Stream s = opener.open(c, PROTOCOLS);
-                ResourceManager.Reservation budget =
-                    host.resources().reserve(peer, s.protocol(), 0);
-                if (budget == null) {
-                  s.reset();
-                  throw new IOException("no budget for a queue to " + peer.shortString());
-                }
                 PeerSender sender =
-                    new PeerSender(
-                        s,
-                        config.peerQueue(),
-                        config.peerQueueBytes(),
-                        config.maxRpcBytes(),
-                        budget,
+                    PeerSender.open(
+                        opener.open(c, PROTOCOLS),
+                        host.resources(),
+                        config,
                         (snd, slow) -> postFromWorker(new OutboundClosed(snd, slow)));
                 if (!offerLocal(new OutboundOpened(sender, outbound, ip))) {
                   sender.close();

@@ -68,6 +68,32 @@ final class PeerSender {
     this.onClosed = onClosed;
   }
 
+  /**
+   * A sender on {@code stream} with {@code config}'s queue bounds, its queue reserved from {@code
+   * resources} under the peer and the stream's protocol; resets the stream when no reservation can
+   * be had.
+   */
+  static PeerSender open(
+      Stream stream,
+      ResourceManager resources,
+      GossipConfig config,
+      BiConsumer<PeerSender, Boolean> onClosed)
+      throws IOException {
+    ResourceManager.Reservation budget =
+        resources.reserve(stream.remotePeer(), stream.protocol(), 0);
+    if (budget == null) {
+      stream.reset();
+      throw new IOException("no budget for a queue to " + stream.remotePeer().shortString());
+    }
+    return new PeerSender(
+        stream,
+        config.peerQueue(),
+        config.peerQueueBytes(),
+        config.maxRpcBytes(),
+        budget,
+        onClosed);
+  }
+
   PeerId peer() {
     return peer;
   }
