@@ -46,9 +46,14 @@ class GossipNetworkTest {
 
   /** A per-host record of every delivery: message text → times delivered. */
   private static Map<String, AtomicInteger> collect(GossipRouter r) {
+    return collect(r, TOPIC);
+  }
+
+  /** As {@link #collect(GossipRouter)} on {@code topic}. */
+  static Map<String, AtomicInteger> collect(GossipRouter r, String topic) {
     Map<String, AtomicInteger> got = new ConcurrentHashMap<>();
     r.subscribe(
-        TOPIC,
+        topic,
         m ->
             got.computeIfAbsent(
                     new String(m.data(), StandardCharsets.UTF_8), k -> new AtomicInteger())
