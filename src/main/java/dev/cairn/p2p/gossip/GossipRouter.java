@@ -523,8 +523,9 @@ public final class GossipRouter implements AutoCloseable {
   }
 
   /**
-   * Output of the state: queue to the peer's writer. A queue at its bound (RPCs or bytes) takes
-   * nothing more: the RPC is dropped and counted, and the peer dropped.
+   * Output of the state: queue to the peer's writer. A queue at its bound (RPCs or bytes) or
+   * refused by the budget takes nothing more: the RPC is dropped and counted, and the peer dropped
+   * if it is the slow one ({@link PeerSender#slowAfter}).
    */
   private void sendTo(PeerId peer, Rpc rpc) {
     PeerSender s = senders.get(peer);
@@ -532,11 +533,14 @@ public final class GossipRouter implements AutoCloseable {
       return;
     }
     long bytes = rpc.wireSize();
-    if (!s.offer(rpc, bytes)) {
+    PeerSender.Offer offered = s.offer(rpc, bytes);
+    if (offered != PeerSender.Offer.QUEUED) {
       counters.queueDropped.incrementAndGet();
       counters.queueDroppedBytes.addAndGet(bytes);
-      s.close();
-      owner.later(new OutboundClosed(s, true));
+      if (s.slowAfter(offered)) {
+        s.close();
+        owner.later(new OutboundClosed(s, true));
+      }
     }
   }
 

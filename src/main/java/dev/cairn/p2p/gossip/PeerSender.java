@@ -27,8 +27,8 @@ import org.apache.logging.log4j.Logger;
  * <p>What is queued is memory held on the peer's behalf, so it is also reserved from the host's
  * resource manager ({@code budget}: the peer's, the protocol's and the system's budgets) from
  * {@link #offer} until written, at {@link Priority#LOW}: queues of peers that read slowly never
- * take the last quarter of a budget, which new streams' windows keep. A refused reservation is a
- * full queue.
+ * take the last quarter of a budget, which new streams' windows keep. A refused reservation drops
+ * the RPC, and the peer only if its own queue is long ({@link #slowAfter}).
  */
 final class PeerSender {
   private static final Logger LOG = LogManager.getLogger();
@@ -107,20 +107,44 @@ final class PeerSender {
   }
 
   /**
-   * Queues an RPC of {@code bytes} ({@link Rpc#wireSize()}); false when the queue is full (in RPCs
-   * or bytes) or the sender closed. Never blocks. One thread offers (the router's owner).
+   * Queues an RPC of {@code bytes} ({@link Rpc#wireSize()}), unless the queue is full (in RPCs or
+   * bytes), the sender closed or the budget refuses. Never blocks. One thread offers (the router's
+   * owner).
    */
-  boolean offer(Rpc rpc, long bytes) {
-    if (closed || queuedBytes.get() + bytes > maxBytes || !budget.reserve(bytes, Priority.LOW)) {
-      return false;
+  Offer offer(Rpc rpc, long bytes) {
+    if (closed || queuedBytes.get() + bytes > maxBytes) {
+      return Offer.FULL;
+    }
+    if (!budget.reserve(bytes, Priority.LOW)) {
+      return Offer.NO_BUDGET;
     }
     queuedBytes.addAndGet(bytes);
     if (!queue.offer(new Queued(rpc, bytes))) {
       queuedBytes.addAndGet(-bytes);
       budget.release(bytes);
-      return false;
+      return Offer.FULL;
     }
-    return true;
+    return Offer.QUEUED;
+  }
+
+  /** What {@link #offer} did. */
+  enum Offer {
+    QUEUED,
+    /** The queue is at its own bound (RPCs or bytes), or the sender closed. */
+    FULL,
+    /** The resource manager refused the bytes: a shared budget is at its low-priority share. */
+    NO_BUDGET
+  }
+
+  /**
+   * Whether an offer that came back {@code o} shows this peer is too slow to keep: its own queue is
+   * full, or a shared budget refused while this queue holds a quarter of its bound or more. A queue
+   * shorter than that is not what filled the budget: its RPC is dropped but the peer is kept, so
+   * peers that fill the shared budget (say with grown windows) cannot get honest peers with short
+   * queues dropped; gossip repairs the missed messages.
+   */
+  boolean slowAfter(Offer o) {
+    return o == Offer.FULL || (o == Offer.NO_BUDGET && queuedBytes.get() >= maxBytes / 4);
   }
 
   /** Bytes queued and not yet written. */

@@ -48,11 +48,18 @@ class PeerSenderBudgetTest {
     try {
       int accepted = 0;
       long peak = 0;
-      while (accepted < 200 && sender.offer(rpc(accepted), RPC_DATA + 64)) {
+      PeerSender.Offer last;
+      while ((last = sender.offer(rpc(accepted), RPC_DATA + 64)) == PeerSender.Offer.QUEUED
+          && accepted < 200) {
         accepted++;
         peak = Math.max(peak, resources.peerUsage(peer).bytes());
       }
-      assertThat(accepted).as("the budget refused before the queue's bound").isLessThan(200);
+      assertThat(last)
+          .as("the budget refused before the queue's bound")
+          .isEqualTo(PeerSender.Offer.NO_BUDGET);
+      // Its queue (under 2 MiB) is short against its own 8 MiB bound: not the one to blame.
+      assertThat(sender.slowAfter(last)).isFalse();
+      assertThat(sender.slowAfter(PeerSender.Offer.FULL)).isTrue();
       assertThat(sender.queuedBytes()).isLessThan(maxBytes / 2);
       // Low priority: what the peer holds stays within three quarters of its budget, leaving
       // room for new streams' initial windows.
@@ -62,9 +69,33 @@ class PeerSenderBudgetTest {
       us.host().newStream(peer, "/test/never-reads").reset();
     } finally {
       sender.close();
-      release.countDown();
     }
     assertThat(budget.held()).as("closing the sender releases its queue").isZero();
+
+    // With a bound of 4 MiB the same queue is a quarter of it: refused by the budget, it is slow.
+    Stream again = us.host().newStream(peer, "/test/never-reads");
+    PeerSender longQueue =
+        new PeerSender(
+            again,
+            1024,
+            4 * MIB,
+            1 << 20,
+            resources.reserve(peer, again.protocol(), 0),
+            (s, slow) -> {});
+    longQueue.start();
+    try {
+      PeerSender.Offer o;
+      int i = 0;
+      while ((o = longQueue.offer(rpc(i++), RPC_DATA + 64)) == PeerSender.Offer.QUEUED) {
+        assertThat(i).isLessThan(200);
+      }
+      assertThat(o).isEqualTo(PeerSender.Offer.NO_BUDGET);
+      assertThat(longQueue.queuedBytes()).isGreaterThanOrEqualTo(MIB);
+      assertThat(longQueue.slowAfter(o)).isTrue();
+    } finally {
+      longQueue.close();
+      release.countDown();
+    }
     assertThat(closedByWriter.get()).isZero();
   }
 
