@@ -104,8 +104,7 @@ final class KadTable implements AutoCloseable {
       case Observe(PeerId peer) -> {
         PeerId suspect = table.observe(peer, now);
         if (suspect != null) {
-          KadThreads.start(
-              "liveness", suspect, () -> post(new LivenessResult(suspect, check.test(suspect))));
+          KadThreads.start("liveness", suspect, () -> checkLiveness(suspect));
         }
       }
       case Failed(PeerId peer, boolean violation) -> {
@@ -117,6 +116,21 @@ final class KadTable implements AutoCloseable {
       case LivenessResult(PeerId peer, boolean alive) -> table.livenessResult(peer, alive, now);
     }
     members = table.members();
+  }
+
+  /**
+   * Runs one liveness check off the owner and posts its result. A check that throws (a bug, not the
+   * peer's answer) posts nothing: the table gives up on it after the liveness interval.
+   */
+  private void checkLiveness(PeerId suspect) {
+    boolean alive;
+    try {
+      alive = check.test(suspect);
+    } catch (RuntimeException e) {
+      LOG.debug("kad {}: liveness check of {} failed", label, suspect.shortString(), e);
+      return;
+    }
+    post(new LivenessResult(suspect, alive));
   }
 
   /** Stops the owner; queued commands are dropped (none carries a reply). */

@@ -18,6 +18,12 @@ import java.util.Map;
  * not seen within the liveness interval, {@link #observe} asks the caller to check that entry; a
  * failed check, {@code failureLimit} consecutive failed requests or one protocol violation evicts
  * it, and the newest replacement takes its place.
+ *
+ * <p>One check runs per bucket at a time, but a check whose result has not come back within the
+ * liveness interval no longer holds the bucket: its answer may be lost (the owner's mailbox drops
+ * commands when full, which peers can cause, or the check died), and a bucket waiting for it
+ * forever would never again let a newcomer replace a dead entry. The next newcomer then asks for a
+ * new check; a late answer to the old one still counts.
  */
 final class RoutingTable {
 
@@ -42,6 +48,7 @@ final class RoutingTable {
     final LinkedHashMap<PeerId, Entry> live = new LinkedHashMap<>();
     final LinkedHashMap<PeerId, KadKey> replacements = new LinkedHashMap<>();
     PeerId checking; // the entry whose liveness check is under way, or null
+    long checkingSince; // when that check was asked for
   }
 
   private final KadKey self;
@@ -104,8 +111,10 @@ final class RoutingTable {
       it.remove();
     }
     Entry oldest = b.live.values().iterator().next();
-    if (b.checking == null && now - oldest.lastSeen >= livenessMillis) {
+    boolean checkUnderWay = b.checking != null && now - b.checkingSince < livenessMillis;
+    if (!checkUnderWay && now - oldest.lastSeen >= livenessMillis) {
       b.checking = oldest.peer;
+      b.checkingSince = now;
       return oldest.peer;
     }
     return null;

@@ -64,6 +64,23 @@ class RoutingTableTest {
     assertThat(t.contains(ps.get(2))).isTrue();
   }
 
+  /**
+   * A check whose answer never comes (dropped by a full mailbox, say) holds the bucket for one
+   * liveness interval only; then the next newcomer asks for another, and its answer counts.
+   */
+  @Test
+  void aCheckWhoseAnswerIsLostHoldsTheBucketForOneLivenessIntervalOnly() {
+    List<PeerId> ps = bucketZero(3);
+    RoutingTable t = fullBucketZero(ps, 10);
+    assertThat(t.observe(ps.get(2), 2000)).isEqualTo(ps.get(0)); // its answer is lost
+    assertThat(t.observe(ps.get(2), 2999)).isNull(); // still under way
+    assertThat(t.observe(ps.get(2), 3000)).isEqualTo(ps.get(0)); // given up: asked again
+    assertThat(t.observe(ps.get(2), 3001)).isNull();
+    t.livenessResult(ps.get(0), false, 3100);
+    assertThat(t.contains(ps.get(0))).isFalse();
+    assertThat(t.contains(ps.get(2))).isTrue();
+  }
+
   @Test
   void aLiveStalestPeerStaysAndTheNewcomerWaits() {
     List<PeerId> ps = bucketZero(3);
