@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Budgets for what peers make us hold, in bytes and in streams, in five kinds of scope (the idea of
@@ -117,38 +118,34 @@ public final class ResourceManager {
 
   /** Usage now, per scope. */
   public Snapshot snapshot() {
-    lock.lock();
-    try {
-      Map<String, Usage> byProtocol = new TreeMap<>();
-      protocols.forEach((p, c) -> byProtocol.put(p, c.usage()));
-      Usage largest = new Usage(0, 0);
-      for (PeerCounter p : peers.values()) {
-        if (p.bytes > largest.bytes()) {
-          largest = p.usage();
-        }
-      }
-      return new Snapshot(
-          system.usage(),
-          Map.copyOf(byProtocol),
-          peers.size(),
-          largest,
-          connections,
-          refused,
-          peakBytes);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> {
+          Map<String, Usage> byProtocol = new TreeMap<>();
+          protocols.forEach((p, c) -> byProtocol.put(p, c.usage()));
+          Usage largest = new Usage(0, 0);
+          for (PeerCounter p : peers.values()) {
+            if (p.bytes > largest.bytes()) {
+              largest = p.usage();
+            }
+          }
+          return new Snapshot(
+              system.usage(),
+              Map.copyOf(byProtocol),
+              peers.size(),
+              largest,
+              connections,
+              refused,
+              peakBytes);
+        });
   }
 
   /** What {@code peer} holds now (zeros when nothing). */
   public Usage peerUsage(PeerId peer) {
-    lock.lock();
-    try {
-      PeerCounter p = peers.get(peer);
-      return p == null ? new Usage(0, 0) : p.usage();
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> {
+          PeerCounter p = peers.get(peer);
+          return p == null ? new Usage(0, 0) : p.usage();
+        });
   }
 
   /**
@@ -161,20 +158,20 @@ public final class ResourceManager {
     if (bytes < 0) {
       throw new IllegalArgumentException("negative reservation " + bytes);
     }
-    lock.lock();
-    try {
-      PeerCounter p = peer(peer);
-      Reservation r =
-          new Reservation(
-              List.of(p, protocol(protocol), protocolPeer(protocol, peer), system), p, protocol);
-      if (!r.reserveLocked(bytes, Priority.HIGH)) {
-        r.closeLocked();
-        return null;
-      }
-      return r;
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> {
+          PeerCounter p = peer(peer);
+          Reservation r =
+              new Reservation(
+                  List.of(p, protocol(protocol), protocolPeer(protocol, peer), system),
+                  p,
+                  protocol);
+          if (!r.reserveLocked(bytes, Priority.HIGH)) {
+            r.closeLocked();
+            return null;
+          }
+          return r;
+        });
   }
 
   /**
@@ -188,12 +185,7 @@ public final class ResourceManager {
    * together may hold is what the system budget bounds.
    */
   public Reservation reserveAnswers(String protocol) {
-    lock.lock();
-    try {
-      return new Reservation(List.of(protocol(protocol), system), null, protocol);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> new Reservation(List.of(protocol(protocol), system), null, protocol));
   }
 
   /**
@@ -201,12 +193,30 @@ public final class ResourceManager {
    * windows from it. Connections themselves are counted elsewhere ({@link ConnectionLimits}).
    */
   public ConnectionScope openConnection(PeerId peer) {
+    return locked(
+        () -> {
+          connections++;
+          PeerCounter p = peer(peer);
+          p.refs++;
+          return new ConnectionScope(peer, p);
+        });
+  }
+
+  /** The result of {@code action}, run under the manager's lock, which guards every counter. */
+  private <T> T locked(Supplier<T> action) {
     lock.lock();
     try {
-      connections++;
-      PeerCounter p = peer(peer);
-      p.refs++;
-      return new ConnectionScope(peer, p);
+      return action.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs {@code action} under the manager's lock. */
+  private void lockedRun(Runnable action) {
+    lock.lock();
+    try {
+      action.run();
     } finally {
       lock.unlock();
     }
@@ -331,47 +341,30 @@ public final class ResourceManager {
         throw new IllegalArgumentException("negative reservation " + bytes);
       }
       Objects.requireNonNull(priority, "priority");
-      lock.lock();
-      try {
-        return reserveLocked(bytes, priority);
-      } finally {
-        lock.unlock();
-      }
+      return locked(() -> reserveLocked(bytes, priority));
     }
 
     /** Gives back {@code bytes} of what is held (at most what is held). */
     public void release(long bytes) {
-      lock.lock();
-      try {
-        long n = Math.min(Math.max(0, bytes), held);
-        for (Counter c : chain) {
-          c.bytes -= n;
-        }
-        held -= n;
-      } finally {
-        lock.unlock();
-      }
+      lockedRun(
+          () -> {
+            long n = Math.min(Math.max(0, bytes), held);
+            for (Counter c : chain) {
+              c.bytes -= n;
+            }
+            held -= n;
+          });
     }
 
     /** Bytes held now. */
     public long held() {
-      lock.lock();
-      try {
-        return held;
-      } finally {
-        lock.unlock();
-      }
+      return locked(() -> held);
     }
 
     /** Releases everything; idempotent. */
     @Override
     public void close() {
-      lock.lock();
-      try {
-        closeLocked();
-      } finally {
-        lock.unlock();
-      }
+      lockedRun(() -> closeLocked());
     }
 
     boolean reserveLocked(long bytes, Priority priority) {
@@ -440,55 +433,46 @@ public final class ResourceManager {
 
     /** The bytes and streams this connection holds now. */
     public Usage usage() {
-      lock.lock();
-      try {
-        return connection.usage();
-      } finally {
-        lock.unlock();
-      }
+      return locked(() -> connection.usage());
     }
 
     @Override
     public StreamScope openStream(boolean inbound, int initialWindow) {
-      lock.lock();
-      try {
-        if (closed) {
-          return null;
-        }
-        for (Counter c : List.of(connection, peer, system)) {
-          if (c.streams >= c.maxStreams) {
-            refused++;
-            return null;
-          }
-        }
-        StreamScope s = new StreamScope(this);
-        if (!s.reservation.reserveLocked(initialWindow, Priority.HIGH)) {
-          s.reservation.closeLocked();
-          return null;
-        }
-        connection.streams++;
-        peer.streams++;
-        system.streams++;
-        return s;
-      } finally {
-        lock.unlock();
-      }
+      return locked(
+          () -> {
+            if (closed) {
+              return null;
+            }
+            for (Counter c : List.of(connection, peer, system)) {
+              if (c.streams >= c.maxStreams) {
+                refused++;
+                return null;
+              }
+            }
+            StreamScope s = new StreamScope(this);
+            if (!s.reservation.reserveLocked(initialWindow, Priority.HIGH)) {
+              s.reservation.closeLocked();
+              return null;
+            }
+            connection.streams++;
+            peer.streams++;
+            system.streams++;
+            return s;
+          });
     }
 
     /** The connection ended: its scope no longer refers to the peer. Streams release their own. */
     public void close() {
-      lock.lock();
-      try {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        connections--;
-        peer.refs--;
-        tidy(peer, null);
-      } finally {
-        lock.unlock();
-      }
+      lockedRun(
+          () -> {
+            if (closed) {
+              return;
+            }
+            closed = true;
+            connections--;
+            peer.refs--;
+            tidy(peer, null);
+          });
     }
   }
 
@@ -531,50 +515,46 @@ public final class ResourceManager {
      * @return false when a protocol limit refuses the stream (the caller resets it)
      */
     public boolean setProtocol(String name) {
-      lock.lock();
-      try {
-        if (closed || protocol != null) {
-          return !closed && protocol.equals(name);
-        }
-        Counter p = protocol(name);
-        Counter pp = protocolPeer(name, conn.peerId);
-        if (p.streams >= p.maxStreams || pp.streams >= pp.maxStreams) {
-          refused++;
-          tidy(conn.peer, name);
-          return false;
-        }
-        if (!reservation.extendLocked(List.of(p, pp), name)) {
-          tidy(conn.peer, name);
-          return false;
-        }
-        p.streams++;
-        pp.streams++;
-        protocol = name;
-        return true;
-      } finally {
-        lock.unlock();
-      }
+      return locked(
+          () -> {
+            if (closed || protocol != null) {
+              return !closed && protocol.equals(name);
+            }
+            Counter p = protocol(name);
+            Counter pp = protocolPeer(name, conn.peerId);
+            if (p.streams >= p.maxStreams || pp.streams >= pp.maxStreams) {
+              refused++;
+              tidy(conn.peer, name);
+              return false;
+            }
+            if (!reservation.extendLocked(List.of(p, pp), name)) {
+              tidy(conn.peer, name);
+              return false;
+            }
+            p.streams++;
+            pp.streams++;
+            protocol = name;
+            return true;
+          });
     }
 
     @Override
     public void close() {
-      lock.lock();
-      try {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        conn.connection.streams--;
-        conn.peer.streams--;
-        system.streams--;
-        if (protocol != null) {
-          protocols.get(protocol).streams--;
-          protocolPeers.get(new ProtocolPeer(protocol, conn.peerId)).streams--;
-        }
-        reservation.closeLocked();
-      } finally {
-        lock.unlock();
-      }
+      lockedRun(
+          () -> {
+            if (closed) {
+              return;
+            }
+            closed = true;
+            conn.connection.streams--;
+            conn.peer.streams--;
+            system.streams--;
+            if (protocol != null) {
+              protocols.get(protocol).streams--;
+              protocolPeers.get(new ProtocolPeer(protocol, conn.peerId)).streams--;
+            }
+            reservation.closeLocked();
+          });
     }
   }
 }
