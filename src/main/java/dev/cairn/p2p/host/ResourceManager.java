@@ -303,17 +303,37 @@ public final class ResourceManager {
     }
   }
 
+  /** A scope that gives back what it holds once, on its first {@link #close()}; thread-safe. */
+  private abstract class Scope implements AutoCloseable {
+    boolean closed; // guarded by the manager's lock
+
+    /** Gives back what the scope holds; called once, with the lock held. */
+    abstract void releaseLocked();
+
+    final void closeLocked() {
+      if (!closed) {
+        closed = true;
+        releaseLocked();
+      }
+    }
+
+    /** Releases everything; idempotent. */
+    @Override
+    public void close() {
+      lockedRun(this::closeLocked);
+    }
+  }
+
   /**
    * Bytes held in a chain of scopes, released on {@link #close()}. May grow ({@link #reserve}) and
    * shrink ({@link #release}); thread-safe.
    */
-  public final class Reservation implements AutoCloseable {
+  public final class Reservation extends Scope {
     private List<Counter> chain;
     private final PeerCounter peer;
     private String protocol;
     // Guarded by the manager's lock.
     private long held;
-    private boolean closed;
 
     private Reservation(List<Counter> chain, PeerCounter peer, String protocol) {
       this.chain = chain;
@@ -361,12 +381,6 @@ public final class ResourceManager {
       return locked(() -> held);
     }
 
-    /** Releases everything; idempotent. */
-    @Override
-    public void close() {
-      lockedRun(() -> closeLocked());
-    }
-
     boolean reserveLocked(long bytes, Priority priority) {
       if (closed) {
         return false;
@@ -385,11 +399,8 @@ public final class ResourceManager {
       return true;
     }
 
-    void closeLocked() {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    @Override
+    void releaseLocked() {
       for (Counter c : chain) {
         c.bytes -= held;
       }
@@ -420,11 +431,10 @@ public final class ResourceManager {
   }
 
   /** One connection's scope: its streams' memory. Closed when the connection ends. */
-  public final class ConnectionScope implements YamuxMemory {
+  public final class ConnectionScope extends Scope implements YamuxMemory {
     private final PeerId peerId;
     private final PeerCounter peer;
     private final Counter connection = new Counter(limits.connectionBytes(), Integer.MAX_VALUE);
-    private boolean closed; // guarded by the manager's lock
 
     private ConnectionScope(PeerId peerId, PeerCounter peer) {
       this.peerId = peerId;
@@ -462,17 +472,11 @@ public final class ResourceManager {
     }
 
     /** The connection ended: its scope no longer refers to the peer. Streams release their own. */
-    public void close() {
-      lockedRun(
-          () -> {
-            if (closed) {
-              return;
-            }
-            closed = true;
-            connections--;
-            peer.refs--;
-            tidy(peer, null);
-          });
+    @Override
+    void releaseLocked() {
+      connections--;
+      peer.refs--;
+      tidy(peer, null);
     }
   }
 
@@ -480,13 +484,12 @@ public final class ResourceManager {
    * One stream's scope: its receive window, charged to the stream, its connection, its peer, the
    * system and (once tagged) its protocol.
    */
-  public final class StreamScope implements YamuxMemory.StreamMemory {
+  public final class StreamScope extends Scope implements YamuxMemory.StreamMemory {
     private final ConnectionScope conn;
     // Only this stream draws on it: a low-priority growth may fill it.
     private final Counter stream = new Counter(limits.streamBytes(), 1, false);
     private final Reservation reservation;
     private String protocol; // guarded by the manager's lock
-    private boolean closed; // guarded by the manager's lock
 
     private StreamScope(ConnectionScope conn) {
       this.conn = conn;
@@ -539,22 +542,15 @@ public final class ResourceManager {
     }
 
     @Override
-    public void close() {
-      lockedRun(
-          () -> {
-            if (closed) {
-              return;
-            }
-            closed = true;
-            conn.connection.streams--;
-            conn.peer.streams--;
-            system.streams--;
-            if (protocol != null) {
-              protocols.get(protocol).streams--;
-              protocolPeers.get(new ProtocolPeer(protocol, conn.peerId)).streams--;
-            }
-            reservation.closeLocked();
-          });
+    void releaseLocked() {
+      conn.connection.streams--;
+      conn.peer.streams--;
+      system.streams--;
+      if (protocol != null) {
+        protocols.get(protocol).streams--;
+        protocolPeers.get(new ProtocolPeer(protocol, conn.peerId)).streams--;
+      }
+      reservation.closeLocked();
     }
   }
 }
