@@ -36,19 +36,9 @@ public record ChainConfig(
         10_000, 256, 32L << 20, 600_000, 1_024, 256, true, Mempool.Config.defaults());
   }
 
-  /** The same with another bound on remembered invalid blocks. */
-  public ChainConfig withMaxInvalidBlocks(int count) {
-    return copy().set("maxInvalidBlocks", count).build();
-  }
-
   /** The same with other orphan bounds. */
   public ChainConfig withOrphanBounds(int count, long bytes) {
     return copy().set("maxOrphans", count).set("maxOrphanBytes", bytes).build();
-  }
-
-  /** The same with another mailbox capacity. */
-  public ChainConfig withMailboxCapacity(int capacity) {
-    return copy().set("mailboxCapacity", capacity).build();
   }
 
   /** The same with fsync on or off. */

@@ -39,11 +39,17 @@ public final class RecordCopy<R extends Record> {
     return new RecordCopy<>(record);
   }
 
-  /** Replaces component {@code name} with {@code value}. */
+  /**
+   * Replaces component {@code name} with {@code value}. An {@code int} is widened for a {@code
+   * long} component, as Java would widen it in a constructor call.
+   */
   public RecordCopy<R> set(String name, Object value) {
     for (int i = 0; i < components.length; i++) {
       if (components[i].getName().equals(name)) {
         Class<?> type = box(components[i].getType());
+        if (type == Long.class && value instanceof Integer n) {
+          value = n.longValue();
+        }
         if (value == null ? components[i].getType().isPrimitive() : !type.isInstance(value)) {
           throw new IllegalArgumentException(
               original.getClass().getSimpleName() + "." + name + " takes " + type.getSimpleName());
@@ -54,6 +60,13 @@ public final class RecordCopy<R extends Record> {
     }
     throw new IllegalArgumentException(
         original.getClass().getSimpleName() + " has no component " + name);
+  }
+
+  /**
+   * Replaces the component read by {@code accessor} ({@code KadConfig::alpha}) with {@code value}.
+   */
+  public <T> RecordCopy<R> set(Copyable.Component<R, T> accessor, T value) {
+    return set(accessor.name(), value);
   }
 
   /** The new record, made by the canonical constructor (whose checks may throw). */

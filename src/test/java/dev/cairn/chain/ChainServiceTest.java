@@ -54,7 +54,7 @@ class ChainServiceTest {
 
   @Test
   void gossipOffersAreRefusedAsBusyWhenTheMailboxIsFull() throws Exception {
-    try (ChainService chain = start(ChainConfig.defaults().withMailboxCapacity(2))) {
+    try (ChainService chain = start(ChainConfig.defaults().with(ChainConfig::mailboxCapacity, 2))) {
       // A test-only listener that holds the owner thread, so the mailbox fills up.
       ChainFixture.OwnerHold hold = ChainFixture.OwnerHold.subscribe(chain);
       List<Block> blocks = branch(genesis(), 4, 1_000, MINER);

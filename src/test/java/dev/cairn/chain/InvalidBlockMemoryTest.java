@@ -154,7 +154,7 @@ class InvalidBlockMemoryTest {
   @Test
   void theMemoryIsBoundedAndForgetsTheOldestFirst() {
     store.close();
-    open(ChainConfig.defaults().withSyncWrites(false).withMaxInvalidBlocks(2));
+    open(ChainConfig.defaults().withSyncWrites(false).with(ChainConfig::maxInvalidBlocks, 2));
     Block[] bad = new Block[3];
     for (int i = 0; i < 3; i++) {
       bad[i] = mine(genesis(), 1_000 + i, MINER, List.of(tx(0, 4, 2_000_000 + i, 10, 0)));

@@ -106,7 +106,7 @@ class TransactionAdmissionTest {
 
   @Test
   void aFloodFromUnfundedSendersNeverTakesTheMailboxFromAnHonestTransaction() throws Exception {
-    try (ChainService chain = start(ChainConfig.defaults().withMailboxCapacity(4))) {
+    try (ChainService chain = start(ChainConfig.defaults().with(ChainConfig::mailboxCapacity, 4))) {
       // A test-only listener that holds the owner thread, so nothing leaves the mailbox.
       ChainFixture.OwnerHold hold = ChainFixture.OwnerHold.subscribe(chain);
       CompletableFuture<ImportResult> held =

@@ -62,6 +62,38 @@ class RecordCopyTest {
     assertThatThrownBy(() -> copy.set("k", null)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void aComponentNamedByItsAccessorIsReplacedAndTheOthersKept() {
+    KadConfig base = KadConfig.defaults();
+    KadConfig changed = base.with(KadConfig::alpha, 1);
+    assertThat(changed.alpha()).isEqualTo(1);
+    assertThat(changed.with(KadConfig::alpha, base.alpha())).isEqualTo(base);
+    ReqRespConfig rr =
+        ReqRespConfig.defaults("/x/1")
+            .copy()
+            .set(ReqRespConfig::burst, 2)
+            .set(ReqRespConfig::maxResponseBytes, 7L)
+            .build();
+    assertThat(rr.burst()).isEqualTo(2);
+    assertThat(rr.maxResponseBytes()).isEqualTo(7);
+  }
+
+  @Test
+  void anIntIsWidenedForALongComponentButALongIsNotNarrowedForAnInt() {
+    assertThat(ChainConfig.defaults().with(ChainConfig::maxOrphanBytes, 1 << 20).maxOrphanBytes())
+        .isEqualTo(1L << 20);
+    assertThatThrownBy(() -> RecordCopy.of(KadConfig.defaults()).set("alpha", 1L))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("alpha takes Integer");
+  }
+
+  @Test
+  void aLambdaInsteadOfAnAccessorReferenceIsRefused() {
+    assertThatThrownBy(() -> KadConfig.defaults().with(c -> c.alpha(), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has no component lambda$");
+  }
+
   /**
    * The names a wither gives are strings, so this calls every {@code with…} method of every config
    * record with sample arguments: a misspelt component or a value of the wrong type fails here,

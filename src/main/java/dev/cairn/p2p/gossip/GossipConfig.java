@@ -256,28 +256,8 @@ public record GossipConfig(
     return copy().set("maxPendingValidationBytes", n).build();
   }
 
-  /** Sending IDONTWANT for messages of at least {@code bytes} data bytes (0: never). */
-  public GossipConfig withIdontwantThreshold(int bytes) {
-    return copy().set("idontwantThreshold", bytes).build();
-  }
-
-  public GossipConfig withIdontwant(int maxIds, Duration ttl) {
-    return copy().set("idontwantMaxIds", maxIds).set("idontwantTtl", ttl).build();
-  }
-
   public GossipConfig withMaxRpcBytes(int n) {
     return copy().set("maxRpcBytes", n).build();
-  }
-
-  public GossipConfig withDegrees(int d, int dLo, int dHi, int dScore, int dOut, int dLazy) {
-    return copy()
-        .set("d", d)
-        .set("dLo", dLo)
-        .set("dHi", dHi)
-        .set("dScore", dScore)
-        .set("dOut", dOut)
-        .set("dLazy", dLazy)
-        .build();
   }
 
   public GossipConfig withPruneBackoff(Duration d) {

@@ -5,28 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** A yamux stream with its negotiated protocol and connection. */
-final class MuxedStream implements Stream {
-  private final YamuxStream stream;
-  private final String protocol;
-  private final Connection connection;
-
-  MuxedStream(YamuxStream stream, String protocol, Connection connection) {
-    this.stream = stream;
-    this.protocol = protocol;
-    this.connection = connection;
-  }
-
-  @Override
-  public String protocol() {
-    return protocol;
-  }
-
-  @Override
-  public Connection connection() {
-    return connection;
-  }
-
+/**
+ * A yamux stream with its negotiated protocol and connection (the record's accessors are {@link
+ * Stream#protocol()} and {@link Stream#connection()}). Each yamux stream is wrapped once, so equal
+ * means the same stream.
+ */
+record MuxedStream(YamuxStream stream, String protocol, Connection connection) implements Stream {
   @Override
   public InputStream in() {
     return stream.in();

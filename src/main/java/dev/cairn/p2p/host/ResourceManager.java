@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Budgets for what peers make us hold, in bytes and in streams, in five kinds of scope (the idea of
@@ -117,38 +118,34 @@ public final class ResourceManager {
 
   /** Usage now, per scope. */
   public Snapshot snapshot() {
-    lock.lock();
-    try {
-      Map<String, Usage> byProtocol = new TreeMap<>();
-      protocols.forEach((p, c) -> byProtocol.put(p, c.usage()));
-      Usage largest = new Usage(0, 0);
-      for (PeerCounter p : peers.values()) {
-        if (p.bytes > largest.bytes()) {
-          largest = p.usage();
-        }
-      }
-      return new Snapshot(
-          system.usage(),
-          Map.copyOf(byProtocol),
-          peers.size(),
-          largest,
-          connections,
-          refused,
-          peakBytes);
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> {
+          Map<String, Usage> byProtocol = new TreeMap<>();
+          protocols.forEach((p, c) -> byProtocol.put(p, c.usage()));
+          Usage largest = new Usage(0, 0);
+          for (PeerCounter p : peers.values()) {
+            if (p.bytes > largest.bytes()) {
+              largest = p.usage();
+            }
+          }
+          return new Snapshot(
+              system.usage(),
+              Map.copyOf(byProtocol),
+              peers.size(),
+              largest,
+              connections,
+              refused,
+              peakBytes);
+        });
   }
 
   /** What {@code peer} holds now (zeros when nothing). */
   public Usage peerUsage(PeerId peer) {
-    lock.lock();
-    try {
-      PeerCounter p = peers.get(peer);
-      return p == null ? new Usage(0, 0) : p.usage();
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> {
+          PeerCounter p = peers.get(peer);
+          return p == null ? new Usage(0, 0) : p.usage();
+        });
   }
 
   /**
@@ -161,20 +158,20 @@ public final class ResourceManager {
     if (bytes < 0) {
       throw new IllegalArgumentException("negative reservation " + bytes);
     }
-    lock.lock();
-    try {
-      PeerCounter p = peer(peer);
-      Reservation r =
-          new Reservation(
-              List.of(p, protocol(protocol), protocolPeer(protocol, peer), system), p, protocol);
-      if (!r.reserveLocked(bytes, Priority.HIGH)) {
-        r.closeLocked();
-        return null;
-      }
-      return r;
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> {
+          PeerCounter p = peer(peer);
+          Reservation r =
+              new Reservation(
+                  List.of(p, protocol(protocol), protocolPeer(protocol, peer), system),
+                  p,
+                  protocol);
+          if (!r.reserveLocked(bytes, Priority.HIGH)) {
+            r.closeLocked();
+            return null;
+          }
+          return r;
+        });
   }
 
   /**
@@ -188,12 +185,7 @@ public final class ResourceManager {
    * together may hold is what the system budget bounds.
    */
   public Reservation reserveAnswers(String protocol) {
-    lock.lock();
-    try {
-      return new Reservation(List.of(protocol(protocol), system), null, protocol);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> new Reservation(List.of(protocol(protocol), system), null, protocol));
   }
 
   /**
@@ -201,12 +193,30 @@ public final class ResourceManager {
    * windows from it. Connections themselves are counted elsewhere ({@link ConnectionLimits}).
    */
   public ConnectionScope openConnection(PeerId peer) {
+    return locked(
+        () -> {
+          connections++;
+          PeerCounter p = peer(peer);
+          p.refs++;
+          return new ConnectionScope(peer, p);
+        });
+  }
+
+  /** The result of {@code action}, run under the manager's lock, which guards every counter. */
+  private <T> T locked(Supplier<T> action) {
     lock.lock();
     try {
-      connections++;
-      PeerCounter p = peer(peer);
-      p.refs++;
-      return new ConnectionScope(peer, p);
+      return action.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs {@code action} under the manager's lock. */
+  private void lockedRun(Runnable action) {
+    lock.lock();
+    try {
+      action.run();
     } finally {
       lock.unlock();
     }
@@ -293,17 +303,37 @@ public final class ResourceManager {
     }
   }
 
+  /** A scope that gives back what it holds once, on its first {@link #close()}; thread-safe. */
+  private abstract class Scope implements AutoCloseable {
+    boolean closed; // guarded by the manager's lock
+
+    /** Gives back what the scope holds; called once, with the lock held. */
+    abstract void releaseLocked();
+
+    final void closeLocked() {
+      if (!closed) {
+        closed = true;
+        releaseLocked();
+      }
+    }
+
+    /** Releases everything; idempotent. */
+    @Override
+    public void close() {
+      lockedRun(this::closeLocked);
+    }
+  }
+
   /**
    * Bytes held in a chain of scopes, released on {@link #close()}. May grow ({@link #reserve}) and
    * shrink ({@link #release}); thread-safe.
    */
-  public final class Reservation implements AutoCloseable {
+  public final class Reservation extends Scope {
     private List<Counter> chain;
     private final PeerCounter peer;
     private String protocol;
     // Guarded by the manager's lock.
     private long held;
-    private boolean closed;
 
     private Reservation(List<Counter> chain, PeerCounter peer, String protocol) {
       this.chain = chain;
@@ -331,47 +361,24 @@ public final class ResourceManager {
         throw new IllegalArgumentException("negative reservation " + bytes);
       }
       Objects.requireNonNull(priority, "priority");
-      lock.lock();
-      try {
-        return reserveLocked(bytes, priority);
-      } finally {
-        lock.unlock();
-      }
+      return locked(() -> reserveLocked(bytes, priority));
     }
 
     /** Gives back {@code bytes} of what is held (at most what is held). */
     public void release(long bytes) {
-      lock.lock();
-      try {
-        long n = Math.min(Math.max(0, bytes), held);
-        for (Counter c : chain) {
-          c.bytes -= n;
-        }
-        held -= n;
-      } finally {
-        lock.unlock();
-      }
+      lockedRun(
+          () -> {
+            long n = Math.min(Math.max(0, bytes), held);
+            for (Counter c : chain) {
+              c.bytes -= n;
+            }
+            held -= n;
+          });
     }
 
     /** Bytes held now. */
     public long held() {
-      lock.lock();
-      try {
-        return held;
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    /** Releases everything; idempotent. */
-    @Override
-    public void close() {
-      lock.lock();
-      try {
-        closeLocked();
-      } finally {
-        lock.unlock();
-      }
+      return locked(() -> held);
     }
 
     boolean reserveLocked(long bytes, Priority priority) {
@@ -392,11 +399,8 @@ public final class ResourceManager {
       return true;
     }
 
-    void closeLocked() {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    @Override
+    void releaseLocked() {
       for (Counter c : chain) {
         c.bytes -= held;
       }
@@ -427,11 +431,10 @@ public final class ResourceManager {
   }
 
   /** One connection's scope: its streams' memory. Closed when the connection ends. */
-  public final class ConnectionScope implements YamuxMemory {
+  public final class ConnectionScope extends Scope implements YamuxMemory {
     private final PeerId peerId;
     private final PeerCounter peer;
     private final Counter connection = new Counter(limits.connectionBytes(), Integer.MAX_VALUE);
-    private boolean closed; // guarded by the manager's lock
 
     private ConnectionScope(PeerId peerId, PeerCounter peer) {
       this.peerId = peerId;
@@ -440,55 +443,40 @@ public final class ResourceManager {
 
     /** The bytes and streams this connection holds now. */
     public Usage usage() {
-      lock.lock();
-      try {
-        return connection.usage();
-      } finally {
-        lock.unlock();
-      }
+      return locked(() -> connection.usage());
     }
 
     @Override
     public StreamScope openStream(boolean inbound, int initialWindow) {
-      lock.lock();
-      try {
-        if (closed) {
-          return null;
-        }
-        for (Counter c : List.of(connection, peer, system)) {
-          if (c.streams >= c.maxStreams) {
-            refused++;
-            return null;
-          }
-        }
-        StreamScope s = new StreamScope(this);
-        if (!s.reservation.reserveLocked(initialWindow, Priority.HIGH)) {
-          s.reservation.closeLocked();
-          return null;
-        }
-        connection.streams++;
-        peer.streams++;
-        system.streams++;
-        return s;
-      } finally {
-        lock.unlock();
-      }
+      return locked(
+          () -> {
+            if (closed) {
+              return null;
+            }
+            for (Counter c : List.of(connection, peer, system)) {
+              if (c.streams >= c.maxStreams) {
+                refused++;
+                return null;
+              }
+            }
+            StreamScope s = new StreamScope(this);
+            if (!s.reservation.reserveLocked(initialWindow, Priority.HIGH)) {
+              s.reservation.closeLocked();
+              return null;
+            }
+            connection.streams++;
+            peer.streams++;
+            system.streams++;
+            return s;
+          });
     }
 
     /** The connection ended: its scope no longer refers to the peer. Streams release their own. */
-    public void close() {
-      lock.lock();
-      try {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        connections--;
-        peer.refs--;
-        tidy(peer, null);
-      } finally {
-        lock.unlock();
-      }
+    @Override
+    void releaseLocked() {
+      connections--;
+      peer.refs--;
+      tidy(peer, null);
     }
   }
 
@@ -496,13 +484,12 @@ public final class ResourceManager {
    * One stream's scope: its receive window, charged to the stream, its connection, its peer, the
    * system and (once tagged) its protocol.
    */
-  public final class StreamScope implements YamuxMemory.StreamMemory {
+  public final class StreamScope extends Scope implements YamuxMemory.StreamMemory {
     private final ConnectionScope conn;
     // Only this stream draws on it: a low-priority growth may fill it.
     private final Counter stream = new Counter(limits.streamBytes(), 1, false);
     private final Reservation reservation;
     private String protocol; // guarded by the manager's lock
-    private boolean closed; // guarded by the manager's lock
 
     private StreamScope(ConnectionScope conn) {
       this.conn = conn;
@@ -531,50 +518,39 @@ public final class ResourceManager {
      * @return false when a protocol limit refuses the stream (the caller resets it)
      */
     public boolean setProtocol(String name) {
-      lock.lock();
-      try {
-        if (closed || protocol != null) {
-          return !closed && protocol.equals(name);
-        }
-        Counter p = protocol(name);
-        Counter pp = protocolPeer(name, conn.peerId);
-        if (p.streams >= p.maxStreams || pp.streams >= pp.maxStreams) {
-          refused++;
-          tidy(conn.peer, name);
-          return false;
-        }
-        if (!reservation.extendLocked(List.of(p, pp), name)) {
-          tidy(conn.peer, name);
-          return false;
-        }
-        p.streams++;
-        pp.streams++;
-        protocol = name;
-        return true;
-      } finally {
-        lock.unlock();
-      }
+      return locked(
+          () -> {
+            if (closed || protocol != null) {
+              return !closed && protocol.equals(name);
+            }
+            Counter p = protocol(name);
+            Counter pp = protocolPeer(name, conn.peerId);
+            if (p.streams >= p.maxStreams || pp.streams >= pp.maxStreams) {
+              refused++;
+              tidy(conn.peer, name);
+              return false;
+            }
+            if (!reservation.extendLocked(List.of(p, pp), name)) {
+              tidy(conn.peer, name);
+              return false;
+            }
+            p.streams++;
+            pp.streams++;
+            protocol = name;
+            return true;
+          });
     }
 
     @Override
-    public void close() {
-      lock.lock();
-      try {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        conn.connection.streams--;
-        conn.peer.streams--;
-        system.streams--;
-        if (protocol != null) {
-          protocols.get(protocol).streams--;
-          protocolPeers.get(new ProtocolPeer(protocol, conn.peerId)).streams--;
-        }
-        reservation.closeLocked();
-      } finally {
-        lock.unlock();
+    void releaseLocked() {
+      conn.connection.streams--;
+      conn.peer.streams--;
+      system.streams--;
+      if (protocol != null) {
+        protocols.get(protocol).streams--;
+        protocolPeers.get(new ProtocolPeer(protocol, conn.peerId)).streams--;
       }
+      reservation.closeLocked();
     }
   }
 }

@@ -84,32 +84,12 @@ public record KadConfig(
     return copy().set("protocolId", id).build();
   }
 
-  public KadConfig withServerMode(boolean server) {
-    return copy().set("serverMode", server).build();
-  }
-
   /** Bucket size and lookup width. */
   public KadConfig withK(int n) {
     return copy().set("k", n).build();
   }
 
-  public KadConfig withAlpha(int a) {
-    return copy().set("alpha", a).build();
-  }
-
-  public KadConfig withTargetConnections(int n) {
-    return copy().set("targetConnections", n).build();
-  }
-
   public KadConfig withTimeouts(Duration request, Duration query) {
     return copy().set("requestTimeout", request).set("queryTimeout", query).build();
-  }
-
-  public KadConfig withServerIdleTimeout(Duration idle) {
-    return copy().set("serverIdleTimeout", idle).build();
-  }
-
-  public KadConfig withIntervals(Duration walk, Duration refresh) {
-    return copy().set("walkInterval", walk).set("refreshInterval", refresh).build();
   }
 }

@@ -64,19 +64,7 @@ public record ReqRespConfig(
     return copy().set("maxResponseBytes", n).build();
   }
 
-  public ReqRespConfig withMaxChunks(int n) {
-    return copy().set("maxChunks", n).build();
-  }
-
   public ReqRespConfig withTimeouts(Duration firstByte, Duration whole) {
     return copy().set("firstByteTimeout", firstByte).set("responseTimeout", whole).build();
-  }
-
-  public ReqRespConfig withRate(int concurrent, double perSecond, int burst) {
-    return copy()
-        .set("maxConcurrentPerPeer", concurrent)
-        .set("requestsPerSecond", perSecond)
-        .set("burst", burst)
-        .build();
   }
 }

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * Limits and timers of a {@link YamuxSession}. Start from {@link #defaults()} and change what you
- * need with the {@code with...} methods.
+ * need with the {@code with...} methods or {@link #with} ({@code with(YamuxConfig::ackBacklog,
+ * 2)}).
  *
  * @param maxReceiveWindow largest receive window per stream that auto-tuning may grow to (bytes, at
  *     least {@link #INITIAL_WINDOW}); equal to it disables auto-tuning. This also bounds the memory
@@ -84,28 +85,8 @@ public record YamuxConfig(
     return copy().set("maxReceiveWindow", bytes).build();
   }
 
-  public YamuxConfig withMaxFramePayload(int bytes) {
-    return copy().set("maxFramePayload", bytes).build();
-  }
-
-  public YamuxConfig withMaxInboundStreams(int streams) {
-    return copy().set("maxInboundStreams", streams).build();
-  }
-
-  public YamuxConfig withAckBacklog(int streams) {
-    return copy().set("ackBacklog", streams).build();
-  }
-
   public YamuxConfig withKeepAlive(Duration interval, Duration timeout) {
     return copy().set("keepAliveInterval", interval).set("pingTimeout", timeout).build();
-  }
-
-  public YamuxConfig withTimeouts(Duration write, Duration open, Duration read) {
-    return copy()
-        .set("writeTimeout", write)
-        .set("openTimeout", open)
-        .set("readTimeout", read)
-        .build();
   }
 
   private static void requirePositive(Duration d, String name) {

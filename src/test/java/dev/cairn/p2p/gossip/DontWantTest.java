@@ -117,7 +117,10 @@ class DontWantTest {
 
   @Test
   void aFloodOfIdontwantIsBoundedInIdsBytesAndTime() {
-    GossipConfig config = CONFIG.withIdontwant(1000, Duration.ofSeconds(3));
+    GossipConfig config =
+        CONFIG
+            .with(GossipConfig::idontwantMaxIds, 1000)
+            .with(GossipConfig::idontwantTtl, Duration.ofSeconds(3));
     SimNet net = new SimNet(config);
     Node b = net.add();
     Node flooder = net.add();

@@ -422,7 +422,16 @@ class GossipNetworkTest {
 
   @Test
   void pxFromAJavaHubWithAnOverfullMeshLeadsToAPeerWhoseAddressIsKnown() throws Exception {
-    GossipConfig hubConfig = FAST.withDegrees(2, 1, 2, 1, 0, 2).withDoPx(true);
+    GossipConfig hubConfig =
+        FAST.copy()
+            .set(GossipConfig::d, 2)
+            .set(GossipConfig::dLo, 1)
+            .set(GossipConfig::dHi, 2)
+            .set(GossipConfig::dScore, 1)
+            .set(GossipConfig::dOut, 0)
+            .set(GossipConfig::dLazy, 2)
+            .build()
+            .withDoPx(true);
     Libp2p hub = host(500);
     GossipRouter rh = router(hub, hubConfig);
     collect(rh);

@@ -56,7 +56,7 @@ class KadBadPeerTest {
     KadConfig config =
         KadNetworkTest.testConfig()
             .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5))
-            .withTargetConnections(0);
+            .with(KadConfig::targetConnections, 0);
     KadDht honest = KadDht.start(host(1), config, List.of());
     net.own(honest);
     Libp2p garbage =
@@ -139,8 +139,8 @@ class KadBadPeerTest {
   void serverAnswersFindNodeAndGetValueRefusesPutValueAndSurvivesGarbage() throws Exception {
     KadConfig config =
         KadNetworkTest.testConfig()
-            .withTargetConnections(0)
-            .withServerIdleTimeout(Duration.ofMillis(300));
+            .with(KadConfig::targetConnections, 0)
+            .with(KadConfig::serverIdleTimeout, Duration.ofMillis(300));
     KadDht server = KadDht.start(host(10), config, List.of());
     net.own(server);
     List<KadDht> others = new ArrayList<>();
@@ -199,13 +199,13 @@ class KadBadPeerTest {
 
   @Test
   void clientModeDoesNotServeAndStaysOutOfTables() throws Exception {
-    KadConfig config = KadNetworkTest.testConfig().withTargetConnections(0);
+    KadConfig config = KadNetworkTest.testConfig().with(KadConfig::targetConnections, 0);
     KadDht server = KadDht.start(host(40), config, List.of());
     net.own(server);
     KadDht client =
         KadDht.start(
             host(41),
-            config.withServerMode(false),
+            config.with(KadConfig::serverMode, false),
             List.of(server.host().fullAddress().orElseThrow()));
     net.own(client);
     Await.until(() -> client.routingTableSize() == 1, "the client tables the server");

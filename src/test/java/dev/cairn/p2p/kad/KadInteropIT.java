@@ -52,7 +52,7 @@ class KadInteropIT {
             p,
             KadConfig.defaults()
                 .withProtocolId(PROTOCOL)
-                .withTargetConnections(0)
+                .with(KadConfig::targetConnections, 0)
                 .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20)),
             bootnodes);
     open.add(d);

@@ -29,7 +29,7 @@ class KadNetworkTest {
     return KadConfig.defaults()
         .withProtocolId(PROTOCOL)
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10))
-        .withIntervals(Duration.ofMillis(100), Duration.ofMinutes(10));
+        .with(KadConfig::walkInterval, Duration.ofMillis(100));
   }
 
   private Libp2p host(long seed) throws Exception {
@@ -48,7 +48,7 @@ class KadNetworkTest {
 
   @Test
   void fiftyNodesFromOneBootnodeReachTheTargetAndSurviveItsLoss() throws Exception {
-    KadConfig config = testConfig().withTargetConnections(25);
+    KadConfig config = testConfig().with(KadConfig::targetConnections, 25);
     KadDht boot = node(1000, config, List.of());
     List<Multiaddr> bootnodes = List.of(address(boot));
     long start = System.nanoTime();
@@ -92,7 +92,7 @@ class KadNetworkTest {
 
   @Test
   void thirtyInboundSybilsDoNotStopOutboundDiscovery() throws Exception {
-    KadConfig config = testConfig().withTargetConnections(4);
+    KadConfig config = testConfig().with(KadConfig::targetConnections, 4);
     KadDht boot = node(7000, config, List.of());
     for (int i = 0; i < 16; i++) {
       node(7100 + i, config, List.of(address(boot)));
@@ -106,7 +106,8 @@ class KadNetworkTest {
         () -> victim.host().connections().size() >= 30, Duration.ofSeconds(20), "sybils connected");
     // Narrow lookups (k = 2, one at a time), so the peers its self-lookup dials are fewer than
     // its target: only random walks, which run below the target, bring the rest.
-    KadConfig narrow = testConfig().withTargetConnections(10).withK(2).withAlpha(1);
+    KadConfig narrow =
+        testConfig().with(KadConfig::targetConnections, 10).withK(2).with(KadConfig::alpha, 1);
     KadDht d = KadDht.start(victim, narrow, List.of(address(boot)));
     net.own(d);
     Await.until(
@@ -118,7 +119,7 @@ class KadNetworkTest {
 
   @Test
   void lookupsInAHundredNodeNetworkReturnTheTrueKClosest() throws Exception {
-    KadConfig config = testConfig().withTargetConnections(10);
+    KadConfig config = testConfig().with(KadConfig::targetConnections, 10);
     KadDht boot = node(2000, config, List.of());
     List<KadDht> all = new ArrayList<>();
     all.add(boot);

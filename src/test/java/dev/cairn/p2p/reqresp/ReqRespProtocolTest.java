@@ -189,7 +189,13 @@ class ReqRespProtocolTest {
   void limitsTheRequestRatePerPeer() throws Exception {
     Libp2p server = net.host();
     Libp2p client = net.host();
-    ReqRespConfig config = ReqRespConfig.defaults(ID).withRate(4, 0.001, 2);
+    ReqRespConfig config =
+        ReqRespConfig.defaults(ID)
+            .copy()
+            .set(ReqRespConfig::maxConcurrentPerPeer, 4)
+            .set(ReqRespConfig::requestsPerSecond, 0.001)
+            .set(ReqRespConfig::burst, 2)
+            .build();
     ReqRespProtocol c = splitting(server, client, config);
     c.request(server.host().peerId(), "x".getBytes());
     c.request(server.host().peerId(), "y".getBytes());
@@ -232,7 +238,8 @@ class ReqRespProtocolTest {
     Libp2p client = net.host();
     hostileResponder(server, 10, 1, new java.util.concurrent.CopyOnWriteArrayList<>());
     ReqRespProtocol c =
-        ReqRespProtocol.client(client.host(), ReqRespConfig.defaults(ID).withMaxChunks(3));
+        ReqRespProtocol.client(
+            client.host(), ReqRespConfig.defaults(ID).with(ReqRespConfig::maxChunks, 3));
     client.host().dial(server.host().fullAddress().orElseThrow());
     assertThatThrownBy(() -> c.request(server.host().peerId(), "x".getBytes()))
         .isInstanceOfSatisfying(

@@ -376,8 +376,7 @@ class YamuxSessionTest {
   @Test
   void aWriterBlockedOnTheWindowTimesOut() throws Exception {
     YamuxConfig config =
-        YamuxConfig.defaults()
-            .withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ZERO);
+        YamuxConfig.defaults().with(YamuxConfig::writeTimeout, Duration.ofMillis(200));
     Pair p = pair(config, null);
     YamuxStream stream = p.client().openStream();
     assertThatThrownBy(() -> stream.out().write(new byte[WINDOW + 1]))
@@ -422,7 +421,9 @@ class YamuxSessionTest {
 
   @Test
   void streamsBeyondTheInboundLimitAreResetWhileOthersWork() throws Exception {
-    Pair p = pair(YamuxConfig.defaults().withMaxInboundStreams(4), YamuxSessionTest::echo);
+    Pair p =
+        pair(
+            YamuxConfig.defaults().with(YamuxConfig::maxInboundStreams, 4), YamuxSessionTest::echo);
     List<YamuxStream> open = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       YamuxStream s = p.client().openStream();
@@ -495,8 +496,8 @@ class YamuxSessionTest {
     AtomicReference<YamuxSession> session = new AtomicReference<>();
     YamuxConfig config =
         QUIET
-            .withAckBacklog(2)
-            .withTimeouts(Duration.ofSeconds(10), Duration.ofMillis(200), Duration.ZERO);
+            .with(YamuxConfig::ackBacklog, 2)
+            .with(YamuxConfig::openTimeout, Duration.ofMillis(200));
     RawPeer peer = raw(true, config, s -> {}, session);
     YamuxStream first = session.get().openStream();
     session.get().openStream();
