@@ -4,13 +4,23 @@ import dev.cairn.testing.MemoryDuplex;
 import java.io.IOException;
 import java.util.function.Predicate;
 
-/** A hand-driven yamux peer: the test writes and reads raw frames on one end of a pipe. */
+/**
+ * A hand-driven yamux peer: the test writes and reads raw frames on one end of a pipe whose other
+ * end is the session under test ({@link YamuxSessions#crafted}).
+ */
 final class RawPeer {
   final MemoryDuplex end;
+  private final YamuxSession session;
   private final byte[] header = new byte[12];
 
-  RawPeer(MemoryDuplex end) {
+  RawPeer(MemoryDuplex end, YamuxSession session) {
     this.end = end;
+    this.session = session;
+  }
+
+  /** The session under test at the pipe's other end. */
+  YamuxSession session() {
+    return session;
   }
 
   void send(YamuxFrame frame) throws IOException {
