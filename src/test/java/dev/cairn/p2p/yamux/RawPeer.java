@@ -2,6 +2,7 @@ package dev.cairn.p2p.yamux;
 
 import dev.cairn.testing.MemoryDuplex;
 import java.io.IOException;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Predicate;
 
 /**
@@ -10,12 +11,17 @@ import java.util.function.Predicate;
  */
 final class RawPeer {
   final MemoryDuplex end;
+
+  /** The inbound streams the session under test accepted, if it was given no other handler. */
+  final BlockingQueue<YamuxStream> accepted;
+
   private final YamuxSession session;
   private final byte[] header = new byte[12];
 
-  RawPeer(MemoryDuplex end, YamuxSession session) {
+  RawPeer(MemoryDuplex end, YamuxSession session, BlockingQueue<YamuxStream> accepted) {
     this.end = end;
     this.session = session;
+    this.accepted = accepted;
   }
 
   /** The session under test at the pipe's other end. */

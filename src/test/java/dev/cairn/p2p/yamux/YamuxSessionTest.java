@@ -223,11 +223,10 @@ class YamuxSessionTest {
 
   @Test
   void dataAfterTheRemoteFinResetsThatStreamOnly() throws Exception {
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = sessions.crafted(false, QUIET, inbound::add);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     peer.sendData(1, YamuxFrame.FLAG_FIN, "last".getBytes());
-    YamuxStream stream = take(inbound);
+    YamuxStream stream = take(peer.accepted);
     peer.sendData(1, 0, "more".getBytes());
     YamuxFrame rst = peer.next(f -> f.has(YamuxFrame.FLAG_RST));
     assertThat(rst.streamId()).isEqualTo(1);
@@ -238,10 +237,9 @@ class YamuxSessionTest {
 
   @Test
   void dataArrivingAfterWeClosedResetsTheStream() throws Exception {
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = sessions.crafted(false, QUIET, inbound::add);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
-    YamuxStream stream = take(inbound);
+    YamuxStream stream = take(peer.accepted);
     stream.close();
     YamuxFrame fin = peer.next(f -> f.has(YamuxFrame.FLAG_FIN));
     assertThat(fin.streamId()).isEqualTo(1);
@@ -358,8 +356,7 @@ class YamuxSessionTest {
 
   @Test
   void dataBeyondTheWindowFromAPeerClosesTheConnectionWithFlowControl() throws Exception {
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = sessions.crafted(false, QUIET, inbound::add);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     peer.sendData(1, 0, new byte[200 * 1024]);
     // 200 KiB + 100 KiB > 256 KiB: refused before the payload is read.
@@ -369,16 +366,16 @@ class YamuxSessionTest {
     assertThat(goAway.length()).isEqualTo(YamuxFrame.GO_AWAY_PROTOCOL_ERROR);
     Await.until(() -> !peer.session().isOpen(), WAIT, "session closed");
     assertProtocolError(peer.session(), Reason.FLOW_CONTROL);
-    assertThatThrownBy(() -> take(inbound).in().readAllBytes()).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> take(peer.accepted).in().readAllBytes())
+        .isInstanceOf(IOException.class);
   }
 
   @Test
   void windowUpdatesLetAPeerSendMoreThanTheInitialWindow() throws Exception {
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = sessions.crafted(false, QUIET.withMaxReceiveWindow(WINDOW), inbound::add);
+    RawPeer peer = sessions.crafted(false, QUIET.withMaxReceiveWindow(WINDOW));
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     peer.sendData(1, 0, new byte[WINDOW]);
-    YamuxStream stream = take(inbound);
+    YamuxStream stream = take(peer.accepted);
     assertThat(stream.in().readNBytes(WINDOW / 2)).hasSize(WINDOW / 2);
     YamuxFrame update = peer.next(f -> f.type() == YamuxFrame.TYPE_WINDOW_UPDATE && f.length() > 0);
     assertThat(update.length()).isEqualTo(WINDOW / 2);
@@ -424,7 +421,7 @@ class YamuxSessionTest {
 
   @Test
   void aSynWithOurParityIsAConnectionError() throws Exception {
-    RawPeer peer = sessions.crafted(true, QUIET, s -> {}); // we are client: inbound must be even
+    RawPeer peer = sessions.crafted(true, QUIET); // we are client: inbound must be even
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     assertThat(peer.next(f -> f.type() == YamuxFrame.TYPE_GO_AWAY).length())
         .isEqualTo(YamuxFrame.GO_AWAY_PROTOCOL_ERROR);
@@ -434,7 +431,7 @@ class YamuxSessionTest {
 
   @Test
   void aDuplicateSynForALiveStreamIsAConnectionError() throws Exception {
-    RawPeer peer = sessions.crafted(false, QUIET, s -> {});
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(3, YamuxFrame.FLAG_SYN, 0));
     peer.send(YamuxFrame.windowUpdate(3, YamuxFrame.FLAG_SYN, 0));
     Await.until(() -> !peer.session().isOpen(), WAIT, "session closed");
@@ -443,7 +440,7 @@ class YamuxSessionTest {
 
   @Test
   void framesForUnknownStreamsAreDroppedQuietly() throws Exception {
-    RawPeer peer = sessions.crafted(false, QUIET, s -> {});
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.sendData(7, 0, new byte[1000]);
     peer.send(YamuxFrame.windowUpdate(9, YamuxFrame.FLAG_ACK, 5000));
     peer.sendData(11, YamuxFrame.FLAG_FIN | YamuxFrame.FLAG_RST, new byte[10]);
@@ -462,7 +459,7 @@ class YamuxSessionTest {
         QUIET
             .withAckBacklog(2)
             .withTimeouts(Duration.ofSeconds(10), Duration.ofMillis(200), Duration.ZERO);
-    RawPeer peer = sessions.crafted(true, config, s -> {});
+    RawPeer peer = sessions.crafted(true, config);
     YamuxStream first = peer.session().openStream();
     peer.session().openStream();
     assertThatThrownBy(() -> peer.session().openStream())
@@ -497,7 +494,7 @@ class YamuxSessionTest {
   void anUnansweredKeepAliveClosesTheSession() throws Exception {
     YamuxConfig config =
         YamuxConfig.defaults().withKeepAlive(Duration.ofMillis(100), Duration.ofMillis(200));
-    RawPeer peer = sessions.crafted(true, config, s -> {});
+    RawPeer peer = sessions.crafted(true, config);
     assertThat(peer.next().type()).isEqualTo(YamuxFrame.TYPE_PING);
     Await.until(() -> !peer.session().isOpen(), WAIT, "keep-alive timeout");
     assertProtocolError(peer.session(), Reason.TIMEOUT);

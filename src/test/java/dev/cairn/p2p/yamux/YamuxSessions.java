@@ -3,9 +3,11 @@ package dev.cairn.p2p.yamux;
 import dev.cairn.testing.MemoryDuplex;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -35,21 +37,33 @@ final class YamuxSessions implements AfterEachCallback {
   }
 
   /**
-   * A session under test (client role if {@code client}, else server) facing a hand-driven peer;
-   * {@link RawPeer#session()} is the session.
+   * A session under test (client role if {@code client}, else server) facing a hand-driven peer:
+   * {@link RawPeer#session()} is the session, and its inbound streams queue in {@link
+   * RawPeer#accepted}.
    */
-  RawPeer crafted(boolean client, YamuxConfig config, Consumer<YamuxStream> handler) {
-    return crafted(client, config, handler, YamuxMemory.UNLIMITED);
+  RawPeer crafted(boolean client, YamuxConfig config) {
+    BlockingQueue<YamuxStream> accepted = new LinkedBlockingQueue<>();
+    return crafted(client, config, accepted::add, YamuxMemory.UNLIMITED, accepted);
   }
 
   /**
-   * As {@link #crafted(boolean, YamuxConfig, Consumer)}, its windows reserved from {@code memory}.
+   * As {@link #crafted(boolean, YamuxConfig)}, with {@code handler} for inbound streams and the
+   * windows reserved from {@code memory}.
    */
   RawPeer crafted(
       boolean client, YamuxConfig config, Consumer<YamuxStream> handler, YamuxMemory memory) {
+    return crafted(client, config, handler, memory, new LinkedBlockingQueue<>());
+  }
+
+  private RawPeer crafted(
+      boolean client,
+      YamuxConfig config,
+      Consumer<YamuxStream> handler,
+      YamuxMemory memory,
+      BlockingQueue<YamuxStream> accepted) {
     MemoryDuplex[] pipes = MemoryDuplex.pair(RAW_PIPE_BYTES);
     YamuxSession session = own(YamuxSession.start(pipes[1], client, config, handler, "t", memory));
-    return new RawPeer(pipes[0], session);
+    return new RawPeer(pipes[0], session, accepted);
   }
 
   @Override
