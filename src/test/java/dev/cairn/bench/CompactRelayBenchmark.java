@@ -2,7 +2,6 @@ package dev.cairn.bench;
 
 import dev.cairn.chain.ChainFixture;
 import dev.cairn.chain.consensus.ProofOfWork;
-import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.ChainCodec;
@@ -156,22 +155,6 @@ final class CompactRelayBenchmark {
     }
   }
 
-  /** {@code n} transactions with random keys and signatures (the relay checks none of them). */
-  private static List<Transaction> transactions(Random random, int n) {
-    List<Transaction> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      byte[] key = new byte[32];
-      byte[] sig = new byte[64];
-      byte[] to = new byte[20];
-      random.nextBytes(key);
-      random.nextBytes(sig);
-      random.nextBytes(to);
-      out.add(
-          new Transaction(ChainFixture.Trivial.CHAIN_ID, key, Address.of(to), 1 + i, 1, i, sig));
-    }
-    return out;
-  }
-
   static void run(
       int nodes, int degree, int txCount, int blockCount, int missing, boolean gossipTxs)
       throws Exception {
@@ -215,7 +198,7 @@ final class CompactRelayBenchmark {
       long compactBytes = 0;
       for (int k = 0; k < warmup + blockCount; k++) {
         Node pub = all.get(k % nodes);
-        List<Transaction> txs = transactions(random, txCount);
+        List<Transaction> txs = ChainFixture.Trivial.junkTransactions(random, txCount);
         Block block =
             ChainFixture.Trivial.mineOnGenesis(ChainFixture.Trivial.key(5).address(), txs);
         // the transactions first, in batches (each waited for), from rotating publishers

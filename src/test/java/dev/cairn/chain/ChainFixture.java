@@ -24,6 +24,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -342,6 +343,25 @@ public final class ChainFixture {
     /** A signed transaction on {@link #PARAMS}' chain. */
     public static Transaction tx(SigningKey from, Address to, long amount, long fee, long nonce) {
       return Transaction.signed(from, CHAIN_ID, to, amount, fee, nonce);
+    }
+
+    /**
+     * {@code n} transactions on {@link #PARAMS}' chain with random keys, recipients and signatures
+     * (nonce {@code i}, amount {@code 1 + i}): for code that checks none of them, such as the
+     * compact-block relay.
+     */
+    public static List<Transaction> junkTransactions(Random random, int n) {
+      List<Transaction> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        byte[] key = new byte[32];
+        byte[] sig = new byte[64];
+        byte[] to = new byte[20];
+        random.nextBytes(key);
+        random.nextBytes(sig);
+        random.nextBytes(to);
+        out.add(new Transaction(CHAIN_ID, key, Address.of(to), 1 + i, 1, i, sig));
+      }
+      return out;
     }
   }
 }

@@ -513,6 +513,16 @@ class ChainStateTest {
     return f.join();
   }
 
+  /**
+   * {@code b} imports into {@code c} and the owner verifies none of its {@code n} signatures again:
+   * all {@code n} verifications so far were done ahead, and each is found in the cache.
+   */
+  private static void assertImportsOnCachedSignatures(ChainState c, Block b, int n) {
+    assertThat(importInto(c, b).imported()).isTrue();
+    assertThat(c.signatures().verifications()).as("none verified again").isEqualTo(n);
+    assertThat(c.signatures().hits()).as("all found cached").isEqualTo(n);
+  }
+
   @Test
   void aTransactionVerifiedAheadIsNotVerifiedAgainByTheOwner() {
     ChainState c = chain;
@@ -523,10 +533,7 @@ class ChainStateTest {
     }
     assertThat(c.signatures().verifications()).isEqualTo(3);
 
-    assertThat(importInto(c, b).imported()).isTrue();
-
-    assertThat(c.signatures().verifications()).as("the owner found all three cached").isEqualTo(3);
-    assertThat(c.signatures().hits()).isEqualTo(3);
+    assertImportsOnCachedSignatures(c, b, 3);
   }
 
   @Test
@@ -539,10 +546,7 @@ class ChainStateTest {
     assertThat(c.signatures().verifications()).isEqualTo(3);
     Block b = mine(genesis(), 1_000, MINER, txs);
 
-    assertThat(importInto(c, b).imported()).isTrue();
-
-    assertThat(c.signatures().verifications()).as("none verified again").isEqualTo(3);
-    assertThat(c.signatures().hits()).isEqualTo(3);
+    assertImportsOnCachedSignatures(c, b, 3);
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.cairn.node.gossip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.chain.ChainFixture;
-import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.model.Transaction;
@@ -27,22 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class CompactRebuildIdsTest {
   static final PeerId ANNOUNCER = PeerId.fromPublicKey(Ed25519PrivateKey.generate().publicKey());
-
-  /** {@code n} transactions with random keys and signatures (the relay checks none of them). */
-  static List<Transaction> transactions(Random random, int n) {
-    List<Transaction> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      byte[] key = new byte[32];
-      byte[] sig = new byte[64];
-      byte[] to = new byte[20];
-      random.nextBytes(key);
-      random.nextBytes(sig);
-      random.nextBytes(to);
-      out.add(
-          new Transaction(ChainFixture.Trivial.CHAIN_ID, key, Address.of(to), 1 + i, 1, i, sig));
-    }
-    return out;
-  }
 
   static Block block(List<Transaction> txs) {
     return ChainFixture.mine(
@@ -78,7 +61,7 @@ class CompactRebuildIdsTest {
 
   @Test
   void theRebuildMatchesPooledTransactionsByTheIdsThePoolGaveNotByHashingThem() throws Exception {
-    List<Transaction> txs = transactions(new Random(1), 5);
+    List<Transaction> txs = ChainFixture.Trivial.junkTransactions(new Random(1), 5);
     Block block = block(txs);
     CompactBlock compact = CompactBlock.of(block);
     // Transaction 4 sits in the pool under an id that is not its own: a relay that trusts the
@@ -112,7 +95,7 @@ class CompactRebuildIdsTest {
     int poolTxs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int blockTxs = args.length > 1 ? Integer.parseInt(args[1]) : 3_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-    List<Transaction> txs = transactions(new Random(2), poolTxs);
+    List<Transaction> txs = ChainFixture.Trivial.junkTransactions(new Random(2), poolTxs);
     Block block = block(txs.subList(0, blockTxs));
     CompactBlock compact = CompactBlock.of(block);
     Map<Hash, Transaction> cached = new HashMap<>();

@@ -328,10 +328,16 @@ class NodeGossipTest {
     }
   }
 
-  /** Node 0's gossip verdicts, penalties going to {@code r}, light-branch time from {@code now}. */
-  private NodeGossip judge(Recorder r, java.util.function.LongSupplier now) throws Exception {
+  /** Penalties and bans {@link #judge()}'s verdicts asked for. */
+  private final Recorder recorded = new Recorder();
+
+  /** {@link #judge()}'s clock for light-branch blocks, in milliseconds: tests move it. */
+  private long now = 1_000_000;
+
+  /** Node 0's gossip verdicts, penalties going to {@link #recorded}, time from {@link #now}. */
+  private NodeGossip judge() throws Exception {
     TestNode n = node(0);
-    return new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, r, now);
+    return new NodeGossip(n.router, n.chain, TestNode.NETWORK, (p, h) -> {}, recorded, () -> now);
   }
 
   private static ImportResult result(ImportResult.Outcome outcome) {
@@ -340,38 +346,34 @@ class NodeGossipTest {
 
   @Test
   void aBusyChainAnswersRetryLaterWithoutPenalty() throws Exception {
-    Recorder r = new Recorder();
-    NodeGossip g = judge(r, () -> 0);
+    NodeGossip g = judge();
     ValidationResult v = g.verdict(result(ImportResult.Outcome.BUSY), node(1).id());
     assertThat(v).isEqualTo(new ValidationResult.Ignore("BUSY test", true));
-    assertThat(r.penalties).isEmpty();
-    assertThat(r.bans).isEmpty();
+    assertThat(recorded.penalties).isEmpty();
+    assertThat(recorded.bans).isEmpty();
   }
 
   @Test
   void aPeerThatKeepsSendingLightBranchBlocksLosesStanding() throws Exception {
-    long[] now = {1_000_000};
-    Recorder r = new Recorder();
-    NodeGossip g = judge(r, () -> now[0]);
+    NodeGossip g = judge();
     PeerId peer = node(1).id();
     // 30 cheap side blocks within three seconds
     for (int i = 0; i < 30; i++) {
       ValidationResult v = g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
       assertThat(v).isEqualTo(new ValidationResult.Ignore("LIGHT_BRANCH test", false));
-      now[0] += 100;
+      now += 100;
     }
-    assertThat(r.penalties).hasSize(30 - (int) LightBranchMeter.ALLOWANCE);
-    assertThat(r.penalties).allMatch(s -> s.endsWith(" " + NodeGossip.LIGHT_BRANCH_PENALTY));
-    assertThat(r.bans).isEmpty();
+    assertThat(recorded.penalties).hasSize(30 - (int) LightBranchMeter.ALLOWANCE);
+    assertThat(recorded.penalties).allMatch(s -> s.endsWith(" " + NodeGossip.LIGHT_BRANCH_PENALTY));
+    assertThat(recorded.bans).isEmpty();
     // (30 - 10) x 5 points: the host's ban threshold (-100) is reached
-    assertThat(r.penalties.size() * NodeGossip.LIGHT_BRANCH_PENALTY).isGreaterThanOrEqualTo(100);
+    assertThat(recorded.penalties.size() * NodeGossip.LIGHT_BRANCH_PENALTY)
+        .isGreaterThanOrEqualTo(100);
   }
 
   @Test
   void honestRacesLosingLightBranchBlocksAreNeverPenalised() throws Exception {
-    long[] now = {1_000_000};
-    Recorder r = new Recorder();
-    NodeGossip g = judge(r, () -> now[0]);
+    NodeGossip g = judge();
     PeerId peer = node(1).id();
     // a burst of lost races (a competing branch of a few blocks arriving second) ...
     for (int i = 0; i < (int) LightBranchMeter.ALLOWANCE; i++) {
@@ -379,11 +381,11 @@ class NodeGossipTest {
     }
     // ... then a lost race every 30 s for a day: more than any honest network sees
     for (int i = 0; i < 2 * 60 * 24; i++) {
-      now[0] += LightBranchMeter.DRAIN_MILLIS;
+      now += LightBranchMeter.DRAIN_MILLIS;
       g.verdict(result(ImportResult.Outcome.LIGHT_BRANCH), peer);
     }
-    assertThat(r.penalties).isEmpty();
-    assertThat(r.bans).isEmpty();
+    assertThat(recorded.penalties).isEmpty();
+    assertThat(recorded.bans).isEmpty();
   }
 
   @Test

@@ -64,29 +64,23 @@ class DontWantTest {
   @Test
   void aPeerThatSentIdontwantForAMessageIsNotSentIt() {
     Line line = line();
-    SimNet net = line.net();
-    Node a = line.a();
-    Node b = line.b();
-    Node c = line.c();
     byte[] unwanted = data(100, 1);
-    b.handle(new RpcIn(c.id, dontWant(List.of(idOf(unwanted))), List.of(), 0));
-    a.publish(TOPIC, unwanted);
+    line.b().handle(new RpcIn(line.c().id, dontWant(List.of(idOf(unwanted))), List.of(), 0));
+    line.a().publish(TOPIC, unwanted);
     byte[] wanted = data(100, 2);
-    a.publish(TOPIC, wanted);
-    net.run();
-    net.heartbeats(3); // c is in b's mesh: no IHAVE brings it back either
-    assertThat(b.delivered).hasSize(2);
-    assertThat(c.delivered).extracting(GossipMessage::id).containsExactly(idOf(wanted));
-    assertThat(b.state.counters().idontwantSuppressed.get()).isEqualTo(1);
+    line.a().publish(TOPIC, wanted);
+    line.net().run();
+    line.net().heartbeats(3); // c is in b's mesh: no IHAVE brings it back either
+    assertThat(line.b().delivered).hasSize(2);
+    assertThat(line.c().delivered).extracting(GossipMessage::id).containsExactly(idOf(wanted));
+    assertThat(line.b().state.counters().idontwantSuppressed.get()).isEqualTo(1);
   }
 
   @Test
   void weSendIdontwantToTheMeshForLargeMessagesOnlyBeforeValidationEnds() {
     Line line = line();
     SimNet net = line.net();
-    Node a = line.a();
     Node b = line.b();
-    Node c = line.c();
     Node old = net.add(); // a v1.1 mesh peer of b: it would not understand IDONTWANT
     connect(net, old, b, GossipState.MESHSUB_11);
     old.subscribe(TOPIC);
@@ -104,12 +98,13 @@ class DontWantTest {
         };
     byte[] large = data(CONFIG.idontwantThreshold(), 1);
     byte[] small = data(CONFIG.idontwantThreshold() - 1, 2);
-    a.publish(TOPIC, large);
-    a.publish(TOPIC, small);
+    line.a().publish(TOPIC, large);
+    line.a().publish(TOPIC, small);
     net.run();
     assertThat(pending).hasSize(2); // neither validated yet
     assertThat(fromB).hasSize(1);
-    assertThat(fromB.get(0).to()).isEqualTo(c); // not back to its source, not to the v1.1 peer
+    // not back to its source, not to the v1.1 peer
+    assertThat(fromB.get(0).to()).isEqualTo(line.c());
     assertThat(fromB.get(0).rpc().control().idontwant())
         .containsExactly(new Rpc.IDontWant(List.of(idOf(large))));
     assertThat(b.state.counters().idontwantSent.get()).isEqualTo(1);

@@ -59,6 +59,15 @@ class GossipStateTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Rejects a message whose text starts with "bad"; answers {@code otherwise} to the others. */
+  private static Validator rejectingBad(ValidationResult otherwise) {
+    return Validator.sync(
+        m ->
+            new String(m.data(), StandardCharsets.UTF_8).startsWith("bad")
+                ? ValidationResult.reject("bad")
+                : otherwise);
+  }
+
   @Test
   void meshDegreesConvergeWithinBoundsAndEveryMessageIsDeliveredOnce() {
     SimNet net = randomNetwork(GossipConfig.defaults(), 30, 5, 1);
@@ -187,13 +196,7 @@ class GossipStateTest {
     SimNet net = SimNet.subscribedPair(config, TOPIC);
     Node bad = net.node(0); // bad dialled honest
     Node honest = net.node(1);
-    honest.setValidator(
-        TOPIC,
-        Validator.sync(
-            m ->
-                new String(m.data(), StandardCharsets.UTF_8).startsWith("bad")
-                    ? ValidationResult.reject("bad")
-                    : ValidationResult.ACCEPT));
+    honest.setValidator(TOPIC, rejectingBad(ValidationResult.ACCEPT));
     for (int i = 0; i < 20; i++) {
       bad.publish(TOPIC, bytes("bad " + i));
     }
@@ -656,13 +659,7 @@ class GossipStateTest {
     SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
     Node a = net.node(0);
     Node b = net.node(1);
-    b.setValidator(
-        TOPIC,
-        Validator.sync(
-            m ->
-                new String(m.data(), StandardCharsets.UTF_8).startsWith("bad")
-                    ? ValidationResult.reject("bad")
-                    : ValidationResult.ignore("stale")));
+    b.setValidator(TOPIC, rejectingBad(ValidationResult.ignore("stale")));
     a.publish(TOPIC, bytes("stale"));
     net.run();
     assertThat(b.rejectedFrom).isEmpty();

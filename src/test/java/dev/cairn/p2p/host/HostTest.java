@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,6 +44,13 @@ class HostTest {
   Libp2p newHost(ConnectionLimits limits) throws IOException {
     Libp2p p = net.host(c -> c.withLimits(limits));
     p.host().setHandler(ECHO, Echo::serve);
+    return p;
+  }
+
+  /** A new host (as {@link #newHost()}) that {@code dialler} has dialled. */
+  Libp2p dialledBy(Libp2p dialler) throws IOException {
+    Libp2p p = newHost();
+    dialler.host().dial(p.host().fullAddress().orElseThrow());
     return p;
   }
 
@@ -65,21 +73,13 @@ class HostTest {
     IdentifyMessage aboutA = b.identify().awaitIdentify(a.host().peerId(), 5000);
     assertThat(aboutA.observedAddr()).isNotNull();
     assertThat(aboutA.observedAddr()).isEqualTo(b.host().listenAddresses().getFirst());
-    Await.until(
-        () ->
-            a.host()
-                .peerStore()
-                .get(b.host().peerId())
-                .map(p -> !p.protocols().isEmpty())
-                .orElse(false),
-        "peer store learns b's protocols");
+    awaitProtocolsOf(b, a, protocols -> !protocols.isEmpty(), "peer store learns b's protocols");
   }
 
   @Test
   void carriesManyConcurrentStreamsWithIntactData() throws Exception {
     Libp2p a = newHost();
-    Libp2p b = newHost();
-    a.host().dial(b.host().fullAddress().orElseThrow());
+    Libp2p b = dialledBy(a);
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Boolean>> results = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
@@ -90,6 +90,19 @@ class HostTest {
         assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
       }
     }
+  }
+
+  /** Waits until {@code at}'s peer store holds protocols of {@code peer} that pass {@code test}. */
+  private static void awaitProtocolsOf(
+      Libp2p peer, Libp2p at, Predicate<List<String>> test, String what) {
+    Await.until(
+        () ->
+            at.host()
+                .peerStore()
+                .get(peer.host().peerId())
+                .map(p -> test.test(p.protocols()))
+                .orElse(false),
+        what);
   }
 
   static boolean echoRoundTrip(Libp2p from, PeerId to, int size, long seed) throws Exception {
@@ -184,27 +197,22 @@ class HostTest {
   @Test
   void pushesIdentifyWhenProtocolsChange() throws Exception {
     Libp2p a = newHost();
-    Libp2p b = newHost();
-    a.host().dial(b.host().fullAddress().orElseThrow());
+    Libp2p b = dialledBy(a);
     a.identify().awaitIdentify(b.host().peerId(), 5000);
     // b pushes to the connections its connection manager has registered; wait until a's is one
     Await.until(() -> b.host().isConnected(a.host().peerId()), "b has registered a's connection");
     b.host().setHandler("/cairn/test/late/1.0.0", s -> {});
-    Await.until(
-        () ->
-            a.host()
-                .peerStore()
-                .get(b.host().peerId())
-                .map(p -> p.protocols().contains("/cairn/test/late/1.0.0"))
-                .orElse(false),
+    awaitProtocolsOf(
+        b,
+        a,
+        protocols -> protocols.contains("/cairn/test/late/1.0.0"),
         "a learns b's new protocol by identify push");
   }
 
   @Test
   void reportsAPeersStandingAndHowOftenItWasPenalised() throws Exception {
     Libp2p a = newHost();
-    Libp2p b = newHost();
-    a.host().dial(b.host().fullAddress().orElseThrow());
+    Libp2p b = dialledBy(a);
     PeerId peer = b.host().peerId();
     assertThat(a.host().standing(peer)).isEqualTo(new PeerStanding(0, 0));
     a.host().penalize(peer, 15, "test");
@@ -216,8 +224,7 @@ class HostTest {
   @Test
   void bansAPeerWhoseStandingFallsToTheThreshold() throws Exception {
     Libp2p a = newHost();
-    Libp2p b = newHost();
-    a.host().dial(b.host().fullAddress().orElseThrow());
+    Libp2p b = dialledBy(a);
     a.host().penalize(b.host().peerId(), 60, "test");
     assertThat(a.host().isBanned(b.host().peerId())).isFalse();
     a.host().penalize(b.host().peerId(), 60, "test again");
@@ -285,8 +292,7 @@ class HostTest {
   @Test
   void runsPerfBothWays() throws Exception {
     Libp2p a = newHost();
-    Libp2p b = newHost();
-    a.host().dial(b.host().fullAddress().orElseThrow());
+    Libp2p b = dialledBy(a);
     PerfService.Result r = a.perf().run(b.host().peerId(), 4 << 20, 8 << 20);
     assertThat(r.uploaded()).isEqualTo(4 << 20);
     assertThat(r.downloaded()).isEqualTo(8 << 20);
@@ -295,8 +301,7 @@ class HostTest {
   @Test
   void refusesUnknownProtocolsOnAStreamButKeepsTheConnection() throws Exception {
     Libp2p a = newHost();
-    Libp2p b = newHost();
-    a.host().dial(b.host().fullAddress().orElseThrow());
+    Libp2p b = dialledBy(a);
     assertThatThrownBy(() -> a.host().newStream(b.host().peerId(), "/nope/1.0.0"))
         .isInstanceOf(StreamNegotiationException.class);
     assertThat(a.ping().ping(b.host().peerId())).isPositive();

@@ -2,15 +2,31 @@ package dev.cairn.p2p.yamux;
 
 import dev.cairn.testing.MemoryDuplex;
 import java.io.IOException;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Predicate;
 
-/** A hand-driven yamux peer: the test writes and reads raw frames on one end of a pipe. */
+/**
+ * A hand-driven yamux peer: the test writes and reads raw frames on one end of a pipe whose other
+ * end is the session under test ({@link YamuxSessions#crafted}).
+ */
 final class RawPeer {
   final MemoryDuplex end;
+
+  /** The inbound streams the session under test accepted, if it was given no other handler. */
+  final BlockingQueue<YamuxStream> accepted;
+
+  private final YamuxSession session;
   private final byte[] header = new byte[12];
 
-  RawPeer(MemoryDuplex end) {
+  RawPeer(MemoryDuplex end, YamuxSession session, BlockingQueue<YamuxStream> accepted) {
     this.end = end;
+    this.session = session;
+    this.accepted = accepted;
+  }
+
+  /** The session under test at the pipe's other end. */
+  YamuxSession session() {
+    return session;
   }
 
   void send(YamuxFrame frame) throws IOException {

@@ -1,5 +1,6 @@
 package dev.cairn.p2p.yamux;
 
+import static dev.cairn.p2p.yamux.YamuxSessions.QUIET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.p2p.crypto.Ed25519PrivateKey;
@@ -16,15 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Yamux streams under the host's {@link ResourceManager}: windows are reserved memory, a stream the
@@ -36,19 +35,8 @@ class YamuxResourceTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final int WINDOW = YamuxConfig.INITIAL_WINDOW;
   private static final long MIB = 1024 * 1024;
-  private static final YamuxConfig QUIET =
-      YamuxConfig.defaults().withKeepAlive(Duration.ZERO, Duration.ofSeconds(10));
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-
-  @AfterEach
-  void tearDown() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    threads.shutdownNow();
-  }
+  @RegisterExtension final YamuxSessions sessions = new YamuxSessions();
 
   private static PeerId somePeer() {
     return PeerId.fromPublicKey(Ed25519PrivateKey.generate().publicKey());
@@ -58,18 +46,30 @@ class YamuxResourceTest {
     return new ResourceManager(ResourceLimits.defaults().withMemory(64 * MIB, peerBytes));
   }
 
+  /** A session under {@code rm} (server role) facing a crafted {@code peer}. */
   private RawPeer crafted(
       ResourceManager rm, PeerId peer, java.util.function.Consumer<YamuxStream> handler) {
-    MemoryDuplex[] pipes = MemoryDuplex.pair(4 << 20);
     ResourceManager.ConnectionScope scope = rm.openConnection(peer);
-    YamuxSession s = YamuxSession.start(pipes[1], false, QUIET, handler, "t", scope);
-    s.onClose(scope::close);
-    toClose.add(s);
-    sessions.add(s);
-    return new RawPeer(pipes[0]);
+    RawPeer attacker = sessions.crafted(false, QUIET, handler, scope);
+    attacker.session().onClose(scope::close);
+    return attacker;
   }
 
-  private final List<YamuxSession> sessions = new ArrayList<>();
+  /**
+   * A crafted {@code peer} under {@code rm} that opened {@code n} streams (ids 1, 3, …; the session
+   * reads each to its end as data comes) and then answered a ping late, so that the session grows
+   * their windows: {@link #pump} then floods them.
+   */
+  private Growing growing(ResourceManager rm, PeerId peer, int n) throws Exception {
+    List<YamuxStream> streams = new CopyOnWriteArrayList<>();
+    RawPeer attacker = crafted(rm, peer, readingAll(streams));
+    Map<Integer, Long> credit = openStreams(attacker, 1, n);
+    fakeLongRoundTrip(attacker);
+    return new Growing(attacker, streams, credit);
+  }
+
+  /** {@link #growing}'s peer, the streams the session accepted, and the peer's send credit. */
+  private record Growing(RawPeer attacker, List<YamuxStream> streams, Map<Integer, Long> credit) {}
 
   @Test
   void inboundStreamsBeyondTheByteBudgetAreResetAndEverythingIsReleasedOnClose() throws Exception {
@@ -99,7 +99,7 @@ class YamuxResourceTest {
     YamuxStream again = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(again.id()).isEqualTo(13);
 
-    sessions.getFirst().close(); // streams still open: the session's end releases them
+    attacker.session().close(); // streams still open: the session's end releases them
     assertThat(rm.peerUsage(peer)).isEqualTo(new ResourceManager.Usage(0, 0));
     assertThat(rm.snapshot().system()).isEqualTo(new ResourceManager.Usage(0, 0));
     assertThat(rm.snapshot().peers()).isZero();
@@ -110,28 +110,23 @@ class YamuxResourceTest {
     long budget = 2 * MIB;
     ResourceManager rm = budget(budget);
     PeerId peer = somePeer();
-    List<YamuxStream> streams = new CopyOnWriteArrayList<>();
-    RawPeer attacker = crafted(rm, peer, readingAll(streams));
-    YamuxSession session = sessions.getFirst();
     int n = 4;
-    Map<Integer, Long> credit = openStreams(attacker, 1, n);
-    fakeLongRoundTrip(session, attacker);
+    Growing flood = growing(rm, peer, n);
     pump(
-        attacker,
-        credit,
+        flood,
         48 * MIB,
         () -> false,
         () -> assertThat(rm.peerUsage(peer).bytes()).isLessThanOrEqualTo(budget));
-    long windows = streams.stream().mapToLong(YamuxStream::receiveWindow).sum();
-    assertThat(streams).hasSize(n);
+    long windows = flood.streams().stream().mapToLong(YamuxStream::receiveWindow).sum();
+    assertThat(flood.streams()).hasSize(n);
     assertThat(windows).as("sum of receive windows").isLessThanOrEqualTo(budget);
     assertThat(windows).as("the windows did grow, up to the budget").isGreaterThan(n * WINDOW);
     assertThat(rm.snapshot().peakBytes()).isLessThanOrEqualTo(budget);
 
     for (int i = 0; i < n; i++) {
-      attacker.send(YamuxFrame.windowUpdate(1 + 2 * i, YamuxFrame.FLAG_FIN, 0));
+      flood.attacker().send(YamuxFrame.windowUpdate(1 + 2 * i, YamuxFrame.FLAG_FIN, 0));
     }
-    Await.until(() -> session.streamCount() == 0, WAIT, "streams closed");
+    Await.until(() -> flood.attacker().session().streamCount() == 0, WAIT, "streams closed");
     assertThat(rm.peerUsage(peer)).isEqualTo(new ResourceManager.Usage(0, 0));
   }
 
@@ -145,17 +140,14 @@ class YamuxResourceTest {
     long growthShare = 3 * MIB;
     ResourceManager rm = budget(budget);
     PeerId peer = somePeer();
-    List<YamuxStream> streams = new CopyOnWriteArrayList<>();
-    RawPeer attacker = crafted(rm, peer, readingAll(streams));
-    YamuxSession session = sessions.getFirst();
     int n = 4;
-    Map<Integer, Long> credit = openStreams(attacker, 1, n);
-    fakeLongRoundTrip(session, attacker);
+    Growing flood = growing(rm, peer, n);
+    RawPeer attacker = flood.attacker();
+    List<YamuxStream> streams = flood.streams();
     // Windows are 256 KiB times powers of two, so growth can always fill the share exactly.
     long sent =
         pump(
-            attacker,
-            credit,
+            flood,
             512 * MIB,
             () -> rm.peerUsage(peer).bytes() == growthShare,
             () -> assertThat(rm.peerUsage(peer).bytes()).isLessThanOrEqualTo(growthShare));
@@ -197,13 +189,13 @@ class YamuxResourceTest {
             },
             "s",
             serverScope);
-    toClose.add(client);
-    toClose.add(server);
+    sessions.own(client);
+    sessions.own(server);
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       int k = i;
       done.add(
-          threads.submit(
+          sessions.threads.submit(
               () -> {
                 YamuxStream s = client.openStream();
                 if (k % 3 == 0) {
@@ -268,8 +260,8 @@ class YamuxResourceTest {
    * The attack on auto-tuning: answer the session's ping late, so that it believes in a long round
    * trip and grows windows that are consumed within four of them.
    */
-  private void fakeLongRoundTrip(YamuxSession session, RawPeer attacker) throws Exception {
-    Future<Duration> ping = threads.submit(() -> session.ping(WAIT));
+  private void fakeLongRoundTrip(RawPeer attacker) throws Exception {
+    Future<Duration> ping = sessions.threads.submit(() -> attacker.session().ping(WAIT));
     YamuxFrame syn = attacker.next(f -> f.type() == YamuxFrame.TYPE_PING);
     // The peer's deliberate delay: a window then grows when half of it is read within 4 s of the
     // last credit, which even a slow, loaded machine does with room to spare.
@@ -279,18 +271,17 @@ class YamuxResourceTest {
   }
 
   /**
-   * Sends Data on the streams as fast as their credit allows, until {@code limit} bytes went out or
-   * {@code done} holds after a window update; runs {@code check} after each window update.
+   * Sends Data on {@code flood}'s streams as fast as their credit allows, until {@code limit} bytes
+   * went out or {@code done} holds after a window update; runs {@code check} after each window
+   * update.
    *
    * @return the bytes sent
    */
   private static long pump(
-      RawPeer attacker,
-      Map<Integer, Long> credit,
-      long limit,
-      java.util.function.BooleanSupplier done,
-      Runnable check)
+      Growing flood, long limit, java.util.function.BooleanSupplier done, Runnable check)
       throws Exception {
+    RawPeer attacker = flood.attacker();
+    Map<Integer, Long> credit = flood.credit();
     long sent = 0;
     byte[] chunk = new byte[64 * 1024];
     while (true) {

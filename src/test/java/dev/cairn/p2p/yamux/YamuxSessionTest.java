@@ -1,5 +1,6 @@
 package dev.cairn.p2p.yamux;
 
+import static dev.cairn.p2p.yamux.YamuxSessions.QUIET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,8 +21,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class YamuxSessionTest {
@@ -40,20 +39,7 @@ class YamuxSessionTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final int WINDOW = YamuxConfig.INITIAL_WINDOW;
 
-  /** No keep-alive pings, so hand-crafted peers see only the frames a test provokes. */
-  private static final YamuxConfig QUIET =
-      YamuxConfig.defaults().withKeepAlive(Duration.ZERO, Duration.ofSeconds(10));
-
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-
-  @AfterEach
-  void tearDown() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    threads.shutdownNow();
-  }
+  @RegisterExtension final YamuxSessions sessions = new YamuxSessions();
 
   // ---- helpers ----
 
@@ -71,26 +57,13 @@ class YamuxSessionTest {
     YamuxSession server =
         YamuxSession.start(
             pipes[1], false, config, serverHandler == null ? atServer::add : serverHandler, "s");
-    toClose.add(client);
-    toClose.add(server);
+    sessions.own(client);
+    sessions.own(server);
     return new Pair(client, server, atClient, atServer);
   }
 
   private Pair pair() {
     return pair(YamuxConfig.defaults(), null);
-  }
-
-  /** A session under test (server role unless {@code client}) facing a hand-driven peer. */
-  private RawPeer raw(
-      boolean client,
-      YamuxConfig config,
-      Consumer<YamuxStream> handler,
-      AtomicReference<YamuxSession> session) {
-    MemoryDuplex[] pipes = MemoryDuplex.pair(1 << 20);
-    YamuxSession s = YamuxSession.start(pipes[1], client, config, handler, "t");
-    toClose.add(s);
-    session.set(s);
-    return new RawPeer(pipes[0]);
   }
 
   private static void echo(YamuxStream stream) {
@@ -163,7 +136,7 @@ class YamuxSessionTest {
     Pair p = pair(YamuxConfig.defaults(), YamuxSessionTest::echo);
     YamuxStream stream = p.client().openStream();
     byte[] message = random(100_000, 1);
-    Future<byte[]> reply = threads.submit(() -> stream.in().readAllBytes());
+    Future<byte[]> reply = sessions.threads.submit(() -> stream.in().readAllBytes());
     stream.out().write(message);
     stream.closeWrite();
     assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo(message);
@@ -183,12 +156,12 @@ class YamuxSessionTest {
     for (int i = 0; i < streams; i++) {
       long seed = i;
       results.add(
-          threads.submit(
+          sessions.threads.submit(
               () -> {
                 byte[] data = random(size, seed);
                 YamuxStream stream = p.client().openStream();
                 Future<Long> echoed =
-                    threads.submit(
+                    sessions.threads.submit(
                         () -> {
                           CRC32C crc = new CRC32C();
                           byte[] buf = new byte[50_000];
@@ -226,17 +199,17 @@ class YamuxSessionTest {
         YamuxSession.start(pipes[0], true, YamuxConfig.defaults(), YamuxSessionTest::echo, "a");
     YamuxSession b =
         YamuxSession.start(pipes[1], false, YamuxConfig.defaults(), YamuxSessionTest::echo, "b");
-    toClose.add(a);
-    toClose.add(b);
+    sessions.own(a);
+    sessions.own(b);
     List<Future<Boolean>> results = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       YamuxSession opener = i % 2 == 0 ? a : b;
       byte[] data = random(512 * 1024, 100 + i);
       results.add(
-          threads.submit(
+          sessions.threads.submit(
               () -> {
                 YamuxStream stream = opener.openStream();
-                Future<byte[]> back = threads.submit(() -> stream.in().readAllBytes());
+                Future<byte[]> back = sessions.threads.submit(() -> stream.in().readAllBytes());
                 stream.out().write(data);
                 stream.closeWrite();
                 opener.ping(WAIT);
@@ -250,34 +223,30 @@ class YamuxSessionTest {
 
   @Test
   void dataAfterTheRemoteFinResetsThatStreamOnly() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = raw(false, QUIET, inbound::add, session);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     peer.sendData(1, YamuxFrame.FLAG_FIN, "last".getBytes());
-    YamuxStream stream = take(inbound);
+    YamuxStream stream = take(peer.accepted);
     peer.sendData(1, 0, "more".getBytes());
     YamuxFrame rst = peer.next(f -> f.has(YamuxFrame.FLAG_RST));
     assertThat(rst.streamId()).isEqualTo(1);
     assertThatThrownBy(() -> stream.in().readAllBytes()).isInstanceOf(IOException.class);
-    assertThat(session.get().isOpen()).isTrue();
-    assertThat(session.get().streamCount()).isZero();
+    assertThat(peer.session().isOpen()).isTrue();
+    assertThat(peer.session().streamCount()).isZero();
   }
 
   @Test
   void dataArrivingAfterWeClosedResetsTheStream() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = raw(false, QUIET, inbound::add, session);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
-    YamuxStream stream = take(inbound);
+    YamuxStream stream = take(peer.accepted);
     stream.close();
     YamuxFrame fin = peer.next(f -> f.has(YamuxFrame.FLAG_FIN));
     assertThat(fin.streamId()).isEqualTo(1);
-    assertThat(session.get().streamCount()).isEqualTo(1); // until the remote FINs too
+    assertThat(peer.session().streamCount()).isEqualTo(1); // until the remote FINs too
     peer.sendData(1, 0, "unwanted".getBytes());
     assertThat(peer.next(f -> f.has(YamuxFrame.FLAG_RST)).streamId()).isEqualTo(1);
-    Await.until(() -> session.get().streamCount() == 0, WAIT, "stream removed");
+    Await.until(() -> peer.session().streamCount() == 0, WAIT, "stream removed");
   }
 
   @Test
@@ -317,10 +286,10 @@ class YamuxSessionTest {
     YamuxStream remote = take(p.atServer());
     assertThat(remote.in().read()).isEqualTo(1);
 
-    Future<?> reader = threads.submit(() -> stream.in().read());
+    Future<?> reader = sessions.threads.submit(() -> stream.in().read());
     AtomicReference<Thread> writing = new AtomicReference<>();
     Future<?> writer =
-        threads.submit(
+        sessions.threads.submit(
             () -> {
               writing.set(Thread.currentThread());
               stream.out().write(new byte[2 * WINDOW]); // blocks: nobody reads remotely
@@ -349,7 +318,7 @@ class YamuxSessionTest {
     AtomicReference<Thread> writerThread = new AtomicReference<>();
     byte[] chunk = new byte[16 * 1024];
     Future<?> writer =
-        threads.submit(
+        sessions.threads.submit(
             () -> {
               writerThread.set(Thread.currentThread());
               for (int i = 0; i < 4 * WINDOW / chunk.length; i++) {
@@ -386,9 +355,7 @@ class YamuxSessionTest {
 
   @Test
   void dataBeyondTheWindowFromAPeerClosesTheConnectionWithFlowControl() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = raw(false, QUIET, inbound::add, session);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     peer.sendData(1, 0, new byte[200 * 1024]);
     // 200 KiB + 100 KiB > 256 KiB: refused before the payload is read.
@@ -396,25 +363,24 @@ class YamuxSessionTest {
     YamuxFrame goAway = peer.next(f -> f.type() == YamuxFrame.TYPE_GO_AWAY);
     assertThat(goAway).isNotNull();
     assertThat(goAway.length()).isEqualTo(YamuxFrame.GO_AWAY_PROTOCOL_ERROR);
-    Await.until(() -> !session.get().isOpen(), WAIT, "session closed");
-    assertProtocolError(session.get(), Reason.FLOW_CONTROL);
-    assertThatThrownBy(() -> take(inbound).in().readAllBytes()).isInstanceOf(IOException.class);
+    Await.until(() -> !peer.session().isOpen(), WAIT, "session closed");
+    assertProtocolError(peer.session(), Reason.FLOW_CONTROL);
+    assertThatThrownBy(() -> take(peer.accepted).in().readAllBytes())
+        .isInstanceOf(IOException.class);
   }
 
   @Test
   void windowUpdatesLetAPeerSendMoreThanTheInitialWindow() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
-    BlockingQueue<YamuxStream> inbound = new LinkedBlockingQueue<>();
-    RawPeer peer = raw(false, QUIET.withMaxReceiveWindow(WINDOW), inbound::add, session);
+    RawPeer peer = sessions.crafted(false, QUIET.withMaxReceiveWindow(WINDOW));
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     peer.sendData(1, 0, new byte[WINDOW]);
-    YamuxStream stream = take(inbound);
+    YamuxStream stream = take(peer.accepted);
     assertThat(stream.in().readNBytes(WINDOW / 2)).hasSize(WINDOW / 2);
     YamuxFrame update = peer.next(f -> f.type() == YamuxFrame.TYPE_WINDOW_UPDATE && f.length() > 0);
     assertThat(update.length()).isEqualTo(WINDOW / 2);
     peer.sendData(1, YamuxFrame.FLAG_FIN, new byte[WINDOW / 2]);
     assertThat(stream.in().readAllBytes()).hasSize(WINDOW);
-    assertThat(session.get().isOpen()).isTrue();
+    assertThat(peer.session().isOpen()).isTrue();
   }
 
   // ---- limits and protocol errors ----
@@ -456,29 +422,26 @@ class YamuxSessionTest {
 
   @Test
   void aSynWithOurParityIsAConnectionError() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
-    RawPeer peer = raw(true, QUIET, s -> {}, session); // we are client: inbound must be even
+    RawPeer peer = sessions.crafted(true, QUIET); // we are client: inbound must be even
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
     assertThat(peer.next(f -> f.type() == YamuxFrame.TYPE_GO_AWAY).length())
         .isEqualTo(YamuxFrame.GO_AWAY_PROTOCOL_ERROR);
-    Await.until(() -> !session.get().isOpen(), WAIT, "session closed");
-    assertProtocolError(session.get(), Reason.UNEXPECTED);
+    Await.until(() -> !peer.session().isOpen(), WAIT, "session closed");
+    assertProtocolError(peer.session(), Reason.UNEXPECTED);
   }
 
   @Test
   void aDuplicateSynForALiveStreamIsAConnectionError() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
-    RawPeer peer = raw(false, QUIET, s -> {}, session);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(3, YamuxFrame.FLAG_SYN, 0));
     peer.send(YamuxFrame.windowUpdate(3, YamuxFrame.FLAG_SYN, 0));
-    Await.until(() -> !session.get().isOpen(), WAIT, "session closed");
-    assertProtocolError(session.get(), Reason.UNEXPECTED);
+    Await.until(() -> !peer.session().isOpen(), WAIT, "session closed");
+    assertProtocolError(peer.session(), Reason.UNEXPECTED);
   }
 
   @Test
   void framesForUnknownStreamsAreDroppedQuietly() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
-    RawPeer peer = raw(false, QUIET, s -> {}, session);
+    RawPeer peer = sessions.crafted(false, QUIET);
     peer.sendData(7, 0, new byte[1000]);
     peer.send(YamuxFrame.windowUpdate(9, YamuxFrame.FLAG_ACK, 5000));
     peer.sendData(11, YamuxFrame.FLAG_FIN | YamuxFrame.FLAG_RST, new byte[10]);
@@ -487,27 +450,27 @@ class YamuxSessionTest {
     YamuxFrame pong = peer.next(f -> f.type() == YamuxFrame.TYPE_PING);
     assertThat(pong.flags()).isEqualTo(YamuxFrame.FLAG_ACK);
     assertThat(pong.length()).isEqualTo(77);
-    assertThat(session.get().isOpen()).isTrue();
-    assertThat(session.get().streamCount()).isZero();
+    assertThat(peer.session().isOpen()).isTrue();
+    assertThat(peer.session().streamCount()).isZero();
   }
 
   @Test
   void anAckBacklogBlocksTheOpenerUntilTheRemoteAcknowledges() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
     YamuxConfig config =
         QUIET
             .with(YamuxConfig::ackBacklog, 2)
             .with(YamuxConfig::openTimeout, Duration.ofMillis(200));
-    RawPeer peer = raw(true, config, s -> {}, session);
-    YamuxStream first = session.get().openStream();
-    session.get().openStream();
-    assertThatThrownBy(() -> session.get().openStream()).isInstanceOf(InterruptedIOException.class);
+    RawPeer peer = sessions.crafted(true, config);
+    YamuxStream first = peer.session().openStream();
+    peer.session().openStream();
+    assertThatThrownBy(() -> peer.session().openStream())
+        .isInstanceOf(InterruptedIOException.class);
     assertThat(peer.next().has(YamuxFrame.FLAG_SYN)).isTrue();
     peer.send(YamuxFrame.windowUpdate(first.id(), YamuxFrame.FLAG_ACK, 0));
     Await.until(
         () -> {
           try {
-            session.get().openStream();
+            peer.session().openStream();
             return true;
           } catch (IOException e) {
             return false;
@@ -530,13 +493,12 @@ class YamuxSessionTest {
 
   @Test
   void anUnansweredKeepAliveClosesTheSession() throws Exception {
-    AtomicReference<YamuxSession> session = new AtomicReference<>();
     YamuxConfig config =
         YamuxConfig.defaults().withKeepAlive(Duration.ofMillis(100), Duration.ofMillis(200));
-    RawPeer peer = raw(true, config, s -> {}, session);
+    RawPeer peer = sessions.crafted(true, config);
     assertThat(peer.next().type()).isEqualTo(YamuxFrame.TYPE_PING);
-    Await.until(() -> !session.get().isOpen(), WAIT, "keep-alive timeout");
-    assertProtocolError(session.get(), Reason.TIMEOUT);
+    Await.until(() -> !peer.session().isOpen(), WAIT, "keep-alive timeout");
+    assertProtocolError(peer.session(), Reason.TIMEOUT);
   }
 
   /**
@@ -616,14 +578,14 @@ class YamuxSessionTest {
     YamuxStream first = take(atServer);
     YamuxStream second = take(atServer);
     YamuxStream writingAtServer = first.id() == writing.id() ? first : second;
-    Future<?> reader = threads.submit(() -> reading.in().readNBytes(10 * WINDOW));
+    Future<?> reader = sessions.threads.submit(() -> reading.in().readNBytes(10 * WINDOW));
     Future<?> writer =
-        threads.submit(
+        sessions.threads.submit(
             () -> {
               writing.out().write(new byte[2 * WINDOW]);
               return null;
             });
-    Future<?> ping = threads.submit(() -> p.client().ping(Duration.ofSeconds(20)));
+    Future<?> ping = sessions.threads.submit(() -> p.client().ping(Duration.ofSeconds(20)));
     Await.until(() -> p.server().streamCount() == 2, WAIT, "streams accepted");
     // Close only once the writer is stuck: the server holds a whole window of its data and never
     // reads it, so no window update can come. Closing earlier raced with the write: it could be
