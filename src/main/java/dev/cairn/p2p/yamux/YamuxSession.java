@@ -80,6 +80,7 @@ public final class YamuxSession implements Closeable {
   private YamuxSession(
       Duplex conn,
       YamuxStreamTable streams,
+      YamuxConfig config,
       Consumer<YamuxStream> inboundHandler,
       YamuxMemory memory) {
     this.conn = Objects.requireNonNull(conn, "conn");
@@ -87,7 +88,7 @@ public final class YamuxSession implements Closeable {
     this.in = conn.in();
     this.streams = streams;
     this.client = streams.client();
-    this.config = streams.config();
+    this.config = config;
     this.label = streams.label();
     this.inboundHandler = Objects.requireNonNull(inboundHandler, "inboundHandler");
     this.writer = new YamuxWriter(this, conn.out(), config, label);
@@ -122,12 +123,10 @@ public final class YamuxSession implements Closeable {
       Consumer<YamuxStream> inboundHandler,
       String label,
       YamuxMemory memory) {
+    Objects.requireNonNull(config, "config");
     YamuxStreamTable streams =
-        new YamuxStreamTable(
-            client,
-            Objects.requireNonNull(config, "config"),
-            Objects.requireNonNull(label, "label"));
-    YamuxSession session = new YamuxSession(conn, streams, inboundHandler, memory);
+        new YamuxStreamTable(client, config, Objects.requireNonNull(label, "label"));
+    YamuxSession session = new YamuxSession(conn, streams, config, inboundHandler, memory);
     session.reader = Thread.ofVirtual().name("yamux-read-" + label).start(session::readLoop);
     session.controller =
         Thread.ofVirtual().name("yamux-ctl-" + label).start(session.keepAlive::loop);

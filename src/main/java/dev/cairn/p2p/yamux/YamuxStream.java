@@ -225,29 +225,23 @@ public final class YamuxStream implements Duplex {
 
   /** The current receive window (bytes), what this stream's memory reservation covers. */
   int receiveWindow() {
-    lock.lock();
-    try {
-      return received.window();
-    } finally {
-      lock.unlock();
-    }
+    return receiveSide(YamuxReceiveWindow::window);
   }
 
   /** Bytes received and not yet read. */
   int buffered() {
-    lock.lock();
-    try {
-      return received.buffered();
-    } finally {
-      lock.unlock();
-    }
+    return receiveSide(YamuxReceiveWindow::buffered);
   }
 
   /** The receive ring's size in bytes (0 while never needed); for tests. */
   int ringCapacity() {
+    return receiveSide(YamuxReceiveWindow::capacity);
+  }
+
+  private int receiveSide(java.util.function.ToIntFunction<YamuxReceiveWindow> figure) {
     lock.lock();
     try {
-      return received.capacity();
+      return figure.applyAsInt(received);
     } finally {
       lock.unlock();
     }

@@ -44,10 +44,6 @@ final class YamuxStreamTable {
     return client;
   }
 
-  YamuxConfig config() {
-    return config;
-  }
-
   /** The session's label, for thread names and log lines. */
   String label() {
     return label;
