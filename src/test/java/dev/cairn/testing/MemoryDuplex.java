@@ -110,6 +110,17 @@ public final class MemoryDuplex implements Duplex {
             }
           }
 
+          /** Bytes in the pipe: what a read takes without blocking. */
+          @Override
+          public int available() {
+            lock.lock();
+            try {
+              return size;
+            } finally {
+              lock.unlock();
+            }
+          }
+
           @Override
           public void close() {
             abort();

@@ -5,6 +5,7 @@ import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.crypto.PublicKey;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.transport.Duplex;
+import dev.cairn.p2p.transport.ReadBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -146,15 +147,14 @@ public final class NoiseSession implements Duplex {
 
     private final InputStream below;
     private final CipherState receiver;
-    // [start, end): bytes read from below and not yet taken as a message. [position, limit): the
-    // decrypted plaintext of the current message, inside the buffer before start. Grows to what
-    // the messages need (see fill), so an idle or chatty connection holds a few KiB instead of
+    // [start, end): bytes read from below and not yet taken as a message. plain: the decrypted
+    // plaintext of the current message, inside the buffer before start. Grows to what the
+    // messages need (see fill), so an idle or chatty connection holds a few KiB instead of
     // 128 KiB: that is what lets a host keep thousands of connections.
     private byte[] buffer = EMPTY;
     private int start;
     private int end;
-    private int position;
-    private int limit;
+    private final ReadBuffer plain = new ReadBuffer();
     private boolean eof;
     private ProtocolException failure;
 
@@ -175,7 +175,7 @@ public final class NoiseSession implements Duplex {
       if (len == 0) {
         return 0;
       }
-      while (position == limit) {
+      while (plain.remaining() == 0) {
         if (eof) {
           return -1;
         }
@@ -184,10 +184,7 @@ public final class NoiseSession implements Duplex {
           return direct;
         }
       }
-      int n = Math.min(len, limit - position);
-      System.arraycopy(buffer, position, b, off, n);
-      position += n;
-      return n;
+      return plain.take(b, off, len);
     }
 
     /**
@@ -197,7 +194,7 @@ public final class NoiseSession implements Duplex {
      */
     @Override
     public int available() {
-      int ready = limit - position;
+      int ready = plain.remaining();
       if (end - start >= 2) {
         int size = ((buffer[start] & 0xff) << 8) | (buffer[start + 1] & 0xff);
         if (size >= CipherState.TAG_LEN && end - start >= 2 + size) {
@@ -243,8 +240,7 @@ public final class NoiseSession implements Duplex {
         if (size - CipherState.TAG_LEN <= len) {
           return receiver.decrypt(NO_AD, buffer, at, size, b, off);
         }
-        limit = at + receiver.decrypt(NO_AD, buffer, at, size, buffer, at);
-        position = at;
+        plain.set(buffer, at, at + receiver.decrypt(NO_AD, buffer, at, size, buffer, at));
         return 0;
       } catch (ProtocolException e) {
         failure = e;
@@ -274,7 +270,7 @@ public final class NoiseSession implements Duplex {
         start = 0;
         end = have;
       }
-      position = limit = start;
+      plain.set(buffer, start, start);
       while (end - start < need) {
         int n = below.read(buffer, end, buffer.length - end);
         if (n < 0) {

@@ -22,8 +22,7 @@ final class SocketInput extends InputStream {
   private final int size;
   // Allocated at the first short read, so a connection that only reads in bulk never holds it.
   private byte[] buffer = EMPTY;
-  private int position;
-  private int limit;
+  private final ReadBuffer buffered = new ReadBuffer();
 
   SocketInput(InputStream socket, int size) {
     this.socket = socket;
@@ -32,10 +31,10 @@ final class SocketInput extends InputStream {
 
   @Override
   public int read() throws IOException {
-    if (position == limit && !fill()) {
+    if (buffered.remaining() == 0 && !fill()) {
       return -1;
     }
-    return buffer[position++] & 0xff;
+    return buffered.takeByte();
   }
 
   @Override
@@ -44,7 +43,7 @@ final class SocketInput extends InputStream {
     if (len == 0) {
       return 0;
     }
-    if (position == limit) {
+    if (buffered.remaining() == 0) {
       if (len >= size) {
         return socket.read(b, off, len);
       }
@@ -52,16 +51,13 @@ final class SocketInput extends InputStream {
         return -1;
       }
     }
-    int n = Math.min(len, limit - position);
-    System.arraycopy(buffer, position, b, off, n);
-    position += n;
-    return n;
+    return buffered.take(b, off, len);
   }
 
   /** Bytes buffered here; the socket is not asked (that would cost a system call). */
   @Override
   public int available() {
-    return limit - position;
+    return buffered.remaining();
   }
 
   @Override
@@ -74,13 +70,8 @@ final class SocketInput extends InputStream {
     if (buffer.length == 0) {
       buffer = new byte[size];
     }
-    position = 0;
-    limit = 0;
     int n = socket.read(buffer, 0, size);
-    if (n < 0) {
-      return false;
-    }
-    limit = n;
-    return true;
+    buffered.set(buffer, 0, Math.max(n, 0));
+    return n >= 0;
   }
 }

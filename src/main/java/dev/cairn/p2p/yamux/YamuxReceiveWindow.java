@@ -1,11 +1,14 @@
 package dev.cairn.p2p.yamux;
 
 import dev.cairn.p2p.ProtocolException;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * The receive side of one {@link YamuxStream}: the credit the remote may still send, the window
  * that credit is drawn from (256 KiB, grown by auto-tuning), the memory reserved for that window,
- * and the ring buffer that holds what arrived and was not read yet.
+ * and the ring buffer that holds what arrived and was not read yet, unless it could go straight
+ * into the array of a reader waiting for it ({@link #deliver}).
  *
  * <p>Invariant: {@code buffered + consumed + credit == window}; the reservation ({@link
  * YamuxMemory.StreamMemory}) covers the whole window, as the remote may fill all of it at once.
@@ -29,6 +32,9 @@ final class YamuxReceiveWindow {
   private final int maxWindow;
   private final YamuxMemory.StreamMemory memory;
 
+  /** The smallest read that may take a payload straight from the connection ({@link #deliver}). */
+  static final int DIRECT_MIN = 4096;
+
   private byte[] ring = EMPTY;
   private int head;
   private int size;
@@ -36,6 +42,11 @@ final class YamuxReceiveWindow {
   private long consumed;
   private int window = YamuxConfig.INITIAL_WINDOW;
   private long epochNanos;
+  // The array a waiting reader offered, and how much deliver put into it.
+  private byte[] target;
+  private int targetOff;
+  private int targetLen;
+  private int delivered;
 
   YamuxReceiveWindow(int maxWindow, YamuxMemory.StreamMemory memory, long nowNanos) {
     this.maxWindow = maxWindow;
@@ -51,6 +62,11 @@ final class YamuxReceiveWindow {
   /** Bytes received and not yet read. */
   int buffered() {
     return size;
+  }
+
+  /** The ring's size (bytes). */
+  int capacity() {
+    return ring.length;
   }
 
   /**
@@ -103,8 +119,62 @@ final class YamuxReceiveWindow {
     return true;
   }
 
-  /** Moves up to {@code len} buffered bytes into {@code b}; returns how many (0 when empty). */
+  /**
+   * Whether a read finds data: buffered, or delivered into the array it {@linkplain #offer
+   * offered}.
+   */
+  boolean ready() {
+    return size > 0 || delivered > 0;
+  }
+
+  /**
+   * A reader is about to wait for data with {@code b[off, off + len)}: if that is at least {@value
+   * #DIRECT_MIN} bytes, {@link #deliver} may fill it, until {@link #withdraw}.
+   */
+  void offer(byte[] b, int off, int len) {
+    if (len >= DIRECT_MIN) {
+      target = b;
+      targetOff = off;
+      targetLen = len;
+    }
+  }
+
+  /** The reader stopped waiting: nothing more goes into its array. */
+  void withdraw() {
+    target = null;
+  }
+
+  /**
+   * Copies what of an admitted payload of {@code len} bytes has already arrived in {@code src} (so
+   * this never waits on the connection, though the caller holds the stream's lock) straight into
+   * the array of a waiting reader with nothing buffered; returns how many bytes that was (they
+   * count as read). The caller puts the rest into the ring. Saves the ring's copy on every bulk
+   * read.
+   */
+  int deliver(InputStream src, int len) throws IOException, ProtocolException {
+    if (target == null || delivered > 0 || size > 0) {
+      return 0;
+    }
+    int n = Math.min(Math.min(len, targetLen), src.available());
+    if (n <= 0) {
+      return 0;
+    }
+    YamuxSession.readFully(src, target, targetOff, n);
+    delivered = n;
+    consumed += n;
+    return n;
+  }
+
+  /**
+   * Moves up to {@code len} buffered bytes into {@code b}; returns how many (0 when empty). What
+   * {@link #deliver} put there already is returned first, without a copy.
+   */
   int take(byte[] b, int off, int len) {
+    if (delivered > 0) {
+      int n = delivered;
+      delivered = 0;
+      return n;
+    }
     int n = Math.min(len, size);
     if (n == 0) {
       return 0;
@@ -151,6 +221,8 @@ final class YamuxReceiveWindow {
 
   /** Drops what is buffered (the stream was reset or its reading side closed). */
   void drop() {
+    delivered = 0;
+    target = null;
     ring = EMPTY;
     head = 0;
     size = 0;

@@ -76,21 +76,21 @@ public final class YamuxSession implements Closeable {
   private Thread reader;
   private Thread controller;
 
+  /** A session over {@code conn} whose streams are numbered and counted by {@code streams}. */
   private YamuxSession(
       Duplex conn,
-      boolean client,
+      YamuxStreamTable streams,
       YamuxConfig config,
       Consumer<YamuxStream> inboundHandler,
-      String label,
       YamuxMemory memory) {
     this.conn = Objects.requireNonNull(conn, "conn");
     this.memory = Objects.requireNonNull(memory, "memory");
     this.in = conn.in();
-    this.client = client;
-    this.config = Objects.requireNonNull(config, "config");
+    this.streams = streams;
+    this.client = streams.client();
+    this.config = config;
+    this.label = streams.label();
     this.inboundHandler = Objects.requireNonNull(inboundHandler, "inboundHandler");
-    this.label = Objects.requireNonNull(label, "label");
-    this.streams = new YamuxStreamTable(client, config, label);
     this.writer = new YamuxWriter(this, conn.out(), config, label);
     this.keepAlive = new YamuxKeepAlive(this, writer, config, label);
   }
@@ -123,7 +123,10 @@ public final class YamuxSession implements Closeable {
       Consumer<YamuxStream> inboundHandler,
       String label,
       YamuxMemory memory) {
-    YamuxSession session = new YamuxSession(conn, client, config, inboundHandler, label, memory);
+    Objects.requireNonNull(config, "config");
+    YamuxStreamTable streams =
+        new YamuxStreamTable(client, config, Objects.requireNonNull(label, "label"));
+    YamuxSession session = new YamuxSession(conn, streams, config, inboundHandler, memory);
     session.reader = Thread.ofVirtual().name("yamux-read-" + label).start(session::readLoop);
     session.controller =
         Thread.ofVirtual().name("yamux-ctl-" + label).start(session.keepAlive::loop);

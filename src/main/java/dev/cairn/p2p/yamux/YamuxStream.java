@@ -128,25 +128,43 @@ public final class YamuxStream implements Duplex {
   public void closeWrite() throws IOException {
     writeSerial.lock();
     try {
-      int flags;
-      boolean done;
-      lock.lock();
-      try {
-        if (localFin || failure != null) {
-          return;
-        }
-        localFin = true;
-        flags = YamuxFrame.FLAG_FIN | outgoingFlags();
-        done = remoteFin && markRemoved();
-      } finally {
-        lock.unlock();
+      Fin fin = fin(true);
+      if (fin == null) {
+        return;
       }
-      session.writeHeader(YamuxFrame.TYPE_WINDOW_UPDATE, flags, id, 0);
-      if (done) {
+      session.writeHeader(YamuxFrame.TYPE_WINDOW_UPDATE, fin.flags(), id, 0);
+      if (fin.done()) {
         session.removeStream(this);
       }
     } finally {
       writeSerial.unlock();
+    }
+  }
+
+  /** A FIN recorded by {@link #fin}: the flags our FIN frame carries, whether both are now in. */
+  private record Fin(int flags, boolean done) {}
+
+  /**
+   * Records our FIN ({@code local}) or the remote's, which wakes a reader; null if that FIN was
+   * already recorded or the stream failed. The stream leaves the session once both are in.
+   */
+  private Fin fin(boolean local) {
+    lock.lock();
+    try {
+      if ((local ? localFin : remoteFin) || failure != null) {
+        return null;
+      }
+      int flags = 0;
+      if (local) {
+        localFin = true;
+        flags = YamuxFrame.FLAG_FIN | outgoingFlags();
+      } else {
+        remoteFin = true;
+        readable.signalAll();
+      }
+      return new Fin(flags, localFin && remoteFin && markRemoved());
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -207,19 +225,23 @@ public final class YamuxStream implements Duplex {
 
   /** The current receive window (bytes), what this stream's memory reservation covers. */
   int receiveWindow() {
-    lock.lock();
-    try {
-      return received.window();
-    } finally {
-      lock.unlock();
-    }
+    return receiveSide(YamuxReceiveWindow::window);
   }
 
   /** Bytes received and not yet read. */
   int buffered() {
+    return receiveSide(YamuxReceiveWindow::buffered);
+  }
+
+  /** The receive ring's size in bytes (0 while never needed); for tests. */
+  int ringCapacity() {
+    return receiveSide(YamuxReceiveWindow::capacity);
+  }
+
+  private int receiveSide(java.util.function.ToIntFunction<YamuxReceiveWindow> figure) {
     lock.lock();
     try {
-      return received.buffered();
+      return figure.applyAsInt(received);
     } finally {
       lock.unlock();
     }
@@ -237,30 +259,8 @@ public final class YamuxStream implements Duplex {
     int flags = 0;
     lock.lock();
     try {
-      long remaining = readTimeoutNanos;
-      while (received.buffered() == 0) {
-        if (failure != null) {
-          throw new IOException(failure.getMessage(), failure);
-        }
-        if (readClosed) {
-          throw new IOException("yamux stream " + idText() + " read side closed");
-        }
-        if (remoteFin) {
-          return -1;
-        }
-        try {
-          if (readTimeoutNanos == 0) {
-            readable.await();
-          } else {
-            if (remaining <= 0) {
-              throw new InterruptedIOException("yamux stream " + idText() + " read timed out");
-            }
-            remaining = readable.awaitNanos(remaining);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while reading yamux stream " + idText());
-        }
+      if (!awaitData(b, off, len)) {
+        return -1;
       }
       n = received.take(b, off, len);
       if (!remoteFin && received.creditDue()) {
@@ -268,6 +268,7 @@ public final class YamuxStream implements Duplex {
         flags = outgoingFlags();
       }
     } finally {
+      received.withdraw();
       lock.unlock();
     }
     if (delta > 0) {
@@ -275,6 +276,42 @@ public final class YamuxStream implements Duplex {
       session.writeQuietly(YamuxFrame.TYPE_WINDOW_UPDATE, flags, id, delta);
     }
     return n;
+  }
+
+  /**
+   * Waits (lock held) until data is buffered or was delivered into {@code b}, which is offered to
+   * the session's reader thread meanwhile ({@link YamuxReceiveWindow#offer}). False at the FIN.
+   */
+  private boolean awaitData(byte[] b, int off, int len) throws IOException {
+    long remaining = readTimeoutNanos;
+    while (!received.ready()) {
+      if (failure != null) {
+        throw new IOException(failure.getMessage(), failure);
+      }
+      if (readClosed) {
+        throw new IOException("yamux stream " + idText() + " read side closed");
+      }
+      if (remoteFin) {
+        return false;
+      }
+      received.offer(b, off, len);
+      try {
+        if (readTimeoutNanos == 0) {
+          readable.await();
+        } else {
+          if (remaining <= 0) {
+            throw new InterruptedIOException("yamux stream " + idText() + " read timed out");
+          }
+          remaining = readable.awaitNanos(remaining);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        if (!received.ready()) {
+          throw new InterruptedIOException("interrupted while reading yamux stream " + idText());
+        }
+      }
+    }
+    return true;
   }
 
   private void write(byte[] b, int off, int len) throws IOException {
@@ -362,8 +399,9 @@ public final class YamuxStream implements Duplex {
   // ---- called by the session's reader thread ----
 
   /**
-   * Takes a Data payload: checks it against the receive window, then reads it from {@code src}
-   * straight into the ring buffer (outside the lock; only this thread grows the ring).
+   * Takes a Data payload: checks it against the receive window, then reads it from {@code src} into
+   * a waiting reader's array ({@link YamuxReceiveWindow#deliver}) and what is left straight into
+   * the ring buffer (outside the lock; only this thread grows the ring).
    */
   void receiveData(YamuxFrame frame, InputStream src) throws IOException, ProtocolException {
     int len;
@@ -378,8 +416,17 @@ public final class YamuxStream implements Duplex {
       // Data after our close, or after the remote's own FIN: reset rather than absorb it forever.
       protest = len > 0 && failure == null && (readClosed || remoteFin);
       if (!discard && len > 0) {
-        dst = received.room(len);
-        tail = received.tail();
+        int direct = received.deliver(src, len);
+        len -= direct;
+        if (direct > 0 && len > 0) {
+          readable.signal(); // now: the rest of the payload may be slow to come
+        } else if (direct > 0) {
+          session.wakeLater(this);
+        }
+        if (len > 0) {
+          dst = received.room(len);
+          tail = received.tail();
+        }
       }
     } finally {
       lock.unlock();
@@ -442,19 +489,8 @@ public final class YamuxStream implements Duplex {
   }
 
   void remoteFin() {
-    boolean done;
-    lock.lock();
-    try {
-      if (remoteFin || failure != null) {
-        return;
-      }
-      remoteFin = true;
-      readable.signalAll();
-      done = localFin && markRemoved();
-    } finally {
-      lock.unlock();
-    }
-    if (done) {
+    Fin fin = fin(false);
+    if (fin != null && fin.done()) {
       session.removeStream(this);
     }
   }

@@ -21,6 +21,7 @@ final class YamuxStreamTable {
     void check() throws IOException;
   }
 
+  private final boolean client;
   private final YamuxConfig config;
   private final String label;
   private final Map<Integer, YamuxStream> streams = new ConcurrentHashMap<>();
@@ -32,9 +33,20 @@ final class YamuxStreamTable {
   private int inboundCount;
 
   YamuxStreamTable(boolean client, YamuxConfig config, String label) {
+    this.client = client;
     this.config = config;
     this.label = label;
     this.nextStreamId = client ? 1 : 2;
+  }
+
+  /** Whether the ids we give out are the dialer's (odd). */
+  boolean client() {
+    return client;
+  }
+
+  /** The session's label, for thread names and log lines. */
+  String label() {
+    return label;
   }
 
   int size() {
