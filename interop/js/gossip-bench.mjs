@@ -232,7 +232,7 @@ function report (what, lat, cpuPerByte, lost) {
   const n = lat.length
   console.log(`${what}: publish-to-last-delivery median ${n ? ms(lat[Math.floor(n / 2)]) : '-'} ms, ` +
     `p99 ${n ? ms(lat[Math.ceil(n * 0.99) - 1]) : '-'} ms, max ${n ? ms(lat[n - 1]) : '-'} ms (${n} messages), ` +
-    `CPU ${cpuPerByte.toFixed(2)} ns per delivered byte, lost ${lost}`)
+    `CPU ${cpuPerByte == null ? '-' : cpuPerByte.toFixed(2)} ns per delivered byte, lost ${lost}`)
 }
 
 async function coordinator () {
@@ -341,7 +341,7 @@ async function coordinator () {
         if (all) lat.push(Number(d.last - t0))
         else lost++
       }
-      report(`size ${String(size).padStart(7)} B`, lat, delivered > 0 ? cpu / delivered : 0, lost)
+      report(`size ${String(size).padStart(7)} B`, lat, delivered > 0 ? cpu / delivered : null, lost)
     }
   } finally {
     await Promise.all(workers.map((_, w) => call(w, 'stop').catch(() => {})))
