@@ -8,7 +8,6 @@ import dev.cairn.p2p.kad.RoutingTable.Member;
 import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.testing.Await;
 import dev.cairn.testing.FakeClock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -19,15 +18,7 @@ class KadTableTest {
   private final PeerId self = peer(0);
 
   private List<PeerId> bucketZero(int n) {
-    KadKey me = KadKey.of(self);
-    List<PeerId> out = new ArrayList<>();
-    for (long s = 1; out.size() < n; s++) {
-      PeerId p = peer(s);
-      if (me.commonPrefixLength(KadKey.of(p)) == 0) {
-        out.add(p);
-      }
-    }
-    return out;
+    return KadTestSupport.bucketZero(self, n);
   }
 
   /**

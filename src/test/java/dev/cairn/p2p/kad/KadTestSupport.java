@@ -24,6 +24,19 @@ final class KadTestSupport {
     return out;
   }
 
+  /** {@code n} seeded peers that all land in {@code self}'s bucket 0 (their first bit differs). */
+  static List<PeerId> bucketZero(PeerId self, int n) {
+    KadKey me = KadKey.of(self);
+    List<PeerId> out = new ArrayList<>();
+    for (long s = 1; out.size() < n; s++) {
+      PeerId p = peer(s);
+      if (me.commonPrefixLength(KadKey.of(p)) == 0) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
   /** The true {@code k} closest of {@code all} to {@code key}, by brute force. */
   static List<PeerId> trueClosest(List<PeerId> all, byte[] key, int k) {
     KadKey t = KadKey.of(key);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.p2p.kad.RoutingTable.Member;
 import dev.cairn.p2p.multiformats.PeerId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -16,17 +15,8 @@ import org.junit.jupiter.api.Timeout;
 class RoutingTableTest {
   private final PeerId self = peer(0);
 
-  /** Peers that all land in bucket 0 (first bit differs from ours). */
   private List<PeerId> bucketZero(int n) {
-    KadKey me = KadKey.of(self);
-    List<PeerId> out = new ArrayList<>();
-    for (long s = 1; out.size() < n; s++) {
-      PeerId p = peer(s);
-      if (me.commonPrefixLength(KadKey.of(p)) == 0) {
-        out.add(p);
-      }
-    }
-    return out;
+    return KadTestSupport.bucketZero(self, n);
   }
 
   @Test

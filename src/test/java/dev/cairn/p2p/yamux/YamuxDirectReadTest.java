@@ -3,18 +3,15 @@ package dev.cairn.p2p.yamux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.testing.Await;
-import dev.cairn.testing.MemoryDuplex;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A reader waiting with a large enough array gets a payload that has already arrived copied
@@ -25,28 +22,18 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class YamuxDirectReadTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final YamuxConfig QUIET =
-      YamuxConfig.defaults().withKeepAlive(Duration.ZERO, Duration.ofSeconds(10));
+  @RegisterExtension final YamuxSessions sessions = new YamuxSessions();
 
   private YamuxSession session;
   private RawPeer peer;
   private YamuxStream stream;
 
-  @AfterEach
-  void tearDown() {
-    if (session != null) {
-      session.close();
-    }
-  }
-
   /** A session (listener side) over an in-memory pipe, with stream 1 opened by the raw peer. */
   private void open() throws Exception {
-    MemoryDuplex[] pipes = MemoryDuplex.pair(1 << 20);
-    BlockingQueue<YamuxStream> accepted = new LinkedBlockingQueue<>();
-    session = YamuxSession.start(pipes[1], false, QUIET, accepted::add, "t");
-    peer = new RawPeer(pipes[0]);
+    peer = sessions.crafted(false, YamuxSessions.QUIET);
+    session = peer.session();
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
-    stream = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    stream = peer.accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(stream).isNotNull();
   }
 
