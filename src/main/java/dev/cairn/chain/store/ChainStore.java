@@ -61,6 +61,12 @@ import org.rocksdb.WriteOptions;
  * survives a killed process (the OS holds the log) but may lose the last blocks on a power cut —
  * still in a consistent state, as RocksDB replays the log only up to whole batches.
  *
+ * <p>Group commit ({@link #beginGroup}, {@link #commitGroup}): a batch of blocks imported by sync
+ * writes one atomic batch per block as above, but fsyncs the log once, at the end of the group,
+ * before its import is answered. A power cut during a group loses the group's blocks written since
+ * the group began (at most one sync batch, 32 blocks by default; sync downloads them again), and
+ * reopens at the end of one of its batches, never in between; a killed process loses nothing.
+ *
  * <p>Thread safety: reads may come from any thread (RocksDB is thread-safe); writes come only from
  * the chain owner.
  */
