@@ -50,6 +50,20 @@ public sealed interface ChainCommand {
       implements Request<ImportResult> {}
 
   /**
+   * Import blocks sync asked for ({@code requested} as in {@link ImportBlock}), in order, up to the
+   * first that is neither imported nor a duplicate, committed as one group ({@link
+   * ChainState#importBatch}): one fsync, one published view, one head change. The reply holds a
+   * result per block tried, and comes once they are durable.
+   */
+  record ImportBatch(List<Block> blocks, String source, CompletableFuture<List<ImportResult>> reply)
+      implements Request<List<ImportResult>> {
+    /** Copies the list. */
+    public ImportBatch {
+      blocks = List.copyOf(blocks);
+    }
+  }
+
+  /**
    * Check and pool a transaction. With {@code verified} the sender of the command has checked the
    * stateless rules and the signature (off the owner thread); the owner checks only the state.
    */

@@ -124,6 +124,21 @@ record ChainQueries(
     return out;
   }
 
+  /** A snapshot of the head with its last {@code recent} headers (see {@link ChainView}). */
+  ChainView view(int recent, int orphans, long version) {
+    StoredHeader head = index.head();
+    return new ChainView(
+        params.name(),
+        index.genesisHash(),
+        head.hash(),
+        head.header(),
+        head.cumulativeWork(),
+        recentHeaders(recent),
+        mempool.size(),
+        orphans,
+        version);
+  }
+
   /** The last {@code max} canonical headers, oldest first. */
   List<BlockHeader> recentHeaders(int max) {
     int size = index.canonicalSize();

@@ -200,6 +200,17 @@ public final class ChainService implements AutoCloseable {
   }
 
   /**
+   * Imports blocks that sync asked for, in order, as {@link #importRequested(Block, String)} does
+   * one by one, stopping after the first that is neither imported nor a duplicate; the blocks are
+   * committed as one group (one fsync for all, one published view, one head change: {@link
+   * ChainState#importBatch}) and the answer, a result per block tried, comes once they are durable.
+   * One mailbox round trip for the batch. With back-pressure.
+   */
+  public CompletableFuture<List<ImportResult>> importRequested(List<Block> blocks, String source) {
+    return request(f -> new ChainCommand.ImportBatch(blocks, source, f));
+  }
+
+  /**
    * Verifies the signatures of {@code blocks}' transactions on the verifier threads ({@code
    * chain-verify-<i>}, one per processor, never the owner), one task per block, and remembers those
    * that pass in the chain's {@link SignatureCache}, so that importing the blocks afterwards spares

@@ -10,6 +10,7 @@ import dev.cairn.chain.ChainCommand.GetMempool;
 import dev.cairn.chain.ChainCommand.GetPooledWithIds;
 import dev.cairn.chain.ChainCommand.GetTransaction;
 import dev.cairn.chain.ChainCommand.HeadersAfterLocator;
+import dev.cairn.chain.ChainCommand.ImportBatch;
 import dev.cairn.chain.ChainCommand.ImportBlock;
 import dev.cairn.chain.ChainCommand.Locator;
 import dev.cairn.chain.ChainCommand.SubmitTransaction;
@@ -17,12 +18,9 @@ import dev.cairn.chain.ChainCommand.SubscribeHeadChanges;
 import dev.cairn.chain.ChainCommand.Tick;
 import dev.cairn.chain.ChainCommand.UnsubscribeHeadChanges;
 import dev.cairn.chain.ImportResult.Outcome;
-import dev.cairn.chain.consensus.BlockValidator;
 import dev.cairn.chain.consensus.CompactTarget;
 import dev.cairn.chain.consensus.NetworkParams;
-import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.consensus.RejectReason;
-import dev.cairn.chain.consensus.ValidationResult;
 import dev.cairn.chain.mempool.Mempool;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
@@ -90,7 +88,7 @@ public final class ChainState {
   private final InvalidBlocks invalidBlocks;
   private final ReorgExecutor reorgs;
   private final ChainQueries queries;
-  private final List<Consumer<HeadChange>> listeners = new ArrayList<>();
+  private final HeadListeners listeners = new HeadListeners();
 
   /** Header validations run by imports (tests: a remembered invalid block is not one of them). */
   private long headerValidations;
@@ -177,6 +175,8 @@ public final class ChainState {
     switch (command) {
       case ImportBlock(Block block, String source, boolean requested, var reply) ->
           reply.complete(importBlock(block, source, requested));
+      case ImportBatch(List<Block> blocks, String source, var reply) ->
+          reply.complete(importBatch(blocks, source));
       case SubmitTransaction(Transaction tx, String source, boolean verified, var reply) ->
           reply.complete(submitTransaction(tx, verified));
       case GetBlock(Hash hash, var reply) -> reply.complete(store.block(hash));
@@ -258,7 +258,54 @@ public final class ChainState {
         }
       }
     }
+    publishUnlessGrouped();
+  }
+
+  /**
+   * Imports blocks sync asked for in order (each as {@link #importBlock(Block, String, boolean)}
+   * with {@code requested}), up to the first that is neither imported nor a duplicate, as one
+   * group: each block's write batch stays atomic, but the log is fsynced once, the view published
+   * once and the listeners told once ({@link HeadListeners}; {@link ChainStore#beginGroup}). The
+   * results come after that fsync; a side block or a reorg closes the group first.
+   */
+  public List<ImportResult> importBatch(List<Block> blocks, String source) {
+    checkOwnerThread();
+    List<ImportResult> results = new ArrayList<>(blocks.size());
+    openGroup();
+    try {
+      for (Block block : blocks) {
+        ImportResult r = importBlock(block, source, true);
+        results.add(r);
+        if (!r.imported() && r.outcome() != Outcome.DUPLICATE) {
+          break;
+        }
+      }
+    } finally {
+      closeGroup();
+    }
+    return results;
+  }
+
+  private void openGroup() {
+    store.beginGroup();
+    listeners.openGroup(view);
+  }
+
+  /** One fsync for the group's writes, then one view and one head change for its blocks. */
+  private void closeGroup() {
+    ChainView before = listeners.groupBefore();
+    List<Hash> connected = listeners.closeGroup();
+    store.commitGroup();
     publish();
+    if (!connected.isEmpty()) {
+      notifyHeadChange(before, List.of(), connected);
+    }
+  }
+
+  private void publishUnlessGrouped() {
+    if (!listeners.grouping()) {
+      publish();
+    }
   }
 
   /**
@@ -297,22 +344,10 @@ public final class ChainState {
           Outcome.INVALID_ANCESTOR, hash, "parent " + parent.hash() + " is invalid");
     }
     headerValidations++;
-    ValidationResult hv = BlockValidator.validateHeader(h, index.context(parent, now), params);
-    switch (hv) {
-      case ValidationResult.Reject r -> {
-        // The header hash commits to the header and, through the parent hash, to everything the
-        // check read; only a hash that meets its own target is remembered, so that filling this
-        // memory costs the sender proof of work (a failure without it is as cheap to find again
-        // as to look up).
-        if (CompactTarget.isCanonical(h.bits()) && ProofOfWork.meetsTarget(hash, h.bits())) {
-          invalidBlocks.remember(hash, new InvalidBlocks.Failure(r.reason(), r.detail()));
-        }
-        return new ImportResult(Outcome.INVALID, hash, r.reason(), r.detail(), null);
-      }
-      case ValidationResult.Ignore i -> {
-        return new ImportResult(Outcome.IGNORED, hash, i.reason(), i.detail(), null);
-      }
-      case ValidationResult.Accept a -> {}
+    ImportResult headerFailure =
+        invalidBlocks.checkHeader(h, hash, index.context(parent, now), params);
+    if (headerFailure != null) {
+      return headerFailure;
     }
     BigInteger work = parent.cumulativeWork().add(CompactTarget.work(h.bits()));
     StoredHeader head = index.head();
@@ -328,20 +363,16 @@ public final class ChainState {
             "branch work " + withOrphans + " is below the head's " + head.cumulativeWork());
       }
     }
-    ValidationResult bv = BlockValidator.validateBody(block);
-    if (bv instanceof ValidationResult.Reject r) {
-      // Remembered only if the header commits to this body: a body that does not match the
-      // header's Merkle root says nothing about the header's hash (an attacker could otherwise
-      // poison an honest block by sending its header with a mangled body). Transaction ids hash
-      // the whole transaction, signature included, so a matching root pins every byte.
-      if (r.reason() != RejectReason.BAD_MERKLE_ROOT
-          && block.computeMerkleRoot().equals(h.merkleRoot())) {
-        invalidBlocks.remember(hash, new InvalidBlocks.Failure(r.reason(), r.detail()));
-      }
-      return new ImportResult(Outcome.INVALID, hash, r.reason(), r.detail(), null);
+    ImportResult bodyFailure = invalidBlocks.checkBody(block, hash);
+    if (bodyFailure != null) {
+      return bodyFailure;
     }
     if (parent.hash().equals(head.hash())) {
       return extendHead(block, hash, work, source);
+    }
+    if (listeners.grouping()) {
+      closeGroup(); // a side block or a reorg is announced on its own, as outside a group
+      openGroup();
     }
     StoredHeader entry = new StoredHeader(hash, h, work, BlockStatus.STORED);
     store.write(store.batch().putBlock(hash, block).putHeader(entry), false);
@@ -377,25 +408,11 @@ public final class ChainState {
   }
 
   private ImportResult orphan(Block block, Hash hash, String source, boolean requested) {
-    BlockHeader h = block.header();
-    // Cheap anti-spam check before holding it: the header's own proof of work within the limit.
-    if (!CompactTarget.isCanonical(h.bits())
-        || CompactTarget.toTarget(h.bits()).compareTo(params.powLimit()) > 0) {
-      return new ImportResult(
-          Outcome.INVALID, hash, RejectReason.BAD_TARGET_ENCODING, "orphan with bad bits", null);
+    ImportResult r = orphans.hold(block, hash, source, requested, now, params.powLimit());
+    if (r.outcome() == Outcome.ORPHANED) {
+      publishUnlessGrouped();
     }
-    if (!ProofOfWork.meetsTarget(hash, h.bits())) {
-      return new ImportResult(
-          Outcome.INVALID, hash, RejectReason.INSUFFICIENT_PROOF_OF_WORK, "orphan", null);
-    }
-    if (!orphans.add(
-        new OrphanPool.Orphan(block, hash, source, requested, now, block.encodedSize()))) {
-      return ImportResult.of(Outcome.IGNORED, hash, "larger than the orphan pool");
-    }
-    publish();
-    Hash wanted = orphans.missingAncestor(hash);
-    return new ImportResult(
-        Outcome.ORPHANED, hash, null, "parent unknown, fetch " + wanted, wanted);
+    return r;
   }
 
   private ImportResult extendHead(Block block, Hash hash, BigInteger work, String source) {
@@ -415,8 +432,12 @@ public final class ChainState {
     index.add(entry);
     index.moveHeadForward(entry);
     mempool.revalidate(applied.delta().writes().keySet(), accounts);
-    publish();
-    notifyHeadChange(before, List.of(), List.of(hash));
+    if (listeners.grouping()) {
+      listeners.groupConnected(hash);
+    } else {
+      publish();
+      notifyHeadChange(before, List.of(), List.of(hash));
+    }
     LOG.debug("block {} from {} extends the head to {}", hash, source, entry.height());
     return ImportResult.of(Outcome.IMPORTED_HEAD, hash, "height " + entry.height());
   }
@@ -557,31 +578,11 @@ public final class ChainState {
   }
 
   private void notifyHeadChange(ChainView before, List<Hash> disconnected, List<Hash> connected) {
-    HeadChange change =
-        new HeadChange(before, view, disconnected, connected, mempool.drainPromoted());
-    for (Consumer<HeadChange> l : List.copyOf(listeners)) {
-      try {
-        l.accept(change);
-      } catch (RuntimeException e) {
-        LOG.error("head-change listener failed", e);
-      }
-    }
+    listeners.tell(new HeadChange(before, view, disconnected, connected, mempool.drainPromoted()));
   }
 
   private void publish() {
-    StoredHeader head = index.head();
-    List<BlockHeader> recent = queries.recentHeaders(config.recentHeaders());
-    view =
-        new ChainView(
-            params.name(),
-            index.genesisHash(),
-            head.hash(),
-            head.header(),
-            head.cumulativeWork(),
-            recent,
-            mempool.size(),
-            orphans.size(),
-            ++viewVersion);
+    view = queries.view(config.recentHeaders(), orphans.size(), ++viewVersion);
   }
 
   /** The head's index entry. */

@@ -1,7 +1,15 @@
 package dev.cairn.chain;
 
+import dev.cairn.chain.ImportResult.Outcome;
+import dev.cairn.chain.consensus.BlockValidator;
+import dev.cairn.chain.consensus.CompactTarget;
+import dev.cairn.chain.consensus.HeaderContext;
+import dev.cairn.chain.consensus.NetworkParams;
+import dev.cairn.chain.consensus.ProofOfWork;
 import dev.cairn.chain.consensus.RejectReason;
 import dev.cairn.chain.consensus.ValidationResult;
+import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
 import dev.cairn.chain.state.ApplyResult;
 import java.util.LinkedHashMap;
@@ -47,6 +55,50 @@ final class InvalidBlocks {
             return size() > max;
           }
         };
+  }
+
+  /**
+   * The header rules ({@link BlockValidator#validateHeader}) for {@code h} (hash {@code hash}) in
+   * {@code ctx}: null if it passes, else the result, a rejection remembered as below.
+   */
+  ImportResult checkHeader(BlockHeader h, Hash hash, HeaderContext ctx, NetworkParams params) {
+    switch (BlockValidator.validateHeader(h, ctx, params)) {
+      case ValidationResult.Reject r -> {
+        // The header hash commits to the header and, through the parent hash, to everything the
+        // check read; only a hash that meets its own target is remembered, so that filling this
+        // memory costs the sender proof of work (a failure without it is as cheap to find again
+        // as to look up).
+        if (CompactTarget.isCanonical(h.bits()) && ProofOfWork.meetsTarget(hash, h.bits())) {
+          remember(hash, new Failure(r.reason(), r.detail()));
+        }
+        return new ImportResult(Outcome.INVALID, hash, r.reason(), r.detail(), null);
+      }
+      case ValidationResult.Ignore i -> {
+        return new ImportResult(Outcome.IGNORED, hash, i.reason(), i.detail(), null);
+      }
+      case ValidationResult.Accept a -> {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * The body's stateless rules ({@link BlockValidator#validateBody}): null if they pass, else the
+   * result, a rejection remembered as below.
+   */
+  ImportResult checkBody(Block block, Hash hash) {
+    if (BlockValidator.validateBody(block) instanceof ValidationResult.Reject r) {
+      // Remembered only if the header commits to this body: a body that does not match the
+      // header's Merkle root says nothing about the header's hash (an attacker could otherwise
+      // poison an honest block by sending its header with a mangled body). Transaction ids hash
+      // the whole transaction, signature included, so a matching root pins every byte.
+      if (r.reason() != RejectReason.BAD_MERKLE_ROOT
+          && block.computeMerkleRoot().equals(block.header().merkleRoot())) {
+        remember(hash, new Failure(r.reason(), r.detail()));
+      }
+      return new ImportResult(Outcome.INVALID, hash, r.reason(), r.detail(), null);
+    }
+    return null;
   }
 
   /** Why {@code hash} is invalid, or null if it is not remembered. */

@@ -1,7 +1,11 @@
 package dev.cairn.chain;
 
+import dev.cairn.chain.ImportResult.Outcome;
 import dev.cairn.chain.consensus.CompactTarget;
+import dev.cairn.chain.consensus.ProofOfWork;
+import dev.cairn.chain.consensus.RejectReason;
 import dev.cairn.chain.model.Block;
+import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
@@ -70,6 +74,31 @@ final class OrphanPool {
     byParent.computeIfAbsent(o.block().header().parent(), k -> new ArrayList<>()).add(o.hash());
     bytes += o.bytes();
     return true;
+  }
+
+  /**
+   * Holds {@code block} (whose parent is unknown) after a cheap anti-spam check, the header's own
+   * proof of work within {@code powLimit}: {@code ORPHANED} naming the ancestor to fetch, {@code
+   * INVALID} or {@code IGNORED} (larger than the pool).
+   */
+  ImportResult hold(
+      Block block, Hash hash, String source, boolean requested, long now, BigInteger powLimit) {
+    BlockHeader h = block.header();
+    if (!CompactTarget.isCanonical(h.bits())
+        || CompactTarget.toTarget(h.bits()).compareTo(powLimit) > 0) {
+      return new ImportResult(
+          Outcome.INVALID, hash, RejectReason.BAD_TARGET_ENCODING, "orphan with bad bits", null);
+    }
+    if (!ProofOfWork.meetsTarget(hash, h.bits())) {
+      return new ImportResult(
+          Outcome.INVALID, hash, RejectReason.INSUFFICIENT_PROOF_OF_WORK, "orphan", null);
+    }
+    if (!add(new Orphan(block, hash, source, requested, now, block.encodedSize()))) {
+      return ImportResult.of(Outcome.IGNORED, hash, "larger than the orphan pool");
+    }
+    Hash wanted = missingAncestor(hash);
+    return new ImportResult(
+        Outcome.ORPHANED, hash, null, "parent unknown, fetch " + wanted, wanted);
   }
 
   /** Removes and returns the orphans whose parent is {@code parent}. */

@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,22 +41,28 @@ import java.util.concurrent.locks.LockSupport;
  * (default 20) on a network with the easiest target, so it builds in seconds. Blocks are 1 s apart
  * from a genesis two days ago, so every block lies in the past.
  *
- * <p>Run: {@code bin/bench sync [--blocks N] [--txs N] [--runs N]} (median of runs, default 3).
+ * <p>Run: {@code bin/bench sync [--blocks N] [--txs N] [--runs N] [--fsync 0|1]} (median of runs,
+ * default 3; {@code --fsync 0} turns {@link ChainConfig#syncWrites} off). Each run prints its rate
+ * and the CPU seconds per 1,000 blocks of the process (serving peers included), of the importing
+ * node's chain owner and (sync) of its verifier threads, the collectors' time, and for a sync the
+ * busiest thread groups of the JVM.
  */
 public final class SyncBenchmark {
   private static final String NETWORK = "bench";
   private static final int CHAIN_ID = 77;
   private static final int SENDERS = 100;
+  private static ChainConfig config = ChainConfig.defaults();
 
   private SyncBenchmark() {}
 
   /** Entry point. */
   public static void main(String[] args) throws Exception {
     Map<String, Integer> options =
-        BenchOptions.parse(args, Map.of("--blocks", 5_000, "--txs", 20, "--runs", 3));
+        BenchOptions.parse(args, Map.of("--blocks", 5_000, "--txs", 20, "--runs", 3, "--fsync", 1));
     int blocks = options.get("--blocks");
     int txs = options.get("--txs");
     int runs = options.get("--runs");
+    config = ChainConfig.defaults().withSyncWrites(options.get("--fsync") != 0);
     BenchChain.Funded funded =
         BenchChain.funded(
             "sync bench key",
@@ -79,16 +86,36 @@ public final class SyncBenchmark {
       // a node that later serves the sync, until there are three
       List<BenchNode> peers = new ArrayList<>();
       double[] local = new double[runs];
+      double[] localCpu = new double[runs];
+      double[] localOwner = new double[runs];
       for (int r = 0; r < Math.max(runs + 1, 3); r++) {
+        Set<Long> owners0 = ThreadCpu.ids("chain-owner"::equals);
         BenchNode n = BenchNode.start(p, root.resolve("peer" + r), 100 + r);
+        Set<Long> owner = ThreadCpu.ids("chain-owner"::equals);
+        owner.removeAll(owners0);
+        ThreadCpu cpu0 = ThreadCpu.now();
         long start = System.nanoTime();
         importAll(n.chain, chain);
         double rate = chain.size() / ((System.nanoTime() - start) / 1e9);
+        ThreadCpu cpu1 = ThreadCpu.now();
+        double perK = 1000.0 / chain.size();
+        double processK = cpu1.processSeconds(cpu0) * perK;
+        double ownerK = cpu1.seconds(cpu0, owner) * perK;
         if (r >= 1 && r <= runs) {
           local[r - 1] = rate;
+          localCpu[r - 1] = processK;
+          localOwner[r - 1] = ownerK;
         }
         System.out.printf(
-            Locale.ROOT, "local import %d%s: %.0f blocks/s%n", r, r == 0 ? " (warm-up)" : "", rate);
+            Locale.ROOT,
+            "local import %d%s: %.0f blocks/s; CPU s per 1,000 blocks: process %.2f, chain owner"
+                + " %.2f; GC %d ms%n",
+            r,
+            r == 0 ? " (warm-up)" : "",
+            rate,
+            processK,
+            ownerK,
+            cpu1.gcMillis(cpu0));
         if (peers.size() < 3) {
           peers.add(n);
         } else {
@@ -97,8 +124,16 @@ public final class SyncBenchmark {
       }
       // syncs of a fresh node from the three peers
       double[] synced = new double[runs];
+      double[] syncCpu = new double[runs];
+      double[] syncOwner = new double[runs];
+      double[] syncVerify = new double[runs];
       for (int r = 0; r < runs; r++) {
+        Set<Long> owners0 = ThreadCpu.ids("chain-owner"::equals);
+        Set<Long> verifiers0 = ThreadCpu.ids(t -> t.startsWith("chain-verify-"));
         try (BenchNode fresh = BenchNode.start(p, root.resolve("fresh" + r), 200 + r)) {
+          Set<Long> owner = ThreadCpu.ids("chain-owner"::equals);
+          owner.removeAll(owners0);
+          ThreadCpu cpu0 = ThreadCpu.now();
           long start = System.nanoTime();
           for (BenchNode peer : peers) {
             fresh.p2p.host().dial(peer.p2p.host().fullAddress().orElseThrow());
@@ -111,16 +146,36 @@ public final class SyncBenchmark {
             LockSupport.parkNanos(1_000_000);
           }
           double seconds = (System.nanoTime() - start) / 1e9;
+          ThreadCpu cpu1 = ThreadCpu.now();
+          Set<Long> verifiers = ThreadCpu.ids(t -> t.startsWith("chain-verify-"));
+          verifiers.removeAll(verifiers0);
+          double perK = 1000.0 / blocks;
           synced[r] = blocks / seconds;
+          syncCpu[r] = cpu1.processSeconds(cpu0) * perK;
+          syncOwner[r] = cpu1.seconds(cpu0, owner) * perK;
+          syncVerify[r] = cpu1.seconds(cpu0, verifiers) * perK;
           if (!fresh.chain.view().headHash().equals(chain.get(blocks - 1).hash())) {
             throw new IllegalStateException("synced to another head");
           }
           System.out.printf(
               Locale.ROOT,
-              "sync %d from 3 peers: %.1f s, %.0f blocks/s%n",
+              "sync %d from 3 peers: %.1f s, %.0f blocks/s; CPU s per 1,000 blocks: process %.2f,"
+                  + " chain owner %.2f, verifiers %.2f; GC %d ms%n",
               r + 1,
               seconds,
-              synced[r]);
+              synced[r],
+              syncCpu[r],
+              syncOwner[r],
+              syncVerify[r],
+              cpu1.gcMillis(cpu0));
+          StringBuilder groups = new StringBuilder("  threads (CPU s, all nodes):");
+          cpu1.byGroup(cpu0).entrySet().stream()
+              .limit(8)
+              .forEach(
+                  e ->
+                      groups.append(
+                          String.format(Locale.ROOT, " %s %.2f", e.getKey(), e.getValue())));
+          System.out.println(groups);
         }
       }
       for (BenchNode peer : peers) {
@@ -140,6 +195,15 @@ public final class SyncBenchmark {
           s,
           s * txs,
           format(synced));
+      System.out.printf(
+          Locale.ROOT,
+          "CPU s per 1,000 blocks (median): local import process %.2f, chain owner %.2f; sync"
+              + " process %.2f (serving peers included), chain owner %.2f, verifiers %.2f%n",
+          median(localCpu),
+          median(localOwner),
+          median(syncCpu),
+          median(syncOwner),
+          median(syncVerify));
       System.out.printf(
           Locale.ROOT,
           "network overhead: sync takes %.0f %% longer than the local import (goal: at most 30 %%)%n",
@@ -220,7 +284,7 @@ public final class SyncBenchmark {
     }
 
     static BenchNode start(NetworkParams p, Path dir, int seed) throws IOException {
-      ChainService chain = ChainService.start(p, ChainConfig.defaults(), dir, Clock.systemUTC());
+      ChainService chain = ChainService.start(p, config, dir, Clock.systemUTC());
       byte[] key = new byte[32];
       new java.util.Random(seed).nextBytes(key);
       Libp2p p2p =

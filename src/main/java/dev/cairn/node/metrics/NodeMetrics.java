@@ -179,6 +179,11 @@ public final class NodeMetrics {
     return f;
   }
 
+  /** A block from {@code source} was stored, answered with a batch handed over at {@code start}. */
+  public void importTook(String source, long startNanos) {
+    importTime(source, seconds(startNanos));
+  }
+
   /**
    * {@code validator} for gossip {@code topic} ({@code blocks} or {@code txs}), recording the time
    * from the message's hand-over to its verdict in {@code cairn_gossip_validation_seconds{topic}}.

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * destroyForcibly} (SIGKILL) at random points, then opens the store in this JVM and checks that the
  * head, the canonical index and the accounts equal a fresh replay of the canonical chain up to the
  * head, and that the chain opens and carries on. Each campaign starts an empty store and kills the
- * child until it finishes (every other campaign with fsync on, the rest with the WAL unsynced,
- * which is enough for a killed process: the OS keeps the log); at least {@code cairn.crash.rounds}
- * kills (21 by default).
+ * child until it finishes (campaigns in turn: fsync on; the WAL unsynced, which is enough for a
+ * killed process: the OS keeps the log; fsync on with the blocks imported as sync does, in batches
+ * of 8 committed as groups, so kills land between the blocks of a group); at least {@code
+ * cairn.crash.rounds} kills (21 by default).
  *
  * <p>Soak: {@code ./mvnw -B -ntp test -Dtest=ChainCrashIT -Dcairn.crash.rounds=500} (add {@code
  * -Dcairn.crash.seed=N} to repeat a run; the seed is printed first). In the full build it runs in
@@ -130,7 +131,8 @@ class ChainCrashIT {
         // Past the round count, let the campaign's child finish.
         int target = kills < rounds ? 1 + random.nextInt(all.size() + 20) : Integer.MAX_VALUE;
         long t0 = System.nanoTime();
-        Outcome outcome = runChild(store, target, campaigns % 2 == 0);
+        int mode = campaigns % 3;
+        Outcome outcome = runChild(store, target, mode != 1, mode == 2 ? 8 : 0);
         done = outcome.done();
         long t1 = System.nanoTime();
         if (!done) {
@@ -156,10 +158,14 @@ class ChainCrashIT {
    * Runs the importer until it prints "ok target" and kills it (SIGKILL); returns the blocks it
    * acknowledged as stored ({@code ok <n> IMPORTED_...} lines) and whether it finished first.
    */
-  private Outcome runChild(Path store, int target, boolean sync) throws Exception {
+  private Outcome runChild(Path store, int target, boolean sync, int batch) throws Exception {
     ChildProcess p =
         ChildProcess.testMain(
-                CrashImporter.class, store.toString(), chainFile.toString(), Boolean.toString(sync))
+                CrashImporter.class,
+                store.toString(),
+                chainFile.toString(),
+                Boolean.toString(sync),
+                Integer.toString(batch))
             .jvm("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto")
             .start();
     try {

@@ -20,9 +20,11 @@ import java.util.List;
  * Child process of {@link ChainCrashIT}: imports the blocks of a chain file into the store in a
  * directory, printing {@code ok <n> <outcome>} after each (the acknowledgement: {@code
  * IMPORTED_HEAD} and {@code IMPORTED_SIDE} say the block is stored), then {@code done}. The test
- * kills it at random points.
+ * kills it at random points. With a batch size, it imports the blocks as sync does, in batches
+ * committed as groups ({@link ChainState#importBatch}), and acknowledges a batch's blocks when the
+ * batch returns.
  *
- * <p>Usage: {@code CrashImporter <store dir> <chain file> <sync true|false>}
+ * <p>Usage: {@code CrashImporter <store dir> <chain file> <sync true|false> [batch size]}
  */
 public final class CrashImporter {
   private CrashImporter() {}
@@ -63,6 +65,7 @@ public final class CrashImporter {
     PrintStream out = System.out;
     List<Block> blocks = readChain(Path.of(args[1]));
     boolean sync = Boolean.parseBoolean(args[2]);
+    int batch = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     try (ChainStore store = ChainStore.open(Path.of(args[0]), sync)) {
       ChainState state =
           ChainState.open(
@@ -72,12 +75,17 @@ public final class CrashImporter {
               ChainFixture.NOW,
               Transaction::hasValidSignature);
       int i = 0;
-      for (Block b : blocks) {
-        ImportResult r = state.importBlock(b, "file");
-        if (r.penalise()) {
-          throw new IllegalStateException("block " + i + ": " + r);
+      while (i < blocks.size()) {
+        List<ImportResult> results =
+            batch > 0
+                ? state.importBatch(blocks.subList(i, Math.min(i + batch, blocks.size())), "file")
+                : List.of(state.importBlock(blocks.get(i), "file"));
+        for (ImportResult r : results) {
+          if (r.penalise()) {
+            throw new IllegalStateException("block " + i + ": " + r);
+          }
+          out.println("ok " + ++i + " " + r.outcome());
         }
-        out.println("ok " + ++i + " " + r.outcome());
         out.flush();
       }
     }
