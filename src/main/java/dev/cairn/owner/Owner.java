@@ -337,7 +337,9 @@ public final class Owner<C> implements AutoCloseable {
       if (joinTimeout == null) {
         thread.join();
       } else {
-        thread.join(joinTimeout);
+        if (!thread.join(joinTimeout)) {
+          LOG.warn("{} did not stop within {} ms; leaving it", name, joinTimeout.toMillis());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -408,7 +410,10 @@ public final class Owner<C> implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link Owner#close()} waits for the thread (default: until it ends). */
+    /**
+     * How long {@link Owner#close()} waits for the thread (default: until it ends); a thread still
+     * running then is left, with a WARN.
+     */
     public Builder<C> joinTimeout(Duration joinTimeout) {
       this.joinTimeout = joinTimeout;
       return this;

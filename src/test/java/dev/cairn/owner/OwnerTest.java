@@ -26,6 +26,9 @@ class OwnerTest {
   /** Holds the owner until {@code release} opens; {@code entered} opens when it starts. */
   record Hold(CountDownLatch entered, CountDownLatch release) implements Cmd {}
 
+  /** Like {@link Hold}, but deaf to interrupts: a handler stuck in a call that ignores them. */
+  record Stuck(CountDownLatch entered, CountDownLatch release) implements Cmd {}
+
   record Note(String text) implements Cmd {}
 
   record Echo(String text, CompletableFuture<String> reply) implements Cmd {}
@@ -57,6 +60,20 @@ class OwnerTest {
           Thread.currentThread().interrupt();
         }
       }
+      case Stuck k -> {
+        k.entered().countDown();
+        boolean interrupted = false;
+        while (k.release().getCount() > 0) {
+          try {
+            k.release().await();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       case Note n -> handled.add(n.text());
       case Echo e -> e.reply().complete(e.text());
       case Ignore i -> {}
@@ -77,6 +94,7 @@ class OwnerTest {
       case Throw e -> e.reply().completeExceptionally(t);
       case CheckOwner k -> k.reply().completeExceptionally(t);
       case Hold h -> {}
+      case Stuck k -> {}
       case Note n -> {}
       case Fail f -> {}
       case Tick k -> {}
@@ -226,6 +244,20 @@ class OwnerTest {
             OwnerException.class, e -> assertThat(e.kind()).isEqualTo(OwnerException.Kind.CLOSED));
     assertThat(owner.isRunning()).isFalse();
     assertThat(owner.send(new Note("after close"))).isFalse();
+  }
+
+  @Test
+  void closeGivesUpOnAStuckHandlerAfterTheJoinTimeoutAndStillFailsQueuedReplies() throws Exception {
+    owner = builder(4).joinTimeout(Duration.ofMillis(50)).build().start();
+    assertThat(owner.send(new Stuck(entered, release))).isTrue();
+    entered.await();
+    CompletableFuture<String> queued = new CompletableFuture<>();
+    assertThat(owner.send(new Echo("queued", queued))).isTrue();
+
+    owner.close(); // returns although the handler ignores the interrupt
+    assertThat(queued).isCompletedExceptionally();
+    assertThat(owner.isRunning()).isFalse();
+    release.countDown();
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.cairn.owner.Owner;
 import dev.cairn.p2p.kad.RoutingTable.Member;
 import dev.cairn.p2p.multiformats.PeerId;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
@@ -44,6 +45,9 @@ final class KadTable implements AutoCloseable {
 
   record LivenessResult(PeerId peer, boolean alive) implements Command {}
 
+  /** The table's handler never blocks: a close that waits longer means a bug; say so and go on. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   private final RoutingTable table;
   private final Clock clock;
   private final Predicate<PeerId> check;
@@ -59,6 +63,7 @@ final class KadTable implements AutoCloseable {
     this.owner =
         Owner.<Command>builder("kad-table-" + label, MAILBOX, this::handle)
             .fullPolicy(FullPolicy.DROP_AND_COUNT)
+            .joinTimeout(CLOSE_WAIT)
             .build();
   }
 
