@@ -11,9 +11,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Byte forms of account state for a store (not consensus bytes, not hashed): an account is balance
- * (u64) ‖ nonce (u64); an undo record is block hash (32) ‖ count (u32) ‖ per entry address (20) ‖
- * present (u8 0/1) ‖ [account (16) if present]. Decoders bound the count before allocating.
+ * The byte forms of account state in the chain's store (not consensus bytes, never hashed or sent):
+ * an account is balance (u64) ‖ nonce (u64); an undo record, stored under its block's hash, is
+ * count (u32) ‖ per touched account: address (20) ‖ present (u8 0/1) ‖ balance (u64) ‖ nonce (u64),
+ * with zeros for an account that did not exist. The store reads these back from disk, whose files
+ * can rot: decoders bound the count before allocating and accept only the bytes the encoders write.
  */
 public final class StateCodec {
   /** Encoded account size. */
@@ -21,6 +23,8 @@ public final class StateCodec {
 
   /** Most accounts one block can touch: sender and recipient per transaction, and the miner. */
   public static final int MAX_UNDO_ENTRIES = 2 * Limits.MAX_TRANSACTIONS + 1;
+
+  private static final int ENTRY_BYTES = Address.SIZE + 1 + ACCOUNT_BYTES;
 
   private StateCodec() {}
 
@@ -36,7 +40,10 @@ public final class StateCodec {
           bytes.length < ACCOUNT_BYTES ? Reason.TRUNCATED : Reason.TRAILING_BYTES,
           "account has " + bytes.length + " bytes");
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes);
+    return account(ByteBuffer.wrap(bytes));
+  }
+
+  private static Account account(ByteBuffer b) throws DecodeException {
     long balance = b.getLong();
     long nonce = b.getLong();
     if (balance < 0 || nonce < 0) {
@@ -45,45 +52,39 @@ public final class StateCodec {
     return new Account(balance, nonce);
   }
 
-  /** The undo record's bytes. */
+  /** The undo record's bytes (its block's hash is the key it is stored under, not part of them). */
   public static byte[] encode(Undo undo) {
-    int size = Hash.SIZE + 4;
-    for (Optional<Account> prior : undo.previous().values()) {
-      size += Address.SIZE + 1 + (prior.isPresent() ? ACCOUNT_BYTES : 0);
-    }
-    ByteBuffer b = ByteBuffer.allocate(size);
-    b.put(undo.block().bytes());
+    ByteBuffer b = ByteBuffer.allocate(4 + undo.previous().size() * ENTRY_BYTES);
     b.putInt(undo.previous().size());
     undo.previous()
         .forEach(
             (address, prior) -> {
               b.put(address.bytes());
               b.put((byte) (prior.isPresent() ? 1 : 0));
-              prior.ifPresent(a -> b.put(encode(a)));
+              b.putLong(prior.map(Account::balance).orElse(0L));
+              b.putLong(prior.map(Account::nonce).orElse(0L));
             });
     return b.array();
   }
 
-  /** Decodes an undo record; the whole input must be the record. */
-  public static Undo decodeUndo(byte[] bytes) throws DecodeException {
-    if (bytes.length < Hash.SIZE + 4) {
+  /** Decodes the undo record of {@code block}; the whole input must be the record. */
+  public static Undo decodeUndo(Hash block, byte[] bytes) throws DecodeException {
+    if (bytes.length < 4) {
       throw new DecodeException(Reason.TRUNCATED, "undo has " + bytes.length + " bytes");
     }
     ByteBuffer b = ByteBuffer.wrap(bytes);
-    Hash block = Hash.of(bytes, 0);
-    b.position(Hash.SIZE);
     long count = Integer.toUnsignedLong(b.getInt());
     if (count > MAX_UNDO_ENTRIES) {
       throw new DecodeException(Reason.TOO_MANY_ITEMS, count + " undo entries");
     }
-    if (b.remaining() < count * (Address.SIZE + 1)) {
-      throw new DecodeException(Reason.TRUNCATED, "undo shorter than its " + count + " entries");
+    long expected = 4 + count * ENTRY_BYTES;
+    if (bytes.length != expected) {
+      throw new DecodeException(
+          bytes.length < expected ? Reason.TRUNCATED : Reason.TRAILING_BYTES,
+          "undo of " + count + " entries has " + bytes.length + " bytes");
     }
     Map<Address, Optional<Account>> previous = new LinkedHashMap<>();
     for (long i = 0; i < count; i++) {
-      if (b.remaining() < Address.SIZE + 1) {
-        throw new DecodeException(Reason.TRUNCATED, "undo entry " + i);
-      }
       Address address = Address.of(bytes, b.position());
       b.position(b.position() + Address.SIZE);
       if (previous.containsKey(address)) {
@@ -91,21 +92,15 @@ public final class StateCodec {
         throw new DecodeException(Reason.DUPLICATE, "undo names " + address + " twice");
       }
       int present = b.get();
-      if (present == 0) {
+      Account prior = account(b);
+      if (present == 1) {
+        previous.put(address, Optional.of(prior));
+      } else if (present == 0 && prior.balance() == 0 && prior.nonce() == 0) {
         previous.put(address, Optional.empty());
-      } else if (present == 1) {
-        if (b.remaining() < ACCOUNT_BYTES) {
-          throw new DecodeException(Reason.TRUNCATED, "undo entry " + i);
-        }
-        byte[] acc = new byte[ACCOUNT_BYTES];
-        b.get(acc);
-        previous.put(address, Optional.of(decodeAccount(acc)));
       } else {
-        throw new DecodeException(Reason.UNSUPPORTED_VERSION, "undo entry flag " + present);
+        throw new DecodeException(
+            Reason.UNSUPPORTED_VERSION, "undo entry " + i + ": flag " + present + " with " + prior);
       }
-    }
-    if (b.hasRemaining()) {
-      throw new DecodeException(Reason.TRAILING_BYTES, b.remaining() + " bytes after the undo");
     }
     return new Undo(block, previous);
   }

@@ -10,6 +10,7 @@ import dev.cairn.chain.model.Limits;
 import dev.cairn.chain.model.Transaction;
 import dev.cairn.chain.state.Account;
 import dev.cairn.chain.state.AccountReader;
+import dev.cairn.chain.state.StateCodec;
 import dev.cairn.chain.state.StateDelta;
 import dev.cairn.chain.state.Undo;
 import java.math.BigInteger;
@@ -77,7 +78,6 @@ public final class ChainStore implements AutoCloseable {
   private static final byte[] KEY_SCHEMA = ascii("schema");
   private static final byte[] KEY_HEAD = ascii("head");
   private static final byte[] KEY_GENESIS = ascii("genesis");
-  private static final int MAX_UNDO_ACCOUNTS = 2 * Limits.MAX_TRANSACTIONS + 1;
 
   static {
     RocksDB.loadLibrary();
@@ -520,47 +520,27 @@ public final class ChainStore implements AutoCloseable {
   }
 
   private static byte[] encodeAccount(Account a) {
-    return ByteBuffer.allocate(16).putLong(a.balance()).putLong(a.nonce()).array();
+    return StateCodec.encode(a);
   }
 
   private static Account decodeAccount(byte[] v) {
-    if (v.length != 16) {
-      throw new StoreException("account entry has " + v.length + " bytes");
+    try {
+      return StateCodec.decodeAccount(v);
+    } catch (DecodeException e) {
+      throw new StoreException("account entry does not decode: " + e.getMessage(), e);
     }
-    ByteBuffer b = ByteBuffer.wrap(v);
-    return new Account(b.getLong(), b.getLong());
   }
 
   private static byte[] encodeUndo(Undo u) {
-    ByteBuffer b = ByteBuffer.allocate(4 + u.previous().size() * (Address.SIZE + 17));
-    b.putInt(u.previous().size());
-    u.previous()
-        .forEach(
-            (address, prior) -> {
-              b.put(address.bytes());
-              b.put((byte) (prior.isPresent() ? 1 : 0));
-              b.putLong(prior.map(Account::balance).orElse(0L));
-              b.putLong(prior.map(Account::nonce).orElse(0L));
-            });
-    return b.array();
+    return StateCodec.encode(u);
   }
 
   private static Undo decodeUndo(Hash block, byte[] v) {
-    ByteBuffer b = ByteBuffer.wrap(v);
-    int n = b.getInt();
-    if (n < 0 || n > MAX_UNDO_ACCOUNTS || v.length != 4 + n * (Address.SIZE + 17)) {
-      throw new StoreException("undo entry of " + block + " has a bad length");
+    try {
+      return StateCodec.decodeUndo(block, v);
+    } catch (DecodeException e) {
+      throw new StoreException("undo entry of " + block + " does not decode: " + e.getMessage(), e);
     }
-    Map<Address, Optional<Account>> m = new LinkedHashMap<>();
-    byte[] a = new byte[Address.SIZE];
-    for (int i = 0; i < n; i++) {
-      b.get(a);
-      boolean present = b.get() != 0;
-      long balance = b.getLong();
-      long nonce = b.getLong();
-      m.put(Address.of(a), present ? Optional.of(new Account(balance, nonce)) : Optional.empty());
-    }
-    return new Undo(block, m);
   }
 
   private static byte[] heightKey(long height) {

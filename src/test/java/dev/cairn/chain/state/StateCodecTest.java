@@ -32,8 +32,8 @@ class StateCodecTest {
     Account a = new Account(123, 456);
     assertThat(StateCodec.decodeAccount(StateCodec.encode(a))).isEqualTo(a);
     byte[] enc = StateCodec.encode(undo);
-    assertThat(enc).hasSize(32 + 4 + 3 * 21 + 2 * 16);
-    Undo back = StateCodec.decodeUndo(enc);
+    assertThat(enc).hasSize(4 + 3 * (20 + 1 + 16));
+    Undo back = StateCodec.decodeUndo(undo.block(), enc);
     assertThat(back).isEqualTo(undo);
     assertThat(back.previous().keySet()).containsExactlyElementsOf(undo.previous().keySet());
   }
@@ -43,32 +43,38 @@ class StateCodecTest {
     byte[] enc = StateCodec.encode(undo);
     byte[] twice = enc.clone();
     // a fuzz finding: the second entry repeats the first address
-    int first = 36;
-    int second = first + 21 + (enc[first + 20] == 1 ? 16 : 0);
-    System.arraycopy(enc, first, twice, second, 20);
-    assertThatThrownBy(() -> StateCodec.decodeUndo(twice))
+    System.arraycopy(enc, 4, twice, 4 + 37, 20);
+    assertThatThrownBy(() -> StateCodec.decodeUndo(undo.block(), twice))
         .extracting(e -> ((DecodeException) e).reason())
         .isEqualTo(DecodeException.Reason.DUPLICATE);
   }
 
   @Test
-  void refusesEveryTruncationTrailingBytesAndHugeCounts() {
+  void refusesEveryTruncationTrailingBytesHugeCountsAndNonCanonicalEntries() {
     byte[] enc = StateCodec.encode(undo);
     for (int n = 0; n < enc.length; n++) {
       byte[] cut = Arrays.copyOf(enc, n);
-      assertThatThrownBy(() -> StateCodec.decodeUndo(cut)).isInstanceOf(DecodeException.class);
+      assertThatThrownBy(() -> StateCodec.decodeUndo(undo.block(), cut))
+          .isInstanceOf(DecodeException.class);
     }
-    assertThatThrownBy(() -> StateCodec.decodeUndo(Arrays.copyOf(enc, enc.length + 1)))
+    assertThatThrownBy(
+            () -> StateCodec.decodeUndo(undo.block(), Arrays.copyOf(enc, enc.length + 1)))
         .extracting(e -> ((DecodeException) e).reason())
         .isEqualTo(DecodeException.Reason.TRAILING_BYTES);
     byte[] huge = enc.clone();
-    ByteBuffer.wrap(huge).putInt(32, -1);
-    assertThatThrownBy(() -> StateCodec.decodeUndo(huge))
+    ByteBuffer.wrap(huge).putInt(0, -1);
+    assertThatThrownBy(() -> StateCodec.decodeUndo(undo.block(), huge))
         .extracting(e -> ((DecodeException) e).reason())
         .isEqualTo(DecodeException.Reason.TOO_MANY_ITEMS);
     byte[] badFlag = enc.clone();
-    badFlag[36 + 20] = 7;
-    assertThatThrownBy(() -> StateCodec.decodeUndo(badFlag)).isInstanceOf(DecodeException.class);
+    badFlag[4 + 20] = 7;
+    assertThatThrownBy(() -> StateCodec.decodeUndo(undo.block(), badFlag))
+        .isInstanceOf(DecodeException.class);
+    // the second entry is an absent account: its balance must be zero to re-encode to itself
+    byte[] absentWithBalance = enc.clone();
+    absentWithBalance[4 + 37 + 21 + 7] = 1;
+    assertThatThrownBy(() -> StateCodec.decodeUndo(undo.block(), absentWithBalance))
+        .isInstanceOf(DecodeException.class);
     byte[] negative = StateCodec.encode(new Account(1, 1));
     negative[0] = (byte) 0x80;
     assertThatThrownBy(() -> StateCodec.decodeAccount(negative))

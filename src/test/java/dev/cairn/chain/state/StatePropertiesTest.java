@@ -135,7 +135,8 @@ class StatePropertiesTest {
           InMemoryAccounts after = state.apply(a.delta());
           assertThat(after.revert(a.undo())).isEqualTo(state);
           try {
-            assertThat(StateCodec.decodeUndo(StateCodec.encode(a.undo()))).isEqualTo(a.undo());
+            assertThat(StateCodec.decodeUndo(a.undo().block(), StateCodec.encode(a.undo())))
+                .isEqualTo(a.undo());
           } catch (dev.cairn.chain.model.DecodeException e) {
             throw new AssertionError(e);
           }
