@@ -87,6 +87,12 @@ final class YamuxReceiveWindow {
    * fills from {@link #tail()} on (wrapping at its end), then reports with {@link #landed}.
    */
   byte[] room(int len) {
+    if (size == 0) {
+      // Nothing buffered: start again at the front. A ring grown to megabytes while the reader
+      // lagged would otherwise have every later frame written and read at a new place in it, cold
+      // in the cache, where a backlog of a frame or two now stays in the same hot first bytes.
+      head = 0;
+    }
     int needed = size + len;
     if (ring.length < needed) {
       int capacity = Math.max(needed, Math.min(window, Math.max(2 * ring.length, MIN_RING)));

@@ -236,6 +236,19 @@ class YamuxSessionTest {
   }
 
   @Test
+  void aSixtyFourKibWriteIsOneDataFrame() throws Exception {
+    RawPeer peer = sessions.crafted(false, QUIET);
+    peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
+    YamuxStream stream = take(peer.accepted);
+    stream.out().write(new byte[3 * 64 * 1024 + 5]);
+    List<Long> lengths = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      lengths.add(peer.next(f -> f.type() == YamuxFrame.TYPE_DATA).length());
+    }
+    assertThat(lengths).containsExactly(65536L, 65536L, 65536L, 5L);
+  }
+
+  @Test
   void dataArrivingAfterWeClosedResetsTheStream() throws Exception {
     RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
