@@ -198,6 +198,14 @@ final class YamuxReceiveWindow {
     return n;
   }
 
+  /**
+   * Whether what waits for the reader (buffered or delivered) is half of the window: once the
+   * reader takes it, credit goes back to the remote.
+   */
+  boolean halfFull() {
+    return size + delivered >= window / 2;
+  }
+
   /** Whether half of the window has been read since credit was last returned. */
   boolean creditDue() {
     return consumed >= window / 2;

@@ -272,7 +272,9 @@ public final class YamuxSession implements Closeable {
     byte[] header = new byte[YamuxFrame.HEADER_LENGTH];
     try {
       while (!closed.get()) {
-        if (hooked ? unwokenBytes >= WAKE_BATCH : in.available() < YamuxFrame.HEADER_LENGTH) {
+        if (hooked
+            ? wakeSoon || unwokenBytes >= WAKE_BATCH
+            : in.available() < YamuxFrame.HEADER_LENGTH) {
           wakeReaders();
         }
         YamuxFrame frame = YamuxCodec.read(in, header);
@@ -331,14 +333,16 @@ public final class YamuxSession implements Closeable {
 
   /**
    * On a connection that tells us when a read would wait, readers are woken at the latest once this
-   * much was received for them: half the initial window, the credit a reader returns at once.
+   * much was received for them (1 MiB, a few hundred microseconds of a busy connection), or once a
+   * stream holds half its window (its reader then returns credit at once).
    */
-  static final int WAKE_BATCH = YamuxConfig.INITIAL_WINDOW / 2;
+  static final int WAKE_BATCH = 4 * YamuxConfig.INITIAL_WINDOW;
 
   // Streams given data since their readers were last woken and how many bytes (reader thread
   // only), and how many wakes were sent (written by the reader thread only; for tests).
   private final List<YamuxStream> unwoken = new ArrayList<>();
   private int unwokenBytes;
+  private boolean wakeSoon;
   private volatile int readerWakes;
 
   /**
@@ -347,12 +351,14 @@ public final class YamuxSession implements Closeable {
    * so a reader waiting on a bulk stream wakes once per batch instead of once per frame (each wake
    * is a thread hand-off, on a busy host a context switch). When the connection tells us that a
    * read would wait ({@link Duplex#whenReadWouldBlock}, TCP), that is exactly when readers are
-   * woken, or once {@value #WAKE_BATCH} bytes are waiting for them; otherwise, whenever the layer
-   * below holds no complete next header or payload (it might wait). Nothing waits longer than the
-   * frames already received take to unpack.
+   * woken, or once {@value #WAKE_BATCH} bytes are waiting for them, or before the next frame if
+   * {@code soon} (the stream holds half its window: its remote may soon have to wait for credit);
+   * otherwise, whenever the layer below holds no complete next header or payload (it might wait).
+   * Nothing waits longer than the frames already received take to unpack.
    */
-  void wakeLater(YamuxStream stream, int bytes) {
+  void wakeLater(YamuxStream stream, int bytes, boolean soon) {
     unwokenBytes += bytes;
+    wakeSoon |= soon;
     if (!unwoken.contains(stream)) {
       unwoken.add(stream);
     }
@@ -360,6 +366,7 @@ public final class YamuxSession implements Closeable {
 
   private void wakeReaders() {
     unwokenBytes = 0;
+    wakeSoon = false;
     if (unwoken.isEmpty()) {
       return;
     }
