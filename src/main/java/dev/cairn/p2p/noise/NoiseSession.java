@@ -102,6 +102,12 @@ public final class NoiseSession implements Duplex {
     return output;
   }
 
+  /** Noise waits only where the connection below does. */
+  @Override
+  public boolean whenReadWouldBlock(Runnable hook) {
+    return insecure.whenReadWouldBlock(hook);
+  }
+
   @Override
   public void close() throws IOException {
     closed = true;

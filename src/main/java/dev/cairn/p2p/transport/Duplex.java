@@ -28,6 +28,18 @@ public interface Duplex extends Closeable {
    */
   OutputStream out();
 
+  /**
+   * Asks for {@code hook} to run on the reading thread each time a read of {@link #in()} is about
+   * to wait for the network (nothing has arrived that it could return). Set once, before reading
+   * starts. Returns false when this duplex cannot tell (the default): then any read may block.
+   *
+   * <p>A muxer uses it to hand what it received to the streams' readers only when it would
+   * otherwise wait, not after every frame.
+   */
+  default boolean whenReadWouldBlock(Runnable hook) {
+    return false;
+  }
+
   /** Closes both directions and releases the resources; idempotent. */
   @Override
   void close() throws IOException;

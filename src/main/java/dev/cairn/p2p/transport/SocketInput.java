@@ -23,6 +23,7 @@ final class SocketInput extends InputStream {
   // Allocated at the first short read, so a connection that only reads in bulk never holds it.
   private byte[] buffer = EMPTY;
   private final ReadBuffer buffered = new ReadBuffer();
+  private volatile Runnable beforeBlocking;
 
   SocketInput(InputStream socket, int size) {
     this.socket = socket;
@@ -45,13 +46,22 @@ final class SocketInput extends InputStream {
     }
     if (buffered.remaining() == 0) {
       if (len >= size) {
-        return socket.read(b, off, len);
+        return readSocket(b, off, len);
       }
       if (!fill()) {
         return -1;
       }
     }
     return buffered.take(b, off, len);
+  }
+
+  /**
+   * Runs {@code hook} before a socket read when the socket has nothing to return at once, that is
+   * when the read will wait: one {@code ioctl(FIONREAD)} per socket read (these are large: Noise
+   * reads up to two messages at a time), against a thread hand-off per frame for the muxer above.
+   */
+  void beforeBlocking(Runnable hook) {
+    beforeBlocking = hook;
   }
 
   /** Bytes buffered here; the socket is not asked (that would cost a system call). */
@@ -65,12 +75,20 @@ final class SocketInput extends InputStream {
     socket.close();
   }
 
+  private int readSocket(byte[] b, int off, int len) throws IOException {
+    Runnable hook = beforeBlocking;
+    if (hook != null && socket.available() == 0) {
+      hook.run();
+    }
+    return socket.read(b, off, len);
+  }
+
   /** One socket read into the empty buffer; false at end of stream. */
   private boolean fill() throws IOException {
     if (buffer.length == 0) {
       buffer = new byte[size];
     }
-    int n = socket.read(buffer, 0, size);
+    int n = readSocket(buffer, 0, size);
     buffered.set(buffer, 0, Math.max(n, 0));
     return n >= 0;
   }

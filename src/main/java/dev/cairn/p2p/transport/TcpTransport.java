@@ -148,6 +148,12 @@ public final class TcpTransport implements Transport {
     }
 
     @Override
+    public boolean whenReadWouldBlock(Runnable hook) {
+      ((SocketInput) in).beforeBlocking(hook);
+      return true;
+    }
+
+    @Override
     public void close() throws IOException {
       socket.close();
     }

@@ -42,10 +42,12 @@ public record YamuxConfig(
   public static final int INITIAL_WINDOW = 256 * 1024;
 
   /**
-   * Default Data payload: 65507 = 65519 - 12, so that one yamux frame (header included) fills one
-   * Noise transport frame exactly instead of spilling 12 bytes into a second one.
+   * Default Data payload: 64 KiB, as go and js write, so that the usual 64 KiB application write is
+   * one frame: one header, one lock round and one wake of the remote's reader instead of two (a
+   * 65507-byte frame, sized to fill one Noise message with its header, left a 29-byte runt frame
+   * per 64 KiB write). Noise splits the frame into messages wherever they fill up.
    */
-  public static final int DEFAULT_MAX_FRAME_PAYLOAD = 65519 - YamuxFrame.HEADER_LENGTH;
+  public static final int DEFAULT_MAX_FRAME_PAYLOAD = 64 * 1024;
 
   public YamuxConfig {
     if (maxReceiveWindow < INITIAL_WINDOW) {
@@ -65,8 +67,8 @@ public record YamuxConfig(
   }
 
   /**
-   * 16 MiB max window (as go and js), 65507-byte frames, 1000 inbound streams, backlog 256,
-   * keep-alive 30 s, ping timeout 10 s, write timeout 10 s, open timeout 10 s, no read timeout.
+   * 16 MiB max window (as go and js), 64 KiB frames, 1000 inbound streams, backlog 256, keep-alive
+   * 30 s, ping timeout 10 s, write timeout 10 s, open timeout 10 s, no read timeout.
    */
   public static YamuxConfig defaults() {
     return new YamuxConfig(

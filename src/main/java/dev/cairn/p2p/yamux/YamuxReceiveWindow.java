@@ -87,6 +87,12 @@ final class YamuxReceiveWindow {
    * fills from {@link #tail()} on (wrapping at its end), then reports with {@link #landed}.
    */
   byte[] room(int len) {
+    if (size == 0) {
+      // Nothing buffered: start again at the front. A ring grown to megabytes while the reader
+      // lagged would otherwise have every later frame written and read at a new place in it, cold
+      // in the cache, where a backlog of a frame or two now stays in the same hot first bytes.
+      head = 0;
+    }
     int needed = size + len;
     if (ring.length < needed) {
       int capacity = Math.max(needed, Math.min(window, Math.max(2 * ring.length, MIN_RING)));
@@ -190,6 +196,14 @@ final class YamuxReceiveWindow {
     size -= n;
     consumed += n;
     return n;
+  }
+
+  /**
+   * Whether what waits for the reader (buffered or delivered) is half of the window: once the
+   * reader takes it, credit goes back to the remote.
+   */
+  boolean halfFull() {
+    return size + delivered >= window / 2;
   }
 
   /** Whether half of the window has been read since credit was last returned. */

@@ -75,6 +75,8 @@ public final class YamuxSession implements Closeable {
 
   private Thread reader;
   private Thread controller;
+  // Whether the connection tells us when a read would wait (Duplex#whenReadWouldBlock).
+  private boolean hooked;
 
   /** A session over {@code conn} whose streams are numbered and counted by {@code streams}. */
   private YamuxSession(
@@ -127,6 +129,7 @@ public final class YamuxSession implements Closeable {
     YamuxStreamTable streams =
         new YamuxStreamTable(client, config, Objects.requireNonNull(label, "label"));
     YamuxSession session = new YamuxSession(conn, streams, config, inboundHandler, memory);
+    session.hooked = conn.whenReadWouldBlock(session::wakeReaders);
     session.reader = Thread.ofVirtual().name("yamux-read-" + label).start(session::readLoop);
     session.controller =
         Thread.ofVirtual().name("yamux-ctl-" + label).start(session.keepAlive::loop);
@@ -269,7 +272,9 @@ public final class YamuxSession implements Closeable {
     byte[] header = new byte[YamuxFrame.HEADER_LENGTH];
     try {
       while (!closed.get()) {
-        if (in.available() < YamuxFrame.HEADER_LENGTH) {
+        if (hooked
+            ? wakeSoon || unwokenBytes >= WAKE_BATCH
+            : in.available() < YamuxFrame.HEADER_LENGTH) {
           wakeReaders();
         }
         YamuxFrame frame = YamuxCodec.read(in, header);
@@ -319,32 +324,49 @@ public final class YamuxSession implements Closeable {
         return;
       }
     }
-    if (frame.length() > in.available()) {
+    if (!hooked && frame.length() > in.available()) {
       wakeReaders();
     }
     stream.receiveData(frame, in);
     applyFlags(stream, frame);
   }
 
-  // Streams given data since their readers were last woken (reader thread only), and how many
-  // wakes were sent (written by the reader thread only; for tests).
+  /**
+   * On a connection that tells us when a read would wait, readers are woken at the latest once this
+   * much was received for them (1 MiB, a few hundred microseconds of a busy connection), or once a
+   * stream holds half its window (its reader then returns credit at once).
+   */
+  static final int WAKE_BATCH = 4 * YamuxConfig.INITIAL_WINDOW;
+
+  // Streams given data since their readers were last woken and how many bytes (reader thread
+  // only), and how many wakes were sent (written by the reader thread only; for tests).
   private final List<YamuxStream> unwoken = new ArrayList<>();
+  private int unwokenBytes;
+  private boolean wakeSoon;
   private volatile int readerWakes;
 
   /**
-   * Wakes {@code stream}'s reader before this thread next reads from the connection in a way that
-   * may block ({@link #wakeReaders}), not at once: while the layer below holds more frames that
-   * arrived together, they are taken first, so a reader waiting on a bulk stream wakes once per
-   * batch instead of once per frame (each wake is a thread hand-off, on a busy host a context
-   * switch). Nothing waits longer than the frames already received take to unpack.
+   * Wakes {@code stream}'s reader, given {@code bytes} more, before this thread next waits for the
+   * connection ({@link #wakeReaders}), not at once: frames that arrived together are taken first,
+   * so a reader waiting on a bulk stream wakes once per batch instead of once per frame (each wake
+   * is a thread hand-off, on a busy host a context switch). When the connection tells us that a
+   * read would wait ({@link Duplex#whenReadWouldBlock}, TCP), that is exactly when readers are
+   * woken, or once {@value #WAKE_BATCH} bytes are waiting for them, or before the next frame if
+   * {@code soon} (the stream holds half its window: its remote may soon have to wait for credit);
+   * otherwise, whenever the layer below holds no complete next header or payload (it might wait).
+   * Nothing waits longer than the frames already received take to unpack.
    */
-  void wakeLater(YamuxStream stream) {
+  void wakeLater(YamuxStream stream, int bytes, boolean soon) {
+    unwokenBytes += bytes;
+    wakeSoon |= soon;
     if (!unwoken.contains(stream)) {
       unwoken.add(stream);
     }
   }
 
   private void wakeReaders() {
+    unwokenBytes = 0;
+    wakeSoon = false;
     if (unwoken.isEmpty()) {
       return;
     }

@@ -421,7 +421,7 @@ public final class YamuxStream implements Duplex {
         if (direct > 0 && len > 0) {
           readable.signal(); // now: the rest of the payload may be slow to come
         } else if (direct > 0) {
-          session.wakeLater(this);
+          session.wakeLater(this, direct, received.halfFull());
         }
         if (len > 0) {
           dst = received.room(len);
@@ -449,7 +449,7 @@ public final class YamuxStream implements Duplex {
     lock.lock();
     try {
       if (failure == null && !readClosed && received.landed(dst, len)) {
-        session.wakeLater(this);
+        session.wakeLater(this, len, received.halfFull());
       }
     } finally {
       lock.unlock();

@@ -21,7 +21,7 @@
  *   <li>Receive windows start at 256 KiB and auto-tune (double when a window was consumed within 4
  *       RTTs, as go and js do) up to {@link dev.cairn.p2p.yamux.YamuxConfig#maxReceiveWindow()};
  *       the RTT comes from an initial ping and the keep-alive pings.
- *   <li>Data frames carry at most 65507 bytes by default so that header plus payload fill one Noise
+ *   <li>Data frames carry at most 64 KiB by default (as go and js), so that a 64 KiB write is one
  *       frame; we accept any size up to the window. A Data frame larger than the remaining receive
  *       window ends the connection (FLOW_CONTROL), checked before anything is read.
  *   <li>A ping ACK with an unknown opaque value (late or unsolicited) is ignored, not an error.

@@ -94,4 +94,47 @@ class SocketInputTest {
     assertThat(in.read()).isEqualTo(-1);
     assertThat(in.read(rest, 0, rest.length)).isEqualTo(-1);
   }
+
+  @Test
+  void theHookRunsBeforeASocketReadThatWouldWaitAndOnlyThen() throws IOException {
+    byte[] data = bytes(300);
+    int[] hooks = {0};
+    InputStream socket =
+        new InputStream() {
+          private int at;
+          private int arrived = 100;
+
+          @Override
+          public int read() {
+            throw new AssertionError("single-byte read of the socket");
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (at == arrived) {
+              arrived += 100; // the read waited for the next 100 bytes
+            }
+            int n = Math.min(len, arrived - at);
+            System.arraycopy(data, at, b, off, n);
+            at += n;
+            return n;
+          }
+
+          @Override
+          public int available() {
+            return arrived - at;
+          }
+        };
+    SocketInput in = new SocketInput(socket, 16);
+    in.beforeBlocking(() -> hooks[0]++);
+    byte[] b = new byte[64];
+    assertThat(in.read(b, 0, 64)).isEqualTo(64);
+    assertThat(in.read(b, 0, 64)).isEqualTo(36);
+    assertThat(hooks[0]).as("data was there").isZero();
+    assertThat(in.read(b, 0, 64)).isEqualTo(64);
+    assertThat(hooks[0]).as("nothing was there: the read waited").isEqualTo(1);
+    assertThat(in.read(b, 0, 2)).isEqualTo(2);
+    assertThat(b[1]).isEqualTo(data[165]);
+    assertThat(hooks[0]).isEqualTo(1);
+  }
 }

@@ -103,4 +103,22 @@ class YamuxReceiveWindowTest {
     assertThat(w.landed(stale, 10)).as("the ring was dropped meanwhile").isFalse();
     assertThat(w.buffered()).isZero();
   }
+
+  @Test
+  void aDrainedRingTakesTheNextPayloadAtItsFront() throws Exception {
+    YamuxReceiveWindow w = new YamuxReceiveWindow(16 * W, new Budget(W), 0);
+    byte[] out = new byte[W];
+    receive(w, 5000);
+    assertThat(w.take(out, 0, 1000)).isEqualTo(1000);
+    receive(w, 1000); // wraps: the ring's head is now at 1,000
+    assertThat(w.take(out, 0, W)).isEqualTo(5000);
+    assertThat(out[3999]).isEqualTo((byte) 4999);
+    assertThat(out[4999]).isEqualTo((byte) 999);
+    w.room(10);
+    assertThat(w.tail()).as("drained: the front, still warm in the cache").isZero();
+    receive(w, 10);
+    assertThat(w.capacity()).as("no new ring").isEqualTo(5000);
+    assertThat(w.take(out, 0, W)).isEqualTo(10);
+    assertThat(out[9]).isEqualTo((byte) 9);
+  }
 }

@@ -236,6 +236,19 @@ class YamuxSessionTest {
   }
 
   @Test
+  void aSixtyFourKibWriteIsOneDataFrame() throws Exception {
+    RawPeer peer = sessions.crafted(false, QUIET);
+    peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
+    YamuxStream stream = take(peer.accepted);
+    stream.out().write(new byte[3 * 64 * 1024 + 5]);
+    List<Long> lengths = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      lengths.add(peer.next(f -> f.type() == YamuxFrame.TYPE_DATA).length());
+    }
+    assertThat(lengths).containsExactly(65536L, 65536L, 65536L, 5L);
+  }
+
+  @Test
   void dataArrivingAfterWeClosedResetsTheStream() throws Exception {
     RawPeer peer = sessions.crafted(false, QUIET);
     peer.send(YamuxFrame.windowUpdate(1, YamuxFrame.FLAG_SYN, 0));
@@ -694,6 +707,78 @@ class YamuxSessionTest {
       assertThat(stream.buffered()).isEqualTo(200);
       assertThat(s.readerWakes()).isEqualTo(1);
       assertThat(stream.in().readNBytes(200)).isEqualTo(payload);
+    } finally {
+      end.countDown();
+      s.close();
+    }
+  }
+
+  @Test
+  void onAConnectionThatSaysWhenAReadWouldWaitReadersWakeThenOrPerHalfWindow() throws Exception {
+    // Three 64 KiB Data frames arrive, then the connection would wait. The reader is woken once
+    // half a window (128 KiB) is waiting for it, and again when the connection would wait; not
+    // after every frame, and not only at the end.
+    int frame = 64 * 1024;
+    byte[] payload = new byte[3 * frame];
+    new Random(5).nextBytes(payload);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    for (int i = 0; i < 3; i++) {
+      int flags = i == 0 ? YamuxFrame.FLAG_SYN : 0;
+      wire.write(YamuxCodec.encode(YamuxFrame.data(1, flags, frame)));
+      wire.write(payload, i * frame, frame);
+    }
+    AtomicReference<Runnable> hook = new AtomicReference<>();
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    InputStream wouldWait =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            hook.get().run(); // what SocketInput does before a read that would wait
+            blocked.countDown();
+            try {
+              end.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return -1;
+          }
+        };
+    ScriptedDuplex script =
+        new ScriptedDuplex(
+            new SequenceInputStream(new ByteArrayInputStream(wire.toByteArray()), wouldWait));
+    dev.cairn.p2p.transport.Duplex conn =
+        new dev.cairn.p2p.transport.Duplex() {
+          @Override
+          public InputStream in() {
+            return script.in();
+          }
+
+          @Override
+          public java.io.OutputStream out() {
+            return script.out();
+          }
+
+          @Override
+          public boolean whenReadWouldBlock(Runnable h) {
+            hook.set(h);
+            return true;
+          }
+
+          @Override
+          public void close() throws IOException {
+            script.close();
+          }
+        };
+    BlockingQueue<YamuxStream> accepted = new LinkedBlockingQueue<>();
+    YamuxSession s = YamuxSession.start(conn, false, YamuxConfig.defaults(), accepted::add, "t");
+    try {
+      YamuxStream stream = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(stream).isNotNull();
+      assertThat(blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(stream.buffered()).isEqualTo(payload.length);
+      assertThat(s.readerWakes()).as("after 128 KiB, then before waiting").isEqualTo(2);
+      assertThat(stream.in().readNBytes(payload.length)).isEqualTo(payload);
     } finally {
       end.countDown();
       s.close();
