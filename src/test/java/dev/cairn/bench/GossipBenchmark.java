@@ -7,6 +7,7 @@ import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,13 +43,27 @@ public final class GossipBenchmark {
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   /** The deliveries of one message: the latch the publisher waits on, the last arrival. */
-  record Delivery(CountDownLatch latch, AtomicLong last) {
+  record Delivery(CountDownLatch latch, AtomicLong last, long[] at, int[] from) {
     Delivery(int receivers) {
-      this(new CountDownLatch(receivers), new AtomicLong());
+      this(
+          new CountDownLatch(receivers),
+          new AtomicLong(),
+          new long[receivers + 1],
+          new int[receivers + 1]);
     }
 
     void arrived() {
-      last.accumulateAndGet(System.nanoTime(), Math::max);
+      arrived(-1, -1);
+    }
+
+    /** With --hops: node {@code node} got it from node {@code sender}. */
+    void arrived(int node, int sender) {
+      long now = System.nanoTime();
+      if (node >= 0) {
+        at[node] = now;
+        from[node] = sender;
+      }
+      last.accumulateAndGet(now, Math::max);
       latch.countDown();
     }
 
@@ -82,6 +98,8 @@ public final class GossipBenchmark {
     int blocks = 20;
     int missing = 0;
     boolean gossipTxs = false;
+    boolean hops = false;
+    int warmup = -1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> nodes = Integer.parseInt(args[++i]);
@@ -92,6 +110,8 @@ public final class GossipBenchmark {
         case "--blocks" -> blocks = Integer.parseInt(args[++i]);
         case "--missing" -> missing = Integer.parseInt(args[++i]);
         case "--gossip-txs" -> gossipTxs = true;
+        case "--hops" -> hops = true;
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--sizes" ->
             sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -99,7 +119,7 @@ public final class GossipBenchmark {
     }
     GossipConfig config = policy.equals("sign") ? GossipConfig.defaults() : GossipConfig.cairn();
     if (sizes.length > 0 && sizes[0] > 0) {
-      messages(nodes, messages, degree, policy, sizes, config);
+      messages(nodes, messages, warmup, degree, policy, sizes, config, hops);
     }
     if (compactTxs > 0) {
       CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing, gossipTxs);
@@ -132,8 +152,17 @@ public final class GossipBenchmark {
   }
 
   private static void messages(
-      int nodes, int messages, int degree, String policy, int[] sizes, GossipConfig config)
+      int nodes,
+      int messages,
+      int warmupMessages,
+      int degree,
+      String policy,
+      int[] sizes,
+      GossipConfig config,
+      boolean hops)
       throws Exception {
+    Map<PeerId, Integer> index = new ConcurrentHashMap<>();
+    long[] started = new long[nodes];
     List<Libp2p> hosts = new ArrayList<>();
     List<GossipRouter> routers = new ArrayList<>();
     ConcurrentHashMap<Long, Delivery> deliveries = new ConcurrentHashMap<>();
@@ -145,6 +174,9 @@ public final class GossipBenchmark {
                     Ed25519PrivateKey.generate(),
                     List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
         hosts.add(h);
+        index.put(h.host().peerId(), i);
+        int node = i;
+        started[i] = System.nanoTime();
         GossipRouter r = GossipRouter.start(h.host(), config);
         routers.add(r);
         r.subscribe(
@@ -152,7 +184,11 @@ public final class GossipBenchmark {
             m -> {
               Delivery d = deliveries.get(ByteBuffer.wrap(m.data()).getLong());
               if (d != null) {
-                d.arrived();
+                if (hops) {
+                  d.arrived(node, index.getOrDefault(m.receivedFrom(), -1));
+                } else {
+                  d.arrived();
+                }
               }
             });
       }
@@ -167,15 +203,17 @@ public final class GossipBenchmark {
           Runtime.getRuntime().availableProcessors());
       long seq = 0;
       for (int size : sizes) {
-        int warmup = Math.max(10, messages / 10);
+        int warmup = warmupMessages >= 0 ? warmupMessages : Math.max(10, messages / 10);
         long[] lat = new long[messages];
         long cpu = 0;
+        HopTrace trace = hops ? new HopTrace(nodes, started) : null;
         for (int k = 0; k < warmup + messages; k++) {
           long key = ++seq;
           byte[] data = new byte[size];
           new Random(key).nextBytes(data);
           ByteBuffer.wrap(data).putLong(key);
-          GossipRouter pub = routers.get((int) (key % nodes));
+          int pubIndex = (int) (key % nodes);
+          GossipRouter pub = routers.get(pubIndex);
           Delivery d = new Delivery(nodes - 1);
           deliveries.put(key, d);
           long cpu0 = OS.getProcessCpuTime();
@@ -187,6 +225,9 @@ public final class GossipBenchmark {
           if (k >= warmup) {
             lat[k - warmup] = d.last().get() - t0;
             cpu += OS.getProcessCpuTime() - cpu0;
+            if (trace != null) {
+              trace.add(key, pubIndex, t0, d);
+            }
           }
           deliveries.remove(key);
         }
@@ -194,6 +235,9 @@ public final class GossipBenchmark {
             String.format(Locale.ROOT, "size %7d B", size),
             lat,
             cpu / ((double) size * (nodes - 1) * messages));
+        if (trace != null) {
+          trace.print();
+        }
       }
     } finally {
       routers.forEach(GossipRouter::close);

@@ -33,6 +33,12 @@ import org.apache.logging.log4j.Logger;
 final class PeerSender {
   private static final Logger LOG = LogManager.getLogger();
 
+  /** Queued RPCs are taken into one write until it holds this many bytes. */
+  static final int COALESCE_BYTES = 64 * 1024;
+
+  /** A write buffer larger than this is not kept between writes. */
+  private static final int KEPT_BUFFER = 256 * 1024;
+
   private final Stream stream;
   private final PeerId peer;
 
@@ -166,15 +172,21 @@ final class PeerSender {
 
   private void run() {
     OutputStream out = stream.out();
+    Batch batch = new Batch();
     try {
       while (!closed) {
         Queued q = queue.take();
-        write(out, q.rpc());
-        if (queue.isEmpty()) {
-          out.flush();
+        long done = q.bytes();
+        batch.add(q.rpc());
+        // What queued meanwhile goes out in the same write: one yamux frame, one Noise message
+        // and one system call for all of it instead of one each per RPC.
+        while (batch.size < COALESCE_BYTES && (q = queue.poll()) != null) {
+          done += q.bytes();
+          batch.add(q.rpc());
         }
-        queuedBytes.addAndGet(-q.bytes());
-        budget.release(q.bytes());
+        batch.writeTo(out);
+        queuedBytes.addAndGet(-done);
+        budget.release(done);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -189,25 +201,51 @@ final class PeerSender {
     }
   }
 
-  private void write(OutputStream out, Rpc rpc) throws IOException {
-    byte[] bytes = GossipCodec.encode(rpc);
-    if (bytes.length > maxRpcBytes) {
-      if (rpc.messages().size() + (rpc.control().isEmpty() && rpc.subscriptions().isEmpty() ? 0 : 1)
-          > 1) {
-        // Too big as one RPC: send the messages one by one and the rest on its own.
-        write(out, new Rpc(rpc.subscriptions(), List.of(), rpc.control()));
-        for (Rpc.Message m : rpc.messages()) {
-          write(out, Rpc.ofMessage(m));
+  /**
+   * Queued RPCs taken together up to {@link #COALESCE_BYTES}, each framed (length prefix, then its
+   * bytes) in one buffer that goes to the stream in one write.
+   */
+  private final class Batch {
+    private byte[] buf = new byte[4096];
+    private int size;
+
+    void add(Rpc rpc) {
+      byte[] bytes = GossipCodec.encode(rpc);
+      if (bytes.length > maxRpcBytes) {
+        if (rpc.messages().size()
+                + (rpc.control().isEmpty() && rpc.subscriptions().isEmpty() ? 0 : 1)
+            > 1) {
+          // Too big as one RPC: send the messages one by one and the rest on its own.
+          add(new Rpc(rpc.subscriptions(), List.of(), rpc.control()));
+          for (Rpc.Message m : rpc.messages()) {
+            add(Rpc.ofMessage(m));
+          }
+        } else {
+          LOG.debug("dropping an RPC of {} bytes to {}: above the limit", bytes.length, peer);
         }
-      } else {
-        LOG.debug("dropping an RPC of {} bytes to {}: above the limit", bytes.length, peer);
+        return;
       }
-      return;
+      if (bytes.length == 0) {
+        return;
+      }
+      int need = size + Varint.MAX_BYTES + bytes.length;
+      if (need > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(need, buf.length * 2));
+      }
+      size = Varint.write(bytes.length, buf, size);
+      System.arraycopy(bytes, 0, buf, size, bytes.length);
+      size += bytes.length;
     }
-    if (bytes.length == 0) {
-      return;
+
+    void writeTo(OutputStream out) throws IOException {
+      if (size > 0) {
+        out.write(buf, 0, size);
+        out.flush();
+      }
+      size = 0;
+      if (buf.length > KEPT_BUFFER) {
+        buf = new byte[4096]; // do not keep a large message's buffer for the peer's lifetime
+      }
     }
-    Varint.write(bytes.length, out);
-    out.write(bytes);
   }
 }
