@@ -99,7 +99,8 @@ public final class GossipBenchmark {
     int missing = 0;
     boolean gossipTxs = false;
     boolean hops = false;
-    int warmup = -1;
+    int warmupCount = -1;
+    double warmupSeconds = Warmup.DEFAULT_SECONDS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> nodes = Integer.parseInt(args[++i]);
@@ -111,18 +112,20 @@ public final class GossipBenchmark {
         case "--missing" -> missing = Integer.parseInt(args[++i]);
         case "--gossip-txs" -> gossipTxs = true;
         case "--hops" -> hops = true;
-        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmupCount = Integer.parseInt(args[++i]);
+        case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[++i]);
         case "--sizes" ->
             sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    Warmup warmup = new Warmup(warmupCount, warmupSeconds);
     GossipConfig config = policy.equals("sign") ? GossipConfig.defaults() : GossipConfig.cairn();
     if (sizes.length > 0 && sizes[0] > 0) {
       messages(nodes, messages, warmup, degree, policy, sizes, config, hops);
     }
     if (compactTxs > 0) {
-      CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing, gossipTxs);
+      CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing, gossipTxs, warmup);
     }
   }
 
@@ -154,7 +157,7 @@ public final class GossipBenchmark {
   private static void messages(
       int nodes,
       int messages,
-      int warmupMessages,
+      Warmup warmup,
       int degree,
       String policy,
       int[] sizes,
@@ -203,11 +206,14 @@ public final class GossipBenchmark {
           Runtime.getRuntime().availableProcessors());
       long seq = 0;
       for (int size : sizes) {
-        int warmup = warmupMessages >= 0 ? warmupMessages : Math.max(10, messages / 10);
         long[] lat = new long[messages];
         long cpu = 0;
         HopTrace trace = hops ? new HopTrace(nodes, started) : null;
-        for (int k = 0; k < warmup + messages; k++) {
+        int minWarmup = Math.max(10, messages / 10);
+        long warmStart = System.nanoTime();
+        int warmed = 0;
+        for (int k = 0; k < messages; ) {
+          boolean measured = warmup.done(warmed, minWarmup, warmStart); // stays true once true
           long key = ++seq;
           byte[] data = new byte[size];
           new Random(key).nextBytes(data);
@@ -222,15 +228,19 @@ public final class GossipBenchmark {
           if (!d.await()) {
             throw new IllegalStateException("message " + key + " did not reach every node");
           }
-          if (k >= warmup) {
-            lat[k - warmup] = d.last().get() - t0;
+          if (measured) {
+            lat[k] = d.last().get() - t0;
             cpu += OS.getProcessCpuTime() - cpu0;
             if (trace != null) {
               trace.add(key, pubIndex, t0, d);
             }
+            k++;
+          } else {
+            warmed++;
           }
           deliveries.remove(key);
         }
+        System.out.printf(Locale.ROOT, "size %7d B: %d warm-up messages first%n", size, warmed);
         report(
             String.format(Locale.ROOT, "size %7d B", size),
             lat,

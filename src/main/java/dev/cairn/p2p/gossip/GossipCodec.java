@@ -2,6 +2,7 @@ package dev.cairn.p2p.gossip;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.ProtocolException.Scope;
@@ -65,12 +66,12 @@ final class GossipCodec {
       for (Rpc.IHave h : c.ihave()) {
         GossipProtos.ControlIHave.Builder hb =
             GossipProtos.ControlIHave.newBuilder().setTopicID(h.topic());
-        h.ids().forEach(id -> hb.addMessageIDs(ByteString.copyFrom(id.unsafeBytes())));
+        h.ids().forEach(id -> hb.addMessageIDs(UnsafeByteOperations.unsafeWrap(id.unsafeBytes())));
         cb.addIhave(hb);
       }
       for (Rpc.IWant w : c.iwant()) {
         GossipProtos.ControlIWant.Builder wb = GossipProtos.ControlIWant.newBuilder();
-        w.ids().forEach(id -> wb.addMessageIDs(ByteString.copyFrom(id.unsafeBytes())));
+        w.ids().forEach(id -> wb.addMessageIDs(UnsafeByteOperations.unsafeWrap(id.unsafeBytes())));
         cb.addIwant(wb);
       }
       for (Rpc.Graft g : c.graft()) {
@@ -94,7 +95,7 @@ final class GossipCodec {
       }
       for (Rpc.IDontWant d : c.idontwant()) {
         GossipProtos.ControlIDontWant.Builder db = GossipProtos.ControlIDontWant.newBuilder();
-        d.ids().forEach(id -> db.addMessageIDs(ByteString.copyFrom(id.unsafeBytes())));
+        d.ids().forEach(id -> db.addMessageIDs(UnsafeByteOperations.unsafeWrap(id.unsafeBytes())));
         cb.addIdontwant(db);
       }
       b.setControl(cb);
@@ -117,21 +118,21 @@ final class GossipCodec {
   private static GossipProtos.Message toProto(Rpc.Message m, boolean withSignature) {
     GossipProtos.Message.Builder b = GossipProtos.Message.newBuilder();
     if (m.from() != null) {
-      b.setFrom(ByteString.copyFrom(m.from()));
+      b.setFrom(UnsafeByteOperations.unsafeWrap(m.from()));
     }
     if (m.data() != null) {
-      b.setData(ByteString.copyFrom(m.data()));
+      b.setData(UnsafeByteOperations.unsafeWrap(m.data()));
     }
     if (m.seqno() != null) {
-      b.setSeqno(ByteString.copyFrom(m.seqno()));
+      b.setSeqno(UnsafeByteOperations.unsafeWrap(m.seqno()));
     }
     b.setTopic(m.topic());
     if (withSignature) {
       if (m.signature() != null) {
-        b.setSignature(ByteString.copyFrom(m.signature()));
+        b.setSignature(UnsafeByteOperations.unsafeWrap(m.signature()));
       }
       if (m.key() != null) {
-        b.setKey(ByteString.copyFrom(m.key()));
+        b.setKey(UnsafeByteOperations.unsafeWrap(m.key()));
       }
     }
     return b.build();
@@ -145,6 +146,9 @@ final class GossipCodec {
     try {
       CodedInputStream in = CodedInputStream.newInstance(bytes);
       in.setRecursionLimit(8);
+      // Bytes fields are views of `bytes` (not copied a second time): each is copied out once
+      // below, and `bytes` is not kept or changed.
+      in.enableAliasing(true);
       p = GossipProtos.RPC.parseFrom(in);
     } catch (IOException e) { // InvalidProtocolBufferException; nothing else on a byte array
       throw new ProtocolException(Reason.MALFORMED, Scope.STREAM, "bad pubsub RPC protobuf", e);
