@@ -58,8 +58,11 @@ final class HopTrace {
           at[last] - t0,
           String.format(
               Locale.ROOT,
-              "msg %d: %.1f ms, %d hops, heartbeat phase %d ms: %s",
+              "msg %d at %.3f s (JVM uptime, as -Xlog:gc): %.1f ms, %d hops, heartbeat phase %d ms: %s",
               key,
+              (java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+                      - (System.nanoTime() - t0) / 1_000_000L)
+                  / 1e3,
               (at[last] - t0) / 1e6,
               depth,
               phase(publisher, t0),
