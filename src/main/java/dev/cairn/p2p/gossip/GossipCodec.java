@@ -49,9 +49,20 @@ final class GossipCodec {
     }
   }
 
+  /**
+   * Bytes of the buffer each inbound pubsub stream's RPCs are read into, reused ({@link #decode}
+   * copies out what it keeps); a larger RPC gets an array of its own, so no peer makes us keep one.
+   */
+  static final int READ_BUFFER = 4 * 1024;
+
   private GossipCodec() {}
 
   static byte[] encode(Rpc rpc) {
+    return proto(rpc).toByteArray();
+  }
+
+  /** The RPC as its protobuf message (to be written straight into a caller's buffer). */
+  static GossipProtos.RPC proto(Rpc rpc) {
     GossipProtos.RPC.Builder b = GossipProtos.RPC.newBuilder();
     for (Rpc.SubOpts s : rpc.subscriptions()) {
       b.addSubscriptions(
@@ -100,7 +111,7 @@ final class GossipCodec {
       }
       b.setControl(cb);
     }
-    return b.build().toByteArray();
+    return b.build();
   }
 
   /**
@@ -139,15 +150,23 @@ final class GossipCodec {
   }
 
   static Rpc decode(byte[] bytes, Limits limits) throws ProtocolException {
-    if (bytes.length > limits.maxRpcBytes()) {
-      throw ProtocolException.stream(Reason.TOO_LARGE, "RPC of " + bytes.length + " bytes");
+    return decode(bytes, bytes.length, limits);
+  }
+
+  /**
+   * Decodes the first {@code length} bytes of {@code bytes}. Nothing decoded refers to {@code
+   * bytes}: the caller may reuse it for the next RPC.
+   */
+  static Rpc decode(byte[] bytes, int length, Limits limits) throws ProtocolException {
+    if (length > limits.maxRpcBytes()) {
+      throw ProtocolException.stream(Reason.TOO_LARGE, "RPC of " + length + " bytes");
     }
     GossipProtos.RPC p;
     try {
-      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      CodedInputStream in = CodedInputStream.newInstance(bytes, 0, length);
       in.setRecursionLimit(8);
       // Bytes fields are views of `bytes` (not copied a second time): each is copied out once
-      // below, and `bytes` is not kept or changed.
+      // below, so `bytes` is neither kept nor changed.
       in.enableAliasing(true);
       p = GossipProtos.RPC.parseFrom(in);
     } catch (IOException e) { // InvalidProtocolBufferException; nothing else on a byte array

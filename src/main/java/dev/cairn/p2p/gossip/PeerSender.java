@@ -1,5 +1,7 @@
 package dev.cairn.p2p.gossip;
 
+import com.google.protobuf.CodedOutputStream;
+import dev.cairn.p2p.gossip.pb.GossipProtos;
 import dev.cairn.p2p.host.ResourceManager;
 import dev.cairn.p2p.host.ResourceManager.Priority;
 import dev.cairn.p2p.host.Stream;
@@ -7,6 +9,7 @@ import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.multiformats.Varint;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -210,8 +213,9 @@ final class PeerSender {
     private int size;
 
     void add(Rpc rpc) {
-      byte[] bytes = GossipCodec.encode(rpc);
-      if (bytes.length > maxRpcBytes) {
+      GossipProtos.RPC proto = GossipCodec.proto(rpc);
+      int length = proto.getSerializedSize();
+      if (length > maxRpcBytes) {
         if (rpc.messages().size()
                 + (rpc.control().isEmpty() && rpc.subscriptions().isEmpty() ? 0 : 1)
             > 1) {
@@ -221,20 +225,27 @@ final class PeerSender {
             add(Rpc.ofMessage(m));
           }
         } else {
-          LOG.debug("dropping an RPC of {} bytes to {}: above the limit", bytes.length, peer);
+          LOG.debug("dropping an RPC of {} bytes to {}: above the limit", length, peer);
         }
         return;
       }
-      if (bytes.length == 0) {
+      if (length == 0) {
         return;
       }
-      int need = size + Varint.MAX_BYTES + bytes.length;
+      int need = size + Varint.MAX_BYTES + length;
       if (need > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, Math.max(need, buf.length * 2));
+        buf = Arrays.copyOf(buf, Math.max(need, buf.length * 2));
       }
-      size = Varint.write(bytes.length, buf, size);
-      System.arraycopy(bytes, 0, buf, size, bytes.length);
-      size += bytes.length;
+      size = Varint.write(length, buf, size);
+      // encoded straight into the buffer: no array per RPC and peer
+      CodedOutputStream out = CodedOutputStream.newInstance(buf, size, length);
+      try {
+        proto.writeTo(out);
+      } catch (IOException e) {
+        throw new IllegalStateException("encoding into an array of the computed size", e);
+      }
+      out.checkNoSpaceLeft();
+      size += length;
     }
 
     void writeTo(OutputStream out) throws IOException {
