@@ -42,6 +42,9 @@ public final class GossipBenchmark {
   static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+  static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
   /** The deliveries of one message: the latch the publisher waits on, the last arrival. */
   record Delivery(CountDownLatch latch, AtomicLong last, long[] at, int[] from) {
     Delivery(int receivers) {
@@ -208,6 +211,7 @@ public final class GossipBenchmark {
       for (int size : sizes) {
         long[] lat = new long[messages];
         long cpu = 0;
+        long allocated = 0;
         HopTrace trace = hops ? new HopTrace(nodes, started) : null;
         int minWarmup = Math.max(10, messages / 10);
         long warmStart = System.nanoTime();
@@ -223,6 +227,7 @@ public final class GossipBenchmark {
           Delivery d = new Delivery(nodes - 1);
           deliveries.put(key, d);
           long cpu0 = OS.getProcessCpuTime();
+          long heap0 = THREADS.getTotalThreadAllocatedBytes();
           long t0 = System.nanoTime();
           pub.publish(TOPIC, data).get(10, TimeUnit.SECONDS);
           if (!d.await()) {
@@ -231,6 +236,7 @@ public final class GossipBenchmark {
           if (measured) {
             lat[k] = d.last().get() - t0;
             cpu += OS.getProcessCpuTime() - cpu0;
+            allocated += THREADS.getTotalThreadAllocatedBytes() - heap0;
             if (trace != null) {
               trace.add(key, pubIndex, t0, d);
             }
@@ -240,7 +246,12 @@ public final class GossipBenchmark {
           }
           deliveries.remove(key);
         }
-        System.out.printf(Locale.ROOT, "size %7d B: %d warm-up messages first%n", size, warmed);
+        System.out.printf(
+            Locale.ROOT,
+            "size %7d B: %d warm-up messages first; heap allocated %.0f KiB per measured message%n",
+            size,
+            warmed,
+            allocated / 1024.0 / messages);
         report(
             String.format(Locale.ROOT, "size %7d B", size),
             lat,
