@@ -31,10 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * The publisher waits for that moment on a latch (it does not spin on a core the nodes need), and
  * the process CPU time of the measured messages is divided by the bytes delivered (size × N-1).
  * {@code --compact-txs N} adds {@link CompactRelayBenchmark}: blocks of N transactions gossiped
- * first, relayed compact.
+ * first, relayed compact. Unmeasured messages come first until the JVM is warm ({@link Warmup}: 10
+ * s); {@code --hops} prints where the time of each message went, hop by hop.
  *
  * <p>Run with {@code bin/bench gossip [--nodes 20] [--messages 200] [--degree 4] [--policy
- * sign|nosign] [--sizes 1024,524288] [--compact-txs 3000 --blocks 20 --missing 0 --gossip-txs]}.
+ * sign|nosign] [--sizes 1024,524288] [--compact-txs 3000 --blocks 20 --missing 0 --gossip-txs]
+ * [--warmup N | --warmup-seconds 10] [--hops]}.
  */
 public final class GossipBenchmark {
   static final String TOPIC = "/cairn/bench/gossip";
