@@ -3,6 +3,7 @@
 //
 //   node gossip-bench.mjs [--nodes 20] [--messages 200] [--degree 4] [--policy nosign|sign]
 //                         [--sizes 1024,524288] [--threads 1] [--timeout-ms 10000] [--topology]
+//                         [--warmup N | --warmup-seconds 10]
 //   (or bin/bench js-gossip [same options], which runs npm ci here first if needed)
 //
 // What it mirrors from GossipBenchmark, on purpose the same:
@@ -22,7 +23,8 @@
 //   the data as message id (GossipConfig.cairn(), MessageIdFunction.sha256()); `--policy sign`:
 //   StrictSign and from ‖ seqno (GossipConfig.defaults(), MessageIdFunction.fromAndSeqno()).
 // - Measurement: wait until every node's mesh holds at least D_lo peers (30 s at most, as ours),
-//   then for each size, max(10, messages / 10) warm-up messages and `messages` measured ones, one
+//   then for each size, warm-up messages (--warmup N, else at least max(10, messages / 10) and
+//   until --warmup-seconds, default 10, have passed: both JITs warm) and `messages` measured ones, one
 //   at a time, the publisher rotating (message k from node k % N). The first 8 bytes of a message
 //   are k (big-endian), the rest random, made before the clock starts. Latency: from just before
 //   publish() until the last of the other N - 1 nodes' 'message' handlers ran (process.hrtime, one
@@ -248,6 +250,8 @@ async function coordinator () {
       sizes: { type: 'string', default: '1024,524288' },
       threads: { type: 'string', default: '1' },
       'timeout-ms': { type: 'string', default: '10000' },
+      warmup: { type: 'string', default: '-1' },
+      'warmup-seconds': { type: 'string', default: '10' },
       topology: { type: 'boolean', default: false }
     }
   })
@@ -256,6 +260,8 @@ async function coordinator () {
   const degree = Number(o.degree)
   const threads = Math.max(1, Math.min(Number(o.threads), nodes))
   const timeoutMs = Number(o['timeout-ms'])
+  const warmupCount = Number(o.warmup)
+  const warmupNanos = BigInt(Math.round(Number(o['warmup-seconds']) * 1e9))
   const sizes = o.sizes.split(',').map(Number).filter(s => s > 0)
   if (o.policy !== 'nosign' && o.policy !== 'sign') throw new Error('--policy must be nosign or sign')
   if (sizes.some(s => s < 8)) throw new Error('sizes must be at least 8 bytes (the message key)')
@@ -319,12 +325,19 @@ async function coordinator () {
 
     let seq = 0
     for (const size of sizes) {
-      const warmup = Math.max(10, Math.floor(messages / 10))
+      const minWarmup = Math.max(10, Math.floor(messages / 10))
+      const warmStart = process.hrtime.bigint()
+      let warmed = 0
       const lat = []
       let cpu = 0
       let delivered = 0
       let lost = 0
-      for (let k = 0; k < warmup + messages; k++) {
+      for (let k = 0; k < messages;) {
+        // as GossipBenchmark's Warmup: --warmup N messages, else at least minWarmup and until
+        // --warmup-seconds (10) have passed; stays true once true
+        const measured = warmupCount >= 0
+          ? warmed >= warmupCount
+          : warmed >= minWarmup && process.hrtime.bigint() - warmStart >= warmupNanos
         const key = ++seq
         const pub = key % nodes
         await call(owner(pub), 'prepare', { key, size })
@@ -338,12 +351,17 @@ async function coordinator () {
         const used = process.cpuUsage(cpu0)
         clearTimeout(timer)
         pending.delete(key)
-        if (k < warmup) continue
+        if (!measured) {
+          warmed++
+          continue
+        }
+        k++
         cpu += (used.user + used.system) * 1000
         delivered += (nodes - 1 - d.left) * size
         if (all) lat.push(Number(d.last - t0))
         else lost++
       }
+      console.log(`size ${String(size).padStart(7)} B: ${warmed} warm-up messages first`)
       report(`size ${String(size).padStart(7)} B`, lat, delivered > 0 ? cpu / delivered : null, lost)
     }
   } finally {

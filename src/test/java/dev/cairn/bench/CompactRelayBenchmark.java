@@ -156,7 +156,13 @@ final class CompactRelayBenchmark {
   }
 
   static void run(
-      int nodes, int degree, int txCount, int blockCount, int missing, boolean gossipTxs)
+      int nodes,
+      int degree,
+      int txCount,
+      int blockCount,
+      int missing,
+      boolean gossipTxs,
+      Warmup warmup)
       throws Exception {
     GossipConfig config = GossipConfig.cairn();
     List<Node> all = new ArrayList<>();
@@ -191,13 +197,15 @@ final class CompactRelayBenchmark {
           gossipTxs ? "gossiped first" : "put into every store first",
           Runtime.getRuntime().availableProcessors());
       Random random = new Random(7);
-      int warmup = 3;
+      long warmStart = System.nanoTime();
+      int warmed = 0;
       long[] lat = new long[blockCount];
       long cpu = 0;
       long blockBytes = 0;
       long compactBytes = 0;
-      for (int k = 0; k < warmup + blockCount; k++) {
-        Node pub = all.get(k % nodes);
+      for (int k = 0, sent = 0; k < blockCount; sent++) {
+        boolean measured = warmup.done(warmed, 3, warmStart); // stays true once true
+        Node pub = all.get(sent % nodes);
         List<Transaction> txs = ChainFixture.Trivial.junkTransactions(random, txCount);
         Block block =
             ChainFixture.Trivial.mineOnGenesis(ChainFixture.Trivial.key(5).address(), txs);
@@ -216,7 +224,7 @@ final class CompactRelayBenchmark {
           txArrivals.set(batch);
           for (int t = from; t < to; t++) {
             Transaction tx = txs.get(t);
-            Node p = all.get((k + t) % nodes);
+            Node p = all.get((sent + t) % nodes);
             p.txs.put(tx.id(), tx);
             p.router.publish(TXS, ChainCodec.encode(tx)).get(10, TimeUnit.SECONDS);
           }
@@ -235,10 +243,12 @@ final class CompactRelayBenchmark {
         long t0 = System.nanoTime();
         pub.router.publish(BLOCKS, compact).get(10, TimeUnit.SECONDS);
         if (!d.await()) {
-          throw new IllegalStateException("block " + k + " did not reach every node");
+          throw new IllegalStateException("block " + sent + " did not reach every node");
         }
-        if (k >= warmup) {
-          lat[k - warmup] = d.last().get() - t0;
+        if (!measured) {
+          warmed++;
+        } else {
+          lat[k++] = d.last().get() - t0;
           cpu += GossipBenchmark.OS.getProcessCpuTime() - cpu0;
           blockBytes += block.encodedSize();
           compactBytes += compact.length;
@@ -247,6 +257,7 @@ final class CompactRelayBenchmark {
           n.txs.clear();
         }
       }
+      System.out.printf(Locale.ROOT, "compact relay: %d warm-up blocks first%n", warmed);
       long fetched = all.stream().mapToLong(n -> n.relay.stats().fetched()).sum();
       long whole = all.stream().mapToLong(n -> n.relay.stats().fullBlocks()).sum();
       long blamed = all.stream().mapToLong(n -> n.blamed.sum()).sum();

@@ -7,6 +7,7 @@ import dev.cairn.p2p.gossip.GossipConfig;
 import dev.cairn.p2p.gossip.GossipRouter;
 import dev.cairn.p2p.host.HostConfig;
 import dev.cairn.p2p.multiformats.Multiaddr;
+import dev.cairn.p2p.multiformats.PeerId;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,10 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * The publisher waits for that moment on a latch (it does not spin on a core the nodes need), and
  * the process CPU time of the measured messages is divided by the bytes delivered (size × N-1).
  * {@code --compact-txs N} adds {@link CompactRelayBenchmark}: blocks of N transactions gossiped
- * first, relayed compact.
+ * first, relayed compact. Unmeasured messages come first until the JVM is warm ({@link Warmup}: 10
+ * s); {@code --hops} prints where the time of each message went, hop by hop.
  *
  * <p>Run with {@code bin/bench gossip [--nodes 20] [--messages 200] [--degree 4] [--policy
- * sign|nosign] [--sizes 1024,524288] [--compact-txs 3000 --blocks 20 --missing 0 --gossip-txs]}.
+ * sign|nosign] [--sizes 1024,524288] [--compact-txs 3000 --blocks 20 --missing 0 --gossip-txs]
+ * [--warmup N | --warmup-seconds 10] [--hops]}.
  */
 public final class GossipBenchmark {
   static final String TOPIC = "/cairn/bench/gossip";
@@ -40,14 +44,31 @@ public final class GossipBenchmark {
   static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+  static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
   /** The deliveries of one message: the latch the publisher waits on, the last arrival. */
-  record Delivery(CountDownLatch latch, AtomicLong last) {
+  record Delivery(CountDownLatch latch, AtomicLong last, long[] at, int[] from) {
     Delivery(int receivers) {
-      this(new CountDownLatch(receivers), new AtomicLong());
+      this(
+          new CountDownLatch(receivers),
+          new AtomicLong(),
+          new long[receivers + 1],
+          new int[receivers + 1]);
     }
 
     void arrived() {
-      last.accumulateAndGet(System.nanoTime(), Math::max);
+      arrived(-1, -1);
+    }
+
+    /** With --hops: node {@code node} got it from node {@code sender}. */
+    void arrived(int node, int sender) {
+      long now = System.nanoTime();
+      if (node >= 0) {
+        at[node] = now;
+        from[node] = sender;
+      }
+      last.accumulateAndGet(now, Math::max);
       latch.countDown();
     }
 
@@ -82,6 +103,9 @@ public final class GossipBenchmark {
     int blocks = 20;
     int missing = 0;
     boolean gossipTxs = false;
+    boolean hops = false;
+    int warmupCount = -1;
+    double warmupSeconds = Warmup.DEFAULT_SECONDS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> nodes = Integer.parseInt(args[++i]);
@@ -92,17 +116,21 @@ public final class GossipBenchmark {
         case "--blocks" -> blocks = Integer.parseInt(args[++i]);
         case "--missing" -> missing = Integer.parseInt(args[++i]);
         case "--gossip-txs" -> gossipTxs = true;
+        case "--hops" -> hops = true;
+        case "--warmup" -> warmupCount = Integer.parseInt(args[++i]);
+        case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[++i]);
         case "--sizes" ->
             sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    Warmup warmup = new Warmup(warmupCount, warmupSeconds);
     GossipConfig config = policy.equals("sign") ? GossipConfig.defaults() : GossipConfig.cairn();
     if (sizes.length > 0 && sizes[0] > 0) {
-      messages(nodes, messages, degree, policy, sizes, config);
+      messages(nodes, messages, warmup, degree, policy, sizes, config, hops);
     }
     if (compactTxs > 0) {
-      CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing, gossipTxs);
+      CompactRelayBenchmark.run(nodes, degree, compactTxs, blocks, missing, gossipTxs, warmup);
     }
   }
 
@@ -132,8 +160,17 @@ public final class GossipBenchmark {
   }
 
   private static void messages(
-      int nodes, int messages, int degree, String policy, int[] sizes, GossipConfig config)
+      int nodes,
+      int messages,
+      Warmup warmup,
+      int degree,
+      String policy,
+      int[] sizes,
+      GossipConfig config,
+      boolean hops)
       throws Exception {
+    Map<PeerId, Integer> index = new ConcurrentHashMap<>();
+    long[] started = new long[nodes];
     List<Libp2p> hosts = new ArrayList<>();
     List<GossipRouter> routers = new ArrayList<>();
     ConcurrentHashMap<Long, Delivery> deliveries = new ConcurrentHashMap<>();
@@ -145,6 +182,9 @@ public final class GossipBenchmark {
                     Ed25519PrivateKey.generate(),
                     List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))));
         hosts.add(h);
+        index.put(h.host().peerId(), i);
+        int node = i;
+        started[i] = System.nanoTime();
         GossipRouter r = GossipRouter.start(h.host(), config);
         routers.add(r);
         r.subscribe(
@@ -152,7 +192,11 @@ public final class GossipBenchmark {
             m -> {
               Delivery d = deliveries.get(ByteBuffer.wrap(m.data()).getLong());
               if (d != null) {
-                d.arrived();
+                if (hops) {
+                  d.arrived(node, index.getOrDefault(m.receivedFrom(), -1));
+                } else {
+                  d.arrived();
+                }
               }
             });
       }
@@ -167,33 +211,56 @@ public final class GossipBenchmark {
           Runtime.getRuntime().availableProcessors());
       long seq = 0;
       for (int size : sizes) {
-        int warmup = Math.max(10, messages / 10);
         long[] lat = new long[messages];
         long cpu = 0;
-        for (int k = 0; k < warmup + messages; k++) {
+        long allocated = 0;
+        HopTrace trace = hops ? new HopTrace(nodes, started) : null;
+        int minWarmup = Math.max(10, messages / 10);
+        long warmStart = System.nanoTime();
+        int warmed = 0;
+        for (int k = 0; k < messages; ) {
+          boolean measured = warmup.done(warmed, minWarmup, warmStart); // stays true once true
           long key = ++seq;
           byte[] data = new byte[size];
           new Random(key).nextBytes(data);
           ByteBuffer.wrap(data).putLong(key);
-          GossipRouter pub = routers.get((int) (key % nodes));
+          int pubIndex = (int) (key % nodes);
+          GossipRouter pub = routers.get(pubIndex);
           Delivery d = new Delivery(nodes - 1);
           deliveries.put(key, d);
           long cpu0 = OS.getProcessCpuTime();
+          long heap0 = THREADS.getTotalThreadAllocatedBytes();
           long t0 = System.nanoTime();
           pub.publish(TOPIC, data).get(10, TimeUnit.SECONDS);
           if (!d.await()) {
             throw new IllegalStateException("message " + key + " did not reach every node");
           }
-          if (k >= warmup) {
-            lat[k - warmup] = d.last().get() - t0;
+          if (measured) {
+            lat[k] = d.last().get() - t0;
             cpu += OS.getProcessCpuTime() - cpu0;
+            allocated += THREADS.getTotalThreadAllocatedBytes() - heap0;
+            if (trace != null) {
+              trace.add(key, pubIndex, t0, d);
+            }
+            k++;
+          } else {
+            warmed++;
           }
           deliveries.remove(key);
         }
+        System.out.printf(
+            Locale.ROOT,
+            "size %7d B: %d warm-up messages first; heap allocated %.0f KiB per measured message%n",
+            size,
+            warmed,
+            allocated / 1024.0 / messages);
         report(
             String.format(Locale.ROOT, "size %7d B", size),
             lat,
             cpu / ((double) size * (nodes - 1) * messages));
+        if (trace != null) {
+          trace.print();
+        }
       }
     } finally {
       routers.forEach(GossipRouter::close);

@@ -2,6 +2,7 @@ package dev.cairn.p2p.gossip;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.cairn.p2p.ProtocolException;
 import dev.cairn.p2p.ProtocolException.Reason;
 import dev.cairn.p2p.ProtocolException.Scope;
@@ -48,9 +49,20 @@ final class GossipCodec {
     }
   }
 
+  /**
+   * Bytes of the buffer each inbound pubsub stream's RPCs are read into, reused ({@link #decode}
+   * copies out what it keeps); a larger RPC gets an array of its own, so no peer makes us keep one.
+   */
+  static final int READ_BUFFER = 4 * 1024;
+
   private GossipCodec() {}
 
   static byte[] encode(Rpc rpc) {
+    return proto(rpc).toByteArray();
+  }
+
+  /** The RPC as its protobuf message (to be written straight into a caller's buffer). */
+  static GossipProtos.RPC proto(Rpc rpc) {
     GossipProtos.RPC.Builder b = GossipProtos.RPC.newBuilder();
     for (Rpc.SubOpts s : rpc.subscriptions()) {
       b.addSubscriptions(
@@ -65,12 +77,12 @@ final class GossipCodec {
       for (Rpc.IHave h : c.ihave()) {
         GossipProtos.ControlIHave.Builder hb =
             GossipProtos.ControlIHave.newBuilder().setTopicID(h.topic());
-        h.ids().forEach(id -> hb.addMessageIDs(ByteString.copyFrom(id.unsafeBytes())));
+        h.ids().forEach(id -> hb.addMessageIDs(UnsafeByteOperations.unsafeWrap(id.unsafeBytes())));
         cb.addIhave(hb);
       }
       for (Rpc.IWant w : c.iwant()) {
         GossipProtos.ControlIWant.Builder wb = GossipProtos.ControlIWant.newBuilder();
-        w.ids().forEach(id -> wb.addMessageIDs(ByteString.copyFrom(id.unsafeBytes())));
+        w.ids().forEach(id -> wb.addMessageIDs(UnsafeByteOperations.unsafeWrap(id.unsafeBytes())));
         cb.addIwant(wb);
       }
       for (Rpc.Graft g : c.graft()) {
@@ -94,12 +106,12 @@ final class GossipCodec {
       }
       for (Rpc.IDontWant d : c.idontwant()) {
         GossipProtos.ControlIDontWant.Builder db = GossipProtos.ControlIDontWant.newBuilder();
-        d.ids().forEach(id -> db.addMessageIDs(ByteString.copyFrom(id.unsafeBytes())));
+        d.ids().forEach(id -> db.addMessageIDs(UnsafeByteOperations.unsafeWrap(id.unsafeBytes())));
         cb.addIdontwant(db);
       }
       b.setControl(cb);
     }
-    return b.build().toByteArray();
+    return b.build();
   }
 
   /**
@@ -117,34 +129,45 @@ final class GossipCodec {
   private static GossipProtos.Message toProto(Rpc.Message m, boolean withSignature) {
     GossipProtos.Message.Builder b = GossipProtos.Message.newBuilder();
     if (m.from() != null) {
-      b.setFrom(ByteString.copyFrom(m.from()));
+      b.setFrom(UnsafeByteOperations.unsafeWrap(m.from()));
     }
     if (m.data() != null) {
-      b.setData(ByteString.copyFrom(m.data()));
+      b.setData(UnsafeByteOperations.unsafeWrap(m.data()));
     }
     if (m.seqno() != null) {
-      b.setSeqno(ByteString.copyFrom(m.seqno()));
+      b.setSeqno(UnsafeByteOperations.unsafeWrap(m.seqno()));
     }
     b.setTopic(m.topic());
     if (withSignature) {
       if (m.signature() != null) {
-        b.setSignature(ByteString.copyFrom(m.signature()));
+        b.setSignature(UnsafeByteOperations.unsafeWrap(m.signature()));
       }
       if (m.key() != null) {
-        b.setKey(ByteString.copyFrom(m.key()));
+        b.setKey(UnsafeByteOperations.unsafeWrap(m.key()));
       }
     }
     return b.build();
   }
 
   static Rpc decode(byte[] bytes, Limits limits) throws ProtocolException {
-    if (bytes.length > limits.maxRpcBytes()) {
-      throw ProtocolException.stream(Reason.TOO_LARGE, "RPC of " + bytes.length + " bytes");
+    return decode(bytes, bytes.length, limits);
+  }
+
+  /**
+   * Decodes the first {@code length} bytes of {@code bytes}. Nothing decoded refers to {@code
+   * bytes}: the caller may reuse it for the next RPC.
+   */
+  static Rpc decode(byte[] bytes, int length, Limits limits) throws ProtocolException {
+    if (length > limits.maxRpcBytes()) {
+      throw ProtocolException.stream(Reason.TOO_LARGE, "RPC of " + length + " bytes");
     }
     GossipProtos.RPC p;
     try {
-      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      CodedInputStream in = CodedInputStream.newInstance(bytes, 0, length);
       in.setRecursionLimit(8);
+      // Bytes fields are views of `bytes` (not copied a second time): each is copied out once
+      // below, so `bytes` is neither kept nor changed.
+      in.enableAliasing(true);
       p = GossipProtos.RPC.parseFrom(in);
     } catch (IOException e) { // InvalidProtocolBufferException; nothing else on a byte array
       throw new ProtocolException(Reason.MALFORMED, Scope.STREAM, "bad pubsub RPC protobuf", e);

@@ -551,6 +551,7 @@ public final class GossipRouter implements AutoCloseable {
     PeerId peer = stream.remotePeer();
     InputStream in = stream.in();
     int dropped = 0;
+    byte[] buffer = new byte[GossipCodec.READ_BUFFER];
     while (running) {
       int len;
       try {
@@ -562,13 +563,13 @@ public final class GossipRouter implements AutoCloseable {
       if (len < 0) {
         return;
       }
-      byte[] body = in.readNBytes(len);
-      if (body.length < len) {
+      byte[] body = len <= buffer.length ? buffer : new byte[len];
+      if (in.readNBytes(body, 0, len) < len) {
         return;
       }
       Rpc rpc;
       try {
-        rpc = GossipCodec.decode(body, limits);
+        rpc = GossipCodec.decode(body, len, limits);
       } catch (ProtocolException e) {
         // The length prefix was fine, so the next RPC can still be read.
         owner.send(new Misbehaved(peer, e.reason()), FullPolicy.DROP_AND_COUNT);

@@ -1,5 +1,7 @@
 package dev.cairn.p2p.gossip;
 
+import com.google.protobuf.CodedOutputStream;
+import dev.cairn.p2p.gossip.pb.GossipProtos;
 import dev.cairn.p2p.host.ResourceManager;
 import dev.cairn.p2p.host.ResourceManager.Priority;
 import dev.cairn.p2p.host.Stream;
@@ -7,6 +9,7 @@ import dev.cairn.p2p.multiformats.PeerId;
 import dev.cairn.p2p.multiformats.Varint;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +35,12 @@ import org.apache.logging.log4j.Logger;
  */
 final class PeerSender {
   private static final Logger LOG = LogManager.getLogger();
+
+  /** Queued RPCs are taken into one write until it holds this many bytes. */
+  static final int COALESCE_BYTES = 64 * 1024;
+
+  /** A write buffer larger than this is not kept between writes. */
+  private static final int KEPT_BUFFER = 256 * 1024;
 
   private final Stream stream;
   private final PeerId peer;
@@ -166,15 +175,21 @@ final class PeerSender {
 
   private void run() {
     OutputStream out = stream.out();
+    Batch batch = new Batch();
     try {
       while (!closed) {
         Queued q = queue.take();
-        write(out, q.rpc());
-        if (queue.isEmpty()) {
-          out.flush();
+        long done = q.bytes();
+        batch.add(q.rpc());
+        // What queued meanwhile goes out in the same write: one yamux frame, one Noise message
+        // and one system call for all of it instead of one each per RPC.
+        while (batch.size < COALESCE_BYTES && (q = queue.poll()) != null) {
+          done += q.bytes();
+          batch.add(q.rpc());
         }
-        queuedBytes.addAndGet(-q.bytes());
-        budget.release(q.bytes());
+        batch.writeTo(out);
+        queuedBytes.addAndGet(-done);
+        budget.release(done);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -189,25 +204,59 @@ final class PeerSender {
     }
   }
 
-  private void write(OutputStream out, Rpc rpc) throws IOException {
-    byte[] bytes = GossipCodec.encode(rpc);
-    if (bytes.length > maxRpcBytes) {
-      if (rpc.messages().size() + (rpc.control().isEmpty() && rpc.subscriptions().isEmpty() ? 0 : 1)
-          > 1) {
-        // Too big as one RPC: send the messages one by one and the rest on its own.
-        write(out, new Rpc(rpc.subscriptions(), List.of(), rpc.control()));
-        for (Rpc.Message m : rpc.messages()) {
-          write(out, Rpc.ofMessage(m));
+  /**
+   * Queued RPCs taken together up to {@link #COALESCE_BYTES}, each framed (length prefix, then its
+   * bytes) in one buffer that goes to the stream in one write.
+   */
+  private final class Batch {
+    private byte[] buf = new byte[4096];
+    private int size;
+
+    void add(Rpc rpc) {
+      GossipProtos.RPC proto = GossipCodec.proto(rpc);
+      int length = proto.getSerializedSize();
+      if (length > maxRpcBytes) {
+        if (rpc.messages().size()
+                + (rpc.control().isEmpty() && rpc.subscriptions().isEmpty() ? 0 : 1)
+            > 1) {
+          // Too big as one RPC: send the messages one by one and the rest on its own.
+          add(new Rpc(rpc.subscriptions(), List.of(), rpc.control()));
+          for (Rpc.Message m : rpc.messages()) {
+            add(Rpc.ofMessage(m));
+          }
+        } else {
+          LOG.debug("dropping an RPC of {} bytes to {}: above the limit", length, peer);
         }
-      } else {
-        LOG.debug("dropping an RPC of {} bytes to {}: above the limit", bytes.length, peer);
+        return;
       }
-      return;
+      if (length == 0) {
+        return;
+      }
+      int need = size + Varint.MAX_BYTES + length;
+      if (need > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(need, buf.length * 2));
+      }
+      size = Varint.write(length, buf, size);
+      // encoded straight into the buffer: no array per RPC and peer
+      CodedOutputStream out = CodedOutputStream.newInstance(buf, size, length);
+      try {
+        proto.writeTo(out);
+      } catch (IOException e) {
+        throw new IllegalStateException("encoding into an array of the computed size", e);
+      }
+      out.checkNoSpaceLeft();
+      size += length;
     }
-    if (bytes.length == 0) {
-      return;
+
+    void writeTo(OutputStream out) throws IOException {
+      if (size > 0) {
+        out.write(buf, 0, size);
+        out.flush();
+      }
+      size = 0;
+      if (buf.length > KEPT_BUFFER) {
+        buf = new byte[4096]; // do not keep a large message's buffer for the peer's lifetime
+      }
     }
-    Varint.write(bytes.length, out);
-    out.write(bytes);
   }
 }

@@ -93,36 +93,72 @@ final class Validation extends GossipPart {
     pendingBytes += bytes;
     validating.put(
         id, new Validating(from, m.topic(), now + config.validationTimeout().toMillis(), bytes));
-    Validator validator = validators.getOrDefault(m.topic(), Validator.acceptAll());
+    Validator validator = validators.get(m.topic());
     SignaturePolicy policy = config.signaturePolicy();
-    CompletableFuture<Validated> done =
-        CompletableFuture.supplyAsync(() -> MessageSigning.check(policy, m), worker)
-            .thenCompose(
-                checked -> {
-                  GossipMessage view =
-                      new GossipMessage(
-                          m.topic(),
-                          m.data() == null ? new byte[0] : m.data(),
-                          id,
-                          checked.author(),
-                          checked.seqno(),
-                          from);
-                  if (!(checked.result() instanceof ValidationResult.Accept)) {
-                    return CompletableFuture.completedFuture(
-                        new Validated(from, id, m, view, checked.result()));
-                  }
-                  return validator
-                      .validate(view)
-                      .thenApply(r -> new Validated(from, id, m, view, r));
-                });
-    done.whenCompleteAsync(
-        (v, e) ->
-            post.accept(
-                v != null
-                    ? v
-                    : new Validated(
-                        from, id, m, null, ValidationResult.ignore("validator failed: " + e))),
-        worker);
+    if (validator == null && policy == SignaturePolicy.STRICT_NO_SIGN) {
+      // Nothing to wait for: the check only looks at which fields are present, and no validator
+      // means accept. Judged in this step, so the message is delivered and forwarded with this
+      // step's RPCs (its IDONTWANTs) instead of after two thread hand-offs and another step.
+      MessageSigning.Checked checked = MessageSigning.check(policy, m);
+      validated(new Validated(from, id, m, view(from, m, id, checked), checked.result()));
+      return;
+    }
+    Validator v = validator == null ? Validator.acceptAll() : validator;
+    // One worker task: the check, then the validator. A verdict the validator has at once is
+    // posted from this task; a later one from another worker task, never from the thread that
+    // completes the validator's future (it may be one that must not wait for our mailbox).
+    worker.execute(
+        () -> {
+          GossipMessage view = null;
+          try {
+            MessageSigning.Checked checked = MessageSigning.check(policy, m);
+            view = view(from, m, id, checked);
+            if (!(checked.result() instanceof ValidationResult.Accept)) {
+              post.accept(new Validated(from, id, m, view, checked.result()));
+              return;
+            }
+            GossipMessage seen = view;
+            CompletableFuture<ValidationResult> answer = v.validate(view);
+            if (answer.isDone()) {
+              post.accept(verdict(from, id, m, seen, answer));
+            } else {
+              answer.whenCompleteAsync(
+                  (r, e) -> post.accept(verdict(from, id, m, seen, answer)), worker);
+            }
+          } catch (RuntimeException e) {
+            post.accept(failed(from, id, m, e));
+          }
+        });
+  }
+
+  private static GossipMessage view(
+      PeerId from, Rpc.Message m, MessageId id, MessageSigning.Checked checked) {
+    return new GossipMessage(
+        m.topic(),
+        m.data() == null ? new byte[0] : m.data(),
+        id,
+        checked.author(),
+        checked.seqno(),
+        from);
+  }
+
+  /** The verdict of a validator's completed {@code answer}: IGNORE if it failed. */
+  private static Validated verdict(
+      PeerId from,
+      MessageId id,
+      Rpc.Message m,
+      GossipMessage view,
+      CompletableFuture<ValidationResult> answer) {
+    try {
+      return new Validated(from, id, m, view, answer.join());
+    } catch (java.util.concurrent.CompletionException
+        | java.util.concurrent.CancellationException e) {
+      return failed(from, id, m, e);
+    }
+  }
+
+  private static Validated failed(PeerId from, MessageId id, Rpc.Message m, Throwable e) {
+    return new Validated(from, id, m, null, ValidationResult.ignore("validator failed: " + e));
   }
 
   /** A verdict came back: deliver and forward, or charge the sender, or forget the id. */

@@ -111,6 +111,32 @@ class DontWantTest {
   }
 
   @Test
+  void withNothingToValidateTheForwardGoesOutWithTheIdontwantsOfTheSameStep() {
+    // StrictNoSign and no validator: nothing to wait for, so b judges the message in the step that
+    // received it, without its worker, and forwards it in the same RPC as its IDONTWANT.
+    Line line = line();
+    Node b = line.b();
+    List<Rpc> fromB = new ArrayList<>();
+    line.net().filter =
+        (from, to, rpc) -> {
+          if (from == b && to == line.c()) {
+            fromB.add(rpc);
+          }
+          return rpc;
+        };
+    byte[] large = data(CONFIG.idontwantThreshold(), 1);
+    int tasks = b.workerTasks;
+    line.a().publish(TOPIC, large);
+    line.net().run();
+    assertThat(b.workerTasks).isEqualTo(tasks);
+    assertThat(fromB).hasSize(1);
+    assertThat(fromB.get(0).messages()).extracting(Rpc.Message::data).containsExactly(large);
+    assertThat(fromB.get(0).control().idontwant())
+        .containsExactly(new Rpc.IDontWant(List.of(idOf(large))));
+    assertThat(line.c().delivered).extracting(GossipMessage::id).containsExactly(idOf(large));
+  }
+
+  @Test
   void aFloodOfIdontwantIsBoundedInIdsBytesAndTime() {
     GossipConfig config =
         CONFIG

@@ -168,4 +168,32 @@ class GossipCodecTest {
       }
     }
   }
+
+  @Test
+  void anRpcDecodedFromAReusedBufferOwnsItsBytes() throws Exception {
+    // The router reads each stream's RPCs into one buffer: decode reads `length` bytes of it and
+    // nothing it returns may change when the next RPC overwrites the buffer.
+    byte[] data = new byte[1024];
+    new Random(3).nextBytes(data);
+    MessageId id = new MessageId(new byte[] {1, 2, 3});
+    Rpc rpc =
+        new Rpc(
+            List.of(new Rpc.SubOpts(true, "t")),
+            List.of(new Rpc.Message(null, data.clone(), null, "t", null, null)),
+            new Rpc.Control(
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(new Rpc.IDontWant(List.of(id)))));
+    byte[] encoded = GossipCodec.encode(rpc);
+    byte[] buffer = java.util.Arrays.copyOf(encoded, encoded.length + 64);
+    java.util.Arrays.fill(buffer, encoded.length, buffer.length, (byte) 0xff); // the next RPC's
+    Rpc back = GossipCodec.decode(buffer, encoded.length, LIMITS);
+    java.util.Arrays.fill(buffer, (byte) 0x55);
+    assertThat(back.messages().get(0).data()).isEqualTo(data);
+    assertThat(back.messages().get(0).topic()).isEqualTo("t");
+    assertThat(back.control().idontwant().get(0).ids()).containsExactly(id);
+    assertThat(back.subscriptions()).containsExactly(new Rpc.SubOpts(true, "t"));
+  }
 }

@@ -232,6 +232,23 @@ class GossipStateTest {
   }
 
   @Test
+  void aValidatorThatAnswersAtOnceCostsOneWorkerTaskPerMessage() {
+    // The signature check, the validator and the verdict's post are one task: each task is a
+    // thread hand-off on the router, per message and node.
+    SimNet net = SimNet.subscribedPair(GossipConfig.defaults(), TOPIC);
+    Node a = net.node(0);
+    Node b = net.node(1);
+    List<GossipMessage> judged = b.recordValidations(TOPIC, n -> ValidationResult.ACCEPT);
+    int before = b.workerTasks;
+    a.publish(TOPIC, bytes("one"));
+    a.publish(TOPIC, bytes("two"));
+    net.run();
+    assertThat(judged).hasSize(2);
+    assertThat(b.deliveredTexts()).containsExactly("one", "two");
+    assertThat(b.workerTasks - before).isEqualTo(2);
+  }
+
+  @Test
   void publishingASeenMessageAgainReachesPeersThatMissedItAndNoOneTwice() {
     SimNet net = SimNet.subscribedPair(GossipConfig.cairn(), TOPIC);
     Node a = net.node(0);

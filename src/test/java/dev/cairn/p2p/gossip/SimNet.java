@@ -41,6 +41,9 @@ final class SimNet {
     final ArrayDeque<GossipCommand> posted = new ArrayDeque<>();
     long seqno = 1;
 
+    /** Tasks this node's state gave its validation worker (run at once, on the test thread). */
+    int workerTasks;
+
     Node(int index, GossipConfig config, long seed) {
       this.index = index;
       byte[] s = new byte[32];
@@ -74,7 +77,10 @@ final class SimNet {
                   rejectedFrom.add(peer);
                 }
               },
-              Runnable::run,
+              task -> {
+                workerTasks++;
+                task.run();
+              },
               posted::add,
               new GossipCounters());
     }
