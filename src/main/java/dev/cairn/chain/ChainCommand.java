@@ -84,6 +84,14 @@ public sealed interface ChainCommand {
   record GetBlock(Hash hash, CompletableFuture<Optional<Block>> reply)
       implements Request<Optional<Block>> {}
 
+  /**
+   * Stored blocks (canonical or side) by hash, in order, stopping at the first one not held, after
+   * {@link ChainState#MAX_BLOCKS}, and before their encodings exceed {@code maxBytes} (the first
+   * block always comes): what a peer's blocks-by-hash request needs, in one mailbox round trip.
+   */
+  record GetBlocks(List<Hash> hashes, long maxBytes, CompletableFuture<List<Block>> reply)
+      implements Request<List<Block>> {}
+
   /** The canonical block at a height. */
   record GetBlockByHeight(long height, CompletableFuture<Optional<Block>> reply)
       implements Request<Optional<Block>> {}

@@ -124,6 +124,27 @@ record ChainQueries(
     return out;
   }
 
+  /** As {@link ChainCommand.GetBlocks}: stored blocks by hash, stopping at the first unknown. */
+  List<Block> blocks(List<Hash> hashes, long maxBytes) {
+    List<Block> out = new ArrayList<>();
+    long bytes = 0;
+    for (Hash h : hashes) {
+      if (out.size() >= MAX_BLOCKS) {
+        break;
+      }
+      Optional<Block> b = store.block(h);
+      if (b.isEmpty()) {
+        break;
+      }
+      bytes += b.get().encodedSize();
+      if (!out.isEmpty() && bytes > maxBytes) {
+        break;
+      }
+      out.add(b.get());
+    }
+    return out;
+  }
+
   /** A snapshot of the head with its last {@code recent} headers (see {@link ChainView}). */
   ChainView view(int recent, int orphans, long version) {
     StoredHeader head = index.head();

@@ -331,6 +331,15 @@ public final class ChainService implements AutoCloseable {
     return request(f -> new ChainCommand.GetBlock(hash, f));
   }
 
+  /**
+   * Stored blocks by hash in one owner call: in order, stopping at the first one not held, after
+   * {@link ChainState#MAX_BLOCKS}, and before their encodings exceed {@code maxBytes} (the first
+   * block always comes).
+   */
+  public CompletableFuture<List<Block>> blocks(List<Hash> hashes, long maxBytes) {
+    return request(f -> new ChainCommand.GetBlocks(List.copyOf(hashes), maxBytes, f));
+  }
+
   /** The canonical block at a height. */
   public CompletableFuture<Optional<Block>> blockAt(long height) {
     return request(f -> new ChainCommand.GetBlockByHeight(height, f));

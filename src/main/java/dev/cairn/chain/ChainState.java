@@ -6,6 +6,7 @@ import dev.cairn.chain.ChainCommand.ForkBaseOf;
 import dev.cairn.chain.ChainCommand.GetAccount;
 import dev.cairn.chain.ChainCommand.GetBlock;
 import dev.cairn.chain.ChainCommand.GetBlockByHeight;
+import dev.cairn.chain.ChainCommand.GetBlocks;
 import dev.cairn.chain.ChainCommand.GetMempool;
 import dev.cairn.chain.ChainCommand.GetPooledWithIds;
 import dev.cairn.chain.ChainCommand.GetTransaction;
@@ -180,6 +181,7 @@ public final class ChainState {
       case SubmitTransaction(Transaction tx, String source, boolean verified, var reply) ->
           reply.complete(submitTransaction(tx, verified));
       case GetBlock(Hash hash, var reply) -> reply.complete(store.block(hash));
+      case GetBlocks(List<Hash> hashes, long max, var r) -> r.complete(queries.blocks(hashes, max));
       case GetBlockByHeight(long height, var reply) -> reply.complete(blockAt(height));
       case GetTransaction(Hash id, var reply) -> reply.complete(queries.transaction(id));
       case GetAccount(Address address, var reply) -> reply.complete(accounts.account(address));

@@ -13,20 +13,31 @@ public final class Keys {
   /** Signature length. */
   public static final int SIGNATURE_SIZE = Ed25519.SIGNATURE_SIZE;
 
+  /** Decoded keys kept by {@link #verify}: 4,096 keys, 1 MiB. */
+  static final int KEY_CACHE_ENTRIES = 4096;
+
+  /** Byte bound of the decoded-key cache. */
+  static final long KEY_CACHE_BYTES = 1L << 20;
+
   static {
     Ed25519.precompute();
   }
+
+  /** The shared cache (package-private for tests). */
+  static final PublicKeyCache KEY_CACHE = new PublicKeyCache(KEY_CACHE_ENTRIES, KEY_CACHE_BYTES);
 
   private Keys() {}
 
   /**
    * True if {@code signature} is a valid Ed25519 signature of {@code message} by {@code publicKey};
    * false for a malformed key or signature (BouncyCastle rejects non-canonical S and bad points).
+   * Keys that signed validly before are kept decoded in a bounded cache ({@link PublicKeyCache}),
+   * which changes the cost, never the verdict.
    */
   public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
     if (publicKey.length != PUBLIC_KEY_SIZE || signature.length != SIGNATURE_SIZE) {
       return false;
     }
-    return Ed25519.verify(signature, 0, publicKey, 0, message, 0, message.length);
+    return KEY_CACHE.verify(publicKey, message, signature);
   }
 }

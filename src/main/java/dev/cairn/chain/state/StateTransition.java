@@ -9,6 +9,7 @@ import dev.cairn.chain.consensus.ValidationResult;
 import dev.cairn.chain.model.Address;
 import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.Transaction;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -140,11 +141,16 @@ public final class StateTransition {
     return ValidationResult.ACCEPT;
   }
 
-  /** Writes over a reader, remembering each account's first value. */
+  /**
+   * Writes over a reader, remembering each account's first value. Each account is read from the
+   * reader at most once per block (a RocksDB get in the node): the value before the first write is
+   * the one read just before it, and the reader does not change while a transition reads it.
+   */
   private static final class Overlay {
     private final AccountReader base;
     private final Map<Address, Account> writes = new LinkedHashMap<>();
     private final Map<Address, Optional<Account>> before = new LinkedHashMap<>();
+    private final Map<Address, Optional<Account>> baseReads = new HashMap<>();
 
     Overlay(AccountReader base) {
       this.base = base;
@@ -152,12 +158,21 @@ public final class StateTransition {
 
     Optional<Account> read(Address a) {
       Account w = writes.get(a);
-      return w != null ? Optional.of(w) : base.account(a);
+      return w != null ? Optional.of(w) : baseRead(a);
+    }
+
+    private Optional<Account> baseRead(Address a) {
+      Optional<Account> v = baseReads.get(a);
+      if (v == null) {
+        v = base.account(a);
+        baseReads.put(a, v);
+      }
+      return v;
     }
 
     void write(Address a, Account account) {
       if (!before.containsKey(a)) {
-        before.put(a, base.account(a));
+        before.put(a, baseRead(a));
       }
       writes.put(a, account);
     }

@@ -5,9 +5,7 @@ import dev.cairn.chain.model.Block;
 import dev.cairn.chain.model.BlockHeader;
 import dev.cairn.chain.model.Hash;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,20 +41,8 @@ public final class ChainBlockSource implements BlockSource {
 
   @Override
   public List<Block> blocksByHash(List<Hash> hashes) throws IOException {
-    List<Block> out = new ArrayList<>();
-    long bytes = 0;
-    for (Hash h : hashes) {
-      Optional<Block> b = await(chain.block(h));
-      if (b.isEmpty()) {
-        break;
-      }
-      bytes += b.get().encodedSize();
-      if (!out.isEmpty() && bytes > MAX_ANSWER_BYTES) {
-        break;
-      }
-      out.add(b.get());
-    }
-    return out;
+    // one owner call for the whole request (it was one per hash), same stopping rules
+    return await(chain.blocks(hashes, MAX_ANSWER_BYTES));
   }
 
   @Override

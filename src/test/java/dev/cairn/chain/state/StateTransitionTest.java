@@ -53,6 +53,31 @@ class StateTransitionTest {
   }
 
   @Test
+  void eachAccountIsReadFromTheStateOncePerBlock() {
+    Map<Address, Integer> reads = new java.util.HashMap<>();
+    AccountReader counting =
+        a -> {
+          reads.merge(a, 1, Integer::sum);
+          return genesis.account(a);
+        };
+    Address carol = key(2).address();
+    ApplyResult.Applied r =
+        (ApplyResult.Applied)
+            StateTransition.applyBlock(
+                block(
+                    tx(alice, carol, 300, 7, 0),
+                    tx(alice, bob.address(), 5, 1, 1),
+                    tx(bob, carol, 2, 1, 0)),
+                counting,
+                PARAMS);
+    assertThat(reads).containsOnlyKeys(alice.address(), bob.address(), carol, miner);
+    assertThat(reads.values()).containsOnly(1);
+    InMemoryAccounts after = genesis.apply(r.delta());
+    assertThat(after.account(carol)).contains(new Account(302, 0));
+    assertThat(after.revert(r.undo())).isEqualTo(genesis);
+  }
+
+  @Test
   void unknownSender() {
     assertThat(reason(tx(key(3), alice.address(), 1, 1, 0))).isEqualTo(RejectReason.UNKNOWN_SENDER);
   }
