@@ -200,10 +200,7 @@ public final class GossipRouter implements AutoCloseable {
             .build();
   }
 
-  /**
-   * Starts a router on {@code host}: installs the protocol handlers, opens our stream to every
-   * connected peer and to every peer that connects later.
-   */
+  /** Starts a router on {@code host}: its handlers, and a stream to each peer, now and later. */
   public static GossipRouter start(Host host, GossipConfig config) {
     return start(host, config, Clock.systemUTC(), new Random().nextLong());
   }
@@ -402,10 +399,14 @@ public final class GossipRouter implements AutoCloseable {
     Thread.ofVirtual().name("gossip-post").start(() -> offerLocal(c));
   }
 
-  /** Validation verdicts, from worker threads: they wait for room (bounded by the timeout). */
+  /** Verdicts and closed senders, from workers: wait for room; an interrupted thread posts too. */
   private void postFromWorker(GossipCommand c) {
+    boolean interrupted = Thread.interrupted(); // a validator's, or a sender's closed while failing
     if (!offerLocal(c) && running) {
-      LOG.warn("gossip mailbox full; a validation result was lost");
+      LOG.warn("gossip mailbox full; {} was lost", c.getClass().getSimpleName());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -483,6 +483,32 @@ class GossipNetworkTest {
   }
 
   @Test
+  void aVerdictFromAThreadWithItsInterruptFlagSetIsStillPosted() throws Exception {
+    // A validator that leaves the flag set (and, alike, a peer sender that is closed while it
+    // reports its own failure) must not lose the verdict: the message is still delivered.
+    Libp2p rxHost = host(3);
+    Libp2p txHost = host(4);
+    GossipRouter rx = router(rxHost, FAST);
+    GossipRouter tx = router(txHost, FAST);
+    rx.setValidator(
+        TOPIC,
+        Validator.sync(
+            m -> {
+              Thread.currentThread().interrupt();
+              return ValidationResult.ACCEPT;
+            }));
+    Map<String, AtomicInteger> got = collect(rx);
+    collect(tx);
+    txHost.host().dial(rxHost.host().fullAddress().orElseThrow());
+    Await.until(
+        () -> tx.meshPeers(TOPIC).contains(rxHost.host().peerId()),
+        Duration.ofSeconds(10),
+        "a mesh between the two");
+    tx.publish(TOPIC, "flagged".getBytes(StandardCharsets.UTF_8)).get();
+    Await.until(() -> got.containsKey("flagged"), Duration.ofSeconds(10), "the message delivered");
+  }
+
+  @Test
   void rejectedMessagesCostTheSenderGossipScoreAndHostStandingUntilItIsBanned() throws Exception {
     GossipConfig config =
         FAST.withScore(
